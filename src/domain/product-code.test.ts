@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { composeProductCode, splitProductCode } from './product-code.js';
 
-const sharedData = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+const sharedData = fileURLToPath(new URL('../../shared/data/', import.meta.url));
 
 interface TrickyRow {
   code: string;
