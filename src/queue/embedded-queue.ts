@@ -1,0 +1,261 @@
+/**
+ * @module queue/embedded-queue
+ * The embedded engine: jobs are rows of `queueJobs` in the application's own database (SQLite by default),
+ * claimed atomically by an `UPDATE … WHERE state = 'queued' … RETURNING`. Jobs survive restarts; a job left
+ * `running` by a killed process is reclaimed once its heartbeat is older than `staleAfterMs`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { queueDb, iso, type AnyKysely, type QueueJobsTable, type QueueTables } from './tables.js';
+import type { Kysely } from 'kysely';
+import {
+  singletonKeyFor,
+  type EnqueueRequest,
+  type EnqueueResult,
+  type Job,
+  type JobHandler,
+  type JobKind,
+  type JobQueue,
+  type JobRecord,
+  type JobState,
+  type QueueDepth,
+  type SerializedJobError,
+} from './types.js';
+
+export interface EmbeddedQueueOptions {
+  db: AnyKysely;
+  clock: Clock;
+  /** Attempts per job including the first (default 5). */
+  maxAttempts?: number;
+  /** A running job whose heartbeat is older than this is considered abandoned (default 120 s). */
+  staleAfterMs?: number;
+}
+
+export function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+const idOrNull = (v: number | string | null | undefined): string | null => (v == null ? null : String(v));
+
+const parseJson = (text: string | null): unknown => (text == null ? null : (JSON.parse(text) as unknown));
+
+export function rowToJob(row: QueueJobsTable): Job {
+  return {
+    id: row.id,
+    kind: row.kind,
+    integrationId: row.integrationId,
+    priceListId: row.priceListId,
+    trigger: row.trigger,
+    payload: (parseJson(row.payload) ?? {}) as Record<string, unknown>,
+    attempt: row.attempt,
+    maxAttempts: row.maxAttempts,
+    singletonKey: row.singletonKey,
+  };
+}
+
+export class EmbeddedJobQueue implements JobQueue {
+  readonly engine = 'embedded' as const;
+  readonly #db: Kysely<QueueTables>;
+  readonly #clock: Clock;
+  readonly #maxAttempts: number;
+  readonly #staleAfterMs: number;
+  readonly #handlers = new Map<JobKind, JobHandler>();
+  readonly #listeners = new Set<() => void>();
+  #lastReclaimMs = Number.NEGATIVE_INFINITY;
+
+  constructor(options: EmbeddedQueueOptions) {
+    this.#db = queueDb(options.db);
+    this.#clock = options.clock;
+    this.#maxAttempts = options.maxAttempts ?? 5;
+    this.#staleAfterMs = options.staleAfterMs ?? 120_000;
+  }
+
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+
+  work(kind: JobKind, handler: JobHandler): void {
+    this.#handlers.set(kind, handler);
+  }
+
+  handlers(): ReadonlyMap<JobKind, JobHandler> {
+    return this.#handlers;
+  }
+
+  onEnqueued(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
+    const key = singletonKeyFor(request);
+    for (let i = 0; i < 5; i++) {
+      const existing = await this.#db
+        .selectFrom('queueJobs')
+        .select('id')
+        .where('singletonKey', '=', key)
+        .where('state', 'in', ['queued', 'running'])
+        .executeTakeFirst();
+      if (existing) return { jobId: existing.id, merged: true };
+      const now = iso(this.#clock.nowMs());
+      const id = randomUUID();
+      try {
+        await this.#db
+          .insertInto('queueJobs')
+          .values({
+            id,
+            kind: request.kind,
+            integrationId: idOrNull(request.integrationId),
+            priceListId: idOrNull(request.priceListId),
+            singletonKey: key,
+            trigger: request.trigger,
+            payload: JSON.stringify(request.payload ?? {}),
+            state: 'queued',
+            attempt: 0,
+            maxAttempts: this.#maxAttempts,
+            runAfter: request.runAt ? iso(request.runAt) : now,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .execute();
+      } catch (e) {
+        if (isUniqueViolation(e)) continue; // another enqueue won the race: merge into it
+        throw e;
+      }
+      for (const l of this.#listeners) l();
+      return { jobId: id, merged: false };
+    }
+    throw new Error(`could not enqueue ${key}: the merge key kept changing`);
+  }
+
+  async get(jobId: string): Promise<JobRecord | undefined> {
+    const row = await this.#db.selectFrom('queueJobs').selectAll().where('id', '=', jobId).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      ...rowToJob(row),
+      state: row.state as JobState,
+      createdAt: row.createdAt,
+      startedAt: row.startedAt,
+      finishedAt: row.finishedAt,
+      lastError: parseJson(row.lastError) as SerializedJobError | null,
+      result: parseJson(row.result),
+      progress: parseJson(row.progress),
+    };
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const rows = await this.#db
+      .selectFrom('queueJobs')
+      .select(['kind', 'state', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('state', 'in', ['queued', 'running'])
+      .groupBy(['kind', 'state'])
+      .execute();
+    const depth: QueueDepth = {};
+    for (const r of rows) {
+      const d = (depth[r.kind] ??= { queued: 0, running: 0 });
+      if (r.state === 'queued') d.queued = Number(r.n);
+      else d.running = Number(r.n);
+    }
+    return depth;
+  }
+
+  /** Puts back (or fails, when out of attempts) jobs whose worker stopped heart-beating. */
+  async reclaimStale(): Promise<number> {
+    const nowMs = this.#clock.nowMs();
+    this.#lastReclaimMs = nowMs;
+    const cutoff = iso(nowMs - this.#staleAfterMs);
+    const now = iso(nowMs);
+    const lost = JSON.stringify({ message: 'the worker running this job stopped (crash or kill)', code: 'worker_lost', retryable: true });
+    const failed = await this.#db
+      .updateTable('queueJobs')
+      .set({ state: 'failed', finishedAt: now, updatedAt: now, lockedBy: null, lastError: lost })
+      .where('state', '=', 'running')
+      .where('heartbeatAt', '<', cutoff)
+      .where((eb) => eb('attempt', '>=', eb.ref('maxAttempts')))
+      .executeTakeFirst();
+    const requeued = await this.#db
+      .updateTable('queueJobs')
+      .set({ state: 'queued', runAfter: now, updatedAt: now, lockedBy: null, lastError: lost })
+      .where('state', '=', 'running')
+      .where('heartbeatAt', '<', cutoff)
+      .executeTakeFirst();
+    return Number(failed.numUpdatedRows) + Number(requeued.numUpdatedRows);
+  }
+
+  async fetch(kinds: readonly JobKind[], workerId: string): Promise<Job | undefined> {
+    if (kinds.length === 0) return undefined;
+    const nowMs = this.#clock.nowMs();
+    if (nowMs - this.#lastReclaimMs >= this.#staleAfterMs / 4) await this.reclaimStale();
+    const now = iso(nowMs);
+    const row = await this.#db
+      .updateTable('queueJobs')
+      .set((eb) => ({
+        state: 'running',
+        attempt: eb('attempt', '+', 1),
+        lockedBy: workerId,
+        startedAt: now,
+        heartbeatAt: now,
+        updatedAt: now,
+      }))
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('queueJobs')
+          .select('id')
+          .where('state', '=', 'queued')
+          .where('kind', 'in', [...kinds])
+          .where('runAfter', '<=', now)
+          .orderBy('runAfter')
+          .orderBy('createdAt')
+          .limit(1),
+      )
+      .where('state', '=', 'queued')
+      .returningAll()
+      .executeTakeFirst();
+    return row ? rowToJob(row) : undefined;
+  }
+
+  async heartbeat(job: Job, progress?: unknown): Promise<void> {
+    const now = iso(this.#clock.nowMs());
+    await this.#db
+      .updateTable('queueJobs')
+      .set(progress === undefined ? { heartbeatAt: now } : { heartbeatAt: now, progress: JSON.stringify(progress) })
+      .where('id', '=', job.id)
+      .where('state', '=', 'running')
+      .execute();
+  }
+
+  async complete(job: Job, result: unknown): Promise<void> {
+    const now = iso(this.#clock.nowMs());
+    await this.#db
+      .updateTable('queueJobs')
+      .set({ state: 'completed', finishedAt: now, updatedAt: now, lockedBy: null, result: JSON.stringify(result ?? null) })
+      .where('id', '=', job.id)
+      .where('state', '=', 'running')
+      .execute();
+  }
+
+  async fail(job: Job, error: SerializedJobError, retryAt?: Date): Promise<void> {
+    const now = iso(this.#clock.nowMs());
+    const lastError = JSON.stringify(error);
+    await this.#db
+      .updateTable('queueJobs')
+      .set(
+        retryAt
+          ? { state: 'queued', runAfter: iso(retryAt), updatedAt: now, lockedBy: null, lastError: lastError }
+          : { state: 'failed', finishedAt: now, updatedAt: now, lockedBy: null, lastError: lastError },
+      )
+      .where('id', '=', job.id)
+      .where('state', '=', 'running')
+      .execute();
+  }
+
+  async requeue(job: Job): Promise<void> {
+    const now = iso(this.#clock.nowMs());
+    await this.#db
+      .updateTable('queueJobs')
+      .set((eb) => ({ state: 'queued', attempt: eb('attempt', '-', 1), runAfter: now, updatedAt: now, lockedBy: null }))
+      .where('id', '=', job.id)
+      .where('state', '=', 'running')
+      .execute();
+  }
+}

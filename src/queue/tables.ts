@@ -1,0 +1,62 @@
+/**
+ * @module queue/tables
+ * Kysely row types of the queue's own tables (created by `src/store/migrations/0002_jobs.ts`).
+ */
+import { CamelCasePlugin, type Kysely } from 'kysely';
+
+export interface QueueJobsTable {
+  id: string;
+  kind: string;
+  integrationId: string | null;
+  priceListId: string | null;
+  singletonKey: string;
+  trigger: string;
+  payload: string;
+  state: string;
+  attempt: number;
+  maxAttempts: number;
+  runAfter: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  lockedBy: string | null;
+  heartbeatAt: string | null;
+  progress: string | null;
+  result: string | null;
+  lastError: string | null;
+}
+
+export interface QueueLeasesTable {
+  key: string;
+  owner: string;
+  acquiredAt: string;
+  expiresAt: string;
+}
+
+export interface QueueScheduleSlotsTable {
+  name: string;
+  slotAt: string;
+  firedAt: string;
+}
+
+export interface QueueTables {
+  queueJobs: QueueJobsTable;
+  queueLeases: QueueLeasesTable;
+  queueScheduleSlots: QueueScheduleSlotsTable;
+}
+
+/**
+ * Any Kysely instance whose database contains the queue tables. The application's `Kysely<Database>` is
+ * accepted as is; the queue only touches its own tables.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyKysely = Kysely<any>;
+
+/**
+ * The queue's view of the database. Column names are snake_case in the database and camelCase in code, like
+ * the rest of the store (`createDatabase` installs `CamelCasePlugin`; applying it again is harmless).
+ */
+export const queueDb = (db: AnyKysely): Kysely<QueueTables> => (db as Kysely<QueueTables>).withPlugin(new CamelCasePlugin());
+
+export const iso = (d: Date | number): string => new Date(d).toISOString();

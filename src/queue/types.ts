@@ -1,0 +1,129 @@
+/**
+ * @module queue/types
+ * The job queue's public vocabulary, shared by both engines (embedded on SQLite, pg-boss on PostgreSQL).
+ */
+
+/** Job kinds are plain strings; sync modules register a handler per kind. */
+export type JobKind = string;
+
+/** Well-known kinds (others may be added by sync modules). */
+export const JOB_KINDS = {
+  nomenclatureFull: 'nomenclature.full',
+  nomenclatureIncremental: 'nomenclature.incremental',
+  categories: 'categories',
+  photos: 'photos',
+  stockFull: 'stock.full',
+  stockIncremental: 'stock.incremental',
+  outbox: 'outbox',
+  balance: 'balance',
+} as const;
+
+export type JobTrigger = 'schedule' | 'manual' | 'api' | 'cli' | 'webhook' | 'admin' | 'retry' | 'test';
+
+export interface EnqueueRequest {
+  kind: JobKind;
+  integrationId?: number | string | null;
+  priceListId?: number | string | null;
+  trigger: JobTrigger | string;
+  /** Extra data for the handler (JSON-serialisable). Not part of the merge key. */
+  payload?: Record<string, unknown>;
+  /** Earliest start (default: now). */
+  runAt?: Date;
+}
+
+export interface EnqueueResult {
+  jobId: string;
+  /** True when a queued or running job with the same (kind, integration/price list) already existed. */
+  merged: boolean;
+}
+
+/** The interface the REST API / CLI depend on. */
+export interface JobEnqueuer {
+  enqueue(request: EnqueueRequest): Promise<EnqueueResult>;
+}
+
+export type JobState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+/** A job as a handler sees it. */
+export interface Job {
+  id: string;
+  kind: JobKind;
+  integrationId: string | null;
+  priceListId: string | null;
+  trigger: string;
+  payload: Record<string, unknown>;
+  /** 1 for the first run, 2 for the first retry… */
+  attempt: number;
+  maxAttempts: number;
+  /** The merge key: one queued-or-running job per key. */
+  singletonKey: string;
+}
+
+export interface JobRecord extends Job {
+  state: JobState;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  lastError: SerializedJobError | null;
+  result: unknown;
+  progress: unknown;
+}
+
+export interface SerializedJobError {
+  message: string;
+  code?: string;
+  retryable: boolean;
+}
+
+export interface JobContext {
+  job: Job;
+  /** Aborted on shutdown past the deadline: checkpoint and throw (the job is re-queued, not failed). */
+  signal: AbortSignal;
+  /** Report progress (stored with the job; throttled by the engine). */
+  progress(progress: Record<string, unknown>): Promise<void>;
+}
+
+/** A job handler; its resolved value is stored as the job's result. */
+export type JobHandler = (ctx: JobContext) => Promise<unknown>;
+
+export type QueueDepth = Record<JobKind, { queued: number; running: number }>;
+
+/**
+ * One interface, two engines. `enqueue`/`get`/`depth` are for everyone; `fetch`/`complete`/`fail`/
+ * `requeue`/`heartbeat` are used by the worker loop (`createWorker`).
+ */
+export interface JobQueue extends JobEnqueuer {
+  readonly engine: 'embedded' | 'pg-boss';
+  /** Register a handler for a kind; `createWorker` runs the registered handlers (plus its own `handlers`). */
+  work(kind: JobKind, handler: JobHandler): void;
+  /** Handlers registered with `work`. */
+  handlers(): ReadonlyMap<JobKind, JobHandler>;
+  get(jobId: string): Promise<JobRecord | undefined>;
+  /** Queued and running jobs per kind (for /metrics and the admin panel). */
+  depth(): Promise<QueueDepth>;
+
+  /** Claim the next runnable job of one of the kinds for `workerId`, or undefined. */
+  fetch(kinds: readonly JobKind[], workerId: string): Promise<Job | undefined>;
+  /** Keeps a running job's claim alive and stores its progress. */
+  heartbeat(job: Job, progress?: unknown): Promise<void>;
+  complete(job: Job, result: unknown): Promise<void>;
+  /** Records a failure; with `retryAt` the job runs again then (attempt + 1), else it stops as failed. */
+  fail(job: Job, error: SerializedJobError, retryAt?: Date): Promise<void>;
+  /** Puts a claimed job back without counting an attempt (shutdown checkpoint). */
+  requeue(job: Job): Promise<void>;
+  /** Calls `listener` when a job is enqueued through this instance (lets a local worker skip its poll wait). */
+  onEnqueued(listener: () => void): () => void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The merge key: one queued-or-running run per (integration or price list, kind). */
+export function singletonKeyFor(request: Pick<EnqueueRequest, 'kind' | 'integrationId' | 'priceListId'>): string {
+  const scope =
+    request.priceListId != null
+      ? `pl:${request.priceListId}`
+      : request.integrationId != null
+        ? `int:${request.integrationId}`
+        : 'global';
+  return `${request.kind}|${scope}`;
+}
