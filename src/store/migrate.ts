@@ -1,0 +1,61 @@
+/**
+ * @module migrate
+ * Runs the migrations of `migrations/index.ts` on either dialect and reports their status
+ * (for `/readyz` and the CLI `migrate`).
+ */
+import { Migrator } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { AppError, errorMessage } from '../core/errors.js';
+import { migrations as allMigrations } from './migrations/index.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations work on any schema
+type AnyDb = Kysely<any>;
+
+class StaticMigrationProvider implements MigrationProvider {
+  constructor(private readonly migrations: Record<string, Migration>) {}
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve(this.migrations);
+  }
+}
+
+function migratorFor(db: AnyDb, migrations: Record<string, Migration>): Migrator {
+  return new Migrator({ db, provider: new StaticMigrationProvider(migrations) });
+}
+
+export interface MigrationResultSummary {
+  /** Names applied by this call, in order. */
+  applied: string[];
+}
+
+/** Applies every pending migration; throws `AppError('migration_failed')` naming the failing one. */
+export async function migrateToLatest(
+  db: AnyDb,
+  migrations: Record<string, Migration> = allMigrations,
+): Promise<MigrationResultSummary> {
+  const { error, results } = await migratorFor(db, migrations).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error !== undefined) {
+    const which = failed ? `migration ${failed.migrationName} failed` : 'migrations failed';
+    throw new AppError('migration_failed', `${which}: ${errorMessage(error)}`, { cause: error });
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+export interface MigrationStatus {
+  known: string[];
+  applied: string[];
+  pending: string[];
+  upToDate: boolean;
+}
+
+/** Which migrations are applied and which are pending. Throws when the database is unreachable. */
+export async function migrationStatus(
+  db: AnyDb,
+  migrations: Record<string, Migration> = allMigrations,
+): Promise<MigrationStatus> {
+  const infos = await migratorFor(db, migrations).getMigrations();
+  const known = infos.map((m) => m.name);
+  const applied = infos.filter((m) => m.executedAt !== undefined).map((m) => m.name);
+  const pending = infos.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  return { known, applied, pending, upToDate: pending.length === 0 };
+}

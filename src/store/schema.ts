@@ -1,0 +1,477 @@
+/**
+ * @module schema
+ * The row types of every table, as Kysely sees them. Property names are camelCase; the
+ * `CamelCasePlugin` installed by `createDatabase` maps them to snake_case columns.
+ *
+ * Row types are IDENTICAL on SQLite and PostgreSQL:
+ * - timestamps are ISO-8601 UTC text (`2026-11-29T09:00:00.000Z`, see `nowIso`);
+ * - booleans are integers 0/1 (`Flag`);
+ * - JSON is text (`JsonText`), parsed by the repositories;
+ * - money is integer kopecks (`bigint` in PostgreSQL, parsed to a JS number by the pool's type parser);
+ * - quantities are `double precision` (a JS number).
+ *
+ * Other modules that add tables in their own migrations (e.g. `0002_jobs`) declare their row
+ * types next to their code and use `db.withTables<{ jobs: JobsTable }>()`.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** ISO-8601 UTC timestamp text, e.g. `2026-11-29T09:00:00.000Z`. */
+export type IsoTime = string;
+/** A boolean stored as integer 0 or 1. */
+export type Flag = 0 | 1;
+/** JSON stored as text. */
+export type JsonText = string;
+/** Integer kopecks. */
+export type KopecksColumn = number;
+/** An auto-generated integer primary key. */
+export type Id = Generated<number>;
+/** A flag with a database default. */
+export type FlagWithDefault = ColumnType<Flag, Flag | undefined, Flag>;
+
+export interface RegionsTable {
+  id: Id;
+  name: string;
+  /** Short unique code, e.g. `central`, `spb`. */
+  code: string;
+  isCentral: FlagWithDefault;
+  createdAt: IsoTime;
+  updatedAt: IsoTime;
+}
+
+export type MsAuthKind = 'password' | 'user_token' | 'solution_token';
+
+/** One MoySklad credential, shared by every integration that uses it. */
+export interface MsAccountsTable {
+  id: Id;
+  label: string;
+  authKind: MsAuthKind;
+  /** Login for `password`; null for tokens. */
+  login: string | null;
+  /**
+   * Identity of the credential within (baseUrl, authKind): the lower-cased login, or the
+   * SHA-256 hex of the token. Unique with baseUrl and authKind.
+   */
+  credentialKey: string;
+  /** The password or token, encrypted by `SecretBox` (`v1:…`). */
+  secretEnc: string;
+  /** MoySklad (or emulator) JSON API base, e.g. `https://api.moysklad.ru/api/remap/1.2`. */
+  baseUrl: string;
+  /** MoySklad's accountId when known. */
+  moyskladAccountId: string | null;
+  createdAt: IsoTime;
+  updatedAt: IsoTime;
+}
+
+export type IntegrationStatus = 'draft' | 'ok' | 'error';
+
+/** One per region (R8): which MoySklad account and organization serve it, and every option. */
+export interface IntegrationsTable {
+  id: Id;
+  regionId: number;
+  msAccountId: number;
+  organizationMsId: string | null;
+  organizationName: string | null;
+  /** R9 Active. */
+  active: FlagWithDefault;
+  /** R9 export supplier orders. */
+  exportPurchaseOrders: FlagWithDefault;
+  /** R9/R7 delete rejected and withdrawn positions. */
+  deleteRejectedPositions: FlagWithDefault;
+  /** R18 import photos. */
+  importPhotos: FlagWithDefault;
+  /** R21 root folder (null = all folders). */
+  rootFolderMsId: string | null;
+  /** R22 site category under which imported folders are placed. */
+  siteCategoryId: number | null;
+  /** R23 */
+  categorySyncEnabled: FlagWithDefault;
+  /** R29 */
+  balanceSyncEnabled: FlagWithDefault;
+  defaultStoreMsId: string | null;
+  status: ColumnType<IntegrationStatus, IntegrationStatus | undefined, IntegrationStatus>;
+  statusCode: string | null;
+  statusMessage: string | null;
+  createdAt: IsoTime;
+  updatedAt: IsoTime;
+}
+
+export type StockType = 'stock' | 'freeStock' | 'quantity';
+
+export interface PriceListsTable {
+  id: Id;
+  regionId: number;
+  name: string;
+  /** R11 bound MoySklad store; null = unbound. */
+  msStoreId: string | null;
+  stockType: ColumnType<StockType, StockType | undefined, StockType>;
+  priceTypeMsId: string | null;
+  /** R12 sync frequency; only set once bound. */
+  syncIntervalMinutes: number | null;
+  deliveryDays: number | null;
+  lastSyncAt: IsoTime | null;
+  stockCursor: string | null;
+  /** The generation of `price_list_rows` readers see (atomic swap). */
+  generation: ColumnType<number, number | undefined, number>;
+  rowCount: ColumnType<number, number | undefined, number>;
+  createdAt: IsoTime;
+  updatedAt: IsoTime;
+}
+
+export interface PriceListRowsTable {
+  id: Id;
+  priceListId: number;
+  generation: number;
+  productId: number | null;
+  msProductId: string;
+  brand: string;
+  article: string;
+  articleNorm: string;
+  name: string;
+  quantity: number;
+  price: KopecksColumn;
+}
+
+export type ProductSyncState = 'ok' | 'skipped';
+
+/** The store's product directory (R15), per MoySklad account. */
+export interface ProductsTable {
+  id: Id;
+  msAccountId: number;
+  msId: string;
+  brand: string;
+  brandNorm: string;
+  article: string;
+  articleNorm: string;
+  code: string | null;
+  name: string;
+  description: string | null;
+  categoryId: number | null;
+  msFolderId: string | null;
+  archived: FlagWithDefault;
+  deleted: FlagWithDefault;
+  /** MoySklad `updated`, converted to ISO UTC. */
+  msUpdated: IsoTime | null;
+  syncState: ColumnType<ProductSyncState, ProductSyncState | undefined, ProductSyncState>;
+  skipReason: string | null;
+  createdAt: IsoTime;
+  updatedAt: IsoTime;
+}
+
+export interface ProductImagesTable {
+  id: Id;
+  productId: number;
+  position: number;
+  msImageId: string | null;
+  filename: string;
+  size: number | null;
+  msUpdated: IsoTime | null;
+  blobHash: string | null;
+}
+
+/** Content-addressed files under DATA_DIR. */
+export interface BlobsTable {
+  /** SHA-256 hex of the content. */
+  hash: string;
+  size: number;
+  mime: string | null;
+  /** Path relative to DATA_DIR. */
+  path: string;
+  createdAt: IsoTime;
+}
+
+/** Site categories as a tree (R2, R22). */
+export interface CategoriesTable {
+  id: Id;
+  parentId: number | null;
+  name: string;
+  msAccountId: number | null;
+  msFolderId: string | null;
+  archived: FlagWithDefault;
+  createdAt: IsoTime;
+  updatedAt: IsoTime;
+}
+
+/** B5 products that could not be synced, with the reason. */
+export interface DataQualityIssuesTable {
+  id: Id;
+  msAccountId: number;
+  msProductId: string;
+  code: string | null;
+  article: string | null;
+  name: string | null;
+  reason: string;
+  message: string;
+  runId: number | null;
+  detectedAt: IsoTime;
+}
+
+export type CounterpartyKind = 'client' | 'supplier';
+export type CompanyType = 'legal' | 'entrepreneur' | 'individual';
+
+export interface CounterpartiesTable {
+  id: Id;
+  /** R27 a counterparty is a client or a supplier, never both. */
+  kind: CounterpartyKind;
+  /** The platform's id; unique per kind. */
+  externalId: string;
+  regionId: number | null;
+  name: string;
+  companyType: ColumnType<CompanyType, CompanyType | undefined, CompanyType>;
+  inn: string | null;
+  innNorm: string | null;
+  email: string | null;
+  emailNorm: string | null;
+  phone: string | null;
+  phoneNorm: string | null;
+  createdAt: IsoTime;
+  updatedAt: IsoTime;
+}
+
+export type MatchedBy = 'id' | 'inn' | 'email' | 'phone' | 'created';
+
+export interface CounterpartyLinksTable {
+  id: Id;
+  counterpartyId: number;
+  msAccountId: number;
+  msCounterpartyId: string;
+  matchedBy: MatchedBy;
+  linkedAt: IsoTime;
+}
+
+/** Ambiguous matches (R25) for the admin panel. */
+export interface CounterpartyMatchIssuesTable {
+  id: Id;
+  counterpartyId: number;
+  msAccountId: number;
+  reason: string;
+  /** JSON array of candidate MoySklad counterparties. */
+  candidates: JsonText;
+  detectedAt: IsoTime;
+  resolvedAt: IsoTime | null;
+}
+
+export type OrderKind = 'customer' | 'supplier';
+export type ExportState = 'pending' | 'sent' | 'failed';
+
+export interface OrdersTable {
+  id: Id;
+  kind: OrderKind;
+  /** The platform's order number; unique per kind. */
+  externalId: string;
+  regionId: number;
+  counterpartyId: number;
+  priceListId: number | null;
+  status: string | null;
+  comment: string | null;
+  msAccountId: number | null;
+  msOrderId: string | null;
+  /** Stable MoySklad `syncId` (UUID) derived once, at creation (B1). */
+  syncId: string;
+  exportState: ColumnType<ExportState, ExportState | undefined, ExportState>;
+  exportError: string | null;
+  exportedAt: IsoTime | null;
+  createdAt: IsoTime;
+  updatedAt: IsoTime;
+}
+
+export type PositionStatus = 'active' | 'rejected' | 'withdrawn';
+export type PositionSyncState = 'pending' | 'synced' | 'deleted' | 'failed';
+
+export interface OrderPositionsTable {
+  id: Id;
+  orderId: number;
+  /** The platform's line id; unique per order. */
+  externalId: string;
+  brand: string;
+  article: string;
+  articleNorm: string;
+  name: string;
+  quantity: number;
+  price: KopecksColumn;
+  status: ColumnType<PositionStatus, PositionStatus | undefined, PositionStatus>;
+  priceListId: number | null;
+  msProductId: string | null;
+  msPositionId: string | null;
+  syncState: ColumnType<PositionSyncState, PositionSyncState | undefined, PositionSyncState>;
+  createdAt: IsoTime;
+  updatedAt: IsoTime;
+}
+
+export type OutboxState = 'pending' | 'running' | 'sent' | 'failed';
+
+/** Durable jobs written in the same transaction as the store change that needs them (B1). */
+export interface OutboxTable {
+  id: Id;
+  kind: string;
+  integrationId: number | null;
+  aggregateType: string;
+  aggregateId: string;
+  payload: JsonText;
+  state: ColumnType<OutboxState, OutboxState | undefined, OutboxState>;
+  attempts: ColumnType<number, number | undefined, number>;
+  nextAttemptAt: IsoTime;
+  lastError: string | null;
+  dedupeKey: string | null;
+  createdAt: IsoTime;
+  updatedAt: IsoTime;
+  sentAt: IsoTime | null;
+}
+
+/** The store's own balance ledger (R31: kept when balance sync is on). */
+export interface BalanceRecordsTable {
+  id: Id;
+  counterpartyId: number;
+  amount: KopecksColumn;
+  kind: string;
+  note: string | null;
+  createdAt: IsoTime;
+}
+
+/** R29/R30 the balance read from MoySklad and when. */
+export interface MsBalancesTable {
+  id: Id;
+  counterpartyId: number;
+  msAccountId: number;
+  balance: KopecksColumn | null;
+  readAt: IsoTime | null;
+  lastActivityAt: IsoTime | null;
+  lastError: string | null;
+}
+
+export type SyncTrigger = 'schedule' | 'manual' | 'api' | 'cli' | 'webhook';
+export type SyncRunStatus = 'running' | 'ok' | 'partial' | 'failed';
+
+/** B9 sync history. */
+export interface SyncRunsTable {
+  id: Id;
+  integrationId: number | null;
+  priceListId: number | null;
+  kind: string;
+  trigger: SyncTrigger;
+  status: SyncRunStatus;
+  startedAt: IsoTime;
+  finishedAt: IsoTime | null;
+  durationMs: number | null;
+  /** JSON object of counters. */
+  counts: JsonText;
+  requests: ColumnType<number, number | undefined, number>;
+  errors: ColumnType<number, number | undefined, number>;
+  message: string | null;
+}
+
+/** B3 cursors. `scope` is e.g. `integration:3` or `ms_account:1`. */
+export interface SyncCheckpointsTable {
+  id: Id;
+  scope: string;
+  kind: string;
+  cursor: JsonText;
+  updatedAt: IsoTime;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** R14/R32 integration and price-list log entries for the admin panel. */
+export interface LogEntriesTable {
+  id: Id;
+  at: IsoTime;
+  level: LogLevel;
+  integrationId: number | null;
+  priceListId: number | null;
+  runId: number | null;
+  kind: string;
+  message: string;
+  details: JsonText | null;
+}
+
+export interface ApiTokensTable {
+  id: Id;
+  name: string;
+  /** SHA-256 hex of the token; the token itself is never stored. */
+  tokenHash: string;
+  /** First characters of the token, for display. */
+  prefix: string;
+  createdAt: IsoTime;
+  lastUsedAt: IsoTime | null;
+  revokedAt: IsoTime | null;
+}
+
+export interface AdminUsersTable {
+  id: Id;
+  login: string;
+  passwordHash: string;
+  createdAt: IsoTime;
+  updatedAt: IsoTime;
+}
+
+export interface AdminSessionsTable {
+  id: Id;
+  /** SHA-256 hex of the session id held in the cookie. */
+  idHash: string;
+  userId: number;
+  csrfToken: string;
+  createdAt: IsoTime;
+  expiresAt: IsoTime;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updatedAt: IsoTime;
+}
+
+/** Webhook deduplication (B3). */
+export interface WebhookReceiptsTable {
+  id: Id;
+  requestId: string;
+  msAccountId: number | null;
+  receivedAt: IsoTime;
+}
+
+/** Every table created by this module's initial migration. */
+export interface Database {
+  regions: RegionsTable;
+  msAccounts: MsAccountsTable;
+  integrations: IntegrationsTable;
+  priceLists: PriceListsTable;
+  priceListRows: PriceListRowsTable;
+  products: ProductsTable;
+  productImages: ProductImagesTable;
+  blobs: BlobsTable;
+  categories: CategoriesTable;
+  dataQualityIssues: DataQualityIssuesTable;
+  counterparties: CounterpartiesTable;
+  counterpartyLinks: CounterpartyLinksTable;
+  counterpartyMatchIssues: CounterpartyMatchIssuesTable;
+  orders: OrdersTable;
+  orderPositions: OrderPositionsTable;
+  outbox: OutboxTable;
+  balanceRecords: BalanceRecordsTable;
+  msBalances: MsBalancesTable;
+  syncRuns: SyncRunsTable;
+  syncCheckpoints: SyncCheckpointsTable;
+  logEntries: LogEntriesTable;
+  apiTokens: ApiTokensTable;
+  adminUsers: AdminUsersTable;
+  adminSessions: AdminSessionsTable;
+  settings: SettingsTable;
+  webhookReceipts: WebhookReceiptsTable;
+}
+
+export type RegionRow = Selectable<RegionsTable>;
+export type NewRegion = Insertable<RegionsTable>;
+export type MsAccountRow = Selectable<MsAccountsTable>;
+export type IntegrationRow = Selectable<IntegrationsTable>;
+export type IntegrationUpdate = Updateable<IntegrationsTable>;
+export type PriceListRow = Selectable<PriceListsTable>;
+export type PriceListRowRow = Selectable<PriceListRowsTable>;
+export type ProductRow = Selectable<ProductsTable>;
+export type CategoryRow = Selectable<CategoriesTable>;
+export type CounterpartyRow = Selectable<CounterpartiesTable>;
+export type CounterpartyLinkRow = Selectable<CounterpartyLinksTable>;
+export type OrderRow = Selectable<OrdersTable>;
+export type OrderPositionRow = Selectable<OrderPositionsTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type SyncRunRow = Selectable<SyncRunsTable>;
+export type LogEntryRow = Selectable<LogEntriesTable>;
+export type BalanceRecordRow = Selectable<BalanceRecordsTable>;
+export type MsBalanceRow = Selectable<MsBalancesTable>;
