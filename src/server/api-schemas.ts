@@ -1,0 +1,285 @@
+/**
+ * @module api-schemas
+ * The zod schemas of the platform REST API, defined once: routes validate with them and the
+ * OpenAPI document is generated from them. Money is integer kopecks (`…Kopecks`).
+ */
+import { z } from 'zod';
+import { normalizeEmail, normalizeInn, normalizePhone } from '../core/normalize.js';
+
+/** Database ids are positive integers; a path id that is not one names nothing (404). */
+export const IdParam = z.string().regex(/^[1-9]\d{0,15}$/).transform(Number);
+export const RefId = z.number().int().positive();
+export const IdParams = z.object({ id: IdParam });
+export const PositionParams = z.object({ id: IdParam, positionId: IdParam });
+
+const nonEmpty = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
+
+export const Paging = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const Page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+
+// ── regions ────────────────────────────────────────────────────────────────────────────────
+export const Region = z
+  .object({ id: z.number().int(), name: z.string(), code: z.string(), isCentral: z.boolean() })
+  .meta({ id: 'Region' });
+export const RegionCreate = z
+  .object({
+    name: nonEmpty(200),
+    code: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, "-" or "_", up to 64'),
+    isCentral: z.boolean().optional(),
+  })
+  .strict()
+  .meta({ id: 'RegionCreate' });
+export const RegionUpdate = RegionCreate.partial().strict().meta({ id: 'RegionUpdate' });
+
+// ── price lists ────────────────────────────────────────────────────────────────────────────
+export const STOCK_TYPES = ['stock', 'freeStock', 'quantity'] as const;
+export const PriceList = z
+  .object({
+    id: z.number().int(),
+    regionId: z.number().int(),
+    name: z.string(),
+    msStoreId: z.string().nullable(),
+    stockType: z.enum(STOCK_TYPES),
+    syncIntervalMinutes: z.number().int().nullable(),
+    deliveryDays: z.number().int(),
+    lastSyncAt: z.string().nullable(),
+    csvUrl: z.string(),
+  })
+  .meta({ id: 'PriceList' });
+export const PriceListCreate = z
+  .object({
+    regionId: RefId,
+    name: nonEmpty(200),
+    msStoreId: z.string().trim().min(1).nullable().optional(),
+    stockType: z.enum(STOCK_TYPES).optional(),
+    syncIntervalMinutes: z.number().int().min(5).max(7 * 24 * 60).nullable().optional(),
+    deliveryDays: z.number().int().min(0).max(365).optional(),
+  })
+  .strict()
+  .meta({ id: 'PriceListCreate' });
+export const PriceListUpdate = PriceListCreate.omit({ regionId: true }).partial().strict().meta({ id: 'PriceListUpdate' });
+export const PriceListRow = z
+  .object({
+    brand: z.string(),
+    article: z.string(),
+    name: z.string(),
+    quantity: z.number(),
+    priceKopecks: z.number().int(),
+    msProductId: z.string().nullable(),
+  })
+  .meta({ id: 'PriceListRow' });
+export const RowsQuery = Paging.extend({ brand: z.string().optional(), article: z.string().optional() });
+
+// ── clients and suppliers ──────────────────────────────────────────────────────────────────
+export const COMPANY_TYPES = ['legal', 'entrepreneur', 'individual'] as const;
+const innField = z
+  .string()
+  .trim()
+  .refine((v) => normalizeInn(v) !== null, 'INN must have 10 or 12 digits')
+  .nullable()
+  .optional();
+const emailField = z
+  .string()
+  .trim()
+  .max(254)
+  .refine((v) => normalizeEmail(v) !== null && /^[^\s@]+@[^\s@]+$/.test(v), 'not a valid e-mail address')
+  .nullable()
+  .optional();
+const phoneField = z
+  .string()
+  .trim()
+  .max(64)
+  .refine((v) => normalizePhone(v) !== null, 'a phone needs at least 10 digits')
+  .nullable()
+  .optional();
+
+export const Counterparty = z
+  .object({
+    id: z.number().int(),
+    kind: z.enum(['client', 'supplier']),
+    externalId: z.string(),
+    regionId: z.number().int().nullable(),
+    name: z.string(),
+    companyType: z.enum(COMPANY_TYPES),
+    inn: z.string().nullable(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Counterparty' });
+export const CounterpartyCreate = z
+  .object({
+    externalId: nonEmpty(100),
+    regionId: RefId.nullable().optional(),
+    name: nonEmpty(500),
+    companyType: z.enum(COMPANY_TYPES).optional(),
+    inn: innField,
+    email: emailField,
+    phone: phoneField,
+  })
+  .strict()
+  .meta({ id: 'CounterpartyCreate' });
+export const CounterpartyUpdate = CounterpartyCreate.omit({ externalId: true }).partial().strict().meta({ id: 'CounterpartyUpdate' });
+export const CounterpartyQuery = Paging.extend({ q: z.string().optional(), externalId: z.string().optional() });
+
+export const Balance = z
+  .object({
+    clientId: z.number().int(),
+    balanceKopecks: z.number().int(),
+    balance: z.string().meta({ description: 'roubles with two decimals' }),
+    source: z.enum(['moysklad', 'store']),
+    readAt: z.string().nullable(),
+  })
+  .meta({ id: 'Balance' });
+export const ActivityResult = z
+  .object({ clientId: z.number().int(), refreshQueued: z.boolean(), jobId: z.string().nullable(), reason: z.string() })
+  .meta({ id: 'ActivityResult' });
+
+// ── orders ─────────────────────────────────────────────────────────────────────────────────
+export const ORDER_KINDS = ['customer', 'supplier'] as const;
+export const POSITION_STATUSES = ['active', 'rejected', 'withdrawn'] as const;
+const quantity = z.number().positive('must be greater than 0').max(1_000_000);
+export const OrderPositionInput = z
+  .object({
+    externalId: z.string().trim().min(1).max(100).optional(),
+    brand: nonEmpty(100),
+    article: nonEmpty(100),
+    name: optionalText(500),
+    quantity,
+    priceKopecks: z.number().int('must be an integer number of kopecks').min(0),
+    priceListId: RefId.nullable().optional(),
+  })
+  .strict()
+  .meta({ id: 'OrderPositionInput' });
+export const OrderPosition = z
+  .object({
+    id: z.number().int(),
+    externalId: z.string(),
+    brand: z.string(),
+    article: z.string(),
+    name: z.string(),
+    quantity: z.number(),
+    priceKopecks: z.number().int(),
+    status: z.enum(POSITION_STATUSES),
+    priceListId: z.number().int().nullable(),
+    msProductId: z.string().nullable(),
+    msPositionId: z.string().nullable(),
+  })
+  .meta({ id: 'OrderPosition' });
+export const Order = z
+  .object({
+    id: z.number().int(),
+    kind: z.enum(ORDER_KINDS),
+    externalId: z.string(),
+    regionId: z.number().int(),
+    counterpartyId: z.number().int(),
+    priceListId: z.number().int().nullable(),
+    status: z.string().nullable(),
+    comment: z.string().nullable(),
+    msOrderId: z.string().nullable(),
+    exportState: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    positions: z.array(OrderPosition),
+  })
+  .meta({ id: 'Order' });
+const uniqueExternalIds = (positions: { externalId?: string | undefined }[], ctx: z.RefinementCtx): void => {
+  const seen = new Map<string, number>();
+  positions.forEach((p, i) => {
+    const key = p.externalId ?? String(i + 1);
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'externalId'], message: `duplicate position externalId ${key} (also at ${seen.get(key)})` });
+    else seen.set(key, i);
+  });
+};
+const positionsInput = z.array(OrderPositionInput).min(1, 'an order needs at least one position').max(1000).superRefine(uniqueExternalIds);
+
+export const OrderCreate = z
+  .object({
+    kind: z.enum(ORDER_KINDS),
+    externalId: nonEmpty(100),
+    regionId: RefId,
+    counterpartyId: RefId,
+    status: z.string().trim().min(1).max(100).optional(),
+    comment: optionalText(4000),
+    priceListId: RefId.nullable().optional(),
+    positions: positionsInput,
+  })
+  .strict()
+  .meta({ id: 'OrderCreate' });
+export const OrderUpdate = z
+  .object({
+    status: z.string().trim().min(1).max(100).optional(),
+    comment: optionalText(4000),
+    positions: positionsInput.optional(),
+  })
+  .strict()
+  .meta({ id: 'OrderUpdate' });
+export const PositionStatusChange = z
+  .object({ status: z.enum(POSITION_STATUSES), quantity: quantity.optional() })
+  .strict()
+  .meta({ id: 'PositionStatusChange' });
+export const OrderQuery = Paging.extend({
+  kind: z.enum(ORDER_KINDS).optional(),
+  counterpartyId: z.coerce.number().int().positive().optional(),
+  externalId: z.string().optional(),
+});
+
+// ── catalog ────────────────────────────────────────────────────────────────────────────────
+export const Product = z
+  .object({
+    id: z.number().int(),
+    brand: z.string(),
+    article: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    categoryId: z.number().int().nullable(),
+    msId: z.string(),
+    images: z.array(z.object({ position: z.number().int(), filename: z.string().nullable() })),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Product' });
+export const ProductQuery = Paging.extend({
+  q: z.string().max(200).optional().meta({ description: 'substring of brand, article or name' }),
+  brand: z.string().max(100).optional(),
+  article: z.string().max(100).optional().meta({ description: 'matched on the normalized article' }),
+  categoryId: z.coerce.number().int().positive().optional(),
+});
+export interface CategoryNode {
+  id: number;
+  name: string;
+  parentId: number | null;
+  children: CategoryNode[];
+}
+export const Category: z.ZodType<CategoryNode> = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    parentId: z.number().int().nullable(),
+    get children() {
+      return z.array(Category);
+    },
+  })
+  .meta({ id: 'Category' });
+
+// ── sync triggers ──────────────────────────────────────────────────────────────────────────
+export const SyncParams = z.object({ id: IdParam, kind: z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/) });
+export const SyncEnqueued = z
+  .object({ jobId: z.string(), merged: z.boolean(), kind: z.string() })
+  .meta({ id: 'SyncEnqueued' });
+
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: 'Error' });

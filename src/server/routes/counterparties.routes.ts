@@ -1,0 +1,210 @@
+/**
+ * @module counterparties.routes
+ * Clients and suppliers (R3, R27): distinct kinds with their own paths; the client balance
+ * (R29–R31) and client activity, which asks for a balance refresh at most every 30 minutes (R30).
+ */
+import { sql } from 'kysely';
+import type { z } from 'zod';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { formatRoubles } from '../../core/money.js';
+import { normalizeEmail, normalizeInn, normalizePhone } from '../../core/normalize.js';
+import type { CounterpartyKind, CounterpartyRow } from '../../store/schema.js';
+import type { ApiDeps } from '../api-deps.js';
+import { defineOperation, type ApiOperation } from '../api-router.js';
+import { ActivityResult, Balance, Counterparty, CounterpartyCreate, CounterpartyQuery, CounterpartyUpdate, IdParams, Page } from '../api-schemas.js';
+import { loadRegion } from './regions.routes.js';
+
+/** R30: a MoySklad balance younger than this is fresh enough. */
+export const BALANCE_REFRESH_INTERVAL_MS = 30 * 60 * 1000;
+export const BALANCE_SYNC_KIND = 'balance';
+
+export const counterpartyToApi = (r: CounterpartyRow): z.infer<typeof Counterparty> => ({
+  id: Number(r.id),
+  kind: r.kind,
+  externalId: r.externalId,
+  regionId: r.regionId === null ? null : Number(r.regionId),
+  name: r.name,
+  companyType: r.companyType,
+  inn: r.inn,
+  email: r.email,
+  phone: r.phone,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+/** Loads a counterparty of the given kind; one of the other kind is "not found" here. */
+export async function loadCounterparty(deps: ApiDeps, kind: CounterpartyKind, id: number): Promise<CounterpartyRow> {
+  const row = await deps.db.selectFrom('counterparties').selectAll().where('id', '=', id).where('kind', '=', kind).executeTakeFirst();
+  if (!row) throw new NotFoundError(kind, id);
+  return row;
+}
+
+type ContactFields = Partial<Pick<z.infer<typeof CounterpartyCreate>, 'inn' | 'email' | 'phone'>>;
+const contactColumns = (b: ContactFields) => ({
+  ...(b.inn !== undefined ? { inn: b.inn ?? null, innNorm: normalizeInn(b.inn) } : {}),
+  ...(b.email !== undefined ? { email: b.email ?? null, emailNorm: normalizeEmail(b.email) } : {}),
+  ...(b.phone !== undefined ? { phone: b.phone ?? null, phoneNorm: normalizePhone(b.phone) } : {}),
+});
+
+async function integrationForRegion(deps: ApiDeps, regionId: number | null) {
+  if (regionId !== null) {
+    const own = await deps.db.selectFrom('integrations').selectAll().where('regionId', '=', regionId).executeTakeFirst();
+    if (own) return own;
+  }
+  // Clients without a region (or whose region has no integration) are served by the central region's.
+  return deps.db
+    .selectFrom('integrations')
+    .innerJoin('regions', 'regions.id', 'integrations.regionId')
+    .selectAll('integrations')
+    .where('regions.isCentral', '=', 1)
+    .executeTakeFirst();
+}
+
+export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): ApiOperation[] {
+  const base = kind === 'client' ? '/clients' : '/suppliers';
+  const tag = kind === 'client' ? 'clients' : 'suppliers';
+  const Name = kind === 'client' ? 'Client' : 'Supplier';
+  const ops: ApiOperation[] = [
+    defineOperation({
+      method: 'get', path: base, operationId: `list${Name}s`, tag, summary: `List ${tag} (search by name, INN, e-mail, phone; or by externalId)`,
+      query: CounterpartyQuery, response: Page(Counterparty),
+      handler: async ({ query }) => {
+        let q = deps.db.selectFrom('counterparties').where('kind', '=', kind);
+        if (query.externalId) q = q.where('externalId', '=', query.externalId);
+        if (query.q) {
+          const like = `%${query.q.toLowerCase()}%`;
+          const phone = normalizePhone(query.q);
+          q = q.where((eb) =>
+            eb.or([
+              eb(sql<string>`lower(name)`, 'like', like),
+              eb('innNorm', '=', query.q!.replace(/\D+/g, '')),
+              eb('emailNorm', '=', query.q!.trim().toLowerCase()),
+              ...(phone ? [eb('phoneNorm', '=', phone)] : []),
+            ]),
+          );
+        }
+        const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+        const rows = await q.selectAll().orderBy('id').limit(query.limit).offset(query.offset).execute();
+        return { items: rows.map(counterpartyToApi), total: Number(total), limit: query.limit, offset: query.offset };
+      },
+    }),
+    defineOperation({
+      method: 'post', path: base, operationId: `create${Name}`, tag, summary: `Create a ${kind} (R3: exported to MoySklad before its first order)`,
+      body: CounterpartyCreate, response: Counterparty, successStatus: 201, errors: ['not_found', `duplicate_${kind}`],
+      handler: async ({ body }) => {
+        if (body.regionId != null) await loadRegion(deps, body.regionId);
+        const existing = await deps.db.selectFrom('counterparties').select('id').where('kind', '=', kind).where('externalId', '=', body.externalId).executeTakeFirst();
+        if (existing) throw new ConflictError(`duplicate_${kind}`, `${kind} with externalId ${body.externalId} already exists`, { id: Number(existing.id) });
+        const now = deps.clock.now().toISOString();
+        const row = await deps.db
+          .insertInto('counterparties')
+          .values({
+            kind,
+            externalId: body.externalId,
+            regionId: body.regionId ?? null,
+            name: body.name,
+            companyType: body.companyType ?? 'legal',
+            inn: null, innNorm: null, email: null, emailNorm: null, phone: null, phoneNorm: null,
+            ...contactColumns(body),
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return counterpartyToApi(row);
+      },
+    }),
+    defineOperation({
+      method: 'get', path: `${base}/:id`, operationId: `get${Name}`, tag, summary: `Read a ${kind}`,
+      params: IdParams, response: Counterparty, errors: ['not_found'],
+      handler: async ({ params }) => counterpartyToApi(await loadCounterparty(deps, kind, params.id)),
+    }),
+    defineOperation({
+      method: 'patch', path: `${base}/:id`, operationId: `update${Name}`, tag, summary: `Update a ${kind}`,
+      params: IdParams, body: CounterpartyUpdate, response: Counterparty, errors: ['not_found'],
+      handler: async ({ params, body }) => {
+        await loadCounterparty(deps, kind, params.id);
+        if (body.regionId != null) await loadRegion(deps, body.regionId);
+        const row = await deps.db
+          .updateTable('counterparties')
+          .set({
+            ...(body.name !== undefined ? { name: body.name } : {}),
+            ...(body.companyType !== undefined ? { companyType: body.companyType } : {}),
+            ...(body.regionId !== undefined ? { regionId: body.regionId ?? null } : {}),
+            ...contactColumns(body),
+            updatedAt: deps.clock.now().toISOString(),
+          })
+          .where('id', '=', params.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return counterpartyToApi(row);
+      },
+    }),
+  ];
+  if (kind === 'supplier') return ops;
+  ops.push(
+    defineOperation({
+      method: 'get', path: '/clients/:id/balance', operationId: 'getClientBalance', tag,
+      summary: "The client's balance as one figure (R29): MoySklad's when balance sync is on, else the store's own ledger (R31)",
+      params: IdParams, response: Balance, errors: ['not_found'],
+      handler: async ({ params }) => {
+        const client = await loadCounterparty(deps, 'client', params.id);
+        const integration = await integrationForRegion(deps, client.regionId);
+        if (integration && integration.balanceSyncEnabled === 1) {
+          const ms = await deps.db
+            .selectFrom('msBalances')
+            .selectAll()
+            .where('counterpartyId', '=', params.id)
+            .where('msAccountId', '=', integration.msAccountId)
+            .executeTakeFirst();
+          if (ms && ms.balance !== null) {
+            return { clientId: params.id, balanceKopecks: ms.balance, balance: formatRoubles(ms.balance), source: 'moysklad' as const, readAt: ms.readAt };
+          }
+        }
+        const { sum } = await deps.db
+          .selectFrom('balanceRecords')
+          .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), sql<number>`0`).as('sum'))
+          .where('counterpartyId', '=', params.id)
+          .executeTakeFirstOrThrow();
+        const kopecks = Number(sum);
+        return { clientId: params.id, balanceKopecks: kopecks, balance: formatRoubles(kopecks), source: 'store' as const, readAt: null };
+      },
+    }),
+    defineOperation({
+      method: 'post', path: '/clients/:id/activity', operationId: 'reportClientActivity', tag,
+      summary: 'The client is active in the customer cabinet: refresh the MoySklad balance if older than 30 minutes (R30)',
+      params: IdParams, response: ActivityResult, errors: ['not_found'],
+      handler: async ({ params }) => {
+        const client = await loadCounterparty(deps, 'client', params.id);
+        const integration = await integrationForRegion(deps, client.regionId);
+        if (!integration || integration.balanceSyncEnabled !== 1 || integration.active !== 1) {
+          return { clientId: params.id, refreshQueued: false, jobId: null, reason: 'balance sync is off for this client' };
+        }
+        const now = deps.clock.now();
+        const existing = await deps.db
+          .selectFrom('msBalances')
+          .selectAll()
+          .where('counterpartyId', '=', params.id)
+          .where('msAccountId', '=', integration.msAccountId)
+          .executeTakeFirst();
+        if (existing) {
+          await deps.db.updateTable('msBalances').set({ lastActivityAt: now.toISOString() }).where('id', '=', existing.id).execute();
+        } else {
+          await deps.db
+            .insertInto('msBalances')
+            .values({ counterpartyId: params.id, msAccountId: integration.msAccountId, balance: null, readAt: null, lastActivityAt: now.toISOString(), lastError: null })
+            .execute();
+        }
+        const readAtMs = existing?.readAt ? Date.parse(existing.readAt) : null;
+        if (readAtMs !== null && now.getTime() - readAtMs < BALANCE_REFRESH_INTERVAL_MS) {
+          return { clientId: params.id, refreshQueued: false, jobId: null, reason: 'balance was read less than 30 minutes ago' };
+        }
+        // One balance job per integration refreshes every active client with a stale balance,
+        // so concurrent activity of many clients merges into one MoySklad request.
+        const res = await deps.enqueuer.enqueue({ kind: BALANCE_SYNC_KIND, integrationId: Number(integration.id), trigger: 'api', payload: { counterpartyId: params.id } });
+        return { clientId: params.id, refreshQueued: true, jobId: res.jobId, reason: res.merged ? 'merged into a waiting refresh' : 'refresh queued' };
+      },
+    }),
+  );
+  return ops;
+}
