@@ -1,0 +1,30 @@
+/**
+ * @module queue
+ * The job queue: one `JobQueue` interface, two engines (embedded on the app database, pg-boss on
+ * PostgreSQL), the worker loop, schedules and per-credential leases. See docs/queue.md.
+ */
+export * from './types.js';
+export { EmbeddedJobQueue, type EmbeddedQueueOptions } from './embedded-queue.js';
+export { LeaseManager, type LeaseManagerOptions } from './lease-manager.js';
+export { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, serializeJobError, type RetryPolicy } from './retry-policy.js';
+export {
+  createWorker,
+  dbLeaseKeyResolver,
+  silentLogger,
+  type LeaseKeyResolver,
+  type QueueLogger,
+  type Worker,
+  type WorkerOptions,
+} from './worker.js';
+export {
+  buildScheduleEntries,
+  claimSlot,
+  cronEntry,
+  dbScheduleTargets,
+  intervalEntry,
+  startScheduler,
+  type ScheduleEntry,
+  type Scheduler,
+  type SchedulerOptions,
+  type ScheduleTargets,
+} from './scheduler.js';

@@ -1,0 +1,236 @@
+/**
+ * @module queue/scheduler
+ * Schedules (croner, evaluated against the injected Clock): the scheduler computes each entry's next fire
+ * time from `clock.now()`, sleeps on the clock until the earliest, and enqueues through the same `enqueue`
+ * as on-demand runs. Every fire first CLAIMS its slot in `queue_schedule_slots` (an upsert that only
+ * succeeds when the stored slot is older), so with several schedulers (several `start`/`worker` processes)
+ * or after a restart each slot fires exactly once.
+ *
+ * Entries (R19, R23, R12, B3, B1, R30):
+ * - `nomenclature.full` nightly at `nightlyCron` (default 00:05) in `timezone` (default Europe/Moscow),
+ *   per active integration; `categories` at the same time for integrations with category sync on;
+ * - `stock.full` per bound price list every `sync_interval_minutes`;
+ * - `nomenclature.incremental` per active integration every `incrementalEveryMinutes`;
+ * - `outbox` every `outboxEverySeconds` (global);
+ * - `balance` per integration with balance sync on every `balanceEveryMinutes`.
+ * Interval slots are aligned to the epoch (a 30-minute price list fires at :00 and :30), so every process
+ * computes the same slots.
+ */
+import { Cron } from 'croner';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../core/clock.js';
+import { iso, queueDb, type AnyKysely, type QueueTables } from './tables.js';
+import { JOB_KINDS, type EnqueueRequest, type JobEnqueuer } from './types.js';
+import { silentLogger, type QueueLogger } from './worker.js';
+
+export interface ScheduleTargets {
+  integrations: Array<{ id: number | string; categorySync?: boolean; balanceSync?: boolean }>;
+  priceLists: Array<{ id: number | string; integrationId?: number | string | null; syncIntervalMinutes: number }>;
+}
+
+/** One schedule entry: a name (unique), how to compute the next fire after an instant, and what to enqueue. */
+export interface ScheduleEntry {
+  name: string;
+  /** Describes the timing; when it changes (e.g. a new interval) the next fire is recomputed. */
+  spec: string;
+  next(afterMs: number): number | undefined;
+  request: EnqueueRequest;
+}
+
+export interface SchedulerOptions {
+  queue: JobEnqueuer;
+  db: AnyKysely;
+  clock: Clock;
+  logger?: QueueLogger;
+  /** Shop time zone for the nightly runs (default Europe/Moscow). */
+  timezone?: string;
+  /** Cron of the nightly runs in `timezone` (default `5 0 * * *`: 00:05, just after midnight). */
+  nightlyCron?: string;
+  /** Incremental product polling period (default 15; 0 = off). */
+  incrementalEveryMinutes?: number;
+  /** Outbox processing period (default 60; 0 = off). */
+  outboxEverySeconds?: number;
+  /** Balance refresh period (default 30; 0 = off). */
+  balanceEveryMinutes?: number;
+  /** Where integrations and price lists come from (default: the database). */
+  targets?: () => Promise<ScheduleTargets>;
+  /** Additional entries. */
+  extraEntries?: ScheduleEntry[];
+  /** How often targets are re-read (default 60 s of clock time). */
+  refreshMs?: number;
+}
+
+export interface Scheduler {
+  stop(): Promise<void>;
+  /** The next fire time of each entry (ISO), for the admin panel and tests. */
+  upcoming(): Record<string, string>;
+}
+
+export function cronEntry(name: string, pattern: string, timezone: string, request: EnqueueRequest): ScheduleEntry {
+  const cron = new Cron(pattern, { timezone, paused: true });
+  return {
+    name,
+    spec: `cron:${pattern}@${timezone}`,
+    next: (afterMs) => cron.nextRun(new Date(afterMs))?.getTime(),
+    request,
+  };
+}
+
+export function intervalEntry(name: string, periodMs: number, request: EnqueueRequest): ScheduleEntry {
+  return {
+    name,
+    spec: `every:${periodMs}`,
+    next: (afterMs) => (Math.floor(afterMs / periodMs) + 1) * periodMs,
+    request,
+  };
+}
+
+/** Reads active integrations and bound price lists with a frequency from the store's tables. */
+export function dbScheduleTargets(db: AnyKysely): () => Promise<ScheduleTargets> {
+  return async () => {
+    const integrations = (await db
+      .selectFrom('integrations')
+      .select(['id', 'regionId', 'categorySyncEnabled', 'balanceSyncEnabled'])
+      .where('active', '=', 1)
+      .execute()) as Array<{ id: number; regionId: number; categorySyncEnabled: number; balanceSyncEnabled: number }>;
+    const byRegion = new Map(integrations.map((i) => [i.regionId, i.id]));
+    const priceLists = (await db
+      .selectFrom('priceLists')
+      .select(['id', 'regionId', 'syncIntervalMinutes'])
+      .where('syncIntervalMinutes', 'is not', null)
+      .where('msStoreId', 'is not', null)
+      .execute()) as Array<{ id: number; regionId: number; syncIntervalMinutes: number }>;
+    return {
+      integrations: integrations.map((i) => ({ id: i.id, categorySync: i.categorySyncEnabled === 1, balanceSync: i.balanceSyncEnabled === 1 })),
+      priceLists: priceLists
+        .filter((p) => p.syncIntervalMinutes > 0)
+        .map((p) => ({ id: p.id, integrationId: byRegion.get(p.regionId) ?? null, syncIntervalMinutes: p.syncIntervalMinutes })),
+    };
+  };
+}
+
+/** The entries for a set of targets (pure; exported for tests and the admin panel). */
+export function buildScheduleEntries(targets: ScheduleTargets, options: SchedulerOptions): ScheduleEntry[] {
+  const tz = options.timezone ?? 'Europe/Moscow';
+  const nightly = options.nightlyCron ?? '5 0 * * *';
+  const incrementalMin = options.incrementalEveryMinutes ?? 15;
+  const outboxSec = options.outboxEverySeconds ?? 60;
+  const balanceMin = options.balanceEveryMinutes ?? 30;
+  const entries: ScheduleEntry[] = [];
+  const trigger = 'schedule';
+  for (const i of targets.integrations) {
+    entries.push(cronEntry(`nightly:${JOB_KINDS.nomenclatureFull}:int:${i.id}`, nightly, tz, { kind: JOB_KINDS.nomenclatureFull, integrationId: i.id, trigger }));
+    if (i.categorySync !== false) {
+      entries.push(cronEntry(`nightly:${JOB_KINDS.categories}:int:${i.id}`, nightly, tz, { kind: JOB_KINDS.categories, integrationId: i.id, trigger }));
+    }
+    if (incrementalMin > 0) {
+      entries.push(
+        intervalEntry(`every:${JOB_KINDS.nomenclatureIncremental}:int:${i.id}`, incrementalMin * 60_000, {
+          kind: JOB_KINDS.nomenclatureIncremental,
+          integrationId: i.id,
+          trigger,
+        }),
+      );
+    }
+    if (balanceMin > 0 && i.balanceSync) {
+      entries.push(intervalEntry(`every:${JOB_KINDS.balance}:int:${i.id}`, balanceMin * 60_000, { kind: JOB_KINDS.balance, integrationId: i.id, trigger }));
+    }
+  }
+  for (const p of targets.priceLists) {
+    const request: EnqueueRequest = { kind: JOB_KINDS.stockFull, priceListId: p.id, trigger };
+    if (p.integrationId != null) request.integrationId = p.integrationId;
+    entries.push(intervalEntry(`every:${JOB_KINDS.stockFull}:pl:${p.id}`, p.syncIntervalMinutes * 60_000, request));
+  }
+  if (outboxSec > 0) entries.push(intervalEntry(`every:${JOB_KINDS.outbox}`, outboxSec * 1000, { kind: JOB_KINDS.outbox, trigger }));
+  entries.push(...(options.extraEntries ?? []));
+  return entries;
+}
+
+/** Claims a slot for a schedule entry; true when this caller is the one that fires it. */
+export async function claimSlot(db: Kysely<QueueTables>, name: string, slotMs: number, nowMs: number): Promise<boolean> {
+  const slotAt = iso(slotMs);
+  const row = await db
+    .insertInto('queueScheduleSlots')
+    .values({ name, slotAt, firedAt: iso(nowMs) })
+    .onConflict((oc) =>
+      oc
+        .column('name')
+        .doUpdateSet({ slotAt, firedAt: iso(nowMs) })
+        .where('queueScheduleSlots.slotAt', '<', slotAt),
+    )
+    .returning('name')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export function startScheduler(options: SchedulerOptions): Scheduler {
+  const { clock, queue } = options;
+  const logger = options.logger ?? silentLogger;
+  const db = queueDb(options.db);
+  const targets = options.targets ?? dbScheduleTargets(options.db);
+  const refreshMs = options.refreshMs ?? 60_000;
+  const stopController = new AbortController();
+  const state = new Map<string, { entry: ScheduleEntry; nextAt: number | undefined }>();
+  let nextRefreshMs = Number.NEGATIVE_INFINITY;
+
+  async function refresh(nowMs: number): Promise<void> {
+    const entries = buildScheduleEntries(await targets(), options);
+    const seen = new Set<string>();
+    for (const entry of entries) {
+      seen.add(entry.name);
+      const prev = state.get(entry.name);
+      if (!prev || prev.entry.spec !== entry.spec) state.set(entry.name, { entry, nextAt: entry.next(nowMs) });
+      else prev.entry = entry;
+    }
+    for (const name of [...state.keys()]) if (!seen.has(name)) state.delete(name);
+    nextRefreshMs = nowMs + refreshMs;
+  }
+
+  async function fire(entry: ScheduleEntry, slotMs: number): Promise<void> {
+    if (!(await claimSlot(db, entry.name, slotMs, clock.nowMs()))) {
+      logger.debug({ schedule: entry.name, slot: iso(slotMs) }, 'slot already fired elsewhere');
+      return;
+    }
+    const res = await queue.enqueue(entry.request);
+    logger.info({ schedule: entry.name, slot: iso(slotMs), ...res }, 'scheduled run enqueued');
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopController.signal.aborted) {
+      const nowMs = clock.nowMs();
+      try {
+        if (nowMs >= nextRefreshMs) await refresh(nowMs);
+        for (const s of state.values()) {
+          if (s.nextAt !== undefined && s.nextAt <= nowMs) {
+            const slot = s.nextAt;
+            s.nextAt = s.entry.next(nowMs); // missed slots are not replayed: the next one comes
+            await fire(s.entry, slot);
+          }
+        }
+      } catch (e) {
+        logger.error({ err: e instanceof Error ? e.message : String(e) }, 'scheduler tick failed');
+        if (nextRefreshMs <= nowMs) nextRefreshMs = nowMs + refreshMs;
+      }
+      let wakeAt = nextRefreshMs;
+      for (const s of state.values()) if (s.nextAt !== undefined && s.nextAt < wakeAt) wakeAt = s.nextAt;
+      try {
+        await clock.sleep(Math.max(0, wakeAt - clock.nowMs()), stopController.signal);
+      } catch {
+        return;
+      }
+    }
+  }
+
+  const done = loop();
+  return {
+    async stop() {
+      stopController.abort();
+      await done;
+    },
+    upcoming() {
+      const out: Record<string, string> = {};
+      for (const [name, s] of state) if (s.nextAt !== undefined) out[name] = iso(s.nextAt);
+      return out;
+    },
+  };
+}
