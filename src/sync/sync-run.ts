@@ -1,0 +1,167 @@
+/**
+ * @module sync-run
+ * B9/R14: every sync run leaves a `sync_runs` record (kind, trigger, duration, counts, MoySklad
+ * requests used, errors, outcome) and log lines in the integration log (R32). Syncs call
+ * `recordRun(...)` and work inside it; per-item failures are counted and logged, never thrown.
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../core/clock.js';
+import { errorMessage, isAppError } from '../core/errors.js';
+import type { Database, LogLevel, SyncRunStatus, SyncTrigger } from '../store/schema.js';
+import { newTally, withRequestTally, type RequestTally } from './request-scope.js';
+
+/** What a sync writes to the integration log (`moysklad_logger.log` and the `log_entries` table). */
+export interface IntegrationLogEntry {
+  level: LogLevel;
+  integrationId?: number | null;
+  priceListId?: number | null;
+  runId?: number | null;
+  kind: string;
+  message: string;
+  details?: unknown;
+}
+
+export interface IntegrationLogWriter {
+  write(entry: IntegrationLogEntry): void | Promise<void>;
+}
+
+export interface SyncRunMeta {
+  kind: string;
+  trigger: SyncTrigger;
+  integrationId?: number | null;
+  priceListId?: number | null;
+}
+
+export interface SyncRunResult {
+  status: Exclude<SyncRunStatus, 'running'>;
+  message?: string;
+}
+
+export interface FinishedRun {
+  id: number;
+  status: Exclude<SyncRunStatus, 'running'>;
+  counts: Record<string, number>;
+  requests: number;
+  rateLimited: number;
+  errors: number;
+  durationMs: number;
+  message: string | null;
+}
+
+export interface SyncRunDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  log: IntegrationLogWriter;
+  /** Called when a run finishes (metrics). */
+  onFinished?: (meta: SyncRunMeta, run: FinishedRun) => void;
+}
+
+/** The handle a sync works with while its run is open. */
+export class SyncRun {
+  readonly id: number;
+  readonly meta: SyncRunMeta;
+  readonly counts: Record<string, number> = {};
+  readonly tally: RequestTally;
+  errors = 0;
+  readonly #deps: SyncRunDeps;
+
+  constructor(id: number, meta: SyncRunMeta, tally: RequestTally, deps: SyncRunDeps) {
+    this.id = id;
+    this.meta = meta;
+    this.tally = tally;
+    this.#deps = deps;
+  }
+
+  /** Adds to a named counter (`created`, `updated`, `skipped`, …). */
+  count(name: string, by = 1): void {
+    this.counts[name] = (this.counts[name] ?? 0) + by;
+  }
+
+  /** Writes a line to the integration log, tagged with this run. `error` lines count as errors. */
+  async log(level: LogLevel, message: string, details?: unknown): Promise<void> {
+    if (level === 'error') this.errors += 1;
+    await this.#deps.log.write({
+      level,
+      integrationId: this.meta.integrationId ?? null,
+      priceListId: this.meta.priceListId ?? null,
+      runId: this.id,
+      kind: this.meta.kind,
+      message,
+      details,
+    });
+  }
+}
+
+/**
+ * Opens a run, executes `work` inside it (counting MoySklad requests made by it), and closes the
+ * run with the outcome `work` returns. A thrown error closes the run as `failed`, is logged with
+ * its code, and is rethrown so the queue can decide on a retry.
+ */
+export async function recordRun(deps: SyncRunDeps, meta: SyncRunMeta, work: (run: SyncRun) => Promise<SyncRunResult>): Promise<FinishedRun> {
+  const { db, clock } = deps;
+  const startedMs = clock.nowMs();
+  const inserted = await db
+    .insertInto('syncRuns')
+    .values({
+      integrationId: meta.integrationId ?? null,
+      priceListId: meta.priceListId ?? null,
+      kind: meta.kind,
+      trigger: meta.trigger,
+      status: 'running',
+      startedAt: new Date(startedMs).toISOString(),
+      counts: '{}',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const tally = newTally();
+  const run = new SyncRun(inserted.id, meta, tally, deps);
+
+  let result: SyncRunResult;
+  let thrown: unknown;
+  try {
+    result = await withRequestTally(tally, () => work(run));
+  } catch (e) {
+    thrown = e;
+    const code = isAppError(e) ? e.code : 'internal_error';
+    result = { status: 'failed', message: `${code}: ${errorMessage(e)}` };
+    await run.log('error', `${meta.kind} failed: ${errorMessage(e)}`, { code }).catch(() => undefined);
+  }
+
+  const finishedMs = clock.nowMs();
+  const finished: FinishedRun = {
+    id: run.id,
+    status: result.status,
+    counts: run.counts,
+    requests: tally.requests,
+    rateLimited: tally.rateLimited,
+    errors: run.errors,
+    durationMs: finishedMs - startedMs,
+    message: result.message ?? null,
+  };
+  await db
+    .updateTable('syncRuns')
+    .set({
+      status: finished.status,
+      finishedAt: new Date(finishedMs).toISOString(),
+      durationMs: finished.durationMs,
+      counts: JSON.stringify(finished.counts),
+      requests: finished.requests,
+      errors: finished.errors,
+      message: finished.message,
+    })
+    .where('id', '=', run.id)
+    .execute();
+  if (!thrown) {
+    const summary = Object.entries(finished.counts)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    await run.log(finished.status === 'ok' ? 'info' : 'warn', `${meta.kind} ${finished.status} in ${finished.durationMs} ms, ${finished.requests} requests${summary ? `: ${summary}` : ''}`, {
+      counts: finished.counts,
+      requests: finished.requests,
+      durationMs: finished.durationMs,
+    });
+  }
+  deps.onFinished?.(meta, finished);
+  if (thrown) throw thrown;
+  return finished;
+}
