@@ -1,0 +1,403 @@
+/**
+ * @module main
+ * The composition root: the only place that builds real I/O (database, HTTP server, queue,
+ * worker, schedules, the demo emulator) from the configuration. The CLI calls `startService`
+ * for `start`/`serve`/`worker`, and `openStore` for one-shot commands.
+ *
+ * Start order is chosen so that bad configuration changes nothing: the port is bound first
+ * (port in use → fail), then the database is reached (unreachable → fail), then the secret key
+ * is checked against stored data (wrong key → fail), and only then are migrations run and the
+ * demo data, key file and logs written.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
+import bcrypt from 'bcryptjs';
+import type { Hono } from 'hono';
+import { sql } from 'kysely';
+import type { Clock } from './core/clock.js';
+import { systemClock } from './core/clock.js';
+import { AppError, errorMessage } from './core/errors.js';
+import { loadOrCreateKeyFile, parseSecretKey, SecretBox } from './core/secret-box.js';
+import { createWorker, EmbeddedJobQueue, startScheduler, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
+import { createApp } from './server/app.js';
+import { createMetricsHandler, metrics } from './server/metrics.js';
+import { createDatabase, type StoreDatabase } from './store/database.js';
+import { migrateToLatest, migrationStatus } from './store/migrate.js';
+import { IntegrationRepository } from './store/repositories/integration-repository.js';
+import { MsAccountRepository } from './store/repositories/ms-account-repository.js';
+import { RegionRepository } from './store/repositories/region-repository.js';
+import { verifySecretKey } from './store/secret-key-check.js';
+import { MoySkladClientPool } from './sync/client-pool.js';
+import { SyncRegistry } from './sync/sync-registry.js';
+
+/** The slice of configuration the runtime needs (the CLI maps the loaded config onto it). */
+export interface RuntimeConfig {
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  dataDir: string;
+  logDir: string;
+  /** Raw SECRET_KEY text (base64 or hex, 32 bytes) or null to use `${dataDir}/secret.key`. */
+  secretKey: string | null;
+  publicBaseUrl: string;
+  adminLogin: string;
+  adminPassword: string | null;
+  /** Real MoySklad credentials; null = demo mode against the built-in emulator. */
+  moysklad: { baseUrl: string; login: string | null; password: string | null; token: string | null } | null;
+  timezone: string;
+}
+
+/** pino-compatible logger subset used by the runtime. */
+export type ServiceLogger = QueueLogger;
+
+/** Where the CLI prints what a person must see (URLs, the generated admin password). */
+export interface ConsoleOut {
+  out(line: string): void;
+}
+
+/** A startup failure whose message is the one line the CLI prints. */
+export class StartupError extends AppError {
+  constructor(code: string, message: string, cause?: unknown) {
+    super(code, message, cause === undefined ? {} : { cause });
+    this.name = 'StartupError';
+  }
+}
+
+export const SECRET_KEY_FILE = 'secret.key';
+
+function describePg(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+/** Opens the database and proves it answers (`select 1`). Nothing is written. */
+export async function openStore(config: Pick<RuntimeConfig, 'databaseUrl' | 'dataDir'>): Promise<StoreDatabase> {
+  let store: StoreDatabase;
+  try {
+    store = createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  } catch (e) {
+    throw new StartupError('database_unavailable', errorMessage(e), e);
+  }
+  try {
+    await sql`select 1`.execute(store.db);
+  } catch (e) {
+    await store.destroy().catch(() => undefined);
+    const code = (e as { code?: string }).code;
+    const where = config.databaseUrl ? `PostgreSQL at ${describePg(config.databaseUrl)}` : `SQLite in ${config.dataDir}`;
+    throw new StartupError('database_unavailable', `cannot connect to ${where}: ${code ?? errorMessage(e).split('\n')[0]}`, e);
+  }
+  return store;
+}
+
+/** True when the initial migration has run on this database (i.e. it may hold data). */
+async function hasSchema(store: StoreDatabase): Promise<boolean> {
+  const status = await migrationStatus(store.db);
+  return status.applied.length > 0;
+}
+
+/**
+ * The secret box for this data: SECRET_KEY, else the key file; the key file is created only
+ * when the database holds no encrypted data yet. Verified against the stored key check.
+ */
+export async function openSecretBox(store: StoreDatabase, config: Pick<RuntimeConfig, 'secretKey' | 'dataDir'>, clock: Clock): Promise<SecretBox> {
+  const existing = await hasSchema(store);
+  let key: Buffer;
+  if (config.secretKey) {
+    const parsed = parseSecretKey(config.secretKey);
+    if (!parsed) throw new StartupError('secret_key_invalid', 'SECRET_KEY must be 32 bytes as base64 or 64 hex characters');
+    key = parsed;
+  } else {
+    const file = path.join(config.dataDir, SECRET_KEY_FILE);
+    if (!fs.existsSync(file) && existing) {
+      const check = await store.db.selectFrom('settings').select('key').where('key', '=', 'secret_key_check').executeTakeFirst();
+      const secrets = await store.db.selectFrom('msAccounts').select('id').limit(1).executeTakeFirst();
+      if (check || secrets) {
+        throw new StartupError('secret_key_missing', `no SECRET_KEY and no ${file}, but the database holds encrypted credentials; set SECRET_KEY to the original key`);
+      }
+    }
+    try {
+      key = loadOrCreateKeyFile(file).key;
+    } catch (e) {
+      throw new StartupError('secret_key_invalid', errorMessage(e), e);
+    }
+  }
+  const box = new SecretBox(key);
+  if (existing) {
+    try {
+      await verifySecretKey(store.db, box, clock);
+    } catch (e) {
+      throw new StartupError('secret_key_mismatch', errorMessage(e), e);
+    }
+  }
+  return box;
+}
+
+/** Opens, checks and migrates the database; returns it with the verified secret box. */
+export async function prepareStore(config: RuntimeConfig, clock: Clock): Promise<{ store: StoreDatabase; box: SecretBox }> {
+  const store = await openStore(config);
+  try {
+    const box = await openSecretBox(store, config, clock);
+    await migrateToLatest(store.db);
+    await verifySecretKey(store.db, box, clock);
+    return { store, box };
+  } catch (e) {
+    await store.destroy().catch(() => undefined);
+    if (e instanceof StartupError) throw e;
+    throw new StartupError('migration_failed', errorMessage(e).split('\n')[0] ?? 'migration failed', e);
+  }
+}
+
+/** An HTTP server bound before the app exists: it answers 503 until `setHandler`. */
+export interface BoundServer {
+  url: string;
+  port: number;
+  setHandler(fetch: (req: Request) => Response | Promise<Response>): void;
+  close(): Promise<void>;
+}
+
+/** Binds the port (fails with one line when it is in use), serving 503 `starting` meanwhile. */
+export async function bindServer(port: number, host: string): Promise<BoundServer> {
+  let handler: ((req: Request) => Response | Promise<Response>) | null = null;
+  const server = createAdaptorServer({
+    fetch: (req: Request) =>
+      handler ? handler(req) : new Response(JSON.stringify({ status: 'starting' }), { status: 503, headers: { 'content-type': 'application/json' } }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException): void => {
+      reject(
+        new StartupError(
+          'port_unavailable',
+          e.code === 'EADDRINUSE' ? `port ${port} is already in use on ${host}; stop the other process or set PORT` : `cannot listen on ${host}:${port}: ${e.code ?? e.message}`,
+          e,
+        ),
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return {
+    url: `http://${shownHost}:${addr.port}`,
+    port: addr.port,
+    setHandler: (fetch) => {
+      handler = fetch;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Creates the admin login unless it exists; returns the password only when it was generated now. */
+export async function ensureAdminUser(store: StoreDatabase, clock: Clock, login: string, password: string | null): Promise<{ login: string; created: boolean; generatedPassword: string | null }> {
+  const existing = await store.db.selectFrom('adminUsers').select('id').where('login', '=', login).executeTakeFirst();
+  if (existing) return { login, created: false, generatedPassword: null };
+  const plain = password ?? randomBytes(12).toString('base64url');
+  await setAdminPassword(store, clock, login, plain);
+  return { login, created: true, generatedPassword: password ? null : plain };
+}
+
+/** Sets (or creates) an admin login's password, hashed with bcrypt. */
+export async function setAdminPassword(store: StoreDatabase, clock: Clock, login: string, password: string): Promise<'created' | 'updated'> {
+  const now = clock.now().toISOString();
+  const passwordHash = await bcrypt.hash(password, 10);
+  const res = await store.db.updateTable('adminUsers').set({ passwordHash, updatedAt: now }).where('login', '=', login).executeTakeFirst();
+  if (Number(res.numUpdatedRows) > 0) {
+    // A new password ends every session of that login.
+    await store.db.deleteFrom('adminSessions').where('userId', 'in', store.db.selectFrom('adminUsers').select('id').where('login', '=', login)).execute();
+    return 'updated';
+  }
+  await store.db.insertInto('adminUsers').values({ login, passwordHash, createdAt: now, updatedAt: now }).execute();
+  return 'created';
+}
+
+/** What sync runners are built from. */
+export interface SyncDeps {
+  db: StoreDatabase['db'];
+  clock: Clock;
+  clients: MoySkladClientPool;
+  logger: ServiceLogger;
+}
+
+/**
+ * The syncs that exist: each sync module adds its `registry.register({...})` call here.
+ * `start` runs the `firstRun` ones once; `sync <kind>` and the API triggers look kinds up here.
+ */
+export function buildSyncRegistry(deps: SyncDeps): SyncRegistry {
+  const registry = new SyncRegistry();
+  void deps;
+  return registry;
+}
+
+export interface ServiceModes {
+  server: boolean;
+  worker: boolean;
+  schedules: boolean;
+  /** Quick start: central region, demo integration against the emulator (or MOYSKLAD_*), admin login, first syncs. */
+  bootstrap: boolean;
+}
+
+export interface RunningService {
+  url: string | null;
+  adminUrl: string | null;
+  integrationId: number | null;
+  stop(): Promise<void>;
+}
+
+export interface ServiceDeps {
+  clock?: Clock;
+  logger: ServiceLogger;
+  console: ConsoleOut;
+  /** Demo mode: starts the in-process emulator and returns its fetch and API base (see `demo-moysklad.ts`). */
+  startDemoMoySklad?: (clock: Clock) => Promise<DemoMoySklad>;
+}
+
+/** The built-in emulator as the quick start uses it. */
+export interface DemoMoySklad {
+  fetch: typeof fetch;
+  apiBaseUrl: string;
+  login: string;
+  password: string;
+  organization: { id: string; name: string } | null;
+  close(): Promise<void>;
+}
+
+/** Runs the server and/or the worker and schedules until `stop()`. */
+export async function startService(config: RuntimeConfig, modes: ServiceModes, deps: ServiceDeps): Promise<RunningService> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger;
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async (): Promise<void> => {
+    for (const c of cleanups.reverse()) await c().catch((e: unknown) => logger.warn({ err: { message: errorMessage(e) } }, 'shutdown step failed'));
+    cleanups.length = 0;
+  };
+  try {
+    const bound = modes.server ? await bindServer(config.port, config.host) : null;
+    if (bound) cleanups.push(() => bound.close());
+    const { store, box } = await prepareStore(config, clock);
+    cleanups.push(() => store.destroy());
+
+    let demo: DemoMoySklad | null = null;
+    let integrationId: number | null = null;
+    if (modes.bootstrap) {
+      const regions = new RegionRepository(store.db, clock);
+      const central = await regions.ensureCentralRegion();
+      const integrations = new IntegrationRepository(store.db, clock);
+      const accounts = new MsAccountRepository(store.db, clock, box);
+      const existing = await integrations.findByRegion(central.id);
+      if (!config.moysklad) {
+        if (!deps.startDemoMoySklad) throw new StartupError('demo_unavailable', 'no MOYSKLAD_* configuration and no built-in emulator available');
+        demo = await deps.startDemoMoySklad(clock);
+        const demoRef = demo;
+        cleanups.push(() => demoRef.close());
+      }
+      if (existing) {
+        integrationId = existing.id;
+      } else if (demo) {
+        const account = await accounts.upsert({ label: 'Demo shop (built-in emulator)', authKind: 'password', login: demo.login, secret: demo.password, baseUrl: demo.apiBaseUrl });
+        const created = await integrations.create({
+          regionId: central.id,
+          msAccountId: account.id,
+          active: true,
+          organizationMsId: demo.organization?.id ?? null,
+          organizationName: demo.organization?.name ?? null,
+          exportPurchaseOrders: true,
+          deleteRejectedPositions: true,
+          importPhotos: true,
+          categorySyncEnabled: true,
+          balanceSyncEnabled: true,
+        });
+        integrationId = created.id;
+        logger.info({ integrationId, regionId: central.id }, 'demo integration created against the built-in emulator');
+      } else if (config.moysklad) {
+        const ms = config.moysklad;
+        const account = await accounts.upsert(
+          ms.token
+            ? { label: 'MoySklad (token)', authKind: 'user_token', secret: ms.token, baseUrl: ms.baseUrl }
+            : { label: `MoySklad ${ms.login ?? ''}`.trim(), authKind: 'password', login: ms.login, secret: ms.password ?? '', baseUrl: ms.baseUrl },
+        );
+        // R10: not active until an organization is chosen in the admin panel.
+        const created = await integrations.create({ regionId: central.id, msAccountId: account.id, active: false });
+        integrationId = created.id;
+        deps.console.out('A MoySklad integration for the central region was created inactive: choose its organization in the admin panel.');
+      }
+    }
+
+    const clients = new MoySkladClientPool({ db: store.db, secretBox: box, clock, ...(demo ? { fetch: demo.fetch } : {}) });
+    const queue: JobQueue = new EmbeddedJobQueue({ db: store.db, clock });
+    const syncs = buildSyncRegistry({ db: store.db, clock, clients, logger });
+    syncs.attachToQueue(queue);
+    await queue.start();
+    cleanups.push(() => queue.stop());
+
+    let worker: Worker | null = null;
+    if (modes.worker) {
+      worker = createWorker({ db: store.db, queue, clock, logger, metrics });
+      worker.start();
+      const w = worker;
+      cleanups.push(() => w.stop({ deadlineMs: 10_000 }));
+    }
+    let scheduler: Scheduler | null = null;
+    if (modes.schedules) {
+      scheduler = startScheduler({ queue, db: store.db, clock, logger, timezone: config.timezone });
+      const s = scheduler;
+      cleanups.push(() => s.stop());
+    }
+
+    let adminUrl: string | null = null;
+    if (bound) {
+      const app = createApp({
+        db: store.db,
+        clock,
+        enqueuer: queue,
+        syncs,
+        publicBaseUrl: config.publicBaseUrl,
+        logger,
+        readiness: { migrationStatus: () => migrationStatus(store.db) },
+        mountExtra: (a: Hono) => {
+          const handler = createMetricsHandler(metrics);
+          a.get('/metrics', () => handler());
+        },
+      });
+      bound.setHandler((req) => app.fetch(req));
+      adminUrl = `${config.publicBaseUrl.replace(/\/$/, '')}/admin`;
+      logger.info({ url: bound.url }, 'HTTP server listening');
+    }
+
+    if (modes.bootstrap) {
+      const admin = await ensureAdminUser(store, clock, config.adminLogin, config.adminPassword);
+      if (integrationId !== null) {
+        for (const k of syncs.list().filter((s) => s.firstRun && s.scope === 'integration')) {
+          await queue.enqueue({ kind: k.kind, integrationId, trigger: 'manual' });
+        }
+      }
+      if (bound) {
+        deps.console.out(`moysklad-exchange is running at ${bound.url}${demo ? ' (demo shop on the built-in MoySklad emulator)' : ''}`);
+        deps.console.out(`Admin panel: ${adminUrl}`);
+        deps.console.out(
+          admin.generatedPassword
+            ? `Admin login: ${admin.login}  password: ${admin.generatedPassword}  (shown once; change it with: moysklad-exchange admin set-password)`
+            : `Admin login: ${admin.login}${admin.created ? ' (password from ADMIN_PASSWORD)' : ' (existing password)'}`,
+        );
+        deps.console.out(`Platform API: ${config.publicBaseUrl.replace(/\/$/, '')}/api/v1/docs  (token: moysklad-exchange token create <name>)`);
+      }
+    }
+    return { url: bound?.url ?? null, adminUrl, integrationId, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
