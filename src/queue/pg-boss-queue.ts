@@ -1,0 +1,316 @@
+/**
+ * @module queue/pg-boss-queue
+ * The PostgreSQL engine: pg-boss 10 in its own schema (default `pgboss`). One pg-boss queue per job kind
+ * with the `stately` policy (at most one created, one retry and one active job per singleton key — so a
+ * run can never be active twice), plus a merge step: `enqueue` takes a transaction-scoped advisory lock on
+ * the merge key, looks for a created/retry/active job with that key and returns it (`merged: true`), else
+ * sends the new job in the same transaction (pg-boss `send` with the `db` option). Any number of worker
+ * processes on any machines fetch with pg-boss (`FOR UPDATE SKIP LOCKED`).
+ *
+ * Retries: pg-boss's own (`retryLimit`, `retryDelay`, `retryBackoff`). A non-retryable failure lowers the
+ * job's `retry_limit` to its `retry_count` before `fail`, so pg-boss records it as failed without retrying;
+ * a shutdown checkpoint puts the job back to `retry` immediately and raises `retry_limit` by one (the
+ * interrupted run does not use up an attempt). Those two updates are the only writes to pg-boss's tables
+ * outside its API; reads (`get`, `depth`) query its `job` and `archive` tables.
+ * A job left active by a killed worker is failed by pg-boss's expiration (`expireInSeconds`) and retried.
+ */
+import pg from 'pg';
+import PgBoss from 'pg-boss';
+import {
+  singletonKeyFor,
+  type EnqueueRequest,
+  type EnqueueResult,
+  type Job,
+  type JobHandler,
+  type JobKind,
+  type JobQueue,
+  type JobRecord,
+  type JobState,
+  type QueueDepth,
+  type SerializedJobError,
+} from './types.js';
+
+export interface PgBossQueueOptions {
+  connectionString: string;
+  /** pg-boss schema (default `pgboss`). */
+  schema?: string;
+  /** Attempts per job including the first (default 5). */
+  maxAttempts?: number;
+  /** Base delay of pg-boss's exponential retry backoff, seconds (default 30). */
+  retryDelaySeconds?: number;
+  /** A job active for longer is failed by pg-boss (and retried): the crash detector (default 4 h). */
+  expireInSeconds?: number;
+  /** Kinds whose queues are created at start (others are created on first use). */
+  kinds?: readonly JobKind[];
+  /** pg-boss's own maintenance (default true; tests may turn it off). */
+  supervise?: boolean;
+  /** Pool size of pg-boss (default 4) and of the enqueue pool (2). */
+  poolMax?: number;
+}
+
+interface JobData {
+  integrationId: string | null;
+  priceListId: string | null;
+  trigger: string;
+  payload: Record<string, unknown>;
+}
+
+interface PgJobRow {
+  id: string;
+  name: string;
+  data: JobData | null;
+  state: string;
+  retry_count: number;
+  retry_limit: number;
+  singleton_key: string | null;
+  created_on: Date;
+  started_on: Date | null;
+  completed_on: Date | null;
+  output: { result?: unknown; error?: SerializedJobError; progress?: unknown } | null;
+}
+
+const STATE: Record<string, JobState> = {
+  created: 'queued',
+  retry: 'queued',
+  active: 'running',
+  completed: 'completed',
+  cancelled: 'cancelled',
+  failed: 'failed',
+};
+
+const quoteIdent = (s: string): string => {
+  if (!/^[a-z_][a-z0-9_]*$/i.test(s)) throw new Error(`invalid schema name ${s}`);
+  return `"${s}"`;
+};
+
+export class PgBossJobQueue implements JobQueue {
+  readonly engine = 'pg-boss' as const;
+  readonly boss: PgBoss;
+  readonly #pool: pg.Pool;
+  readonly #schema: string;
+  readonly #maxAttempts: number;
+  readonly #retryDelaySeconds: number;
+  readonly #expireInSeconds: number;
+  readonly #kinds: readonly JobKind[];
+  readonly #queues = new Map<string, Promise<void>>();
+  readonly #handlers = new Map<JobKind, JobHandler>();
+  readonly #listeners = new Set<() => void>();
+  #rr = 0;
+  #started = false;
+
+  constructor(options: PgBossQueueOptions) {
+    this.#schema = options.schema ?? 'pgboss';
+    this.#maxAttempts = options.maxAttempts ?? 5;
+    this.#retryDelaySeconds = options.retryDelaySeconds ?? 30;
+    this.#expireInSeconds = options.expireInSeconds ?? 4 * 3600;
+    this.#kinds = options.kinds ?? [];
+    this.boss = new PgBoss({
+      connectionString: options.connectionString,
+      schema: this.#schema,
+      max: options.poolMax ?? 4,
+      supervise: options.supervise ?? true,
+      schedule: false, // schedules are ours (croner on the injected clock)
+      application_name: 'moysklad-exchange-queue',
+    });
+    this.boss.on('error', () => undefined); // maintenance errors are retried by pg-boss; surfaced via fetch/send
+    this.#pool = new pg.Pool({ connectionString: options.connectionString, max: 2, application_name: 'moysklad-exchange-enqueue' });
+    this.#pool.on('error', () => undefined);
+  }
+
+  get #t(): string {
+    return `${quoteIdent(this.#schema)}.job`;
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    await this.boss.start();
+    this.#started = true;
+    for (const k of this.#kinds) await this.#ensureQueue(k);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#started) await this.boss.stop({ graceful: false, wait: true, close: true });
+    this.#started = false;
+    await this.#pool.end();
+  }
+
+  work(kind: JobKind, handler: JobHandler): void {
+    this.#handlers.set(kind, handler);
+  }
+
+  handlers(): ReadonlyMap<JobKind, JobHandler> {
+    return this.#handlers;
+  }
+
+  onEnqueued(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #ensureQueue(kind: JobKind): Promise<void> {
+    let p = this.#queues.get(kind);
+    if (!p) {
+      p = (async () => {
+        // Several processes may create the same queue at once (pg-boss's DDL can then deadlock): retry.
+        for (let attempt = 1; ; attempt++) {
+          if (await this.boss.getQueue(kind)) return;
+          try {
+            await this.boss.createQueue(kind, {
+              name: kind,
+              policy: 'stately',
+              retryLimit: this.#maxAttempts - 1,
+              retryDelay: this.#retryDelaySeconds,
+              retryBackoff: true,
+              expireInSeconds: this.#expireInSeconds,
+            });
+            return;
+          } catch (e) {
+            if (attempt >= 5) throw e;
+          }
+        }
+      })();
+      p.catch(() => this.#queues.delete(kind));
+      this.#queues.set(kind, p);
+    }
+    return p;
+  }
+
+  async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
+    const key = singletonKeyFor(request);
+    await this.#ensureQueue(request.kind);
+    const data: JobData = {
+      integrationId: request.integrationId == null ? null : String(request.integrationId),
+      priceListId: request.priceListId == null ? null : String(request.priceListId),
+      trigger: request.trigger,
+      payload: request.payload ?? {},
+    };
+    const client = await this.#pool.connect();
+    let result: EnqueueResult | undefined;
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`msx-enqueue:${key}`]);
+      const existing = await client.query<{ id: string }>(
+        `SELECT id FROM ${this.#t} WHERE name = $1 AND singleton_key = $2 AND state < 'completed' ORDER BY created_on LIMIT 1`,
+        [request.kind, key],
+      );
+      if (existing.rows[0]) {
+        result = { jobId: existing.rows[0].id, merged: true };
+      } else {
+        const options: PgBoss.SendOptions = {
+          singletonKey: key,
+          db: { executeSql: async (text: string, values: unknown[]) => client.query(text, values) },
+        };
+        if (request.runAt) options.startAfter = request.runAt;
+        const id = await this.boss.send(request.kind, data as unknown as object, options);
+        if (id) result = { jobId: id, merged: false };
+      }
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+    if (!result) {
+      // pg-boss's stately policy refused a duplicate (only if someone sent around our lock): merge into it
+      const row = await this.#pool.query<{ id: string }>(
+        `SELECT id FROM ${this.#t} WHERE name = $1 AND singleton_key = $2 AND state < 'completed' ORDER BY created_on LIMIT 1`,
+        [request.kind, key],
+      );
+      if (!row.rows[0]) throw new Error(`pg-boss refused job ${key} and no active job holds the key`);
+      result = { jobId: row.rows[0].id, merged: true };
+    }
+    if (!result.merged) for (const l of this.#listeners) l();
+    return result;
+  }
+
+  #toJob(row: { id: string; name: string; data: JobData | null; retry_count?: number; retryCount?: number; retry_limit?: number; retryLimit?: number; singleton_key?: string | null; singletonKey?: string | null }): Job {
+    const data = row.data ?? { integrationId: null, priceListId: null, trigger: 'unknown', payload: {} };
+    const retryCount = row.retry_count ?? row.retryCount ?? 0;
+    const retryLimit = row.retry_limit ?? row.retryLimit ?? this.#maxAttempts - 1;
+    return {
+      id: row.id,
+      kind: row.name,
+      integrationId: data.integrationId,
+      priceListId: data.priceListId,
+      trigger: data.trigger,
+      payload: data.payload ?? {},
+      attempt: retryCount + 1,
+      maxAttempts: retryLimit + 1,
+      singletonKey: row.singleton_key ?? row.singletonKey ?? '',
+    };
+  }
+
+  async get(jobId: string): Promise<JobRecord | undefined> {
+    const cols = 'id, name, data, state, retry_count, retry_limit, singleton_key, created_on, started_on, completed_on, output';
+    const res = await this.#pool.query<PgJobRow>(
+      `SELECT ${cols} FROM ${this.#t} WHERE id = $1 UNION ALL SELECT ${cols} FROM ${quoteIdent(this.#schema)}.archive WHERE id = $1 LIMIT 1`,
+      [jobId],
+    );
+    const row = res.rows[0];
+    if (!row) return undefined;
+    return {
+      ...this.#toJob(row),
+      state: STATE[row.state] ?? 'failed',
+      createdAt: row.created_on.toISOString(),
+      startedAt: row.started_on ? row.started_on.toISOString() : null,
+      finishedAt: row.completed_on ? row.completed_on.toISOString() : null,
+      lastError: row.output?.error ?? null,
+      result: row.output?.result ?? null,
+      progress: row.output?.progress ?? null,
+    };
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const res = await this.#pool.query<{ name: string; state: string; n: number }>(
+      `SELECT name, state::text AS state, count(*)::int AS n FROM ${this.#t} WHERE state < 'completed' GROUP BY 1, 2`,
+    );
+    const depth: QueueDepth = {};
+    for (const r of res.rows) {
+      const d = (depth[r.name] ??= { queued: 0, running: 0 });
+      if (r.state === 'active') d.running += r.n;
+      else d.queued += r.n;
+    }
+    return depth;
+  }
+
+  async fetch(kinds: readonly JobKind[], _workerId: string): Promise<Job | undefined> {
+    if (kinds.length === 0) return undefined;
+    const start = this.#rr++ % kinds.length;
+    for (let i = 0; i < kinds.length; i++) {
+      const kind = kinds[(start + i) % kinds.length]!;
+      await this.#ensureQueue(kind);
+      const jobs = await this.boss.fetch<JobData>(kind, { includeMetadata: true, batchSize: 1 });
+      const j = jobs[0];
+      if (j) return this.#toJob({ id: j.id, name: j.name, data: j.data, retryCount: j.retryCount, retryLimit: j.retryLimit, singletonKey: j.singletonKey });
+    }
+    return undefined;
+  }
+
+  async heartbeat(job: Job, progress?: unknown): Promise<void> {
+    if (progress === undefined) return; // pg-boss detects dead workers by expiration, not heartbeats
+    await this.#pool.query(`UPDATE ${this.#t} SET output = $3::jsonb WHERE name = $1 AND id = $2 AND state = 'active'`, [
+      job.kind,
+      job.id,
+      JSON.stringify({ progress }),
+    ]);
+  }
+
+  async complete(job: Job, result: unknown): Promise<void> {
+    await this.boss.complete(job.kind, job.id, { result: result ?? null });
+  }
+
+  async fail(job: Job, error: SerializedJobError, retryAt?: Date): Promise<void> {
+    if (!retryAt) {
+      await this.#pool.query(`UPDATE ${this.#t} SET retry_limit = retry_count WHERE name = $1 AND id = $2 AND state = 'active'`, [job.kind, job.id]);
+    }
+    await this.boss.fail(job.kind, job.id, { error });
+  }
+
+  async requeue(job: Job): Promise<void> {
+    await this.#pool.query(
+      `UPDATE ${this.#t} SET state = 'retry', start_after = now(), retry_limit = retry_limit + 1 WHERE name = $1 AND id = $2 AND state = 'active'`,
+      [job.kind, job.id],
+    );
+  }
+}
