@@ -153,6 +153,11 @@ export interface ProductsTable {
   msUpdated: IsoTime | null;
   syncState: ColumnType<ProductSyncState, ProductSyncState | undefined, ProductSyncState>;
   skipReason: string | null;
+  /**
+   * Migration 0003: MoySklad sale prices as JSON text `[{priceTypeId, name, value}]` (kopecks, MoySklad's
+   * order); null = not read yet. See `src/sync/stock/product-prices.ts`.
+   */
+  salePrices: ColumnType<JsonText | null, JsonText | null | undefined, JsonText | null>;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }

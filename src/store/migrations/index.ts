@@ -7,8 +7,14 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_jobs.js';
+import * as m0003 from './0003_product_sale_prices.js';
+import * as m0004 from './0004_outbox_aggregate_lock.js';
+import * as m0005 from './0005_nomenclature_tracking.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_jobs': m0002,
+  '0003_product_sale_prices': m0003,
+  '0004_outbox_aggregate_lock': m0004,
+  '0005_nomenclature_tracking': m0005,
 };

@@ -1,0 +1,190 @@
+/**
+ * @module counterparty-repository
+ * Clients and suppliers (R3, R24–R28). A counterparty is one kind only (R27); normal forms of
+ * INN, email and phone (B6) are computed here on every write. Links to MoySklad counterparties
+ * are kept per MoySklad account.
+ */
+import type { Clock } from '../../core/clock.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { normalizeEmail, normalizeInn, normalizePhone } from '../../core/normalize.js';
+import { nowIso } from '../database.js';
+import type { Db } from '../db.js';
+import { isUniqueViolation } from '../db-errors.js';
+import type { CompanyType, CounterpartyKind, CounterpartyLinkRow, CounterpartyRow, MatchedBy } from '../schema.js';
+
+export type Counterparty = CounterpartyRow;
+export type CounterpartyLink = CounterpartyLinkRow;
+
+export interface CounterpartyInput {
+  kind: CounterpartyKind;
+  externalId: string;
+  regionId?: number | null;
+  name: string;
+  companyType?: CompanyType;
+  inn?: string | null;
+  email?: string | null;
+  phone?: string | null;
+}
+
+export type CounterpartyPatch = Partial<Omit<CounterpartyInput, 'kind' | 'externalId'>>;
+
+export interface ListCounterpartiesOptions {
+  kind?: CounterpartyKind;
+  limit?: number;
+  afterId?: number;
+}
+
+export class CounterpartyRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(input: CounterpartyInput): Promise<Counterparty> {
+    const at = nowIso(this.clock);
+    try {
+      return await this.db
+        .insertInto('counterparties')
+        .values({
+          kind: input.kind,
+          externalId: input.externalId,
+          regionId: input.regionId ?? null,
+          name: input.name,
+          ...(input.companyType ? { companyType: input.companyType } : {}),
+          ...contactColumns(input),
+          createdAt: at,
+          updatedAt: at,
+        } as never)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        throw new ConflictError('counterparty_exists', `${input.kind} ${input.externalId} already exists`, {
+          kind: input.kind,
+          externalId: input.externalId,
+        });
+      }
+      throw e;
+    }
+  }
+
+  async update(id: number, patch: CounterpartyPatch): Promise<Counterparty> {
+    const row = await this.db
+      .updateTable('counterparties')
+      .set({
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.regionId !== undefined ? { regionId: patch.regionId } : {}),
+        ...(patch.companyType !== undefined ? { companyType: patch.companyType } : {}),
+        ...contactColumns(patch),
+        updatedAt: nowIso(this.clock),
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError('counterparty', id);
+    return row;
+  }
+
+  async find(id: number): Promise<Counterparty | null> {
+    return (await this.db.selectFrom('counterparties').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+  }
+
+  async get(id: number): Promise<Counterparty> {
+    const c = await this.find(id);
+    if (!c) throw new NotFoundError('counterparty', id);
+    return c;
+  }
+
+  async findByExternalId(kind: CounterpartyKind, externalId: string): Promise<Counterparty | null> {
+    return (
+      (await this.db
+        .selectFrom('counterparties')
+        .selectAll()
+        .where('kind', '=', kind)
+        .where('externalId', '=', externalId)
+        .executeTakeFirst()) ?? null
+    );
+  }
+
+  async getByExternalId(kind: CounterpartyKind, externalId: string): Promise<Counterparty> {
+    const c = await this.findByExternalId(kind, externalId);
+    if (!c) throw new NotFoundError(kind, externalId);
+    return c;
+  }
+
+  async list(options: ListCounterpartiesOptions = {}): Promise<Counterparty[]> {
+    let q = this.db.selectFrom('counterparties').selectAll().orderBy('id');
+    if (options.kind) q = q.where('kind', '=', options.kind);
+    if (options.afterId !== undefined) q = q.where('id', '>', options.afterId);
+    if (options.limit !== undefined) q = q.limit(options.limit);
+    return q.execute();
+  }
+
+  async findLink(counterpartyId: number, msAccountId: number): Promise<CounterpartyLink | null> {
+    return (
+      (await this.db
+        .selectFrom('counterpartyLinks')
+        .selectAll()
+        .where('counterpartyId', '=', counterpartyId)
+        .where('msAccountId', '=', msAccountId)
+        .executeTakeFirst()) ?? null
+    );
+  }
+
+  /** R25 Stores (or replaces) the link to a MoySklad counterparty for one MoySklad account. */
+  async link(counterpartyId: number, msAccountId: number, msCounterpartyId: string, matchedBy: MatchedBy): Promise<CounterpartyLink> {
+    const at = nowIso(this.clock);
+    return this.db
+      .insertInto('counterpartyLinks')
+      .values({ counterpartyId, msAccountId, msCounterpartyId, matchedBy, linkedAt: at })
+      .onConflict((oc) => oc.columns(['counterpartyId', 'msAccountId']).doUpdateSet({ msCounterpartyId, matchedBy, linkedAt: at }))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  async unlink(counterpartyId: number, msAccountId: number): Promise<void> {
+    await this.db.deleteFrom('counterpartyLinks').where('counterpartyId', '=', counterpartyId).where('msAccountId', '=', msAccountId).execute();
+  }
+
+  /** Records an ambiguous match for the admin panel. */
+  async addMatchIssue(counterpartyId: number, msAccountId: number, reason: string, candidates: unknown): Promise<void> {
+    await this.db
+      .insertInto('counterpartyMatchIssues')
+      .values({ counterpartyId, msAccountId, reason, candidates: JSON.stringify(candidates), detectedAt: nowIso(this.clock), resolvedAt: null })
+      .execute();
+  }
+
+  async resolveMatchIssues(counterpartyId: number, msAccountId: number): Promise<void> {
+    await this.db
+      .updateTable('counterpartyMatchIssues')
+      .set({ resolvedAt: nowIso(this.clock) })
+      .where('counterpartyId', '=', counterpartyId)
+      .where('msAccountId', '=', msAccountId)
+      .where('resolvedAt', 'is', null)
+      .execute();
+  }
+
+  async listOpenMatchIssues(msAccountId?: number): Promise<{ id: number; counterpartyId: number; msAccountId: number; reason: string; candidates: unknown; detectedAt: string }[]> {
+    let q = this.db.selectFrom('counterpartyMatchIssues').selectAll().where('resolvedAt', 'is', null).orderBy('id');
+    if (msAccountId !== undefined) q = q.where('msAccountId', '=', msAccountId);
+    const rows = await q.execute();
+    return rows.map((r) => ({ id: r.id, counterpartyId: r.counterpartyId, msAccountId: r.msAccountId, reason: r.reason, candidates: JSON.parse(r.candidates) as unknown, detectedAt: r.detectedAt }));
+  }
+}
+
+function contactColumns(i: Pick<CounterpartyPatch, 'inn' | 'email' | 'phone'>): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  if (i.inn !== undefined) {
+    out.inn = i.inn?.trim() || null;
+    out.innNorm = normalizeInn(i.inn);
+  }
+  if (i.email !== undefined) {
+    out.email = i.email?.trim() || null;
+    out.emailNorm = normalizeEmail(i.email);
+  }
+  if (i.phone !== undefined) {
+    out.phone = i.phone?.trim() || null;
+    out.phoneNorm = normalizePhone(i.phone);
+  }
+  return out;
+}

@@ -1,0 +1,211 @@
+/**
+ * @module product-repository
+ * The store's product directory (R15), per MoySklad account. Bulk upserts are chunked inside one
+ * transaction (fast on SQLite: one fsync per batch, not per row).
+ */
+import type { Clock } from '../../core/clock.js';
+import { NotFoundError } from '../../core/errors.js';
+import { normalizeArticle, normalizeBrand } from '../../core/normalize.js';
+import { chunk, flag, nowIso } from '../database.js';
+import type { Db } from '../db.js';
+import type { ProductRow, ProductSyncState } from '../schema.js';
+
+export type Product = ProductRow;
+
+/** A product as the nomenclature sync produces it. Norms are computed when omitted. */
+export interface ProductUpsert {
+  msId: string;
+  brand: string;
+  brandNorm?: string;
+  article: string;
+  articleNorm?: string;
+  code?: string | null;
+  name: string;
+  description?: string | null;
+  categoryId?: number | null;
+  msFolderId?: string | null;
+  archived?: boolean;
+  deleted?: boolean;
+  /** MoySklad `updated` as ISO UTC. */
+  msUpdated?: string | null;
+  syncState?: ProductSyncState;
+  skipReason?: string | null;
+}
+
+export interface ListProductsOptions {
+  limit?: number;
+  afterId?: number;
+  /** Only products whose row changed at or after this ISO time. */
+  updatedSince?: string;
+  includeDeleted?: boolean;
+  categoryId?: number;
+  articleNorm?: string;
+}
+
+/** ~16 parameters per row; 1000 rows stay below SQLite's 32766 and PostgreSQL's 65535. */
+const PRODUCT_CHUNK = 1000;
+
+export class ProductRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * R15 Inserts or overwrites products by (msAccountId, msId): MoySklad wins for every field.
+   * Returns how many rows were written.
+   */
+  async upsertMany(msAccountId: number, products: readonly ProductUpsert[]): Promise<number> {
+    if (products.length === 0) return 0;
+    const at = nowIso(this.clock);
+    const values = products.map((p) => ({
+      msAccountId,
+      msId: p.msId,
+      brand: p.brand,
+      brandNorm: p.brandNorm ?? normalizeBrand(p.brand),
+      article: p.article,
+      articleNorm: p.articleNorm ?? normalizeArticle(p.article),
+      code: p.code ?? null,
+      name: p.name,
+      description: p.description ?? null,
+      categoryId: p.categoryId ?? null,
+      msFolderId: p.msFolderId ?? null,
+      archived: flag(p.archived),
+      deleted: flag(p.deleted),
+      msUpdated: p.msUpdated ?? null,
+      syncState: p.syncState ?? ('ok' as const),
+      skipReason: p.skipReason ?? null,
+      createdAt: at,
+      updatedAt: at,
+    }));
+    await this.db.transaction().execute(async (tx) => {
+      for (const part of chunk(values, PRODUCT_CHUNK)) {
+        await tx
+          .insertInto('products')
+          .values(part)
+          .onConflict((oc) =>
+            oc.columns(['msAccountId', 'msId']).doUpdateSet((eb) => ({
+              brand: eb.ref('excluded.brand'),
+              brandNorm: eb.ref('excluded.brandNorm'),
+              article: eb.ref('excluded.article'),
+              articleNorm: eb.ref('excluded.articleNorm'),
+              code: eb.ref('excluded.code'),
+              name: eb.ref('excluded.name'),
+              description: eb.ref('excluded.description'),
+              categoryId: eb.ref('excluded.categoryId'),
+              msFolderId: eb.ref('excluded.msFolderId'),
+              archived: eb.ref('excluded.archived'),
+              deleted: eb.ref('excluded.deleted'),
+              msUpdated: eb.ref('excluded.msUpdated'),
+              syncState: eb.ref('excluded.syncState'),
+              skipReason: eb.ref('excluded.skipReason'),
+              updatedAt: eb.ref('excluded.updatedAt'),
+            })),
+          )
+          .execute();
+      }
+    });
+    return values.length;
+  }
+
+  /**
+   * After a full resync (R17/R19): products of the account not written since `since` (the run's
+   * start) no longer exist in MoySklad and are marked deleted. Returns how many.
+   */
+  async markMissingDeleted(msAccountId: number, since: string): Promise<number> {
+    const r = await this.db
+      .updateTable('products')
+      .set({ deleted: 1, updatedAt: nowIso(this.clock) })
+      .where('msAccountId', '=', msAccountId)
+      .where('updatedAt', '<', since)
+      .where('deleted', '=', 0)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /** Marks the given MoySklad products deleted (webhook DELETE, B3). */
+  async markDeleted(msAccountId: number, msIds: readonly string[]): Promise<number> {
+    let n = 0;
+    for (const part of chunk(msIds, 1000)) {
+      const r = await this.db
+        .updateTable('products')
+        .set({ deleted: 1, updatedAt: nowIso(this.clock) })
+        .where('msAccountId', '=', msAccountId)
+        .where('msId', 'in', part)
+        .executeTakeFirst();
+      n += Number(r.numUpdatedRows);
+    }
+    return n;
+  }
+
+  async find(id: number): Promise<Product | null> {
+    return (await this.db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+  }
+
+  async get(id: number): Promise<Product> {
+    const p = await this.find(id);
+    if (!p) throw new NotFoundError('product', id);
+    return p;
+  }
+
+  async findByMsId(msAccountId: number, msId: string): Promise<Product | null> {
+    return (
+      (await this.db
+        .selectFrom('products')
+        .selectAll()
+        .where('msAccountId', '=', msAccountId)
+        .where('msId', '=', msId)
+        .executeTakeFirst()) ?? null
+    );
+  }
+
+  /** Map msId → product id for a batch (stock sync joins rows to products). */
+  async idsByMsIds(msAccountId: number, msIds: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const part of chunk(msIds, 1000)) {
+      const rows = await this.db
+        .selectFrom('products')
+        .select(['id', 'msId'])
+        .where('msAccountId', '=', msAccountId)
+        .where('msId', 'in', part)
+        .execute();
+      for (const r of rows) out.set(r.msId, r.id);
+    }
+    return out;
+  }
+
+  /** R20 Products matching brand + article (normalized), not deleted, synced ones first. */
+  async findByBrandArticle(msAccountId: number, brand: string, article: string): Promise<Product[]> {
+    return this.db
+      .selectFrom('products')
+      .selectAll()
+      .where('msAccountId', '=', msAccountId)
+      .where('brandNorm', '=', normalizeBrand(brand))
+      .where('articleNorm', '=', normalizeArticle(article))
+      .where('deleted', '=', 0)
+      .orderBy('archived')
+      .orderBy('id')
+      .execute();
+  }
+
+  async list(msAccountId: number, options: ListProductsOptions = {}): Promise<Product[]> {
+    let q = this.db.selectFrom('products').selectAll().where('msAccountId', '=', msAccountId).orderBy('id');
+    if (!options.includeDeleted) q = q.where('deleted', '=', 0);
+    if (options.afterId !== undefined) q = q.where('id', '>', options.afterId);
+    if (options.updatedSince !== undefined) q = q.where('updatedAt', '>=', options.updatedSince);
+    if (options.categoryId !== undefined) q = q.where('categoryId', '=', options.categoryId);
+    if (options.articleNorm !== undefined) q = q.where('articleNorm', '=', options.articleNorm);
+    if (options.limit !== undefined) q = q.limit(options.limit);
+    return q.execute();
+  }
+
+  async count(msAccountId: number, options: { includeDeleted?: boolean; syncState?: ProductSyncState } = {}): Promise<number> {
+    let q = this.db
+      .selectFrom('products')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('msAccountId', '=', msAccountId);
+    if (!options.includeDeleted) q = q.where('deleted', '=', 0);
+    if (options.syncState) q = q.where('syncState', '=', options.syncState);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  }
+}

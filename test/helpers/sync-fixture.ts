@@ -1,0 +1,133 @@
+/**
+ * @module sync-fixture (test helper)
+ * Everything a sync test needs, real end to end: a migrated database (SQLite or PostgreSQL),
+ * the MoySklad emulator on a shared ManualClock, a SecretBox, the client pool talking HTTP to the
+ * emulator (in-process fetch), and a region + MoySklad account + active integration row.
+ *
+ * ```ts
+ * const fx = await createSyncFixture({ dialect: 'sqlite' });
+ * const ctx = await fx.integrationContext();
+ * // …run a sync against ctx, assert on fx.db and fx.emulator.account('admin@demo')…
+ * await fx.dispose();
+ * ```
+ */
+import { randomBytes } from 'node:crypto';
+import { ManualClock } from '../../src/core/clock.js';
+import { SecretBox } from '../../src/core/secret-box.js';
+import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+import type { DialectName } from '../../src/store/database.js';
+import type { IntegrationRow } from '../../src/store/schema.js';
+import { MoySkladClientPool } from '../../src/sync/client-pool.js';
+import { loadIntegrationContext, type IntegrationContext } from '../../src/sync/integration-context.js';
+import type { IntegrationLogEntry, IntegrationLogWriter, SyncRunDeps } from '../../src/sync/sync-run.js';
+import { openTestDatabase, type TestDatabase } from './databases.js';
+
+export interface SyncFixtureOptions {
+  dialect?: DialectName;
+  clock?: ManualClock;
+  emulator?: EmulatorOptions;
+  /** Login of the emulator account the integration uses (default `admin@demo`, password `demo`). */
+  login?: string;
+  password?: string;
+  /** Integration options to set (organization defaults to the account's first organization). */
+  integration?: Partial<Omit<IntegrationRow, 'id' | 'regionId' | 'msAccountId' | 'createdAt' | 'updatedAt'>>;
+}
+
+/** Collects log entries in memory (and lets tests read them). */
+export class RecordingLog implements IntegrationLogWriter {
+  readonly entries: IntegrationLogEntry[] = [];
+  write(entry: IntegrationLogEntry): void {
+    this.entries.push(entry);
+  }
+  messages(level?: IntegrationLogEntry['level']): string[] {
+    return this.entries.filter((e) => !level || e.level === level).map((e) => e.message);
+  }
+}
+
+export interface SyncFixture {
+  clock: ManualClock;
+  database: TestDatabase;
+  db: TestDatabase['db'];
+  emulator: Emulator;
+  secretBox: SecretBox;
+  clients: MoySkladClientPool;
+  log: RecordingLog;
+  runDeps: SyncRunDeps;
+  regionId: number;
+  msAccountId: number;
+  integrationId: number;
+  integrationContext(): Promise<IntegrationContext>;
+  dispose(): Promise<void>;
+}
+
+export async function createSyncFixture(options: SyncFixtureOptions = {}): Promise<SyncFixture> {
+  const clock = options.clock ?? new ManualClock();
+  const database = await openTestDatabase(options.dialect ?? 'sqlite');
+  const { db } = database;
+  const emulator = createEmulator({ clock, ...options.emulator });
+  const secretBox = new SecretBox(randomBytes(32));
+  const clients = new MoySkladClientPool({ db, secretBox, clock, fetch: emulator.fetch });
+  const log = new RecordingLog();
+  const login = options.login ?? 'admin@demo';
+  const password = options.password ?? 'demo';
+  const now = clock.now().toISOString();
+
+  const region = await db
+    .insertInto('regions')
+    .values({ name: 'Центральный', code: 'central', isCentral: 1, createdAt: now, updatedAt: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const account = await db
+    .insertInto('msAccounts')
+    .values({
+      label: login,
+      authKind: 'password',
+      login,
+      credentialKey: login.toLowerCase(),
+      secretEnc: secretBox.encrypt(password),
+      baseUrl: emulator.apiBaseUrl,
+      moyskladAccountId: null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const organizations = await clients.forAccountRow(
+    await db.selectFrom('msAccounts').selectAll().where('id', '=', account.id).executeTakeFirstOrThrow(),
+  ).organizations();
+  const org = organizations[0];
+  const integration = await db
+    .insertInto('integrations')
+    .values({
+      regionId: region.id,
+      msAccountId: account.id,
+      organizationMsId: org?.id ?? null,
+      organizationName: org?.name ?? null,
+      active: 1,
+      status: 'ok',
+      createdAt: now,
+      updatedAt: now,
+      ...options.integration,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+
+  return {
+    clock,
+    database,
+    db,
+    emulator,
+    secretBox,
+    clients,
+    log,
+    runDeps: { db, clock, log },
+    regionId: region.id,
+    msAccountId: account.id,
+    integrationId: integration.id,
+    integrationContext: () => loadIntegrationContext(db, clients, integration.id),
+    async dispose() {
+      await emulator.close();
+      await database.dispose();
+    },
+  };
+}

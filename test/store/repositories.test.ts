@@ -1,0 +1,291 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../src/core/errors.js';
+import { SecretBox } from '../../src/core/secret-box.js';
+import { createRepositories } from '../../src/store/repositories.js';
+import { checkpointScope } from '../../src/store/repositories/checkpoint-repository.js';
+import { forEachDialect } from '../helpers/databases.js';
+
+const box = new SecretBox(randomBytes(32));
+
+describe('repositories', () => {
+  forEachDialect((getDb) => {
+    const setup = () => {
+      const clock = new ManualClock({ start: '2026-11-29T09:00:00Z' });
+      return { clock, repos: createRepositories(getDb().db, clock, box), db: getDb().db };
+    };
+    let seq = 0;
+    const uniq = (p: string) => `${p}-${++seq}-${randomBytes(3).toString('hex')}`;
+
+    async function integrationFixture() {
+      const { repos, clock, db } = setup();
+      const region = await repos.regions.create({ name: 'Филиал', code: uniq('r') });
+      const account = await repos.msAccounts.upsert({ authKind: 'password', login: uniq('admin@shop'), secret: 'pw', baseUrl: 'http://127.0.0.1:1/api/remap/1.2' });
+      const integration = await repos.integrations.create({ regionId: region.id, msAccountId: account.id });
+      return { repos, clock, db, region, account, integration };
+    }
+
+    it('R8 ensureCentralRegion creates the central region once', async () => {
+      const { repos } = setup();
+      const a = await repos.regions.ensureCentralRegion();
+      const b = await repos.regions.ensureCentralRegion();
+      expect(a.id).toBe(b.id);
+      expect(a.isCentral).toBe(true);
+      expect(a.createdAt).toBe('2026-11-29T09:00:00.000Z');
+      await expect(repos.regions.create({ name: 'x', code: 'central' })).rejects.toBeInstanceOf(ConflictError);
+      await expect(repos.regions.get(987654)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(repos.regions.update(987654, { name: 'x' })).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('R8 one MoySklad account per login, shared; secret encrypted and never in the domain object', async () => {
+      const { repos, db } = setup();
+      const login = uniq('Admin@Shop');
+      const base = 'http://127.0.0.1:1/api/remap/1.2/';
+      const a = await repos.msAccounts.upsert({ authKind: 'password', login, secret: 'first-secret', baseUrl: base });
+      const b = await repos.msAccounts.upsert({ authKind: 'password', login: login.toLowerCase(), secret: 'second-secret', baseUrl: base });
+      expect(b.id).toBe(a.id);
+      expect(JSON.stringify(b)).not.toContain('secret');
+      expect((await repos.msAccounts.credentials(a.id)).secret).toBe('second-secret');
+      const raw = await db.selectFrom('msAccounts').select('secretEnc').where('id', '=', a.id).executeTakeFirstOrThrow();
+      expect(raw.secretEnc.startsWith('v1:')).toBe(true);
+      expect(raw.secretEnc).not.toContain('second-secret');
+      const t = await repos.msAccounts.upsert({ authKind: 'user_token', secret: 'tok-123456', baseUrl: base });
+      expect(t.id).not.toBe(a.id);
+      expect(t.login).toBeNull();
+      expect((await repos.msAccounts.upsert({ authKind: 'user_token', secret: 'tok-123456', baseUrl: base })).id).toBe(t.id);
+    });
+
+    it('R9 integration options round-trip as booleans; one integration per region', async () => {
+      const { repos, region, account, integration } = await integrationFixture();
+      expect(integration.status).toBe('draft');
+      expect(integration.active).toBe(false);
+      const u = await repos.integrations.update(integration.id, {
+        organizationMsId: 'org-1',
+        organizationName: 'ООО Ромашка',
+        active: true,
+        exportPurchaseOrders: true,
+        deleteRejectedPositions: true,
+        importPhotos: true,
+        rootFolderMsId: 'folder-1',
+        categorySyncEnabled: true,
+        balanceSyncEnabled: true,
+      });
+      expect(u).toMatchObject({ active: true, exportPurchaseOrders: true, importPhotos: true, balanceSyncEnabled: true, rootFolderMsId: 'folder-1' });
+      expect((await repos.integrations.listActive()).map((i) => i.id)).toContain(integration.id);
+      await expect(repos.integrations.create({ regionId: region.id, msAccountId: account.id })).rejects.toMatchObject({ code: 'integration_exists' });
+      const failed = await repos.integrations.setStatus(integration.id, 'error', 'auth_failed', 'Неверный логин', { deactivate: true });
+      expect(failed).toMatchObject({ status: 'error', statusCode: 'auth_failed', active: false });
+    });
+
+    it('R12 a sync interval needs a bound store; unbinding clears it', async () => {
+      const { repos, region } = await integrationFixture();
+      await expect(repos.priceLists.create({ regionId: region.id, name: 'P', syncIntervalMinutes: 15 })).rejects.toBeInstanceOf(ValidationError);
+      const pl = await repos.priceLists.create({ regionId: region.id, name: 'P' });
+      expect(pl).toMatchObject({ stockType: 'quantity', generation: 0, rowCount: 0, msStoreId: null });
+      await expect(repos.priceLists.update(pl.id, { syncIntervalMinutes: 10 })).rejects.toBeInstanceOf(ValidationError);
+      const bound = await repos.priceLists.update(pl.id, { msStoreId: 'store-1', syncIntervalMinutes: 10 });
+      expect(bound.syncIntervalMinutes).toBe(10);
+      expect((await repos.priceLists.listScheduled()).map((p) => p.id)).toContain(pl.id);
+      const unbound = await repos.priceLists.update(pl.id, { msStoreId: null });
+      expect(unbound.syncIntervalMinutes).toBeNull();
+    });
+
+    it('R11 price-list rows are swapped atomically; readers see old or new, never a mix', async () => {
+      const { repos, region } = await integrationFixture();
+      const pl = await repos.priceLists.create({ regionId: region.id, name: 'Swap', msStoreId: 's' });
+      const make = (n: number, price: number) =>
+        Array.from({ length: n }, (_, i) => ({ msProductId: `p${i}`, brand: 'MAHLE', article: `OC-${i}`, name: `Filter ${i}`, quantity: 1.5, price }));
+      const first = await repos.priceLists.replaceRows(pl.id, make(3000, 100));
+      expect(first).toEqual({ generation: 1, rowCount: 3000 });
+      const rows = await repos.priceLists.listRows(pl.id, { limit: 2 });
+      expect(rows[0]).toMatchObject({ msProductId: 'p0', articleNorm: 'OC0', quantity: 1.5, price: 100 });
+      const swap = repos.priceLists.replaceRows(pl.id, make(5000, 200));
+      const seen = new Set<string>();
+      for (let i = 0; i < 20; i++) {
+        const all = await repos.priceLists.listRows(pl.id);
+        const prices = new Set(all.map((r) => r.price));
+        expect(prices.size).toBe(1);
+        seen.add(`${all.length}@${[...prices][0]}`);
+      }
+      await swap;
+      for (const s of seen) expect(['3000@100', '5000@200']).toContain(s);
+      const after = await repos.priceLists.get(pl.id);
+      expect(after).toMatchObject({ generation: 2, rowCount: 5000, lastSyncAt: '2026-11-29T09:00:00.000Z' });
+      const total = await getDb().db.selectFrom('priceListRows').select((eb) => eb.fn.countAll<number>().as('n')).where('priceListId', '=', pl.id).executeTakeFirstOrThrow();
+      expect(Number(total.n)).toBe(5000);
+      let paged = 0;
+      for await (const page of repos.priceLists.iterateRows(pl.id, 1500)) paged += page.length;
+      expect(paged).toBe(5000);
+      await repos.priceLists.patchRows(pl.id, [{ msProductId: 'p1', brand: 'MAHLE', article: 'OC-1', name: 'F', quantity: 0, price: 1 }], ['p2']);
+      expect((await repos.priceLists.get(pl.id)).rowCount).toBe(4999);
+      expect((await repos.priceLists.listRows(pl.id, { articleNorm: 'OC1' }))[0]).toMatchObject({ quantity: 0, price: 1 });
+    });
+
+    it('R15 bulk product upsert overwrites by MoySklad id and finds by brand + article', async () => {
+      const { repos, account, clock } = await integrationFixture();
+      const n = await repos.products.upsertMany(account.id, [
+        { msId: 'a', brand: 'Febi  bilstein', article: '0 986-452.041', name: 'A', code: 'FEBI 0986452041' },
+        { msId: 'b', brand: 'MAHLE', article: 'OC90', name: 'B', description: 'd' },
+      ]);
+      expect(n).toBe(2);
+      const found = await repos.products.findByBrandArticle(account.id, 'FEBI BILSTEIN', '0986452041');
+      expect(found.map((p) => p.msId)).toEqual(['a']);
+      clock.advance(60_000);
+      const runStart = clock.now().toISOString();
+      await repos.products.upsertMany(account.id, [{ msId: 'a', brand: 'FEBI', article: 'X1', name: 'A2' }]);
+      const a = await repos.products.findByMsId(account.id, 'a');
+      expect(a).toMatchObject({ name: 'A2', brand: 'FEBI', articleNorm: 'X1', createdAt: '2026-11-29T09:00:00.000Z', updatedAt: runStart, deleted: 0 });
+      expect(await repos.products.markMissingDeleted(account.id, runStart)).toBe(1);
+      expect(await repos.products.count(account.id)).toBe(1);
+      expect((await repos.products.idsByMsIds(account.id, ['a', 'b', 'zzz'])).size).toBe(2);
+    });
+
+    it('R15 bulk upsert writes ≥10k products/s on SQLite (measured)', async (ctx) => {
+      const { repos, account } = await integrationFixture();
+      const items = Array.from({ length: 20_000 }, (_, i) => ({ msId: `bulk-${i}`, brand: 'BOSCH', article: `0 986 ${i}`, name: `Part ${i}`, code: `BOSCH 0986${i}` }));
+      const t0 = performance.now();
+      await repos.products.upsertMany(account.id, items);
+      const insertMs = performance.now() - t0;
+      const t1 = performance.now();
+      await repos.products.upsertMany(account.id, items);
+      const updateMs = performance.now() - t1;
+      const rate = Math.round(20_000 / (Math.max(insertMs, updateMs) / 1000));
+      console.info(`[${ctx.task.suite?.name}] products upsert: insert 20k in ${insertMs.toFixed(0)} ms, update 20k in ${updateMs.toFixed(0)} ms (~${rate} rows/s)`);
+      expect(await repos.products.count(account.id)).toBe(20_000);
+      if (getDb().dialect === 'sqlite') expect(rate).toBeGreaterThanOrEqual(10_000);
+    });
+
+    it('B6 counterparties store normal forms; R27 a customer order cannot go to a supplier', async () => {
+      const { repos, region, account } = await integrationFixture();
+      const client = await repos.counterparties.create({ kind: 'client', externalId: uniq('c'), name: 'Иван', regionId: region.id, inn: ' 7707083893 ', email: ' Ivan@Mail.RU ', phone: '+7 (912) 345-67-89', companyType: 'individual' });
+      expect(client).toMatchObject({ innNorm: '7707083893', emailNorm: 'ivan@mail.ru', phoneNorm: '79123456789', companyType: 'individual' });
+      await expect(repos.counterparties.create({ kind: 'client', externalId: client.externalId, name: 'dup' })).rejects.toMatchObject({ code: 'counterparty_exists' });
+      const updated = await repos.counterparties.update(client.id, { phone: '8 912 345 67 00' });
+      expect(updated.phoneNorm).toBe('79123456700');
+      expect(updated.emailNorm).toBe('ivan@mail.ru');
+      const supplier = await repos.counterparties.create({ kind: 'supplier', externalId: uniq('s'), name: 'Поставщик' });
+      await expect(
+        repos.orders.create({ kind: 'customer', externalId: uniq('o'), regionId: region.id, counterpartyId: supplier.id, positions: [] }),
+      ).rejects.toBeInstanceOf(ValidationError);
+      const link = await repos.counterparties.link(client.id, account.id, 'ms-cp-1', 'inn');
+      expect(link.matchedBy).toBe('inn');
+      expect((await repos.counterparties.link(client.id, account.id, 'ms-cp-2', 'id')).msCounterpartyId).toBe('ms-cp-2');
+      expect((await repos.counterparties.findLink(client.id, account.id))?.msCounterpartyId).toBe('ms-cp-2');
+    });
+
+    it('B1 an order, its positions and its export job are written in one transaction', async () => {
+      const { repos, region, integration, db } = await integrationFixture();
+      const client = await repos.counterparties.create({ kind: 'client', externalId: uniq('c'), name: 'К' });
+      const externalId = uniq('ord');
+      const order = await repos.orders.create({
+        kind: 'customer',
+        externalId,
+        regionId: region.id,
+        counterpartyId: client.id,
+        positions: [
+          { externalId: 'l1', brand: 'MAHLE', article: 'OC 90', name: 'Фильтр', quantity: 2, price: 65000 },
+          { externalId: 'l2', brand: 'DOLZ', article: 'C110', name: 'Помпа', quantity: 1, price: 123456 },
+        ],
+      });
+      expect(order.syncId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(order.positions.map((p) => [p.articleNorm, p.price, p.status])).toEqual([['OC90', 65000, 'active'], ['C110', 123456, 'active']]);
+      const jobs = await repos.outbox.listFor('order', order.id);
+      expect(jobs).toHaveLength(1);
+      expect(jobs[0]).toMatchObject({ kind: 'order_export', integrationId: integration.id, state: 'pending', dedupeKey: `order_export:${order.id}` });
+      // A second change while the job is pending does not add a job.
+      await repos.orders.setPositionStatus(order.id, 'l2', 'rejected');
+      expect(await repos.outbox.listFor('order', order.id)).toHaveLength(1);
+      expect((await repos.orders.get(order.id)).positions[1]?.status).toBe('rejected');
+      // Once claimed, a new change enqueues a fresh job.
+      expect(await repos.outbox.claim(jobs[0]!.id)).toBe(true);
+      expect(await repos.outbox.claim(jobs[0]!.id)).toBe(false);
+      await repos.orders.update(order.id, { comment: 'позвонить', positions: [{ externalId: 'l3', brand: 'A', article: 'B', name: 'C', quantity: 1, price: 1 }] });
+      expect(await repos.outbox.listFor('order', order.id)).toHaveLength(2);
+      expect((await repos.orders.get(order.id)).positions).toHaveLength(3);
+      await expect(repos.orders.setPositionStatus(order.id, 'nope', 'withdrawn')).rejects.toBeInstanceOf(NotFoundError);
+      await expect(
+        repos.orders.create({ kind: 'customer', externalId, regionId: region.id, counterpartyId: client.id, positions: [] }),
+      ).rejects.toMatchObject({ code: 'order_exists' });
+      // A failing create leaves nothing behind (same transaction).
+      const before = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      await expect(
+        repos.orders.create({
+          kind: 'customer',
+          externalId: uniq('ord'),
+          regionId: region.id,
+          counterpartyId: client.id,
+          positions: [
+            { externalId: 'x', brand: 'A', article: 'B', name: 'C', quantity: 1, price: 1 },
+            { externalId: 'x', brand: 'A', article: 'B', name: 'C', quantity: 1, price: 1 },
+          ],
+        }),
+      ).rejects.toBeInstanceOf(ValidationError);
+      const after = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(after.n)).toBe(Number(before.n));
+      await repos.orders.markExported(order.id, 1, 'ms-order-1');
+      expect(await repos.orders.findByExternalId('customer', externalId)).toMatchObject({ exportState: 'sent', msOrderId: 'ms-order-1' });
+    });
+
+    it('B9 sync runs record status, counts and duration on the clock', async () => {
+      const { repos, integration, clock } = await integrationFixture();
+      const run = await repos.syncRuns.start({ integrationId: integration.id, kind: 'nomenclature', trigger: 'manual' });
+      expect(run.status).toBe('running');
+      clock.advance(90_500);
+      const done = await repos.syncRuns.finish(run.id, { status: 'partial', counts: { created: 3, skipped: 1 }, requests: 4, errors: 1, message: 'one skipped' });
+      expect(done).toMatchObject({ status: 'partial', durationMs: 90_500, counts: { created: 3, skipped: 1 }, requests: 4, errors: 1 });
+      expect((await repos.syncRuns.lastSuccessful('nomenclature', { integrationId: integration.id }))?.id).toBe(run.id);
+      expect((await repos.syncRuns.list({ integrationId: integration.id }))[0]?.id).toBe(run.id);
+    });
+
+    it('B3 checkpoints are upserted per scope and kind; webhook ids processed once', async () => {
+      const { repos, account } = await integrationFixture();
+      const scope = checkpointScope.msAccount(account.id);
+      expect(await repos.checkpoints.get(scope, 'products')).toBeNull();
+      await repos.checkpoints.set(scope, 'products', { updatedFrom: '2026-11-29 12:00:00' });
+      await repos.checkpoints.set(scope, 'products', { updatedFrom: '2026-11-29 13:00:00' });
+      expect(await repos.checkpoints.get(scope, 'products')).toEqual({ updatedFrom: '2026-11-29 13:00:00' });
+      const rid = uniq('req');
+      expect(await repos.webhookReceipts.recordOnce(rid, account.id)).toBe(true);
+      expect(await repos.webhookReceipts.recordOnce(rid, account.id)).toBe(false);
+    });
+
+    it('R30 balance refresh is due at most once per 30 minutes; R31 ledger kept', async () => {
+      const { repos, account, clock } = await integrationFixture();
+      const client = await repos.counterparties.create({ kind: 'client', externalId: uniq('c'), name: 'Б' });
+      await repos.balances.addRecord(client.id, 150_000, 'payment');
+      await repos.balances.addRecord(client.id, -50_001, 'order');
+      expect(await repos.balances.ledgerBalance(client.id)).toBe(99_999);
+      expect(await repos.balances.touchActivity(client.id, account.id)).toBe(true);
+      await repos.balances.saveMsBalance(client.id, account.id, -12_345);
+      clock.advance(29 * 60_000);
+      expect(await repos.balances.touchActivity(client.id, account.id)).toBe(false);
+      clock.advance(60_000);
+      expect(await repos.balances.touchActivity(client.id, account.id)).toBe(true);
+      expect(await repos.balances.getMsBalance(client.id, account.id)).toMatchObject({ balance: -12_345, readAt: '2026-11-29T09:00:00.000Z' });
+    });
+
+    it('R14 log entries are filtered by price list, level and time', async () => {
+      const { repos, region } = await integrationFixture();
+      const pl = await repos.priceLists.create({ regionId: region.id, name: 'L' });
+      await repos.logEntries.insert({ at: '2026-11-29T10:00:00.000Z', level: 'info', priceListId: pl.id, kind: 'stock', message: 'ok', details: { rows: 5 } });
+      await repos.logEntries.insert({ at: '2026-11-29T11:00:00.000Z', level: 'error', priceListId: pl.id, kind: 'stock', message: 'failed' });
+      const errors = await repos.logEntries.list({ priceListId: pl.id, level: 'warn' });
+      expect(errors.map((e) => e.message)).toEqual(['failed']);
+      const all = await repos.logEntries.list({ priceListId: pl.id, since: '2026-11-29T09:30:00.000Z', until: '2026-11-29T10:30:00.000Z' });
+      expect(all).toHaveLength(1);
+      expect(all[0]?.details).toEqual({ rows: 5 });
+    });
+
+    it('R2 folder categories upsert and archive outside the root', async () => {
+      const { repos, account } = await integrationFixture();
+      const root = await repos.categories.upsertFolder(account.id, 'f-root', { name: 'Запчасти', parentId: null });
+      const child = await repos.categories.upsertFolder(account.id, 'f-child', { name: 'Фильтры', parentId: root.id });
+      const again = await repos.categories.upsertFolder(account.id, 'f-child', { name: 'Фильтры масляные', parentId: root.id });
+      expect(again.id).toBe(child.id);
+      expect(again.name).toBe('Фильтры масляные');
+      expect(await repos.categories.archiveFoldersExcept(account.id, ['f-root'])).toBe(1);
+      expect((await repos.categories.list({ msAccountId: account.id })).map((c) => c.msFolderId)).toEqual(['f-root']);
+    });
+  });
+});
