@@ -1,0 +1,227 @@
+/**
+ * @module api-handler
+ * The request pipeline for `/api/remap/1.2/*`, in the order MoySklad applies it:
+ * gzip (415, empty body) → Accept (1062) → auth (401/1056) → parallel cap (429/1073) →
+ * token bucket (429/1049) → injected faults → route → latency → gzip-encoded JSON.
+ */
+
+import { gzipSync } from 'node:zlib';
+import type { Context } from 'hono';
+import type { Clock } from '../../core/clock.js';
+import type { EmulatorAccount } from '../state/account.js';
+import type { ApiRequest, ApiResult } from '../routes/api-types.js';
+import { route } from '../routes/router.js';
+import type { FileLinks } from '../routes/images.js';
+import type { Faults } from '../faults.js';
+import { authenticate } from './auth.js';
+import { isMsError, MsError, msErrors } from './ms-error.js';
+import { requestWeight, type RateLimiter, type BucketDecision } from './rate-limit.js';
+import type { StatsRecorder } from './stats.js';
+
+export const API_PREFIX = '/api/remap/1.2';
+
+export interface LatencySettings {
+  baseMs: number;
+  perRowMs: number;
+}
+
+export interface Core {
+  clock: Clock;
+  accounts: Map<string, EmulatorAccount>;
+  limiter: RateLimiter;
+  faults: Faults;
+  stats: StatsRecorder;
+  latency: LatencySettings;
+  links: FileLinks;
+  /** e.g. http://127.0.0.1:8090 (in-process: http://moysklad.emulator). */
+  apiOrigin(): string;
+  /** Origins accepted in hrefs. */
+  origins(): string[];
+  closed: AbortSignal;
+}
+
+const JSON_TYPE = 'application/json;charset=utf-8';
+
+function acceptsGzip(header: string | null): boolean {
+  if (!header) return false;
+  return header.split(',').some((part) => {
+    const [name, ...params] = part.trim().split(';');
+    if (name?.trim().toLowerCase() !== 'gzip') return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+function acceptOk(header: string | null): boolean {
+  if (header === null || header.trim() === '') return true;
+  return header.split(',').some((part) => {
+    const t = part.split(';')[0]?.trim().toLowerCase();
+    return t === 'application/json' || t === '*/*' || t === 'application/*';
+  });
+}
+
+function gz(body: unknown): Uint8Array {
+  return gzipSync(Buffer.from(JSON.stringify(body), 'utf8'), { level: 1 });
+}
+
+function rateHeaders(h: Headers, d: BucketDecision | undefined, limit: number, intervalMs: number): void {
+  if (!d) return;
+  h.set('X-RateLimit-Limit', String(limit));
+  h.set('X-RateLimit-Remaining', String(d.remaining));
+  h.set('X-Lognex-Retry-TimeInterval', String(intervalMs));
+  h.set('X-Lognex-Reset', String(d.resetMs));
+}
+
+function jsonResponse(status: number, body: unknown, extra?: Headers): Response {
+  const h = new Headers(extra);
+  if (body === undefined) return new Response(null, { status, headers: h });
+  h.set('Content-Type', JSON_TYPE);
+  h.set('Content-Encoding', 'gzip');
+  return new Response(gz(body), { status, headers: h });
+}
+
+interface NodeEnv {
+  incoming?: { socket?: { destroy(): void } };
+}
+
+export async function handleApi(c: Context, core: Core): Promise<Response> {
+  const raw = c.req.raw;
+  const url = new URL(raw.url);
+  const path = url.pathname.slice(API_PREFIX.length).replace(/^\/+/, '');
+  const method = raw.method.toUpperCase();
+  const now = (): number => core.clock.nowMs();
+  const who: { login?: string } = {};
+  const finish = (res: Response, code?: number): Response => {
+    core.stats.record(method, path, res.status, code, who.login, now());
+    return res;
+  };
+
+  // 1. mandatory gzip
+  if (!acceptsGzip(raw.headers.get('accept-encoding'))) return finish(new Response(null, { status: 415 }));
+  // 2. Accept
+  if (!acceptOk(raw.headers.get('accept'))) {
+    const e = msErrors.badAccept();
+    return finish(jsonResponse(e.status, e.body()), e.code);
+  }
+  // 3. auth
+  const auth = authenticate(raw.headers.get('authorization'), core.accounts.values());
+  if (!auth) {
+    const e = msErrors.auth();
+    const h = new Headers({ 'X-Lognex-Auth': '-1', 'X-Lognex-Auth-Message': 'Authentication failed' });
+    return finish(jsonResponse(e.status, e.body(), h), e.code);
+  }
+  who.login = auth.account.login;
+  const headers = new Headers();
+  const limits = core.limiter.settings;
+  let decision: BucketDecision | undefined;
+  // 4. parallel cap, 5. bucket
+  if (limits) {
+    const bucket = core.limiter.bucket(auth.bucketKey, now());
+    if (core.limiter.inFlight(auth.bucketKey) >= limits.parallel) {
+      rateHeaders(headers, bucket.peek(now(), limits), limits.bucket, limits.intervalMs);
+      headers.set('X-Lognex-Auth', '429005');
+      const e = new MsError(429, 1073, 'Превышено ограничение на количество параллельных запросов');
+      return finish(jsonResponse(429, e.body(), headers), 1073);
+    }
+    const weight = requestWeight(limits, auth.kind, method, path, now());
+    decision = bucket.take(now(), weight, limits);
+    rateHeaders(headers, decision, limits.bucket, limits.intervalMs);
+    if (!decision.ok) {
+      headers.set('X-Lognex-Retry-After', String(decision.retryAfterMs));
+      const e = new MsError(429, 1049, 'Превышено ограничение на количество запросов');
+      return finish(jsonResponse(429, e.body(), headers), 1049);
+    }
+    headers.set('X-Lognex-Retry-After', '0');
+  }
+  core.limiter.enter(auth.bucketKey);
+  try {
+    // 6. faults
+    const fault = core.faults.next();
+    if (fault.kind === 'drop') {
+      const env = c.env as NodeEnv | undefined;
+      env?.incoming?.socket?.destroy();
+      return finish(new Response(null, { status: 599, headers: { 'x-emulator-fault': 'drop' } }));
+    }
+    if (fault.kind === 'timeout') {
+      await new Promise<void>((resolve) => {
+        const done = (): void => resolve();
+        if (raw.signal.aborted || core.closed.aborted) return resolve();
+        raw.signal.addEventListener('abort', done, { once: true });
+        core.closed.addEventListener('abort', done, { once: true });
+      });
+      return finish(new Response(null, { status: 599, headers: { 'x-emulator-fault': 'timeout' } }));
+    }
+    if (fault.kind === 'status') {
+      return finish(new Response(`<html><body><h1>${fault.status} Service Unavailable</h1></body></html>`, { status: fault.status, headers: { 'Content-Type': 'text/html' } }));
+    }
+    if (fault.kind === 'storm429') {
+      headers.set('X-Lognex-Retry-After', String(limits ? limits.intervalMs : 3000));
+      const e = new MsError(429, 1049, 'Превышено ограничение на количество запросов');
+      return finish(jsonResponse(429, e.body(), headers), 1049);
+    }
+
+    // 7. route
+    const origin = core.apiOrigin();
+    const req: ApiRequest = {
+      method,
+      segments: path.split('/').filter(Boolean).map((s) => decodeURIComponent(s)),
+      path,
+      query: url.searchParams,
+      headers: raw.headers,
+      account: auth.account,
+      authKind: auth.kind,
+      ctx: { base: `${origin}${API_PREFIX}`, account: auth.account },
+      origins: [...new Set([origin, url.origin, ...core.origins()])],
+      body: undefined,
+      events: [],
+      stockChanged: false,
+      nowMs: now(),
+    };
+    let result: ApiResult;
+    try {
+      if (path === 'security/token') {
+        if (method !== 'POST') throw msErrors.methodNotAllowed(method);
+        if (auth.kind === 'solution-token') throw msErrors.auth();
+        result = { status: 200, body: { access_token: auth.account.issueToken() } };
+      } else {
+        if (method === 'POST' || method === 'PUT') {
+          const text = await raw.text();
+          if (text.trim() !== '') {
+            const ct = raw.headers.get('content-type') ?? '';
+            if (!ct.toLowerCase().includes('application/json')) throw new MsError(415, 1037, "Неверный Content-Type запроса, ожидается 'application/json'");
+            try {
+              req.body = JSON.parse(text);
+            } catch {
+              throw new MsError(400, 2002, 'Ошибка формата JSON: тело запроса не является корректным JSON');
+            }
+          }
+        }
+        result = await route(req, core.links);
+      }
+    } catch (err) {
+      if (!isMsError(err)) throw err;
+      result = { status: err.status, body: err.body() };
+    }
+    // 8. webhooks for what changed
+    if (req.events.length) {
+      auth.account.emitChanges(req.events, { uid: auth.account.login, disabledPrefixes: disabledPrefixes(raw.headers) });
+    }
+    if (req.stockChanged) for (const l of auth.account.stockListeners) l(auth.account, now());
+    // 9. latency
+    const delay = core.latency.baseMs + core.latency.perRowMs * (result.rows ?? 0);
+    if (delay > 0) await core.clock.sleep(delay);
+    for (const [k, v] of Object.entries(result.headers ?? {})) headers.set(k, v);
+    const code = (result.body as { errors?: { code?: number }[] } | undefined)?.errors?.[0]?.code;
+    return finish(jsonResponse(result.status, result.body, headers), code);
+  } finally {
+    core.limiter.leave(auth.bucketKey);
+  }
+}
+
+/** X-Lognex-WebHook-DisableByPrefix may repeat; comma lists are not allowed (REFERENCE §1). */
+function disabledPrefixes(h: Headers): string[] {
+  const v = h.get('x-lognex-webhook-disablebyprefix');
+  if (v === null) return [];
+  // Headers joins repeats with ", "; a URL prefix never contains ", ".
+  return v.split(', ').map((s) => s.trim()).filter(Boolean);
+}

@@ -1,0 +1,304 @@
+/**
+ * @module emulator
+ * A local MoySklad JSON API 1.2 (REFERENCE.md §11, VERIFIED.md): strict where MoySklad is strict.
+ * `createEmulator()` gives a Hono app serving `/api/remap/1.2/*`, a file host under `/files/*`
+ * and `/__control/*`; `fetch` calls it in-process with network semantics; `listen()` serves it.
+ */
+
+import { gunzipSync } from 'node:zlib';
+import type { AddressInfo } from 'node:net';
+import { Hono } from 'hono';
+import { serve } from '@hono/node-server';
+import { systemClock, type Clock } from '../core/clock.js';
+import { EmulatorAccount } from './state/account.js';
+import { applySeed, type SeedSpec } from './seed/index.js';
+import { defaultRateLimits, RateLimiter, type RateLimitSettings } from './http/rate-limit.js';
+import { Faults, type FaultSettings } from './faults.js';
+import { StatsRecorder, type EmulatorStats } from './http/stats.js';
+import { API_PREFIX, handleApi, type Core, type LatencySettings } from './http/api-handler.js';
+import { FileHost } from './http/file-host.js';
+import { controlRoutes } from './http/control.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { loadState, saveState } from './state/persist.js';
+
+export type { SeedSpec } from './seed/index.js';
+export type { RateLimitSettings } from './http/rate-limit.js';
+export { defaultRateLimits } from './http/rate-limit.js';
+export type { FaultSettings } from './faults.js';
+export type { EmulatorStats, WebhookDelivery } from './http/stats.js';
+export { EmulatorAccount } from './state/account.js';
+export type { ProductInput, StockInput } from './state/account.js';
+export type { Entity, EntityType, StockCell } from './state/types.js';
+export { ref } from './state/types.js';
+export { makePng } from './seed/png.js';
+
+export interface EmulatorAccountSpec {
+  login: string;
+  password: string;
+  seed?: SeedSpec;
+  /** The tariff includes CRM (report/counterparty); default true. */
+  crm?: boolean;
+  /** Solution (app) tokens accepted as Bearer; weight 1, bucket per solution. */
+  solutionTokens?: string[];
+}
+
+export interface EmulatorOptions {
+  clock?: Clock;
+  accounts?: EmulatorAccountSpec[];
+  limits?: false | Partial<RateLimitSettings>;
+  latency?: { baseMs: number; perRowMs: number };
+  publicBaseUrl?: string;
+  webhookFetch?: typeof fetch;
+  persistPath?: string;
+  /** Delay between a stock change and the webhookstock notification (default 60 000 ms). */
+  stockWebhookDelayMs?: number;
+}
+
+export interface Emulator {
+  app: Hono;
+  fetch: typeof fetch;
+  listen(port?: number, host?: string): Promise<{ baseUrl: string; close(): Promise<void> }>;
+  /** e.g. http://127.0.0.1:8090/api/remap/1.2 (in-process: http://moysklad.emulator/api/remap/1.2). */
+  readonly apiBaseUrl: string;
+  /** Origin of the file host used in download redirects. */
+  readonly fileOrigin: string;
+  account(login: string): EmulatorAccount;
+  accounts(): EmulatorAccount[];
+  /** Adds an account at run time. */
+  addAccount(spec: EmulatorAccountSpec): EmulatorAccount;
+  stats(): EmulatorStats;
+  resetStats(): void;
+  setFaults(f: FaultSettings): void;
+  setLimits(l: false | Partial<RateLimitSettings>): void;
+  limits(): false | RateLimitSettings;
+  setLatency(l: { baseMs?: number; perRowMs?: number }): void;
+  /** Sends pending stock notifications now and waits until every webhook delivery has finished. */
+  flushWebhooks(): Promise<void>;
+  /** Writes the state to `persistPath` (also done by close()). */
+  save(): void;
+  close(): Promise<void>;
+}
+
+export const IN_PROCESS_ORIGIN = 'http://moysklad.emulator';
+export const IN_PROCESS_FILE_ORIGIN = 'http://files.moysklad.emulator';
+export const DEFAULT_ACCOUNT: EmulatorAccountSpec = { login: 'admin@demo', password: 'demo', seed: 'demo' };
+
+function resolveLimits(l: false | Partial<RateLimitSettings> | undefined): false | RateLimitSettings {
+  if (l === false) return false;
+  return { ...defaultRateLimits, ...(l ?? {}) };
+}
+
+export function createEmulator(options: EmulatorOptions = {}): Emulator {
+  const clock = options.clock ?? systemClock;
+  const accounts = new Map<string, EmulatorAccount>();
+  const stats = new StatsRecorder();
+  const faults = new Faults();
+  const limiter = new RateLimiter(resolveLimits(options.limits));
+  const latency: LatencySettings = { baseMs: options.latency?.baseMs ?? 0, perRowMs: options.latency?.perRowMs ?? 0 };
+  const closed = new AbortController();
+  let apiOrigin = options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : IN_PROCESS_ORIGIN;
+  let fileOrigin = IN_PROCESS_FILE_ORIGIN;
+  const servers: { close(): Promise<void> }[] = [];
+  const specs: EmulatorAccountSpec[] = options.accounts ?? [DEFAULT_ACCOUNT];
+
+  const files = new FileHost(clock, () => fileOrigin);
+  const dispatcher = new WebhookDispatcher({
+    clock,
+    fetch: () => options.webhookFetch ?? globalThis.fetch,
+    base: () => `${apiOrigin}${API_PREFIX}`,
+    stats,
+    stockDelayMs: options.stockWebhookDelayMs,
+  });
+
+  const makeAccount = (spec: EmulatorAccountSpec): EmulatorAccount => {
+    if (accounts.has(spec.login)) throw new Error(`duplicate emulator account ${spec.login}`);
+    const a = new EmulatorAccount({ login: spec.login, password: spec.password, crm: spec.crm ?? true, solutionTokens: spec.solutionTokens ?? [], clock });
+    applySeed(a, spec.seed);
+    dispatcher.attach(a);
+    accounts.set(spec.login, a);
+    return a;
+  };
+
+  const loaded = options.persistPath ? loadState(options.persistPath, clock) : undefined;
+  if (loaded) {
+    for (const a of loaded) {
+      dispatcher.attach(a);
+      accounts.set(a.login, a);
+    }
+  } else for (const spec of specs) makeAccount(spec);
+
+  const core: Core = {
+    clock,
+    accounts,
+    limiter,
+    faults,
+    stats,
+    latency,
+    links: files,
+    apiOrigin: () => apiOrigin,
+    origins: () => [apiOrigin, IN_PROCESS_ORIGIN],
+    closed: closed.signal,
+  };
+
+  const app = new Hono();
+  app.all(`${API_PREFIX}/*`, (c) => handleApi(c, core));
+  app.all(API_PREFIX, (c) => handleApi(c, core));
+  app.get('/files/:token', (c) => files.serve(c, accounts));
+  const emulator: Emulator = {
+    app,
+    fetch: inProcessFetch,
+    listen,
+    get apiBaseUrl() {
+      return `${apiOrigin}${API_PREFIX}`;
+    },
+    get fileOrigin() {
+      return fileOrigin;
+    },
+    account(login) {
+      const a = accounts.get(login);
+      if (!a) throw new Error(`no emulator account ${login}`);
+      return a;
+    },
+    accounts: () => [...accounts.values()],
+    addAccount: makeAccount,
+    stats: () => stats.snapshot(),
+    resetStats: () => stats.reset(),
+    setFaults: (f) => faults.set(f),
+    setLimits: (l) => {
+      limiter.settings = resolveLimits(l);
+      limiter.reset();
+    },
+    limits: () => limiter.settings,
+    setLatency: (l) => {
+      if (l.baseMs !== undefined) latency.baseMs = Math.max(0, l.baseMs);
+      if (l.perRowMs !== undefined) latency.perRowMs = Math.max(0, l.perRowMs);
+    },
+    flushWebhooks: () => dispatcher.flush(),
+    save() {
+      if (options.persistPath) saveState(options.persistPath, [...accounts.values()]);
+    },
+    async close() {
+      closed.abort();
+      dispatcher.stop();
+      emulator.save();
+      await Promise.all(servers.splice(0).map((s) => s.close()));
+    },
+  };
+
+  app.route(
+    '/__control',
+    controlRoutes({
+      stats: emulator.stats,
+      getFaults: () => faults.get(),
+      setFaults: emulator.setFaults,
+      setLimits: emulator.setLimits,
+      getLimits: emulator.limits,
+      setLatency: emulator.setLatency,
+      reset: ({ state }) => {
+        stats.reset();
+        faults.clear();
+        limiter.reset();
+        if (state) {
+          const logins = [...accounts.keys()];
+          accounts.clear();
+          for (const login of logins) {
+            const spec = specs.find((s) => s.login === login);
+            if (spec) makeAccount(spec);
+          }
+        }
+      },
+      flushWebhooks: emulator.flushWebhooks,
+    }),
+  );
+  app.notFound((c) => c.text('Not Found', 404));
+
+  async function inProcessFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    let req = new Request(input, init);
+    for (let hop = 0; hop < 20; hop++) {
+      if (req.signal.aborted) throw abortError(req.signal);
+      const resPromise = Promise.resolve(app.request(req));
+      const res = await raceAbort(resPromise, req.signal);
+      const fault = res.headers.get('x-emulator-fault');
+      if (fault === 'drop') throw new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+      if (fault === 'timeout') throw abortError(req.signal);
+      if (res.status >= 300 && res.status < 400 && res.headers.has('location') && req.redirect !== 'manual') {
+        if (req.redirect === 'error') throw new TypeError('fetch failed', { cause: new Error('unexpected redirect') });
+        const next = new URL(res.headers.get('location') ?? '', req.url);
+        const headers = new Headers(req.headers);
+        if (next.origin !== new URL(req.url).origin) {
+          headers.delete('authorization');
+          headers.delete('cookie');
+        }
+        const method = res.status === 303 || ((res.status === 301 || res.status === 302) && req.method === 'POST') ? 'GET' : req.method;
+        const body = method === req.method && method !== 'GET' && method !== 'HEAD' ? await req.clone().arrayBuffer() : undefined;
+        req = new Request(next, { method, headers, body, redirect: req.redirect, signal: req.signal });
+        continue;
+      }
+      return decode(res, req.url, hop > 0);
+    }
+    throw new TypeError('fetch failed', { cause: new Error('redirect count exceeded') });
+  }
+
+  async function listen(port = 0, host = '127.0.0.1'): Promise<{ baseUrl: string; close(): Promise<void> }> {
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
+    });
+    const addr = server.address() as AddressInfo;
+    const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    apiOrigin = options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${addr.port}`;
+    fileOrigin = `http://${shownHost === 'localhost' ? '127.0.0.1' : 'localhost'}:${addr.port}`;
+    const handle = {
+      baseUrl: `${apiOrigin}${API_PREFIX}`,
+      close: () =>
+        new Promise<void>((resolve) => {
+          const idx = servers.indexOf(handle);
+          if (idx >= 0) servers.splice(idx, 1);
+          const srv = server as unknown as { closeAllConnections?: () => void; close(cb: () => void): void };
+          srv.closeAllConnections?.();
+          srv.close(() => resolve());
+        }),
+    };
+    servers.push(handle);
+    return handle;
+  }
+
+  return emulator;
+}
+
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(signal));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Like undici: a gzip body arrives decompressed while the headers stay as sent. */
+async function decode(res: Response, url: string, redirected: boolean): Promise<Response> {
+  let out: Response;
+  if ((res.headers.get('content-encoding') ?? '').toLowerCase() === 'gzip' && res.body) {
+    const buf = new Uint8Array(await res.arrayBuffer());
+    const body = buf.length ? gunzipSync(buf) : new Uint8Array(0);
+    out = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  } else {
+    out = new Response(res.body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  }
+  Object.defineProperty(out, 'url', { value: url });
+  Object.defineProperty(out, 'redirected', { value: redirected });
+  return out;
+}

@@ -1,0 +1,504 @@
+/**
+ * @module account
+ * One MoySklad account: its login, tokens, entities, stock, CRM balances and files.
+ * `EmulatorAccount` is also the direct state API for tests and the demo: every change made
+ * through it bumps `updated`, counts for `changedSince` and fires webhooks like an API change.
+ */
+
+import type { Clock } from '../../core/clock.js';
+import { newAccessToken, randomId, type IdSource } from './ids.js';
+import {
+  ENTITY_TYPES,
+  ref,
+  isRef,
+  type ChangeEvent,
+  type Entity,
+  type EntityType,
+  type Fields,
+  type ImageRec,
+  type StockCell,
+  type StoredFile,
+} from './types.js';
+
+export interface PriceType {
+  id: string;
+  name: string;
+  externalCode: string;
+}
+
+export interface DocState {
+  id: string;
+  name: string;
+  color: number;
+  stateType: 'Regular' | 'Successful' | 'Unsuccessful';
+}
+
+export interface ChangeContext {
+  /** Login of the user that made the change (auditContext.uid). */
+  uid: string;
+  /** URL prefixes from X-Lognex-WebHook-DisableByPrefix. */
+  disabledPrefixes: string[];
+}
+
+export type ChangeListener = (account: EmulatorAccount, events: ChangeEvent[], ctx: ChangeContext) => void;
+export type StockListener = (account: EmulatorAccount, changedMs: number) => void;
+
+export interface ProductInput {
+  name: string;
+  code?: string;
+  article?: string;
+  externalCode?: string;
+  description?: string;
+  folderId?: string;
+  /** "Цена продажи" in kopecks. */
+  salePrice?: number;
+  /** "Оптовая" in kopecks. */
+  wholesalePrice?: number;
+  buyPrice?: number;
+  archived?: boolean;
+  weight?: number;
+  syncId?: string;
+  id?: string;
+}
+
+export interface StockInput {
+  stock?: number;
+  reserve?: number;
+  inTransit?: number;
+}
+
+export class Collection {
+  readonly byId = new Map<string, Entity>();
+  /** Insertion order (the emulator's default list order). */
+  list: Entity[] = [];
+  readonly bySyncId = new Map<string, string>();
+  readonly byCode = new Map<string, string>();
+  #dirty = false;
+
+  add(e: Entity): void {
+    this.byId.set(e.id, e);
+    this.list.push(e);
+    const s = e.f.syncId;
+    if (typeof s === 'string') this.bySyncId.set(s, e.id);
+    if (typeof e.f.code === 'string') this.byCode.set(e.f.code, e.id);
+  }
+
+  remove(id: string): Entity | undefined {
+    const e = this.byId.get(id);
+    if (!e) return undefined;
+    this.byId.delete(id);
+    const s = e.f.syncId;
+    if (typeof s === 'string') this.bySyncId.delete(s);
+    if (typeof e.f.code === 'string' && this.byCode.get(e.f.code) === id) this.byCode.delete(e.f.code);
+    this.#dirty = true;
+    return e;
+  }
+
+  rows(): Entity[] {
+    if (this.#dirty) {
+      this.list = this.list.filter((e) => this.byId.has(e.id));
+      this.#dirty = false;
+    }
+    return this.list;
+  }
+}
+
+export interface AccountInit {
+  login: string;
+  password: string;
+  crm: boolean;
+  solutionTokens: string[];
+  clock: Clock;
+  accountId?: string;
+  ids?: IdSource;
+}
+
+export class EmulatorAccount {
+  readonly login: string;
+  password: string;
+  crm: boolean;
+  readonly accountId: string;
+  readonly clock: Clock;
+  /** Valid solution tokens (weight 1, bucket per solution). */
+  readonly solutionTokens: Set<string>;
+  /** The currently valid user token (a new one revokes the older). */
+  userToken: string | undefined;
+  readonly collections = new Map<EntityType, Collection>();
+  /** productId or variantId → storeId → cell. */
+  readonly stock = new Map<string, Map<string, StockCell>>();
+  /** Assortment ids deleted or archived, with the time, for changedSince. */
+  readonly stockTombstones = new Map<string, number>();
+  /** CRM balance per counterparty id, kopecks (negative: the counterparty owes). */
+  readonly balances = new Map<string, number>();
+  readonly files = new Map<string, StoredFile>();
+  priceTypes: PriceType[] = [];
+  readonly currencyId: string;
+  readonly uomId: string;
+  readonly employeeId: string;
+  readonly groupId: string;
+  readonly states: Record<'customerorder' | 'purchaseorder', DocState[]> = { customerorder: [], purchaseorder: [] };
+  readonly nameSeq: Record<string, number> = {};
+  /** Bumped on every change; list caches key on it. */
+  version = 0;
+  ids: IdSource;
+  changeListeners: ChangeListener[] = [];
+  stockListeners: StockListener[] = [];
+  #folderPaths: { version: number; paths: Map<string, string> } | undefined;
+
+  constructor(init: AccountInit) {
+    this.login = init.login;
+    this.password = init.password;
+    this.crm = init.crm;
+    this.clock = init.clock;
+    this.ids = init.ids ?? randomId;
+    this.accountId = init.accountId ?? this.ids();
+    this.solutionTokens = new Set(init.solutionTokens);
+    for (const t of ENTITY_TYPES) this.collections.set(t, new Collection());
+    this.currencyId = this.ids();
+    this.uomId = this.ids();
+    this.employeeId = this.ids();
+    this.groupId = this.ids();
+    this.priceTypes = [
+      { id: this.ids(), name: 'Цена продажи', externalCode: 'cbcf493b-55bc-11d9-848a-00112f43529a' },
+      { id: this.ids(), name: 'Оптовая', externalCode: 'wholesale' },
+    ];
+    const mk = (name: string, color: number, stateType: DocState['stateType']): DocState => ({ id: this.ids(), name, color, stateType });
+    this.states.customerorder = [
+      mk('Новый', 15106326, 'Regular'),
+      mk('Подтвержден', 40931, 'Regular'),
+      mk('Собран', 8767198, 'Regular'),
+      mk('Отгружен', 15280409, 'Regular'),
+      mk('Доставлен', 10774205, 'Successful'),
+      mk('Возврат', 12548243, 'Unsuccessful'),
+      mk('Отменен', 10066329, 'Unsuccessful'),
+    ];
+    this.states.purchaseorder = [mk('Новый', 15106326, 'Regular'), mk('Подтвержден', 40931, 'Regular'), mk('Принят', 10774205, 'Successful')];
+  }
+
+  // ---- tokens -------------------------------------------------------------------------------
+
+  /** Issues a user token and revokes the earlier one (POST /security/token). */
+  issueToken(): string {
+    this.userToken = newAccessToken();
+    return this.userToken;
+  }
+
+  setCrm(on: boolean): void {
+    this.crm = on;
+  }
+
+  // ---- generic storage ----------------------------------------------------------------------
+
+  col(type: EntityType): Collection {
+    const c = this.collections.get(type);
+    if (!c) throw new Error(`no collection ${type}`);
+    return c;
+  }
+
+  get(type: EntityType, id: string): Entity | undefined {
+    return this.col(type).byId.get(id);
+  }
+
+  rows(type: EntityType): Entity[] {
+    return this.col(type).rows();
+  }
+
+  nowMs(): number {
+    return this.clock.nowMs();
+  }
+
+  /** Inserts an entity with already-validated fields. Does not emit webhooks. */
+  insert(type: EntityType, f: Fields, id?: string): Entity {
+    const now = this.nowMs();
+    const e: Entity = { id: id ?? this.ids(), type, createdMs: now, updatedMs: now, f };
+    this.col(type).add(e);
+    this.version++;
+    return e;
+  }
+
+  /** Applies already-validated fields; `undefined` values delete the key. Returns the changed field names. */
+  patch(e: Entity, patch: Fields): string[] {
+    const changed: string[] = [];
+    const col = this.col(e.type);
+    if ('code' in patch && typeof e.f.code === 'string' && col.byCode.get(e.f.code) === e.id) col.byCode.delete(e.f.code);
+    for (const [k, v] of Object.entries(patch)) {
+      const before = e.f[k];
+      if (v === undefined) {
+        if (k in e.f) {
+          delete e.f[k];
+          changed.push(k);
+        }
+        continue;
+      }
+      if (JSON.stringify(before) !== JSON.stringify(v)) changed.push(k);
+      e.f[k] = v;
+    }
+    if (typeof e.f.code === 'string') col.byCode.set(e.f.code, e.id);
+    if ('syncId' in patch && typeof patch.syncId === 'string') col.bySyncId.set(patch.syncId, e.id);
+    e.updatedMs = Math.max(this.nowMs(), e.updatedMs);
+    this.version++;
+    if (e.type === 'product' || e.type === 'variant') {
+      if (changed.includes('archived') && e.f.archived === true) this.stockTombstones.set(e.id, this.nowMs());
+    }
+    return changed;
+  }
+
+  /** Removes an entity. Does not emit webhooks. */
+  delete(type: EntityType, id: string): Entity | undefined {
+    const e = this.col(type).remove(id);
+    if (!e) return undefined;
+    this.version++;
+    if (type === 'product' || type === 'variant') {
+      this.stockTombstones.set(id, this.nowMs());
+      this.stock.delete(id);
+      const imgs = (e.f.images as ImageRec[] | undefined) ?? [];
+      for (const img of imgs) this.files.delete(img.fileId);
+    }
+    if (type === 'counterparty') this.balances.delete(id);
+    return e;
+  }
+
+  findBySyncId(type: EntityType, syncId: string): Entity | undefined {
+    const id = this.col(type).bySyncId.get(syncId);
+    return id === undefined ? undefined : this.get(type, id);
+  }
+
+  /** Product codes must be unique in the account (3006). Returns the id holding `code`, if any. */
+  findByCode(type: EntityType, code: string): Entity | undefined {
+    const id = this.col(type).byCode.get(code);
+    return id === undefined ? undefined : this.get(type, id);
+  }
+
+  nextName(type: string): string {
+    const n = (this.nameSeq[type] ?? 0) + 1;
+    this.nameSeq[type] = n;
+    return n.toString().padStart(5, '0');
+  }
+
+  /** Full path of a folder including its own name (`Автозапчасти/Фильтры/Масляные`). */
+  folderFullPath(folderId: string): string {
+    if (!this.#folderPaths || this.#folderPaths.version !== this.version) {
+      this.#folderPaths = { version: this.version, paths: new Map() };
+    }
+    const cached = this.#folderPaths.paths.get(folderId);
+    if (cached !== undefined) return cached;
+    const parts: string[] = [];
+    let cur = this.get('productfolder', folderId);
+    let guard = 0;
+    while (cur && guard++ < 50) {
+      parts.unshift(String(cur.f.name ?? ''));
+      const p = cur.f.productFolder;
+      cur = isRef(p) ? this.get('productfolder', p.$ref.id) : undefined;
+    }
+    const path = parts.join('/');
+    this.#folderPaths.paths.set(folderId, path);
+    return path;
+  }
+
+  // ---- change notification --------------------------------------------------------------------
+
+  emitChanges(events: ChangeEvent[], ctx?: Partial<ChangeContext>): void {
+    if (events.length === 0) return;
+    const full: ChangeContext = { uid: ctx?.uid ?? this.login, disabledPrefixes: ctx?.disabledPrefixes ?? [] };
+    for (const l of this.changeListeners) l(this, events, full);
+  }
+
+  touchStock(assortmentId: string, storeId: string, cell: StockInput): void {
+    let m = this.stock.get(assortmentId);
+    if (!m) {
+      m = new Map();
+      this.stock.set(assortmentId, m);
+    }
+    const now = this.nowMs();
+    const prev = m.get(storeId);
+    m.set(storeId, {
+      stock: cell.stock ?? prev?.stock ?? 0,
+      reserve: cell.reserve ?? prev?.reserve ?? 0,
+      inTransit: cell.inTransit ?? prev?.inTransit ?? 0,
+      changedMs: now,
+    });
+    this.version++;
+  }
+
+  // ---- friendly state API for tests and the demo -------------------------------------------------
+
+  get organizations(): Entity[] {
+    return this.rows('organization');
+  }
+  get stores(): Entity[] {
+    return this.rows('store');
+  }
+  get folders(): Entity[] {
+    return this.rows('productfolder');
+  }
+  get counterparties(): Entity[] {
+    return this.rows('counterparty');
+  }
+  get customerOrders(): Entity[] {
+    return this.rows('customerorder');
+  }
+  get purchaseOrders(): Entity[] {
+    return this.rows('purchaseorder');
+  }
+  get webhooks(): Entity[] {
+    return this.rows('webhook');
+  }
+  get stockWebhooks(): Entity[] {
+    return this.rows('webhookstock');
+  }
+
+  listProducts(): Entity[] {
+    return this.rows('product');
+  }
+
+  product(id: string): Entity | undefined {
+    return this.get('product', id);
+  }
+
+  productFields(input: ProductInput): Fields {
+    const f: Fields = { name: input.name, externalCode: input.externalCode ?? this.ids().replace(/-/g, '').slice(0, 22) };
+    if (input.code !== undefined && input.code !== '') f.code = input.code;
+    if (input.article !== undefined && input.article !== '') f.article = input.article;
+    if (input.description) f.description = input.description;
+    if (input.folderId) f.productFolder = ref('productfolder', input.folderId);
+    f.archived = input.archived ?? false;
+    f.shared = false;
+    f.uom = ref('uom', this.uomId);
+    const [sale, wholesale] = this.priceTypes;
+    const salePrices: Fields[] = [];
+    if (sale) salePrices.push({ value: input.salePrice ?? 0, currency: ref('currency', this.currencyId), priceType: ref('pricetype', sale.id) });
+    if (wholesale && input.wholesalePrice !== undefined)
+      salePrices.push({ value: input.wholesalePrice, currency: ref('currency', this.currencyId), priceType: ref('pricetype', wholesale.id) });
+    f.salePrices = salePrices;
+    f.buyPrice = { value: input.buyPrice ?? 0, currency: ref('currency', this.currencyId) };
+    if (input.weight !== undefined) f.weight = input.weight;
+    if (input.syncId) f.syncId = input.syncId;
+    f.images = [] as ImageRec[];
+    f.vatEnabled = false;
+    f.useParentVat = true;
+    f.paymentItemType = 'GOOD';
+    f.trackingType = 'NOT_TRACKED';
+    return f;
+  }
+
+  /** Creates a product as if through the API (code must be unique). */
+  createProduct(input: ProductInput): Entity {
+    if (input.code !== undefined && input.code !== '' && this.findByCode('product', input.code)) {
+      throw new Error(`product code '${input.code}' is not unique`);
+    }
+    const e = this.insert('product', this.productFields(input), input.id);
+    this.emitChanges([{ type: 'product', id: e.id, action: 'CREATE' }]);
+    return e;
+  }
+
+  /** Partially updates a product (bumps `updated`, fires UPDATE webhooks). */
+  updateProduct(id: string, patch: Partial<ProductInput>): Entity {
+    const e = this.mustGet('product', id);
+    const full = this.productFields({ name: String(e.f.name), ...patch });
+    const apply: Fields = {};
+    for (const k of Object.keys(patch) as (keyof ProductInput)[]) {
+      if (k === 'folderId') apply.productFolder = patch.folderId ? full.productFolder : undefined;
+      else if (k === 'salePrice' || k === 'wholesalePrice') {
+        const prices = ((e.f.salePrices as Fields[] | undefined) ?? []).map((p) => ({ ...p }));
+        const pt = k === 'salePrice' ? this.priceTypes[0] : this.priceTypes[1];
+        const value = patch[k] ?? 0;
+        const existing = prices.find((p) => isRef(p.priceType) && p.priceType.$ref.id === pt?.id);
+        if (existing) existing.value = value;
+        else if (pt) prices.push({ value, currency: ref('currency', this.currencyId), priceType: ref('pricetype', pt.id) });
+        apply.salePrices = prices;
+      } else if (k === 'buyPrice') apply.buyPrice = full.buyPrice;
+      else if (k === 'code' || k === 'article' || k === 'description') apply[k] = patch[k] === '' ? undefined : patch[k];
+      else if (k !== 'id') apply[k] = patch[k];
+    }
+    if (typeof apply.code === 'string') {
+      const other = this.findByCode('product', apply.code);
+      if (other && other.id !== id) throw new Error(`product code '${apply.code}' is not unique`);
+    }
+    const changed = this.patch(e, apply);
+    this.emitChanges([{ type: 'product', id, action: 'UPDATE', updatedFields: changed }]);
+    return e;
+  }
+
+  archiveProduct(id: string, archived = true): Entity {
+    return this.updateProduct(id, { archived });
+  }
+
+  deleteProduct(id: string): void {
+    this.mustGet('product', id);
+    this.delete('product', id);
+    this.emitChanges([{ type: 'product', id, action: 'DELETE' }]);
+  }
+
+  /** Sets the stock cell of an item at a store (missing parts keep their value). */
+  setStock(assortmentId: string, storeId: string, cell: StockInput): void {
+    if (!this.get('product', assortmentId) && !this.get('variant', assortmentId)) throw new Error(`no assortment ${assortmentId}`);
+    this.mustGet('store', storeId);
+    this.touchStock(assortmentId, storeId, cell);
+    for (const l of this.stockListeners) l(this, this.nowMs());
+  }
+
+  stockOf(assortmentId: string, storeId: string): StockCell | undefined {
+    return this.stock.get(assortmentId)?.get(storeId);
+  }
+
+  setBalance(counterpartyId: string, kopecks: number): void {
+    this.mustGet('counterparty', counterpartyId);
+    this.balances.set(counterpartyId, Math.round(kopecks));
+    this.version++;
+  }
+
+  /** Generic create for other entity kinds (fields as the API stores them; refs via `ref()`). */
+  createEntity(type: EntityType, f: Fields, id?: string): Entity {
+    const e = this.insert(type, f, id);
+    this.emitChanges([{ type, id: e.id, action: 'CREATE' }]);
+    return e;
+  }
+
+  updateEntity(type: EntityType, id: string, patch: Fields): Entity {
+    const e = this.mustGet(type, id);
+    const changed = this.patch(e, patch);
+    this.emitChanges([{ type, id, action: 'UPDATE', updatedFields: changed }]);
+    return e;
+  }
+
+  deleteEntity(type: EntityType, id: string): void {
+    this.mustGet(type, id);
+    this.delete(type, id);
+    this.emitChanges([{ type, id, action: 'DELETE' }]);
+  }
+
+  /** Stores a file and returns its id (used by images). */
+  putFile(bytes: Uint8Array, mediaType: string, filename: string): string {
+    const id = this.ids();
+    this.files.set(id, { bytes, mediaType, filename });
+    return id;
+  }
+
+  /** Adds an image to a product directly (tests, seeds). */
+  addImage(productId: string, filename: string, bytes: Uint8Array, emit = true): ImageRec {
+    const e = this.mustGet('product', productId);
+    const images = [...((e.f.images as ImageRec[] | undefined) ?? [])];
+    if (images.length >= 10) throw new Error('at most 10 images');
+    const fileId = this.putFile(bytes, mediaTypeOf(filename), filename);
+    const img: ImageRec = { id: this.ids(), fileId, title: filename.replace(/\.[^.]*$/, ''), filename, size: bytes.length, updatedMs: this.nowMs() };
+    images.push(img);
+    const changed = this.patch(e, { images });
+    if (emit) this.emitChanges([{ type: 'product', id: productId, action: 'UPDATE', updatedFields: changed }]);
+    return img;
+  }
+
+  mustGet(type: EntityType, id: string): Entity {
+    const e = this.get(type, id);
+    if (!e) throw new Error(`${type} ${id} not found`);
+    return e;
+  }
+}
+
+export function mediaTypeOf(filename: string): string {
+  const ext = filename.toLowerCase().split('.').pop() ?? '';
+  if (ext === 'png') return 'image/png';
+  if (ext === 'jpg' || ext === 'jpeg') return 'image/jpeg';
+  if (ext === 'gif') return 'image/gif';
+  if (ext === 'webp') return 'image/webp';
+  return 'application/octet-stream';
+}
