@@ -1,0 +1,92 @@
+/**
+ * @module product-prices
+ * Sale prices of products, kept next to the nomenclature (`products.sale_prices`, migration 0003)
+ * so that a stock sync needs no product request: the price of a price-list row is looked up here.
+ *
+ * The nomenclature sync stores them: either by putting `salePricesJson(product)` into its product
+ * upsert, or by calling `storeProductSalePrices(db, msAccountId, products)` with each page of
+ * MoySklad products it has upserted (one statement per 500 products).
+ */
+import { sql, type Kysely } from 'kysely';
+import { z } from 'zod';
+import { chunk } from '../../store/database.js';
+import type { Database } from '../../store/schema.js';
+import type { MsSalePrice } from '../../moysklad/schemas/price.js';
+
+/** One sale price of a product; `value` in kopecks. */
+export interface StoredSalePrice {
+  priceTypeId: string;
+  name: string | null;
+  value: number;
+}
+
+const storedSchema = z.array(z.object({ priceTypeId: z.string(), name: z.string().nullable(), value: z.number() }));
+
+/** The price type id of a MoySklad sale price: `priceType.id`, or the last segment of its href. */
+export function priceTypeIdOf(price: MsSalePrice): string | null {
+  const pt = price.priceType;
+  if (!pt) return null;
+  if (pt.id) return pt.id;
+  const href = pt.meta?.href;
+  if (!href) return null;
+  const last = href.split('?')[0]?.split('/').pop();
+  return last ? last : null;
+}
+
+/** The sale prices of a MoySklad product in storage form (MoySklad's order kept; kopecks rounded). */
+export function salePricesOf(product: { salePrices?: MsSalePrice[] | undefined }): StoredSalePrice[] {
+  const out: StoredSalePrice[] = [];
+  for (const p of product.salePrices ?? []) {
+    const id = priceTypeIdOf(p);
+    if (!id) continue;
+    out.push({ priceTypeId: id, name: p.priceType?.name ?? null, value: Math.round(p.value) });
+  }
+  return out;
+}
+
+/** `salePricesOf` as the JSON text of `products.sale_prices`. */
+export function salePricesJson(product: { salePrices?: MsSalePrice[] | undefined }): string {
+  return JSON.stringify(salePricesOf(product));
+}
+
+/** Parses `products.sale_prices`; null or unreadable text → null (prices unknown). */
+export function parseSalePrices(text: string | null | undefined): StoredSalePrice[] | null {
+  if (text === null || text === undefined || text === '') return null;
+  try {
+    const r = storedSchema.safeParse(JSON.parse(text));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The price (kopecks) of the chosen price type; `priceTypeId` null = the first sale price.
+ * Undefined when the product has no such price (the row then gets 0 and is counted `noPrice`).
+ */
+export function pickPrice(prices: readonly StoredSalePrice[] | null, priceTypeId: string | null): number | undefined {
+  if (!prices || prices.length === 0) return undefined;
+  if (priceTypeId === null) return prices[0]?.value;
+  return prices.find((p) => p.priceTypeId === priceTypeId)?.value;
+}
+
+/**
+ * Writes the sale prices of already-upserted products (by MoySklad id) in statements of 500.
+ * Products not in the table are ignored. Returns how many rows were updated.
+ */
+export async function storeProductSalePrices(
+  db: Kysely<Database>,
+  msAccountId: number,
+  products: ReadonlyArray<{ id: string; salePrices?: MsSalePrice[] | undefined }>,
+): Promise<number> {
+  let updated = 0;
+  for (const part of chunk(products, 500)) {
+    const values = sql.join(part.map((p) => sql`(${p.id}, ${salePricesJson(p)})`));
+    const r = await sql`
+      with v(ms_id, sp) as (values ${values})
+      update products set sale_prices = (select v.sp from v where v.ms_id = products.ms_id)
+      where ms_account_id = ${msAccountId} and ms_id in (select v.ms_id from v)`.execute(db);
+    updated += Number(r.numAffectedRows ?? 0);
+  }
+  return updated;
+}
