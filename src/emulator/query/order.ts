@@ -41,7 +41,12 @@ export function compileOrder<R>(keys: OrderKey[], fields: Record<string, FieldSp
       if (x === undefined || x === null) return -g.sign;
       if (y === undefined || y === null) return g.sign;
       if (typeof x === 'boolean' || typeof y === 'boolean') return (Number(x) - Number(y)) * g.sign;
-      return (x < y ? -1 : 1) * g.sign;
+      if (typeof x === 'string' && typeof y === 'string') {
+        const lx = x.toLowerCase();
+        const ly = y.toLowerCase();
+        if (lx !== ly) return (lx < ly ? -1 : 1) * g.sign;
+      }
+      return (x < y ? -1 : x > y ? 1 : 0) * g.sign;
     }
     return 0;
   };
