@@ -140,13 +140,16 @@ export async function openSecretBox(store: StoreDatabase, config: Pick<RuntimeCo
 }
 
 /** Opens, checks and migrates the database; returns it with the verified secret box. */
-export async function prepareStore(config: RuntimeConfig, clock: Clock): Promise<{ store: StoreDatabase; box: SecretBox }> {
+export async function prepareStore(
+  config: Pick<RuntimeConfig, 'databaseUrl' | 'dataDir' | 'secretKey'>,
+  clock: Clock,
+): Promise<{ store: StoreDatabase; box: SecretBox; applied: string[] }> {
   const store = await openStore(config);
   try {
     const box = await openSecretBox(store, config, clock);
-    await migrateToLatest(store.db);
+    const { applied } = await migrateToLatest(store.db);
     await verifySecretKey(store.db, box, clock);
-    return { store, box };
+    return { store, box, applied };
   } catch (e) {
     await store.destroy().catch(() => undefined);
     if (e instanceof StartupError) throw e;

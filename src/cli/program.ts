@@ -6,10 +6,10 @@
 import { Command, CommanderError } from 'commander';
 import { systemClock, type Clock } from '../core/clock.js';
 import { errorMessage, isAppError } from '../core/errors.js';
-import { buildSyncRegistry, openSecretBox, openStore, prepareStore, setAdminPassword, startService, type DemoMoySklad, type RuntimeConfig, type ServiceLogger, type ServiceModes } from '../main.js';
+import { buildSyncRegistry, openStore, prepareStore, setAdminPassword, startService, type DemoMoySklad, type RuntimeConfig, type ServiceLogger, type ServiceModes } from '../main.js';
 import { MoySkladClientPool } from '../sync/client-pool.js';
 import { ApiTokenService } from '../server/auth.js';
-import { migrateToLatest, migrationStatus } from '../store/migrate.js';
+import { migrationStatus } from '../store/migrate.js';
 import { runSyncInForeground } from './sync-command.js';
 import { randomBytes } from 'node:crypto';
 
@@ -130,12 +130,10 @@ export function buildProgram(io: CliIo): Command {
         }
         return;
       }
-      const store = await openStore(cfg);
+      const { store, applied } = await prepareStore(cfg, clock);
       try {
-        await openSecretBox(store, cfg, clock);
-        const res = await migrateToLatest(store.db);
         const s = await migrationStatus(store.db);
-        println(res.applied.length ? `applied: ${res.applied.join(', ')}` : `database is up to date (${s.applied.length} migrations applied)`);
+        println(applied.length ? `applied: ${applied.join(', ')}` : `database is up to date (${s.applied.length} migrations applied)`);
       } finally {
         await store.destroy();
       }
