@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { createEmulator } from '../../src/emulator/index.js';
-import { basic, caller, errCode, type J } from './helpers.js';
+import { caller, errCode, type J } from './helpers.js';
 
 function limited(start = '2026-11-29T09:00:00Z', solutionTokens: string[] = []) {
   const clock = new ManualClock({ start, autoAdvance: false });
