@@ -12,7 +12,9 @@
  * - a local sliding window of `capacity` units per `intervalMs`: a request's units count from the
  *   moment it is sent until `intervalMs + marginMs` after its response arrived (the server may have
  *   counted it at any instant in between, so this never under-counts);
- * - corrections from `X-RateLimit-Remaining` (scaled by `X-RateLimit-Limit`) and `X-Lognex-Reset`:
+ * - the bucket size and interval are taken from `X-RateLimit-Limit` / `X-Lognex-Retry-TimeInterval`
+ *   as soon as a response states them (MoySklad counts both in weight units);
+ * - corrections from `X-RateLimit-Remaining` and `X-Lognex-Reset`:
  *   when the server knows of more consumption than we do (another process on the same credential),
  *   the difference is booked as a phantom entry that expires when the server says the limit resets;
  * - a parallel cap (4 by default), lowered by one on each 429 without Retry-After (1073) and raised
@@ -97,8 +99,8 @@ export interface LimiterStats {
 
 export class AdaptiveLimiter implements RequestLimiter {
   readonly #clock: Clock;
-  readonly #capacity: number;
-  readonly #intervalMs: number;
+  #capacity: number;
+  #intervalMs: number;
   readonly #marginMs: number;
   readonly #maxConcurrency: number;
   readonly #quietMsToRaise: number;
@@ -127,7 +129,7 @@ export class AdaptiveLimiter implements RequestLimiter {
   acquire(weight: number, signal?: AbortSignal): Promise<ReleaseFn> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<ReleaseFn>((resolve, reject) => {
-      const waiter: Waiter = { weight: Math.min(Math.max(0, weight), this.#capacity), resolve, reject, signal, onAbort: undefined };
+      const waiter: Waiter = { weight: Math.max(0, weight), resolve, reject, signal, onAbort: undefined };
       if (signal) {
         waiter.onAbort = () => {
           const i = this.#queue.indexOf(waiter);
@@ -210,7 +212,7 @@ export class AdaptiveLimiter implements RequestLimiter {
         this.#concurrency += 1;
         this.#last1073AtMs = now;
       }
-      const at = this.#readyAt(head.weight, now);
+      const at = this.#readyAt(Math.min(head.weight, this.#capacity), now);
       // null: blocked by the parallel cap or by units held in flight; the next release pumps again.
       if (at === null) return;
       if (at > now) {
@@ -219,7 +221,7 @@ export class AdaptiveLimiter implements RequestLimiter {
       }
       this.#queue.shift();
       if (head.signal && head.onAbort) head.signal.removeEventListener('abort', head.onAbort);
-      head.resolve(this.#dispatch(head.weight));
+      head.resolve(this.#dispatch(Math.min(head.weight, this.#capacity)));
     }
   }
 
@@ -257,6 +259,11 @@ export class AdaptiveLimiter implements RequestLimiter {
       const n = Number(v);
       return Number.isFinite(n) ? n : undefined;
     };
+    // The server states its bucket: X-RateLimit-Limit units per X-Lognex-Retry-TimeInterval ms.
+    const limitHeader = num('x-ratelimit-limit');
+    if (limitHeader !== undefined && limitHeader > 0) this.#capacity = limitHeader;
+    const interval = num('x-lognex-retry-timeinterval');
+    if (interval !== undefined && interval > 0) this.#intervalMs = interval;
     if (result.status === 429) {
       this.#recent429.push(now);
       const retryAfter = num('x-lognex-retry-after');
@@ -273,13 +280,11 @@ export class AdaptiveLimiter implements RequestLimiter {
       return;
     }
     const remaining = num('x-ratelimit-remaining');
-    const limit = num('x-ratelimit-limit');
     if (remaining === undefined || h === undefined) return;
-    const scale = limit && limit > 0 ? this.#capacity / limit : 1;
-    const serverRemaining = remaining * scale;
+    const serverRemaining = remaining;
     const localRemaining = this.#capacity - this.#bookedUnits();
     const missing = localRemaining - serverRemaining;
-    if (missing > 0.5) {
+    if (missing >= 1) {
       const reset = num('x-lognex-reset');
       const ttl = reset !== undefined && reset > 0 ? Math.min(reset, this.#intervalMs) : this.#intervalMs;
       this.#bookings.push({ units: missing, expiresAtMs: now + ttl + this.#marginMs });
