@@ -1,0 +1,172 @@
+/**
+ * The scale scenario shared by the PostgreSQL scale test and its benchmark: N integrations spread over
+ * M MoySklad accounts of the emulator (listening on a loopback port, MoySklad rate limits ON), one
+ * `nomenclature.full` job per integration enqueued through pg-boss, W worker child processes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { createEmulator } from '../../src/emulator/index.js';
+import { requestWeight } from '../../src/moysklad/limiter.js';
+import { PgBossJobQueue } from '../../src/queue/pg-boss-queue.js';
+import { openTestDatabase, TEST_PG_URL } from '../helpers/databases.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export interface ScaleOptions {
+  integrations: number;
+  accounts: number;
+  productsPerAccount: number;
+  workers: number;
+  concurrency: number;
+}
+
+export interface ScaleResult {
+  jobs: string[];
+  runs: Array<{ jobId: string; integrationId: string; account: string; worker: string; products: number; pages: number; stores: number; startedAt: Date; finishedAt: Date }>;
+  emulator429: number;
+  emulatorRequests: number;
+  clientRateLimited: number;
+  elapsedMs: number;
+  /** Per account: the least time its requests need under 45 units / 3 s (the first 45 units are free). */
+  floorsMs: Record<string, number>;
+  workersUsed: number;
+  /** True when two runs of one account overlapped in time (must not happen). */
+  accountOverlap: boolean;
+}
+
+export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
+  const accounts = Array.from({ length: o.accounts }, (_, i) => ({ login: `shop${i + 1}@scale`, password: `pw-${i + 1}` }));
+  const emulator = createEmulator({
+    accounts: accounts.map((a, i) => ({ ...a, seed: { kind: 'generated' as const, products: o.productsPerAccount, seed: i + 1 } })),
+  });
+  const server = await emulator.listen(0, '127.0.0.1');
+  const tdb = await openTestDatabase('postgres');
+  const bossSchema = `pgboss_scale_${randomBytes(4).toString('hex')}`;
+  const children: ChildProcess[] = [];
+  const queue = new PgBossJobQueue({ connectionString: TEST_PG_URL, schema: bossSchema, supervise: false, kinds: ['nomenclature.full'] });
+  try {
+    await sql`create table scale_runs (job_id text not null, integration_id text, account text not null, worker text not null,
+      products integer not null, pages integer not null, stores integer not null, started_at text not null, finished_at text not null)`.execute(tdb.db);
+    await queue.start();
+    const jobs: string[] = [];
+    for (let i = 1; i <= o.integrations; i++) {
+      const account = accounts[(i - 1) % o.accounts]!.login;
+      const r = await queue.enqueue({ kind: 'nomenclature.full', integrationId: i, trigger: 'test', payload: { account } });
+      jobs.push(r.jobId);
+    }
+    const started = Date.now();
+    const done = new Set<string>();
+    let allDone!: () => void;
+    const finished = new Promise<void>((r) => (allDone = r));
+    const stats: Array<{ rateLimited: number }> = [];
+    const exits: Array<Promise<void>> = [];
+    const env = {
+      ...process.env,
+      MSX_SCALE: JSON.stringify({
+        url: TEST_PG_URL,
+        appSchema: tdb.schema,
+        bossSchema,
+        apiBaseUrl: emulator.apiBaseUrl,
+        accounts,
+        concurrency: o.concurrency,
+      }),
+    };
+    for (let w = 0; w < o.workers; w++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures/scale-worker.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      let buf = '';
+      let err = '';
+      child.stdout!.on('data', (b: Buffer) => {
+        buf += b.toString();
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (line.startsWith('DONE ')) {
+            done.add(line.slice(5));
+            if (done.size >= jobs.length) allDone();
+          } else if (line.startsWith('STATS ')) stats.push(JSON.parse(line.slice(6)) as { rateLimited: number });
+        }
+      });
+      child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+      exits.push(
+        new Promise<void>((resolve, reject) =>
+          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited ${code}: ${err.slice(-2000)}`)))),
+        ),
+      );
+    }
+    const failedEarly = Promise.race(exits.map((e) => e.then(() => Promise.reject(new Error('a worker exited early')))));
+    await Promise.race([finished, failedEarly]);
+    const elapsedMs = Date.now() - started;
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(exits);
+
+    const rows = (await sql<{
+      job_id: string;
+      integration_id: string;
+      account: string;
+      worker: string;
+      products: number;
+      pages: number;
+      stores: number;
+      started_at: string;
+      finished_at: string;
+    }>`select * from scale_runs`.execute(tdb.db)).rows;
+    // CamelCasePlugin maps the columns of raw queries too
+    const runs = rows.map((r) => {
+      const x = r as unknown as Record<string, unknown>;
+      return {
+        jobId: String(x.jobId ?? x.job_id),
+        integrationId: String(x.integrationId ?? x.integration_id),
+        account: String(x.account),
+        worker: String(x.worker),
+        products: Number(x.products),
+        pages: Number(x.pages),
+        stores: Number(x.stores),
+        startedAt: new Date(String(x.startedAt ?? x.started_at)),
+        finishedAt: new Date(String(x.finishedAt ?? x.finished_at)),
+      };
+    });
+    let accountOverlap = false;
+    const byAccount = new Map<string, typeof runs>();
+    for (const r of runs) byAccount.set(r.account, [...(byAccount.get(r.account) ?? []), r]);
+    const floorsMs: Record<string, number> = {};
+    const weight = requestWeight('password', 'entity/product', started);
+    for (const [account, list] of byAccount) {
+      list.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+      // runs of one credential on DIFFERENT workers must never overlap (one worker process may run several
+      // jobs of its credential at once: they share its one client and limiter)
+      for (let i = 0; i < list.length; i++)
+        for (let j = i + 1; j < list.length; j++)
+          if (list[i]!.worker !== list[j]!.worker && list[j]!.startedAt < list[i]!.finishedAt && list[i]!.startedAt < list[j]!.finishedAt) accountOverlap = true;
+      const units = list.reduce((n, r) => n + (r.pages + 1) * weight, 0);
+      floorsMs[account] = Math.max(0, ((units - 45) / 45) * 3000);
+    }
+    const st = emulator.stats();
+    return {
+      jobs,
+      runs,
+      emulator429: st.tooMany,
+      emulatorRequests: st.requests,
+      clientRateLimited: stats.reduce((n, s) => n + s.rateLimited, 0),
+      elapsedMs,
+      floorsMs,
+      workersUsed: new Set(runs.map((r) => r.worker)).size,
+      accountOverlap,
+    };
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await queue.stop().catch(() => undefined);
+    await server.close();
+    await emulator.close();
+    await tdb.dispose();
+    const c = new pg.Client({ connectionString: TEST_PG_URL });
+    await c.connect();
+    await c.query(`drop schema if exists ${bossSchema} cascade`);
+    await c.end();
+  }
+}
