@@ -1,0 +1,214 @@
+/**
+ * @module counterparty-export
+ * R3, R24–R28, B6: makes sure a store client or supplier has a MoySklad counterparty before an
+ * order goes out, with the fewest requests.
+ *
+ * 1. Linked (`counterparty_links` for this MoySklad account) → verify the id still exists (one GET,
+ *    once per drain run per id); if MoySklad deleted it, drop the link and match again.
+ * 2. Otherwise match (R25, `matchCounterparty`): INN first (`filter=inn~<inn>`, one request), then
+ *    email (`filter=email~<email>`, case-insensitive, one request), then phone. MoySklad keeps phones
+ *    as free text (`+7 (912) 345-67-89`), so neither `filter=phone=` nor `search=` finds another
+ *    spelling of the same number; the phone step therefore uses a per-account index: every
+ *    counterparty with a phone (`filter=phone!=`, 1000 per page), normalized client-side (B6),
+ *    built at most once per drain run and only when a phone is actually needed.
+ * 3. A unique match links. Ambiguity → a `counterparty_match_issues` row (once while open), a log
+ *    line, no link, and the export fails with `counterparty_ambiguous` until resolved (R25).
+ * 4. No match → created in MoySklad with `companyType` (R26) and a `syncId` derived from the store
+ *    counterparty, so a retry or a second worker never creates two.
+ * MoySklad-only counterparties are never copied into the store (R28): nothing here writes
+ * `counterparties`. A MoySklad counterparty already linked to a store counterparty of the other
+ * kind is never taken (R27).
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.js';
+import { normalizeEmail, normalizeInn, normalizePhone } from '../../core/normalize.js';
+import { companyTypeFor, matchCounterparty, type MoySkladCandidate } from '../../domain/counterparty-match.js';
+import type { MoySkladClient } from '../../moysklad/client.js';
+import { MoySkladNotFoundError } from '../../moysklad/errors.js';
+import { counterpartySchema, type MsCounterparty, type MsCounterpartyCreate } from '../../moysklad/schemas/counterparty.js';
+import { CounterpartyRepository } from '../../store/repositories/counterparty-repository.js';
+import type { CounterpartyKind, CounterpartyRow, Database, MatchedBy } from '../../store/schema.js';
+import { derivedSyncId } from '../outbox/derived-sync-id.js';
+import { ExportError } from '../outbox/export-error.js';
+
+/** Per drain-run memory, per MoySklad account: verified ids and the phone index. */
+export class CounterpartyCache {
+  readonly verified = new Set<string>();
+  phoneIndex: Map<string, MoySkladCandidate[]> | null = null;
+}
+
+export interface CounterpartyExportDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  client: MoySkladClient;
+  msAccountId: number;
+  cache?: CounterpartyCache;
+  /** Integration log (a SyncRun's `log`), optional. */
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, details?: unknown) => Promise<void> | void;
+}
+
+export interface EnsuredCounterparty {
+  msId: string;
+  matchedBy: MatchedBy;
+  /** What happened now: an existing link was used, a match was linked, or one was created. */
+  action: 'linked' | 'matched' | 'created' | 'relinked';
+}
+
+/** The syncId of the MoySklad counterparty created for a store counterparty (stable across retries). */
+export const counterpartySyncId = (cp: Pick<CounterpartyRow, 'kind' | 'externalId'>): string =>
+  derivedSyncId('counterparty', `${cp.kind}:${cp.externalId}`);
+
+const toCandidate = (c: MsCounterparty): MoySkladCandidate => ({
+  id: c.id,
+  name: c.name,
+  inn: c.inn ?? null,
+  email: c.email ?? null,
+  phone: c.phone ?? null,
+});
+
+/** R24 Ensures the store counterparty is linked to a MoySklad counterparty; returns its MoySklad id. */
+export async function ensureCounterparty(deps: CounterpartyExportDeps, counterpartyId: number): Promise<EnsuredCounterparty> {
+  const { db, clock, client, msAccountId } = deps;
+  const cache = deps.cache ?? new CounterpartyCache();
+  const repo = new CounterpartyRepository(db, clock);
+  const cp = await repo.get(counterpartyId);
+
+  let relinking = false;
+  const link = await repo.findLink(cp.id, msAccountId);
+  if (link) {
+    if (cache.verified.has(link.msCounterpartyId)) return { msId: link.msCounterpartyId, matchedBy: link.matchedBy, action: 'linked' };
+    try {
+      await client.get(`entity/counterparty/${encodeURIComponent(link.msCounterpartyId)}`, counterpartySchema);
+      cache.verified.add(link.msCounterpartyId);
+      return { msId: link.msCounterpartyId, matchedBy: link.matchedBy, action: 'linked' };
+    } catch (e) {
+      if (!(e instanceof MoySkladNotFoundError)) throw e;
+      await repo.unlink(cp.id, msAccountId);
+      relinking = true;
+      await deps.log?.('warn', `counterparty ${cp.kind} ${cp.externalId}: linked MoySklad counterparty ${link.msCounterpartyId} no longer exists; matching again`, {
+        counterpartyId: cp.id,
+        msCounterpartyId: link.msCounterpartyId,
+      });
+    }
+  }
+
+  const decision = await matchAgainstMoySklad(deps, cache, cp);
+  if (decision.outcome === 'matched') {
+    await repo.link(cp.id, msAccountId, decision.msId, decision.by);
+    await repo.resolveMatchIssues(cp.id, msAccountId);
+    cache.verified.add(decision.msId);
+    await deps.log?.('info', `counterparty ${cp.kind} ${cp.externalId} linked to MoySklad ${decision.msId} by ${decision.by} (R25)`, { counterpartyId: cp.id });
+    return { msId: decision.msId, matchedBy: decision.by, action: relinking ? 'relinked' : 'matched' };
+  }
+  if (decision.outcome === 'ambiguous') {
+    const open = await db
+      .selectFrom('counterpartyMatchIssues')
+      .select('id')
+      .where('counterpartyId', '=', cp.id)
+      .where('msAccountId', '=', msAccountId)
+      .where('resolvedAt', 'is', null)
+      .executeTakeFirst();
+    const reason = `${decision.candidates.length} MoySklad counterparties share the ${decision.by}`;
+    if (!open) await repo.addMatchIssue(cp.id, msAccountId, reason, decision.candidates);
+    await deps.log?.('warn', `counterparty ${cp.kind} ${cp.externalId}: ambiguous match by ${decision.by}, not linked (R25)`, {
+      counterpartyId: cp.id,
+      candidates: decision.candidates.map((c) => c.id),
+    });
+    throw new ExportError(
+      'counterparty_ambiguous',
+      `${cp.kind} ${cp.externalId}: ${reason} (${decision.candidates.map((c) => c.id).join(', ')}); link one in the admin panel, then retry`,
+      { details: { counterpartyId: cp.id, by: decision.by, candidateIds: decision.candidates.map((c) => c.id) } },
+    );
+  }
+
+  // R26: none matched → create, idempotently.
+  const body: MsCounterpartyCreate = {
+    name: cp.name,
+    companyType: companyTypeFor(cp.inn, cp.companyType),
+    syncId: counterpartySyncId(cp),
+    externalCode: `${cp.kind}-${cp.externalId}`.slice(0, 255),
+  };
+  if (cp.inn) body.inn = normalizeInn(cp.inn) ?? cp.inn;
+  if (cp.email) body.email = cp.email.trim();
+  if (cp.phone) body.phone = cp.phone.trim();
+  const created = await client.createCounterparty(body);
+  await repo.link(cp.id, msAccountId, created.id, 'created');
+  cache.verified.add(created.id);
+  if (cache.phoneIndex && cp.phone) addToIndex(cache.phoneIndex, toCandidate(created));
+  await deps.log?.('info', `counterparty ${cp.kind} ${cp.externalId} created in MoySklad as ${created.id} (R26)`, { counterpartyId: cp.id });
+  return { msId: created.id, matchedBy: 'created', action: 'created' };
+}
+
+type Decision =
+  | { outcome: 'matched'; by: MatchedBy & ('inn' | 'email' | 'phone'); msId: string }
+  | { outcome: 'ambiguous'; by: 'inn' | 'email' | 'phone'; candidates: MoySkladCandidate[] }
+  | { outcome: 'none' };
+
+/** Fetches candidates key by key, stopping as soon as a key decides (INN beats email beats phone). */
+async function matchAgainstMoySklad(deps: CounterpartyExportDeps, cache: CounterpartyCache, cp: CounterpartyRow): Promise<Decision> {
+  const { client } = deps;
+  const keys = { kind: cp.kind, inn: cp.inn, email: cp.email, phone: cp.phone };
+  const pool = new Map<string, MoySkladCandidate>();
+  const steps: Array<() => Promise<MoySkladCandidate[]>> = [];
+  const inn = normalizeInn(cp.inn);
+  const email = normalizeEmail(cp.email);
+  const phone = normalizePhone(cp.phone);
+  if (inn) steps.push(async () => (await client.findCounterparties([['inn', '~', inn]])).map(toCandidate));
+  if (email) steps.push(async () => (await client.findCounterparties([['email', '~', email]])).map(toCandidate));
+  if (phone) steps.push(async () => (await phoneIndex(client, cache)).get(phone) ?? []);
+
+  for (const step of steps) {
+    for (const c of await step()) pool.set(c.id, c);
+    if (pool.size === 0) continue;
+    const candidates = await withLinkedKinds(deps, [...pool.values()], cp);
+    const d = matchCounterparty(keys, candidates);
+    if (d.outcome === 'matched') return { outcome: 'matched', by: d.by, msId: d.msId };
+    if (d.outcome === 'ambiguous') return { outcome: 'ambiguous', by: d.by, candidates: candidates.filter((c) => d.candidateIds.includes(c.id)) };
+  }
+  return { outcome: 'none' };
+}
+
+/** R27: marks candidates already linked to a store counterparty of some kind. */
+async function withLinkedKinds(deps: CounterpartyExportDeps, candidates: MoySkladCandidate[], cp: CounterpartyRow): Promise<MoySkladCandidate[]> {
+  if (candidates.length === 0) return candidates;
+  const rows = await deps.db
+    .selectFrom('counterpartyLinks')
+    .innerJoin('counterparties', 'counterparties.id', 'counterpartyLinks.counterpartyId')
+    .select(['counterpartyLinks.msCounterpartyId as msId', 'counterparties.kind as kind', 'counterparties.id as cpId'])
+    .where('counterpartyLinks.msAccountId', '=', deps.msAccountId)
+    .where(
+      'counterpartyLinks.msCounterpartyId',
+      'in',
+      candidates.map((c) => c.id),
+    )
+    .execute();
+  const kindOf = new Map<string, CounterpartyKind>();
+  for (const r of rows) {
+    if (Number(r.cpId) === Number(cp.id)) continue;
+    // A link to the other kind wins: the candidate is then excluded for this kind.
+    if (r.kind !== cp.kind) kindOf.set(r.msId, r.kind);
+    else if (!kindOf.has(r.msId)) kindOf.set(r.msId, r.kind);
+  }
+  return candidates.map((c) => ({ ...c, linkedKind: kindOf.get(c.id) ?? null }));
+}
+
+function addToIndex(index: Map<string, MoySkladCandidate[]>, c: MoySkladCandidate): void {
+  for (const part of (c.phone ?? '').split(/[,;]/)) {
+    const key = normalizePhone(part);
+    if (!key) continue;
+    const list = index.get(key) ?? [];
+    if (!list.some((x) => x.id === c.id)) list.push(c);
+    index.set(key, list);
+  }
+}
+
+/** B6 the per-account phone index: every MoySklad counterparty that has a phone, by normalized number. */
+async function phoneIndex(client: MoySkladClient, cache: CounterpartyCache): Promise<Map<string, MoySkladCandidate[]>> {
+  if (cache.phoneIndex) return cache.phoneIndex;
+  const index = new Map<string, MoySkladCandidate[]>();
+  for await (const page of client.counterpartyPages({ filter: [['phone', '!=', '']] })) {
+    for (const c of page) addToIndex(index, toCandidate(c));
+  }
+  cache.phoneIndex = index;
+  return index;
+}

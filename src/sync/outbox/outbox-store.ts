@@ -1,0 +1,195 @@
+/**
+ * @module outbox-store
+ * B1 the outbox drain's view of the `outbox` table: due rows, a safe claim on SQLite and
+ * PostgreSQL, and the outcomes (sent, retry later, failed). Rows are written by the REST API in
+ * the same transaction as the store change (see `src/server/routes/orders.routes.ts`).
+ *
+ * Claim = `update outbox set state='running' where id=? and state='pending'` (compare-and-set:
+ * exactly one claimer wins on either dialect). Migration 0004 adds a partial unique index on
+ * (aggregate_type, aggregate_id) where state='running', so a second row of the SAME order cannot
+ * be claimed while the first runs: the update fails with a unique violation and the row is
+ * skipped until later. Rows of a crashed worker stay `running`; `requeueStale` puts them back.
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.js';
+import { NotFoundError } from '../../core/errors.js';
+import { isUniqueViolation } from '../../store/db-errors.js';
+import type { Database, OutboxRow } from '../../store/schema.js';
+
+/** Full-jitter-free exponential backoff: 30 s, 1 min, 2 min … capped at 30 min. */
+export function outboxBackoffMs(attempts: number, baseMs = 30_000, capMs = 30 * 60_000): number {
+  const n = Math.max(1, attempts);
+  return Math.min(capMs, baseMs * 2 ** Math.min(20, n - 1));
+}
+
+export interface OutboxItemView {
+  id: number;
+  kind: string;
+  integrationId: number | null;
+  aggregateType: string;
+  aggregateId: string;
+  state: OutboxRow['state'];
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+  sentAt: string | null;
+}
+
+export const outboxItemView = (r: OutboxRow): OutboxItemView => ({
+  id: Number(r.id),
+  kind: r.kind,
+  integrationId: r.integrationId === null ? null : Number(r.integrationId),
+  aggregateType: r.aggregateType,
+  aggregateId: r.aggregateId,
+  state: r.state,
+  attempts: Number(r.attempts),
+  nextAttemptAt: r.nextAttemptAt,
+  lastError: r.lastError,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+  sentAt: r.sentAt,
+});
+
+export class OutboxStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
+
+  #now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  /** Pending rows of the given kinds that are due, oldest first. */
+  async listDue(kinds: readonly string[], limit: number): Promise<OutboxRow[]> {
+    if (kinds.length === 0) return [];
+    return this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('state', '=', 'pending')
+      .where('kind', 'in', [...kinds])
+      .where('nextAttemptAt', '<=', this.#now())
+      .orderBy('nextAttemptAt')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  /**
+   * Claims one row: true when this caller now owns it. False when another worker took it, or when
+   * another row of the same aggregate is running (the partial unique index of migration 0004).
+   */
+  async claim(id: number): Promise<boolean> {
+    try {
+      const r = await this.db
+        .updateTable('outbox')
+        .set((eb) => ({ state: 'running', attempts: eb('attempts', '+', 1), updatedAt: this.#now() }))
+        .where('id', '=', id)
+        .where('state', '=', 'pending')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    } catch (e) {
+      if (isUniqueViolation(e)) return false;
+      throw e;
+    }
+  }
+
+  /** Ids of the pending rows of one aggregate with id ≤ `maxId` (coalesced into the current run). */
+  async pendingIdsOf(aggregateType: string, aggregateId: string, kinds: readonly string[]): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('aggregateType', '=', aggregateType)
+      .where('aggregateId', '=', aggregateId)
+      .where('kind', 'in', [...kinds])
+      .where('state', 'in', ['pending', 'failed'])
+      .execute();
+    return rows.map((r) => Number(r.id));
+  }
+
+  /** Marks the claimed row sent, and the listed other rows too (only while they are still pending/failed). */
+  async markSent(id: number, coalesced: readonly number[] = []): Promise<void> {
+    const at = this.#now();
+    await this.db.updateTable('outbox').set({ state: 'sent', sentAt: at, lastError: null, updatedAt: at }).where('id', '=', id).execute();
+    const others = coalesced.filter((x) => x !== id);
+    if (others.length) {
+      await this.db
+        .updateTable('outbox')
+        .set({ state: 'sent', sentAt: at, lastError: 'coalesced into outbox item ' + id, updatedAt: at })
+        .where('id', 'in', others)
+        .where('state', 'in', ['pending', 'failed'])
+        .execute();
+    }
+  }
+
+  /** Back to pending, due at `retryAt`. */
+  async markRetry(id: number, error: string, retryAt: Date): Promise<void> {
+    await this.db
+      .updateTable('outbox')
+      .set({ state: 'pending', lastError: error, nextAttemptAt: retryAt.toISOString(), updatedAt: this.#now() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Failed for good until someone retries it by hand (`retry`). */
+  async markFailed(id: number, error: string): Promise<void> {
+    await this.db.updateTable('outbox').set({ state: 'failed', lastError: error, updatedAt: this.#now() }).where('id', '=', id).execute();
+  }
+
+  /** Running rows not touched since `olderThan`: their worker died; put them back (B1 crash recovery). */
+  async requeueStale(olderThan: Date): Promise<number> {
+    const r = await this.db
+      .updateTable('outbox')
+      .set({ state: 'pending', updatedAt: this.#now() })
+      .where('state', '=', 'running')
+      .where('updatedAt', '<', olderThan.toISOString())
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /** Manual retry (admin panel / API): a failed or waiting row becomes due now. Sent rows are left alone. */
+  async retry(id: number): Promise<OutboxItemView> {
+    const row = await this.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new NotFoundError('outbox item', id);
+    if (row.state === 'failed' || row.state === 'pending') {
+      await this.db
+        .updateTable('outbox')
+        .set({ state: 'pending', nextAttemptAt: this.#now(), updatedAt: this.#now() })
+        .where('id', '=', id)
+        .where('state', 'in', ['failed', 'pending'])
+        .execute();
+    }
+    return outboxItemView((await this.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow()));
+  }
+
+  async get(id: number): Promise<OutboxItemView | null> {
+    const row = await this.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? outboxItemView(row) : null;
+  }
+
+  /** Rows of one aggregate (e.g. one order), oldest first: the export history the API/admin show. */
+  async listFor(aggregateType: string, aggregateId: string | number): Promise<OutboxItemView[]> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('aggregateType', '=', aggregateType)
+      .where('aggregateId', '=', String(aggregateId))
+      .orderBy('id')
+      .execute();
+    return rows.map(outboxItemView);
+  }
+
+  /** Counts per state (admin panel, metrics). */
+  async stateCounts(): Promise<Record<OutboxRow['state'], number>> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+      .groupBy('state')
+      .execute();
+    const out: Record<OutboxRow['state'], number> = { pending: 0, running: 0, sent: 0, failed: 0 };
+    for (const r of rows) out[r.state] = Number(r.n);
+    return out;
+  }
+}
