@@ -51,6 +51,10 @@ describe('MoySkladClient 100,000 products', () => {
       expect(s.requests).toBe(100);
       expect(s.rateLimitedTotal).toBe(0);
       expect(events.some((e) => e.status === 429)).toBe(false);
+      // The emulator agrees: it answered 100 requests and not one 429.
+      const es = emulator.stats();
+      expect(es.requests).toBe(100);
+      expect(es.tooMany).toBe(0);
       // Paced, not bursting: at least the floor with the initial burst, and within 10 % of the plain floor.
       expect(virtualMs).toBeGreaterThanOrEqual(floorWithBurstMs);
       expect(virtualMs).toBeLessThanOrEqual(floorMs * 1.1);
