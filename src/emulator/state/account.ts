@@ -399,7 +399,8 @@ export class EmulatorAccount {
     for (const k of Object.keys(patch) as (keyof ProductInput)[]) {
       if (k === 'folderId') apply.productFolder = patch.folderId ? full.productFolder : undefined;
       else if (k === 'salePrice' || k === 'wholesalePrice') {
-        const prices = ((e.f.salePrices as Fields[] | undefined) ?? []).map((p) => ({ ...p }));
+        // Both prices in one patch: start from the one already applied, so neither is lost.
+        const prices = (((apply.salePrices ?? e.f.salePrices) as Fields[] | undefined) ?? []).map((p) => ({ ...p }));
         const pt = k === 'salePrice' ? this.priceTypes[0] : this.priceTypes[1];
         const value = patch[k] ?? 0;
         const existing = prices.find((p) => isRef(p.priceType) && p.priceType.$ref.id === pt?.id);
