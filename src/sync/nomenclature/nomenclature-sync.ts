@@ -1,0 +1,290 @@
+/**
+ * @module nomenclature-sync
+ * R15–R17, R19, B3, B5: MoySklad products and variants → the store's product directory.
+ *
+ * Full pass (`runFullNomenclature`): pages `entity/product` then `entity/variant` with
+ * `filter=archived=true;archived=false` (MoySklad hides archived rows otherwise), `order=id`
+ * (stable while products change: an update does not move a row) and limit 1000, writing each
+ * page in one transaction and checkpointing `{phase, offset}` after it. A killed run resumes from
+ * the checkpoint with the same pass start. Only when both lists were read to the end are the rows
+ * the pass did not see (their `ms_seen_at` is older than the pass start) candidates for deletion;
+ * they are looked up by id first (a deletion during the pass shifts offset paging by one row),
+ * and only those MoySklad really does not have are marked `deleted=1`.
+ *
+ * Incremental pass (`runIncrementalNomenclature`): `filter=updated>=<cursor − overlap>` ordered
+ * by `updated,asc;id`. After every page the cursor moves to the `updated` of the page's last row
+ * (millisecond precision, which MoySklad filters accept) with an offset counting the rows already
+ * read at exactly that instant — keyset paging, so rows changed meanwhile neither shift the pages
+ * nor get lost. It never infers deletions.
+ */
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import type { Clock } from '../../core/clock.js';
+import { formatMoscow, parseMoscow } from '../../core/moscow-time.js';
+import type { MoySkladClient } from '../../moysklad/client.js';
+import { listOf } from '../../moysklad/schemas/list.js';
+import { productSchema } from '../../moysklad/schemas/product.js';
+import { variantSchema } from '../../moysklad/schemas/variant.js';
+import { chunk, nowIso } from '../../store/database.js';
+import type { Database } from '../../store/schema.js';
+import type { SyncRun } from '../sync-run.js';
+import type { SyncProgress } from '../sync-registry.js';
+import { accountScope, loadCheckpoint, saveCheckpoint } from './checkpoints.js';
+import { emptyCounts, NomenclatureWriter, type PageCounts } from './nomenclature-writer.js';
+import { mapMsProduct, mapMsVariant, type MappedItem } from './product-mapper.js';
+import { trackingDb } from './tracking-tables.js';
+
+export const NOMENCLATURE_FULL = 'nomenclature.full';
+export const NOMENCLATURE_INCREMENTAL = 'nomenclature.incremental';
+
+export interface NomenclatureDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+}
+
+export interface NomenclatureTarget {
+  msAccountId: number;
+  client: MoySkladClient;
+}
+
+export interface NomenclatureOptions {
+  signal?: AbortSignal;
+  progress?: (p: SyncProgress) => void | Promise<void>;
+  /** Page size (default 1000, MoySklad's maximum). */
+  pageLimit?: number;
+  /** Incremental: how far before the cursor to start again (default 60 s) for late-visible changes. */
+  overlapMs?: number;
+  /** Full pass: how many ids one deletion check asks for (default 80, keeps the URL short). */
+  verifyBatch?: number;
+}
+
+type Phase = 'product' | 'variant';
+const PHASES: readonly Phase[] = ['product', 'variant'];
+const ALL_ARCHIVE_STATES = 'archived=true;archived=false';
+
+interface FullCursor {
+  state: 'running' | 'done';
+  passStartedAt: string;
+  phase: Phase;
+  offset: number;
+  completedAt?: string;
+}
+
+interface KeysetCursor {
+  /** MoySklad `updated` text (Moscow, ms) of the last row read, or null = from the beginning. */
+  since: string | null;
+  /** Rows already read whose `updated` equals `since`. */
+  offset: number;
+}
+
+interface IncrementalCursor {
+  running: boolean;
+  product: KeysetCursor;
+  variant: KeysetCursor;
+}
+
+export interface NomenclatureResult extends PageCounts {
+  deleted: number;
+  pages: number;
+  resumed: boolean;
+}
+
+const pageSchemas = {
+  product: listOf(productSchema),
+  variant: listOf(variantSchema),
+} as const;
+
+async function fetchPage(
+  client: MoySkladClient,
+  phase: Phase,
+  query: { filter: string; order: string; limit: number; offset: number },
+  signal: AbortSignal | undefined,
+): Promise<{ rows: MappedItem[]; raw: Array<{ updated?: string | undefined }>; size: number }> {
+  signal?.throwIfAborted();
+  const page = await client.get(`entity/${phase}`, pageSchemas[phase], query, signal);
+  const rows = phase === 'product' ? page.rows.map((r) => mapMsProduct(r as z.infer<typeof productSchema>)) : page.rows.map((r) => mapMsVariant(r as z.infer<typeof variantSchema>));
+  return { rows, raw: page.rows as Array<{ updated?: string | undefined }>, size: page.meta.size };
+}
+
+function add(total: PageCounts, c: PageCounts): void {
+  total.created += c.created;
+  total.updated += c.updated;
+  total.unchanged += c.unchanged;
+  total.skipped += c.skipped;
+  total.archived += c.archived;
+}
+
+/** Store category id per MoySklad folder id (live categories of the account). */
+export async function folderCategoryMap(db: Kysely<Database>, msAccountId: number): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('categories')
+    .select(['id', 'msFolderId'])
+    .where('msAccountId', '=', msAccountId)
+    .where('archived', '=', 0)
+    .where('msFolderId', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [r.msFolderId as string, r.id]));
+}
+
+function countInto(run: SyncRun, c: PageCounts): void {
+  for (const [k, v] of Object.entries(c)) if (v > 0) run.count(k, v);
+}
+
+/**
+ * R17/R19 full pass. Counts go into `run` (created, updated, unchanged, skipped, archived,
+ * deleted). Resumes an interrupted pass of the same account from its checkpoint.
+ */
+export async function runFullNomenclature(deps: NomenclatureDeps, target: NomenclatureTarget, run: SyncRun, options: NomenclatureOptions = {}): Promise<NomenclatureResult> {
+  const { db, clock } = deps;
+  const scope = accountScope(target.msAccountId);
+  const limit = options.pageLimit ?? 1000;
+  const prior = await loadCheckpoint<FullCursor>(db, scope, NOMENCLATURE_FULL);
+  const resumed = prior?.state === 'running';
+  const cursor: FullCursor = resumed ? prior : { state: 'running', passStartedAt: nowIso(clock), phase: 'product', offset: 0 };
+  if (resumed) await run.log('info', `resuming the full pass started at ${cursor.passStartedAt} from ${cursor.phase} offset ${cursor.offset}`);
+  await saveCheckpoint(db, clock, scope, NOMENCLATURE_FULL, cursor);
+
+  const writer = new NomenclatureWriter(db, clock, target.msAccountId, await folderCategoryMap(db, target.msAccountId));
+  const total = emptyCounts();
+  let pages = 0;
+  let done = 0;
+  for (const phase of PHASES.slice(PHASES.indexOf(cursor.phase))) {
+    if (cursor.phase !== phase) {
+      cursor.phase = phase;
+      cursor.offset = 0;
+    }
+    for (;;) {
+      const page = await fetchPage(target.client, phase, { filter: ALL_ARCHIVE_STATES, order: 'id', limit, offset: cursor.offset }, options.signal);
+      const c = await writer.writePage(page.rows, { runId: run.id, seenAt: cursor.passStartedAt });
+      add(total, c);
+      countInto(run, c);
+      pages += 1;
+      done += page.rows.length;
+      cursor.offset += page.rows.length;
+      await saveCheckpoint(db, clock, scope, NOMENCLATURE_FULL, cursor);
+      await options.progress?.({ done, total: page.size, message: `${phase}s ${cursor.offset}/${page.size}` });
+      if (page.rows.length < limit || cursor.offset >= page.size) break;
+    }
+  }
+
+  // The pass is complete: what it did not see is gone from MoySklad, after a check by id.
+  const deleted = await markUnseenDeleted(deps, target, writer, run, cursor.passStartedAt, options);
+  // Issues of products no longer reported (fixed or deleted) go.
+  await db.deleteFrom('dataQualityIssues').where('msAccountId', '=', target.msAccountId).where('detectedAt', '<', cursor.passStartedAt).execute();
+
+  await saveCheckpoint(db, clock, scope, NOMENCLATURE_FULL, { ...cursor, state: 'done', completedAt: nowIso(clock) } satisfies FullCursor);
+  // The next incremental pass starts from this pass's start: changes made meanwhile are re-read.
+  const inc = await loadCheckpoint<IncrementalCursor>(db, scope, NOMENCLATURE_INCREMENTAL);
+  const startText = formatMoscow(Date.parse(cursor.passStartedAt));
+  if (!inc || inc.running || inc.product.since === null || inc.product.since < startText) {
+    const fresh: IncrementalCursor = { running: false, product: { since: startText, offset: 0 }, variant: { since: startText, offset: 0 } };
+    if (inc && !inc.running && inc.variant.since !== null && inc.variant.since > startText) fresh.variant = inc.variant;
+    await saveCheckpoint(db, clock, scope, NOMENCLATURE_INCREMENTAL, fresh);
+  }
+  return { ...total, deleted, pages, resumed };
+}
+
+async function markUnseenDeleted(
+  deps: NomenclatureDeps,
+  target: NomenclatureTarget,
+  writer: NomenclatureWriter,
+  run: SyncRun,
+  passStartedAt: string,
+  options: NomenclatureOptions,
+): Promise<number> {
+  const tdb = trackingDb(deps.db);
+  const unseen = async (): Promise<string[]> =>
+    (
+      await tdb
+        .selectFrom('products')
+        .select('msId')
+        .where('msAccountId', '=', target.msAccountId)
+        .where('deleted', '=', 0)
+        .where((eb) => eb.or([eb('msSeenAt', 'is', null), eb('msSeenAt', '<', passStartedAt)]))
+        .execute()
+    ).map((r) => r.msId);
+  const candidates = await unseen();
+  if (candidates.length === 0) return 0;
+  const batch = options.verifyBatch ?? 80;
+  for (const phase of PHASES) {
+    const still = phase === 'product' ? candidates : await unseen();
+    for (const ids of chunk(still, batch)) {
+      const filter = ids.map((id) => `id=${id}`).join(';');
+      const page = await fetchPage(target.client, phase, { filter, order: 'id', limit: 1000, offset: 0 }, options.signal);
+      if (page.rows.length > 0) {
+        const c = await writer.writePage(page.rows, { runId: run.id, seenAt: passStartedAt });
+        countInto(run, c);
+      }
+    }
+  }
+  const gone = await unseen();
+  let n = 0;
+  const at = nowIso(deps.clock);
+  for (const ids of chunk(gone, 1000)) {
+    const r = await deps.db.updateTable('products').set({ deleted: 1, updatedAt: at }).where('msAccountId', '=', target.msAccountId).where('msId', 'in', ids).executeTakeFirst();
+    n += Number(r.numUpdatedRows);
+  }
+  if (n > 0) {
+    run.count('deleted', n);
+    await run.log('info', `${n} product(s) no longer in MoySklad marked deleted`);
+  }
+  return n;
+}
+
+/**
+ * B3 incremental pass: only what changed since the cursor (minus the overlap), checkpointed after
+ * every page; never infers deletions.
+ */
+export async function runIncrementalNomenclature(deps: NomenclatureDeps, target: NomenclatureTarget, run: SyncRun, options: NomenclatureOptions = {}): Promise<NomenclatureResult> {
+  const { db, clock } = deps;
+  const scope = accountScope(target.msAccountId);
+  const limit = options.pageLimit ?? 1000;
+  const overlapMs = options.overlapMs ?? 60_000;
+  const prior = await loadCheckpoint<IncrementalCursor>(db, scope, NOMENCLATURE_INCREMENTAL);
+  const resumed = prior?.running === true;
+  const back = (k: KeysetCursor): KeysetCursor => {
+    if (k.since === null) return k;
+    const ms = parseMoscow(k.since);
+    return ms === null ? { since: null, offset: 0 } : { since: formatMoscow(ms - overlapMs), offset: 0 };
+  };
+  const cursor: IncrementalCursor = prior
+    ? resumed
+      ? prior
+      : { running: true, product: back(prior.product), variant: back(prior.variant) }
+    : { running: true, product: { since: null, offset: 0 }, variant: { since: null, offset: 0 } };
+  if (resumed) await run.log('info', `resuming the interrupted incremental pass from products since ${cursor.product.since ?? 'the beginning'}`);
+  cursor.running = true;
+  await saveCheckpoint(db, clock, scope, NOMENCLATURE_INCREMENTAL, cursor);
+
+  const writer = new NomenclatureWriter(db, clock, target.msAccountId, await folderCategoryMap(db, target.msAccountId));
+  const total = emptyCounts();
+  let pages = 0;
+  let done = 0;
+  for (const phase of PHASES) {
+    const k = cursor[phase];
+    for (;;) {
+      const filter = k.since === null ? ALL_ARCHIVE_STATES : `updated>=${k.since};${ALL_ARCHIVE_STATES}`;
+      const page = await fetchPage(target.client, phase, { filter, order: 'updated,asc;id', limit, offset: k.offset }, options.signal);
+      const c = await writer.writePage(page.rows, { runId: run.id, seenAt: null });
+      add(total, c);
+      countInto(run, c);
+      pages += 1;
+      done += page.rows.length;
+      const last = page.raw.at(-1)?.updated;
+      if (last === undefined) {
+        k.offset += page.rows.length;
+      } else if (last === k.since) {
+        k.offset += page.rows.length;
+      } else {
+        k.since = last;
+        k.offset = page.raw.filter((r) => r.updated === last).length;
+      }
+      await saveCheckpoint(db, clock, scope, NOMENCLATURE_INCREMENTAL, cursor);
+      await options.progress?.({ done, message: `${phase}s changed: ${done}` });
+      if (page.rows.length < limit) break;
+    }
+  }
+  cursor.running = false;
+  await saveCheckpoint(db, clock, scope, NOMENCLATURE_INCREMENTAL, cursor);
+  return { ...total, deleted: 0, pages, resumed };
+}

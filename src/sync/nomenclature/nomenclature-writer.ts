@@ -1,0 +1,365 @@
+/**
+ * @module nomenclature-writer
+ * Writes one page of mapped MoySklad items into the store's product directory (R15) in ONE
+ * transaction: bulk upsert of new and changed products, skipped products marked, the
+ * data-quality report (B5) updated, and — in a full pass — the "seen" marker set.
+ *
+ * Duplicates (`duplicate-brand-article`): two live (not archived, not deleted) MoySklad items
+ * with the same brand and normalized article are BOTH reported. The one already in the store
+ * (lowest store id) stays synced, so order lines keep matching the product they matched before;
+ * when none of them is in the store yet, the smallest MoySklad id stays synced (deterministic,
+ * whatever the paging order). Every other one is not synced (a new one is not inserted; an
+ * existing row is marked `sync_state='skipped'`).
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.js';
+import { chunk, nowIso } from '../../store/database.js';
+import type { Database } from '../../store/schema.js';
+import type { DataQualityReason, MappedIssue, MappedItem, MappedProduct } from './product-mapper.js';
+import { trackingDb, type TrackingDatabase } from './tracking-tables.js';
+
+export interface PageCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  archived: number;
+}
+
+export const emptyCounts = (): PageCounts => ({ created: 0, updated: 0, unchanged: 0, skipped: 0, archived: 0 });
+
+export interface WritePageOptions {
+  runId: number | null;
+  /** Full pass: the pass start (ISO) stamped on every row seen, for deletion inference. */
+  seenAt: string | null;
+}
+
+interface ExistingRow {
+  id: number;
+  msId: string;
+  brand: string;
+  brandNorm: string;
+  article: string;
+  articleNorm: string;
+  code: string | null;
+  name: string;
+  description: string | null;
+  categoryId: number | null;
+  msFolderId: string | null;
+  archived: number;
+  deleted: number;
+  msUpdated: string | null;
+  syncState: string;
+  skipReason: string | null;
+  salePrices: string | null;
+  msImageCount: number | null;
+}
+
+interface IssueRow {
+  msProductId: string;
+  code: string | null;
+  article: string | null;
+  name: string | null;
+  reason: DataQualityReason;
+  message: string;
+}
+
+/** Rows per statement: ~20 parameters a row stays under SQLite's 32766 and PostgreSQL's 65535. */
+const UPSERT_CHUNK = 500;
+const IN_CHUNK = 1000;
+
+const keyOf = (brandNorm: string, articleNorm: string): string => `${brandNorm}\u0000${articleNorm}`;
+
+export class NomenclatureWriter {
+  readonly #db: Kysely<TrackingDatabase>;
+  readonly #clock: Clock;
+  readonly #msAccountId: number;
+  readonly #categories: ReadonlyMap<string, number>;
+
+  /** @param folderCategories MoySklad folder id → store category id (empty when categories are not synced). */
+  constructor(db: Kysely<Database>, clock: Clock, msAccountId: number, folderCategories: ReadonlyMap<string, number>) {
+    this.#db = trackingDb(db);
+    this.#clock = clock;
+    this.#msAccountId = msAccountId;
+    this.#categories = folderCategories;
+  }
+
+  async writePage(items: readonly MappedItem[], options: WritePageOptions): Promise<PageCounts> {
+    const counts = emptyCounts();
+    if (items.length === 0) return counts;
+    const at = nowIso(this.#clock);
+    // One entry per MoySklad id (the last one wins if a page repeats an id).
+    const byId = new Map<string, MappedItem>();
+    for (const it of items) byId.set(it.ok ? it.product.msId : it.issue.msId, it);
+    const all = [...byId.values()];
+    const ids = [...byId.keys()];
+
+    await this.#resolveVariantFolders(all);
+    const existing = await this.#existing(ids);
+
+    const okItems = all.filter((i): i is { ok: true; product: MappedProduct } => i.ok).map((i) => i.product);
+    const skippedItems: MappedIssue[] = all.filter((i): i is { ok: false; issue: MappedIssue } => !i.ok).map((i) => i.issue);
+
+    // ---- duplicates among live items (this page + the store)
+    const { losers, issues: dupIssues } = await this.#duplicates(okItems, existing, new Set(ids));
+    const synced = okItems.filter((p) => !losers.has(p.msId));
+
+    // ---- products to write
+    const upserts: Array<MappedProduct & { categoryId: number | null }> = [];
+    for (const p of synced) {
+      const categoryId = p.msFolderId ? (this.#categories.get(p.msFolderId) ?? null) : null;
+      const prev = existing.get(p.msId);
+      if (p.archived && (!prev || prev.archived === 0)) counts.archived += 1;
+      if (!prev) {
+        counts.created += 1;
+        upserts.push({ ...p, categoryId });
+      } else if (changed(prev, p, categoryId)) {
+        counts.updated += 1;
+        upserts.push({ ...p, categoryId });
+      } else {
+        counts.unchanged += 1;
+      }
+    }
+
+    // ---- items that are not synced: R16 failures and duplicate losers
+    const notSynced: Array<{ msId: string; reason: DataQualityReason; archived: boolean; msUpdated: string | null }> = [];
+    const issues: IssueRow[] = [];
+    for (const s of skippedItems) {
+      notSynced.push({ msId: s.msId, reason: s.reason, archived: s.archived, msUpdated: s.msUpdated });
+      issues.push({ msProductId: s.msId, code: s.code, article: s.article, name: s.name, reason: s.reason, message: s.message });
+    }
+    for (const p of okItems) {
+      if (losers.has(p.msId)) notSynced.push({ msId: p.msId, reason: 'duplicate-brand-article', archived: p.archived, msUpdated: p.msUpdated });
+    }
+    issues.push(...dupIssues);
+    counts.skipped += notSynced.length;
+    const skipUpdates = notSynced.filter((s) => {
+      const prev = existing.get(s.msId);
+      return prev && (prev.syncState !== 'skipped' || prev.skipReason !== s.reason || prev.msUpdated !== s.msUpdated || prev.archived !== (s.archived ? 1 : 0) || prev.deleted !== 0);
+    });
+    const withIssue = new Set(issues.map((i) => i.msProductId));
+    const clearIssues = synced.map((p) => p.msId).filter((id) => !withIssue.has(id));
+
+    await this.#db.transaction().execute(async (tx) => {
+      for (const part of chunk(upserts, UPSERT_CHUNK)) {
+        await tx
+          .insertInto('products')
+          .values(
+            part.map((p) => ({
+              msAccountId: this.#msAccountId,
+              msId: p.msId,
+              brand: p.brand,
+              brandNorm: p.brandNorm,
+              article: p.article,
+              articleNorm: p.articleNorm,
+              code: p.code,
+              name: p.name,
+              description: p.description,
+              categoryId: p.categoryId,
+              msFolderId: p.msFolderId,
+              archived: p.archived ? (1 as const) : (0 as const),
+              deleted: 0 as const,
+              msUpdated: p.msUpdated,
+              syncState: 'ok' as const,
+              skipReason: null,
+              salePrices: p.salePrices,
+              msImageCount: p.msImageCount,
+              msSeenAt: options.seenAt,
+              photosMsUpdated: null,
+              createdAt: at,
+              updatedAt: at,
+            })),
+          )
+          .onConflict((oc) =>
+            oc.columns(['msAccountId', 'msId']).doUpdateSet((eb) => ({
+              brand: eb.ref('excluded.brand'),
+              brandNorm: eb.ref('excluded.brandNorm'),
+              article: eb.ref('excluded.article'),
+              articleNorm: eb.ref('excluded.articleNorm'),
+              code: eb.ref('excluded.code'),
+              name: eb.ref('excluded.name'),
+              description: eb.ref('excluded.description'),
+              categoryId: eb.ref('excluded.categoryId'),
+              msFolderId: eb.ref('excluded.msFolderId'),
+              archived: eb.ref('excluded.archived'),
+              deleted: eb.ref('excluded.deleted'),
+              msUpdated: eb.ref('excluded.msUpdated'),
+              syncState: eb.ref('excluded.syncState'),
+              skipReason: eb.ref('excluded.skipReason'),
+              salePrices: eb.ref('excluded.salePrices'),
+              msImageCount: eb.ref('excluded.msImageCount'),
+              updatedAt: eb.ref('excluded.updatedAt'),
+            })),
+          )
+          .execute();
+      }
+      for (const s of skipUpdates) {
+        await tx
+          .updateTable('products')
+          .set({ syncState: 'skipped', skipReason: s.reason, archived: s.archived ? 1 : 0, deleted: 0, msUpdated: s.msUpdated, updatedAt: at })
+          .where('msAccountId', '=', this.#msAccountId)
+          .where('msId', '=', s.msId)
+          .execute();
+      }
+      for (const part of chunk(clearIssues, IN_CHUNK)) {
+        await tx.deleteFrom('dataQualityIssues').where('msAccountId', '=', this.#msAccountId).where('msProductId', 'in', part).execute();
+      }
+      for (const part of chunk(issues, UPSERT_CHUNK)) {
+        await tx
+          .insertInto('dataQualityIssues')
+          .values(part.map((i) => ({ msAccountId: this.#msAccountId, ...i, runId: options.runId, detectedAt: at })))
+          .onConflict((oc) =>
+            oc.columns(['msAccountId', 'msProductId']).doUpdateSet((eb) => ({
+              code: eb.ref('excluded.code'),
+              article: eb.ref('excluded.article'),
+              name: eb.ref('excluded.name'),
+              reason: eb.ref('excluded.reason'),
+              message: eb.ref('excluded.message'),
+              runId: eb.ref('excluded.runId'),
+              detectedAt: eb.ref('excluded.detectedAt'),
+            })),
+          )
+          .execute();
+      }
+      if (options.seenAt !== null) {
+        for (const part of chunk(ids, IN_CHUNK)) {
+          await tx.updateTable('products').set({ msSeenAt: options.seenAt }).where('msAccountId', '=', this.#msAccountId).where('msId', 'in', part).execute();
+        }
+      }
+    });
+    return counts;
+  }
+
+  /** Variants take the folder of their parent product (already in the store after the product phase). */
+  async #resolveVariantFolders(items: MappedItem[]): Promise<void> {
+    const parents = [...new Set(items.filter((i) => i.ok && i.product.parentMsId).map((i) => (i.ok ? (i.product.parentMsId as string) : '')))];
+    if (parents.length === 0) return;
+    const folders = new Map<string, string | null>();
+    for (const part of chunk(parents, IN_CHUNK)) {
+      const rows = await this.#db.selectFrom('products').select(['msId', 'msFolderId']).where('msAccountId', '=', this.#msAccountId).where('msId', 'in', part).execute();
+      for (const r of rows) folders.set(r.msId, r.msFolderId);
+    }
+    for (const i of items) if (i.ok && i.product.parentMsId) i.product.msFolderId = folders.get(i.product.parentMsId) ?? null;
+  }
+
+  async #existing(ids: readonly string[]): Promise<Map<string, ExistingRow>> {
+    const out = new Map<string, ExistingRow>();
+    for (const part of chunk(ids, IN_CHUNK)) {
+      const rows = await this.#db
+        .selectFrom('products')
+        .select([
+          'id',
+          'msId',
+          'brand',
+          'brandNorm',
+          'article',
+          'articleNorm',
+          'code',
+          'name',
+          'description',
+          'categoryId',
+          'msFolderId',
+          'archived',
+          'deleted',
+          'msUpdated',
+          'syncState',
+          'skipReason',
+          'salePrices',
+          'msImageCount',
+        ])
+        .where('msAccountId', '=', this.#msAccountId)
+        .where('msId', 'in', part)
+        .execute();
+      for (const r of rows) out.set(r.msId, r as ExistingRow);
+    }
+    return out;
+  }
+
+  /**
+   * Finds brand+article collisions among the live items of this page and the live synced rows of
+   * the store (rows of items in this page are judged by their new values, not their stored ones).
+   */
+  async #duplicates(
+    okItems: readonly MappedProduct[],
+    existing: ReadonlyMap<string, ExistingRow>,
+    pageIds: ReadonlySet<string>,
+  ): Promise<{ losers: Set<string>; issues: IssueRow[] }> {
+    const losers = new Set<string>();
+    const issues: IssueRow[] = [];
+    const live = okItems.filter((p) => !p.archived);
+    if (live.length === 0) return { losers, issues };
+
+    type Candidate = { msId: string; rank: number; code: string | null; article: string | null; name: string; inPage: boolean; brand: string; article0: string };
+    const groups = new Map<string, Candidate[]>();
+    for (const p of live) {
+      const prev = existing.get(p.msId);
+      const incumbent = prev && prev.syncState === 'ok' && prev.deleted === 0 && prev.brandNorm === p.brandNorm && prev.articleNorm === p.articleNorm;
+      const k = keyOf(p.brandNorm, p.articleNorm);
+      const list = groups.get(k) ?? [];
+      list.push({ msId: p.msId, rank: incumbent ? prev.id : Number.POSITIVE_INFINITY, code: p.code, article: p.article, name: p.name, inPage: true, brand: p.brand, article0: p.article });
+      groups.set(k, list);
+    }
+    const articleNorms = [...new Set(live.map((p) => p.articleNorm))];
+    for (const part of chunk(articleNorms, IN_CHUNK)) {
+      const holders = await this.#db
+        .selectFrom('products')
+        .select(['id', 'msId', 'brand', 'brandNorm', 'article', 'articleNorm', 'code', 'name'])
+        .where('msAccountId', '=', this.#msAccountId)
+        .where('articleNorm', 'in', part)
+        .where('deleted', '=', 0)
+        .where('archived', '=', 0)
+        .where('syncState', '=', 'ok')
+        .execute();
+      for (const h of holders) {
+        if (pageIds.has(h.msId)) continue;
+        const list = groups.get(keyOf(h.brandNorm, h.articleNorm));
+        if (!list) continue;
+        list.push({ msId: h.msId, rank: h.id, code: h.code, article: h.article, name: h.name, inPage: false, brand: h.brand, article0: h.article });
+      }
+    }
+    for (const list of groups.values()) {
+      if (list.length < 2) continue;
+      list.sort((a, b) => a.rank - b.rank || (a.msId < b.msId ? -1 : a.msId > b.msId ? 1 : 0));
+      const [winner, ...rest] = list as [Candidate, ...Candidate[]];
+      const label = `${winner.brand} ${winner.article0}`;
+      issues.push({
+        msProductId: winner.msId,
+        code: winner.code,
+        article: winner.article,
+        name: winner.name,
+        reason: 'duplicate-brand-article',
+        message: `brand+article "${label}" is also on MoySklad product(s) ${rest.map((r) => r.msId).join(', ')}; this one stays synced (it came first), the others are not synced`,
+      });
+      for (const r of rest) {
+        if (r.inPage) losers.add(r.msId);
+        issues.push({
+          msProductId: r.msId,
+          code: r.code,
+          article: r.article,
+          name: r.name,
+          reason: 'duplicate-brand-article',
+          message: `brand+article "${label}" is also on MoySklad product ${winner.msId}, which stays synced; this one is not synced`,
+        });
+      }
+    }
+    return { losers, issues };
+  }
+}
+
+function changed(prev: ExistingRow, p: MappedProduct, categoryId: number | null): boolean {
+  return (
+    prev.brand !== p.brand ||
+    prev.article !== p.article ||
+    prev.code !== p.code ||
+    prev.name !== p.name ||
+    prev.description !== p.description ||
+    prev.categoryId !== categoryId ||
+    prev.msFolderId !== p.msFolderId ||
+    prev.archived !== (p.archived ? 1 : 0) ||
+    prev.deleted !== 0 ||
+    prev.msUpdated !== p.msUpdated ||
+    prev.syncState !== 'ok' ||
+    prev.salePrices !== p.salePrices ||
+    prev.msImageCount !== p.msImageCount
+  );
+}

@@ -1,0 +1,100 @@
+/**
+ * @module blob-store
+ * Content-addressed files under DATA_DIR: `blobs/<first two hex>/<sha256>`, one `blobs` row per
+ * distinct content. The same bytes are stored once, whichever products use them.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.js';
+import { nowIso } from '../../store/database.js';
+import type { Database } from '../../store/schema.js';
+import { trackingDb } from '../nomenclature/tracking-tables.js';
+
+const HASH_RE = /^[0-9a-f]{64}$/;
+
+export const isBlobHash = (s: string): boolean => HASH_RE.test(s);
+
+/** The media type from the first bytes (PNG, JPEG, GIF, WebP), else from the file name. */
+export function sniffMime(bytes: Uint8Array, filename = ''): string {
+  const b = bytes;
+  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  if (b.length >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46) return 'image/gif';
+  if (b.length >= 12 && b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50) return 'image/webp';
+  const ext = filename.toLowerCase().split('.').pop() ?? '';
+  const byExt: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
+  return byExt[ext] ?? 'application/octet-stream';
+}
+
+export class BlobStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly dataDir: string,
+  ) {}
+
+  relPath(hash: string): string {
+    return path.posix.join('blobs', hash.slice(0, 2), hash);
+  }
+
+  absPath(relPath: string): string {
+    return path.join(this.dataDir, ...relPath.split('/'));
+  }
+
+  /** Stores bytes (once per content); returns the hash and whether they were new. */
+  async put(bytes: Uint8Array, filename = ''): Promise<{ hash: string; created: boolean }> {
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const known = await this.db.selectFrom('blobs').select('path').where('hash', '=', hash).executeTakeFirst();
+    const rel = known?.path ?? this.relPath(hash);
+    const abs = this.absPath(rel);
+    const onDisk = await fs.stat(abs).then((s) => s.size === bytes.length, () => false);
+    if (!onDisk) {
+      await fs.mkdir(path.dirname(abs), { recursive: true });
+      const tmp = `${abs}.${process.pid}.${Date.now()}.tmp`;
+      await fs.writeFile(tmp, bytes);
+      await fs.rename(tmp, abs);
+    }
+    if (!known) {
+      await this.db
+        .insertInto('blobs')
+        .values({ hash, size: bytes.length, mime: sniffMime(bytes, filename), path: rel, createdAt: nowIso(this.clock) })
+        .onConflict((oc) => oc.column('hash').doNothing())
+        .execute();
+    }
+    return { hash, created: !known };
+  }
+
+  async get(hash: string): Promise<{ bytes: Buffer; mime: string; size: number } | null> {
+    if (!isBlobHash(hash)) return null;
+    const row = await this.db.selectFrom('blobs').selectAll().where('hash', '=', hash).executeTakeFirst();
+    if (!row) return null;
+    try {
+      const bytes = await fs.readFile(this.absPath(row.path));
+      return { bytes, mime: row.mime ?? 'application/octet-stream', size: row.size };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Deletes the given blobs when no product image refers to them any more; returns how many. */
+  async collect(hashes: Iterable<string>): Promise<number> {
+    let n = 0;
+    for (const hash of new Set(hashes)) {
+      const used = await trackingDb(this.db)
+        .selectFrom('productImages')
+        .select('id')
+        .where((eb) => eb.or([eb('blobHash', '=', hash), eb('thumbBlobHash', '=', hash)]))
+        .limit(1)
+        .executeTakeFirst();
+      if (used) continue;
+      const row = await this.db.selectFrom('blobs').select('path').where('hash', '=', hash).executeTakeFirst();
+      if (!row) continue;
+      await this.db.deleteFrom('blobs').where('hash', '=', hash).execute();
+      await fs.rm(this.absPath(row.path), { force: true });
+      n += 1;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * @module photo-sync
+ * R1/R18: product images MoySklad → the store (only when the integration's photos option is on).
+ *
+ * - Only products whose MoySklad `updated` differs from the one their images were last synced at
+ *   are looked at (`products.photos_ms_updated`); a product the list showed with no images and no
+ *   stored images needs no request at all.
+ * - One request lists a product's images; an image is downloaded again only when its filename,
+ *   size or `updated` changed (matched by image id). Downloads go through the client's
+ *   `downloadImage` (Authorization only to the API, never to the file host's redirect target).
+ * - Files are content-addressed (`BlobStore`): the same bytes are stored once. MoySklad's order is
+ *   kept (`position`); images removed in MoySklad are removed here, and files no image uses any
+ *   more are deleted.
+ * - Thumbnails: MoySklad renders a miniature of every image; it is downloaded next to the image
+ *   and served as the thumbnail (no image library in the service).
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
+import type { MoySkladClient } from '../../moysklad/client.js';
+import { MoySkladError } from '../../moysklad/errors.js';
+import { idFromHref } from '../../moysklad/schemas/meta.js';
+import type { MsImage } from '../../moysklad/schemas/image.js';
+import type { Database } from '../../store/schema.js';
+import { msTimeToIso } from '../nomenclature/product-mapper.js';
+import { trackingDb } from '../nomenclature/tracking-tables.js';
+import type { SyncRun } from '../sync-run.js';
+import type { SyncProgress } from '../sync-registry.js';
+import type { BlobStore } from './blob-store.js';
+
+export const PHOTOS_KIND = 'photos';
+
+export interface PhotoSyncDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  blobs: BlobStore;
+}
+
+export interface PhotoSyncTarget {
+  msAccountId: number;
+  client: MoySkladClient;
+}
+
+export interface PhotoSyncOptions {
+  signal?: AbortSignal;
+  progress?: (p: SyncProgress) => void | Promise<void>;
+  /** Products read from the store per batch (default 200). */
+  batchSize?: number;
+}
+
+export interface PhotoSyncResult {
+  products: number;
+  listed: number;
+  downloaded: number;
+  unchanged: number;
+  removed: number;
+  failed: number;
+}
+
+interface NewImage {
+  position: number;
+  msImageId: string;
+  filename: string;
+  size: number | null;
+  msUpdated: string | null;
+  blobHash: string;
+  thumbBlobHash: string | null;
+}
+
+/** Per-product failures (the product vanished, a file host error) are counted, not thrown. */
+function isItemFailure(e: unknown): boolean {
+  return e instanceof MoySkladError && (e.status === 404 || e.code === 'moysklad_not_found' || e.code === 'moysklad_request_failed' || e.code === 'moysklad_bad_response');
+}
+
+export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget, run: SyncRun, options: PhotoSyncOptions = {}): Promise<PhotoSyncResult> {
+  const db = trackingDb(deps.db);
+  const result: PhotoSyncResult = { products: 0, listed: 0, downloaded: 0, unchanged: 0, removed: 0, failed: 0 };
+  const batchSize = options.batchSize ?? 200;
+  const unusedBlobs = new Set<string>();
+  const pending = db
+    .selectFrom('products')
+    .where('msAccountId', '=', target.msAccountId)
+    .where('deleted', '=', 0)
+    .where('syncState', '=', 'ok')
+    .where('msUpdated', 'is not', null)
+    .where((eb) => eb.or([eb('photosMsUpdated', 'is', null), eb('photosMsUpdated', '!=', eb.ref('msUpdated'))]));
+  const total = Number((await pending.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  let afterId = 0;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const batch = await pending.select(['id', 'msId', 'msUpdated', 'msImageCount']).where('id', '>', afterId).orderBy('id').limit(batchSize).execute();
+    if (batch.length === 0) break;
+    afterId = batch[batch.length - 1]?.id ?? afterId;
+    for (const p of batch) {
+      result.products += 1;
+      const stored = await db.selectFrom('productImages').selectAll().where('productId', '=', p.id).orderBy('position').execute();
+      if ((p.msImageCount ?? 1) === 0 && stored.length === 0) {
+        await db.updateTable('products').set({ photosMsUpdated: p.msUpdated }).where('id', '=', p.id).execute();
+        continue;
+      }
+      let images: MsImage[];
+      const fresh: NewImage[] = [];
+      try {
+        images = await target.client.productImages(p.msId, options.signal);
+        result.listed += 1;
+        for (const [position, img] of images.entries()) {
+          const msImageId = idFromHref(img.meta.href);
+          const msUpdated = msTimeToIso(img.updated);
+          const size = img.size ?? null;
+          const same = stored.find((s) => s.msImageId === msImageId && s.filename === img.filename && s.size === size && s.msUpdated === msUpdated && s.blobHash !== null);
+          if (same?.blobHash) {
+            fresh.push({ position, msImageId, filename: img.filename, size, msUpdated, blobHash: same.blobHash, thumbBlobHash: same.thumbBlobHash });
+            result.unchanged += 1;
+            continue;
+          }
+          const bytes = await target.client.downloadImage(img.meta.downloadHref, options.signal);
+          const blob = await deps.blobs.put(bytes, img.filename);
+          let thumbBlobHash: string | null = null;
+          const mini = img.miniature?.downloadHref;
+          if (mini) {
+            try {
+              thumbBlobHash = (await deps.blobs.put(await target.client.downloadImage(mini, options.signal), img.filename)).hash;
+            } catch (e) {
+              if (!isItemFailure(e)) throw e;
+              await run.log('warn', `thumbnail of image ${img.filename} of product ${p.msId} not downloaded: ${errorMessage(e)}`);
+            }
+          }
+          fresh.push({ position, msImageId, filename: img.filename, size, msUpdated, blobHash: blob.hash, thumbBlobHash });
+          result.downloaded += 1;
+        }
+      } catch (e) {
+        if (options.signal?.aborted || !isItemFailure(e)) throw e;
+        result.failed += 1;
+        await run.log('warn', `images of product ${p.msId} not synced: ${errorMessage(e)}`, { msProductId: p.msId });
+        continue;
+      }
+      const keep = new Set(fresh.flatMap((f) => [f.blobHash, f.thumbBlobHash]).filter((h): h is string => h !== null));
+      for (const s of stored) {
+        for (const h of [s.blobHash, s.thumbBlobHash]) if (h && !keep.has(h)) unusedBlobs.add(h);
+      }
+      const kept = new Set(fresh.map((f) => f.msImageId));
+      result.removed += stored.filter((s) => s.msImageId === null || !kept.has(s.msImageId)).length;
+      await db.transaction().execute(async (tx) => {
+        await tx.deleteFrom('productImages').where('productId', '=', p.id).execute();
+        if (fresh.length > 0) await tx.insertInto('productImages').values(fresh.map((f) => ({ productId: p.id, ...f }))).execute();
+        await tx.updateTable('products').set({ photosMsUpdated: p.msUpdated }).where('id', '=', p.id).execute();
+      });
+    }
+    await options.progress?.({ done: result.products, total, message: `photos: ${result.products}/${total} products` });
+  }
+  const collected = await deps.blobs.collect(unusedBlobs);
+  for (const [k, v] of Object.entries(result)) if (v > 0) run.count(k, v);
+  if (collected > 0) run.count('filesDeleted', collected);
+  return result;
+}
