@@ -135,7 +135,7 @@ export async function recordRun(deps: SyncRunDeps, meta: SyncRunMeta, work: (run
     requests: tally.requests,
     rateLimited: tally.rateLimited,
     errors: run.errors,
-    durationMs: finishedMs - startedMs,
+    durationMs: Math.round(finishedMs - startedMs), // integer column; clock sleeps with jitter can be fractional
     message: result.message ?? null,
   };
   await db
