@@ -3,9 +3,10 @@
  * Runs the migrations of `migrations/index.ts` on either dialect and reports their status
  * (for `/readyz` and the CLI `migrate`).
  */
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { AppError, errorMessage } from '../core/errors.js';
+import { dialectOf } from './dialect-of.js';
 import { migrations as allMigrations } from './migrations/index.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations work on any schema
@@ -18,8 +19,19 @@ class StaticMigrationProvider implements MigrationProvider {
   }
 }
 
-function migratorFor(db: AnyDb, migrations: Record<string, Migration>): Migrator {
-  return new Migrator({ db, provider: new StaticMigrationProvider(migrations) });
+/**
+ * On PostgreSQL the migration tables live in the connection's current schema, named explicitly:
+ * without it Kysely would find another schema's `kysely_migration` (several schemas per database,
+ * e.g. parallel test suites) and skip creating its own.
+ */
+async function migratorFor(db: AnyDb, migrations: Record<string, Migration>): Promise<Migrator> {
+  const provider = new StaticMigrationProvider(migrations);
+  if (dialectOf(db) === 'postgres') {
+    const r = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    const schema = r.rows[0]?.schema;
+    if (schema) return new Migrator({ db, provider, migrationTableSchema: schema });
+  }
+  return new Migrator({ db, provider });
 }
 
 export interface MigrationResultSummary {
@@ -32,7 +44,7 @@ export async function migrateToLatest(
   db: AnyDb,
   migrations: Record<string, Migration> = allMigrations,
 ): Promise<MigrationResultSummary> {
-  const { error, results } = await migratorFor(db, migrations).migrateToLatest();
+  const { error, results } = await (await migratorFor(db, migrations)).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined) {
     const which = failed ? `migration ${failed.migrationName} failed` : 'migrations failed';
@@ -53,7 +65,7 @@ export async function migrationStatus(
   db: AnyDb,
   migrations: Record<string, Migration> = allMigrations,
 ): Promise<MigrationStatus> {
-  const infos = await migratorFor(db, migrations).getMigrations();
+  const infos = await (await migratorFor(db, migrations)).getMigrations();
   const known = infos.map((m) => m.name);
   const applied = infos.filter((m) => m.executedAt !== undefined).map((m) => m.name);
   const pending = infos.filter((m) => m.executedAt === undefined).map((m) => m.name);
