@@ -28,3 +28,5 @@ export {
   type SchedulerOptions,
   type ScheduleTargets,
 } from './scheduler.js';
+export { PgBossJobQueue, type PgBossQueueOptions } from './pg-boss-queue.js';
+export { createJobQueue, onShutdownSignals, type CreateJobQueueOptions, type Stoppable } from './create-job-queue.js';

@@ -9,7 +9,8 @@
  * Entries (R19, R23, R12, B3, B1, R30):
  * - `nomenclature.full` nightly at `nightlyCron` (default 00:05) in `timezone` (default Europe/Moscow),
  *   per active integration; `categories` at the same time for integrations with category sync on;
- * - `stock.full` per bound price list every `sync_interval_minutes`;
+ * - `stock.incremental` per bound price list every `sync_interval_minutes` (it runs a full sync itself when
+ *   its cursor is missing or older than 24 h), and `stock.full` per bound price list nightly (reconciliation, B3);
  * - `nomenclature.incremental` per active integration every `incrementalEveryMinutes`;
  * - `outbox` every `outboxEverySeconds` (global);
  * - `balance` per integration with balance sync on every `balanceEveryMinutes`.
@@ -137,9 +138,10 @@ export function buildScheduleEntries(targets: ScheduleTargets, options: Schedule
     }
   }
   for (const p of targets.priceLists) {
-    const request: EnqueueRequest = { kind: JOB_KINDS.stockFull, priceListId: p.id, trigger };
+    const request: EnqueueRequest = { kind: JOB_KINDS.stockIncremental, priceListId: p.id, trigger };
     if (p.integrationId != null) request.integrationId = p.integrationId;
-    entries.push(intervalEntry(`every:${JOB_KINDS.stockFull}:pl:${p.id}`, p.syncIntervalMinutes * 60_000, request));
+    entries.push(intervalEntry(`every:${JOB_KINDS.stockIncremental}:pl:${p.id}`, p.syncIntervalMinutes * 60_000, request));
+    entries.push(cronEntry(`nightly:${JOB_KINDS.stockFull}:pl:${p.id}`, nightly, tz, { ...request, kind: JOB_KINDS.stockFull }));
   }
   if (outboxSec > 0) entries.push(intervalEntry(`every:${JOB_KINDS.outbox}`, outboxSec * 1000, { kind: JOB_KINDS.outbox, trigger }));
   entries.push(...(options.extraEntries ?? []));

@@ -82,7 +82,7 @@ describe('scheduler (croner on the injected clock)', () => {
     schedulers.push(startScheduler({ queue: recording, db, clock, targets, ...onlyNightly }));
     await waitUntil(() => clock.nowMs() >= Date.parse('2026-11-29T12:00:00Z'), 'three hours');
     const times = (id: number) =>
-      fired.filter((f) => f.request.kind === 'stock.full' && f.request.priceListId === id).map((f) => new Date(f.at).toISOString().slice(11, 16));
+      fired.filter((f) => f.request.kind === 'stock.incremental' && f.request.priceListId === id).map((f) => new Date(f.at).toISOString().slice(11, 16));
     expect(times(10)).toEqual(['09:30', '10:00', '10:30', '11:00', '11:30', '12:00']);
     expect(times(11)).toEqual(['10:00', '11:00', '12:00']);
   });
