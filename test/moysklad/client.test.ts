@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import {
+  AdaptiveLimiter,
   MoySkladAuthError,
   MoySkladClient,
   MoySkladError,
@@ -202,9 +203,27 @@ describe('MoySkladClient rate limits', () => {
     expect(r429).toHaveLength(3);
   });
 
+  it('B2 keeps the 429s of a minute within the budget during a long storm (emulator counts them)', async () => {
+    const h = setup();
+    const client = h.makeClient(PASSWORD_CREDS, {
+      limiter: new AdaptiveLimiter({ clock: h.clock, max429PerMinute: 10 }),
+      max429Retries: 100,
+    });
+    h.emulator.setFaults({ storm429: 40 });
+    const started = h.clock.nowMs();
+    const results = await Promise.all(Array.from({ length: 8 }, () => client.stores()));
+    expect(results.every((r) => r.length > 0)).toBe(true);
+    const es = h.emulator.stats();
+    expect(es.tooMany).toBe(40);
+    expect(es.maxTooManyPerMinute).toBeLessThanOrEqual(10);
+    expect(client.stats().rateLimited['1049']).toBe(40);
+    // 40 429s at 10 a minute need at least three further minutes.
+    expect(h.clock.nowMs() - started).toBeGreaterThanOrEqual(3 * 60_000);
+  });
+
   it('B2 with its own limiter the same tight bucket causes no 429 at all', async () => {
     const h = setup({ limits: { bucket: 9 } }, {});
-    const client = h.makeClient(PASSWORD_CREDS, { limiter: new (await import('../../src/moysklad/limiter.js')).AdaptiveLimiter({ clock: h.clock, capacity: 9 }) });
+    const client = h.makeClient(PASSWORD_CREDS, { limiter: new AdaptiveLimiter({ clock: h.clock, capacity: 9 }) });
     for (let i = 0; i < 6; i++) await client.stores();
     expect(client.stats().rateLimitedTotal).toBe(0);
   });
