@@ -21,34 +21,26 @@ import type { Clock } from './core/clock.js';
 import { systemClock } from './core/clock.js';
 import { AppError, errorMessage } from './core/errors.js';
 import { loadOrCreateKeyFile, parseSecretKey, SecretBox } from './core/secret-box.js';
+import type { AppConfig } from './config/config.js';
+import { createEmulator, DEFAULT_ACCOUNT } from './emulator/index.js';
+import { IntegrationLog, type IntegrationLogInput } from './log/integration-log.js';
 import { createWorker, EmbeddedJobQueue, startScheduler, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
 import { createApp } from './server/app.js';
 import { createMetricsHandler, metrics } from './server/metrics.js';
 import { createDatabase, type StoreDatabase } from './store/database.js';
 import { migrateToLatest, migrationStatus } from './store/migrate.js';
 import { IntegrationRepository } from './store/repositories/integration-repository.js';
+import { PriceListRepository } from './store/repositories/price-list-repository.js';
 import { MsAccountRepository } from './store/repositories/ms-account-repository.js';
 import { RegionRepository } from './store/repositories/region-repository.js';
 import { verifySecretKey } from './store/secret-key-check.js';
+import { LogEntryRepository } from './store/repositories/log-entry-repository.js';
 import { MoySkladClientPool } from './sync/client-pool.js';
+import { createStockSyncKinds } from './sync/stock/stock-sync-kinds.js';
 import { SyncRegistry } from './sync/sync-registry.js';
 
-/** The slice of configuration the runtime needs (the CLI maps the loaded config onto it). */
-export interface RuntimeConfig {
-  port: number;
-  host: string;
-  databaseUrl: string | null;
-  dataDir: string;
-  logDir: string;
-  /** Raw SECRET_KEY text (base64 or hex, 32 bytes) or null to use `${dataDir}/secret.key`. */
-  secretKey: string | null;
-  publicBaseUrl: string;
-  adminLogin: string;
-  adminPassword: string | null;
-  /** Real MoySklad credentials; null = demo mode against the built-in emulator. */
-  moysklad: { baseUrl: string; login: string | null; password: string | null; token: string | null } | null;
-  timezone: string;
-}
+/** The runtime's configuration: the validated environment (`loadConfig`). */
+export type RuntimeConfig = AppConfig;
 
 /** pino-compatible logger subset used by the runtime. */
 export type ServiceLogger = QueueLogger;
@@ -232,7 +224,14 @@ export interface SyncDeps {
   db: StoreDatabase['db'];
   clock: Clock;
   clients: MoySkladClientPool;
+  /** The integration and price-list log (R14, R32): `moysklad_logger.log` plus `log_entries`. */
+  log: IntegrationLog;
   logger: ServiceLogger;
+}
+
+/** The integration log of this process, writing the file in LOG_DIR and the admin panel's entries. */
+export function createIntegrationLog(config: Pick<RuntimeConfig, 'logDir'>, db: StoreDatabase['db'], clock: Clock, logger: ServiceLogger): IntegrationLog {
+  return new IntegrationLog({ logDir: config.logDir, clock, entries: new LogEntryRepository(db), logger });
 }
 
 /**
@@ -241,7 +240,18 @@ export interface SyncDeps {
  */
 export function buildSyncRegistry(deps: SyncDeps): SyncRegistry {
   const registry = new SyncRegistry();
-  void deps;
+  const runDeps = {
+    db: deps.db,
+    clock: deps.clock,
+    log: {
+      write: async (entry: IntegrationLogInput): Promise<void> => {
+        await deps.log.write(entry);
+      },
+    },
+  };
+  for (const kind of createStockSyncKinds({ db: deps.db, clock: deps.clock, clients: deps.clients, runDeps })) {
+    registry.register({ ...kind, firstRun: kind.kind === 'stock.full' });
+  }
   return registry;
 }
 
@@ -264,8 +274,8 @@ export interface ServiceDeps {
   clock?: Clock;
   logger: ServiceLogger;
   console: ConsoleOut;
-  /** Demo mode: starts the in-process emulator and returns its fetch and API base (see `demo-moysklad.ts`). */
-  startDemoMoySklad?: (clock: Clock) => Promise<DemoMoySklad>;
+  /** Demo mode: starts the in-process emulator (default `startDemoEmulator`). */
+  startDemoMoySklad?: (clock: Clock, dataDir: string) => Promise<DemoMoySklad>;
 }
 
 /** The built-in emulator as the quick start uses it. */
@@ -275,7 +285,34 @@ export interface DemoMoySklad {
   login: string;
   password: string;
   organization: { id: string; name: string } | null;
+  /** The demo shop's first warehouse, to which the demo price list is bound. */
+  store: { id: string; name: string } | null;
   close(): Promise<void>;
+}
+
+/** The emulator's state file in demo mode, so that the demo shop keeps its ids across restarts. */
+export const DEMO_EMULATOR_STATE_FILE = 'demo-moysklad.json';
+
+/**
+ * The built-in MoySklad emulator with the demo shop, in-process: the MoySklad client talks to it
+ * through `emulator.fetch` (no socket) at `http://moysklad.emulator/api/remap/1.2`. Its state is
+ * kept in `${dataDir}/demo-moysklad.json`.
+ */
+export async function startDemoEmulator(clock: Clock, dataDir: string): Promise<DemoMoySklad> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const emulator = createEmulator({ clock, accounts: [DEFAULT_ACCOUNT], persistPath: path.join(dataDir, DEMO_EMULATOR_STATE_FILE) });
+  const account = emulator.account(DEFAULT_ACCOUNT.login);
+  const org = account.organizations[0];
+  const store = account.stores[0];
+  return {
+    fetch: emulator.fetch,
+    apiBaseUrl: emulator.apiBaseUrl,
+    login: DEFAULT_ACCOUNT.login,
+    password: DEFAULT_ACCOUNT.password,
+    organization: org ? { id: org.id, name: typeof org.f.name === 'string' ? org.f.name : '' } : null,
+    store: store ? { id: store.id, name: typeof store.f.name === 'string' ? store.f.name : 'Demo store' } : null,
+    close: () => emulator.close(),
+  };
 }
 
 /** Runs the server and/or the worker and schedules until `stop()`. */
@@ -302,8 +339,7 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
       const accounts = new MsAccountRepository(store.db, clock, box);
       const existing = await integrations.findByRegion(central.id);
       if (!config.moysklad) {
-        if (!deps.startDemoMoySklad) throw new StartupError('demo_unavailable', 'no MOYSKLAD_* configuration and no built-in emulator available');
-        demo = await deps.startDemoMoySklad(clock);
+        demo = await (deps.startDemoMoySklad ?? startDemoEmulator)(clock, config.dataDir);
         const demoRef = demo;
         cleanups.push(() => demoRef.close());
       }
@@ -324,6 +360,10 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
           balanceSyncEnabled: true,
         });
         integrationId = created.id;
+        if (demo.store) {
+          // R11/R12: a price list bound to the demo warehouse, refreshed every 15 minutes.
+          await new PriceListRepository(store.db, clock).create({ regionId: central.id, name: `Demo: ${demo.store.name}`, msStoreId: demo.store.id, syncIntervalMinutes: 15, deliveryDays: 0 });
+        }
         logger.info({ integrationId, regionId: central.id }, 'demo integration created against the built-in emulator');
       } else if (config.moysklad) {
         const ms = config.moysklad;
@@ -340,8 +380,10 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
     }
 
     const clients = new MoySkladClientPool({ db: store.db, secretBox: box, clock, ...(demo ? { fetch: demo.fetch } : {}) });
+    const log = createIntegrationLog(config, store.db, clock, logger);
+    cleanups.push(async () => log.close());
     const queue: JobQueue = new EmbeddedJobQueue({ db: store.db, clock });
-    const syncs = buildSyncRegistry({ db: store.db, clock, clients, logger });
+    const syncs = buildSyncRegistry({ db: store.db, clock, clients, log, logger });
     syncs.attachToQueue(queue);
     await queue.start();
     cleanups.push(() => queue.stop());
@@ -383,8 +425,13 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
     if (modes.bootstrap) {
       const admin = await ensureAdminUser(store, clock, config.adminLogin, config.adminPassword);
       if (integrationId !== null) {
-        for (const k of syncs.list().filter((s) => s.firstRun && s.scope === 'integration')) {
-          await queue.enqueue({ kind: k.kind, integrationId, trigger: 'manual' });
+        const integration = await new IntegrationRepository(store.db, clock).get(integrationId);
+        if (integration.active) {
+          const priceLists = await store.db.selectFrom('priceLists').select('id').where('regionId', '=', integration.regionId).where('msStoreId', 'is not', null).execute();
+          for (const k of syncs.list().filter((s) => s.firstRun)) {
+            if (k.scope === 'integration') await queue.enqueue({ kind: k.kind, integrationId, trigger: 'manual' });
+            if (k.scope === 'price-list') for (const pl of priceLists) await queue.enqueue({ kind: k.kind, integrationId, priceListId: Number(pl.id), trigger: 'manual' });
+          }
         }
       }
       if (bound) {

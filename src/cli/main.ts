@@ -3,28 +3,20 @@
  * Entry of `moysklad-exchange` (`npm start`, `npm run cli -- …`, `bin/moysklad-exchange.js`):
  * wires the real process (env, stdio, signals) into the CLI.
  */
-import pino from 'pino';
+import { loadConfig } from '../config/config.js';
 import { systemClock } from '../core/clock.js';
-import type { RuntimeConfig } from '../main.js';
+import { registerEmulatorCommand } from '../emulator/cli.js';
+import { createLogger } from '../log/create-logger.js';
 import { runCli, type CliIo } from './program.js';
-import { loadRuntimeConfig } from './runtime-config.js';
-
-/** Process logger: JSON lines on stdout, secrets redacted. */
-function createProcessLogger(config: RuntimeConfig) {
-  void config;
-  return pino({
-    level: process.env.LOG_LEVEL ?? 'info',
-    redact: { paths: ['password', '*.password', 'token', '*.token', 'secret', '*.secret', 'authorization', '*.authorization', 'headers.authorization'], censor: '[redacted]' },
-  });
-}
 
 const io: CliIo = {
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
   clock: systemClock,
-  loadConfig: (env) => loadRuntimeConfig(env),
-  createLogger: createProcessLogger,
+  loadConfig: (env) => loadConfig(env),
+  createLogger: (config) => createLogger(config),
+  registerEmulatorCommand: (program) => void registerEmulatorCommand(program),
   waitForShutdown: () =>
     new Promise<string>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));

@@ -6,7 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { systemClock, type Clock } from '../core/clock.js';
 import { errorMessage, isAppError } from '../core/errors.js';
-import { buildSyncRegistry, openStore, prepareStore, setAdminPassword, startService, type DemoMoySklad, type RuntimeConfig, type ServiceLogger, type ServiceModes } from '../main.js';
+import { buildSyncRegistry, createIntegrationLog, openStore, prepareStore, startDemoEmulator, setAdminPassword, startService, type DemoMoySklad, type RuntimeConfig, type ServiceLogger, type ServiceModes } from '../main.js';
 import { MoySkladClientPool } from '../sync/client-pool.js';
 import { ApiTokenService } from '../server/auth.js';
 import { migrationStatus } from '../store/migrate.js';
@@ -26,7 +26,7 @@ export interface CliIo {
   /** Reads the runtime configuration; throws an error with a one-line message when it is bad. */
   loadConfig(env: NodeJS.ProcessEnv): RuntimeConfig;
   createLogger(config: RuntimeConfig): ServiceLogger;
-  startDemoMoySklad?: (clock: Clock) => Promise<DemoMoySklad>;
+  startDemoMoySklad?: (clock: Clock, dataDir: string) => Promise<DemoMoySklad>;
   /** Adds the `emulator` command (owned by the emulator module). */
   registerEmulatorCommand?: (program: Command) => void;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
@@ -151,13 +151,16 @@ export function buildProgram(io: CliIo): Command {
       const { store, box } = await prepareStore(cfg, clock);
       try {
         const logger = io.createLogger(cfg);
-        const demo = !cfg.moysklad && io.startDemoMoySklad ? await io.startDemoMoySklad(clock) : null;
+        // Demo data lives in the in-process emulator; without MOYSKLAD_* the sync talks to it.
+        const demo = cfg.moysklad ? null : await (io.startDemoMoySklad ?? startDemoEmulator)(clock, cfg.dataDir);
+        const log = createIntegrationLog(cfg, store.db, clock, logger);
         try {
           const clients = new MoySkladClientPool({ db: store.db, secretBox: box, clock, ...(demo ? { fetch: demo.fetch } : {}) });
-          const registry = buildSyncRegistry({ db: store.db, clock, clients, logger });
+          const registry = buildSyncRegistry({ db: store.db, clock, clients, log, logger });
           const outcome = await runSyncInForeground({ db: store.db, registry, kind, integration: opts.integration, priceList: opts.priceList, stdout: io.stdout });
           if (outcome.status === 'failed') io.setExitCode(EXIT_FAILURE);
         } finally {
+          log.close();
           await demo?.close();
         }
       } finally {

@@ -1,16 +1,17 @@
 /**
- * Spawns the real CLI (`tsx src/cli/main.ts`) as a child process with its own temp DATA_DIR.
+ * Spawns the real CLI (`node --import tsx src/cli/main.ts`, what `npm start` runs through tsx) as a child process with its own temp DATA_DIR.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const ENTRY = path.join(ROOT, 'src', 'cli', 'main.ts');
+/** tsx's loader by absolute URL, so that the CLI can run with any working directory. */
+const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'mse-cli-'));
@@ -34,7 +35,7 @@ export interface CliResult {
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [ENTRY, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, ENTRY, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -53,7 +54,7 @@ export interface LongRunning {
 }
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): LongRunning {
-  const child = spawn(TSX, [ENTRY, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, ENTRY, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const waiters: { text: string; resolve: (s: string) => void; reject: (e: Error) => void }[] = [];
