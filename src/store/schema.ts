@@ -341,6 +341,8 @@ export interface MsBalancesTable {
   readAt: IsoTime | null;
   lastActivityAt: IsoTime | null;
   lastError: string | null;
+  /** Migration 0006: when MoySklad was last asked for this balance (R30 counts attempts, not only reads). */
+  attemptedAt: ColumnType<IsoTime | null, IsoTime | null | undefined, IsoTime | null>;
 }
 
 export type SyncTrigger = 'schedule' | 'manual' | 'api' | 'cli' | 'webhook';

@@ -10,6 +10,7 @@ import * as m0002 from './0002_jobs.js';
 import * as m0003 from './0003_product_sale_prices.js';
 import * as m0004 from './0004_outbox_aggregate_lock.js';
 import * as m0005 from './0005_nomenclature_tracking.js';
+import * as m0006 from './0006_ms_balance_attempts.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0003_product_sale_prices': m0003,
   '0004_outbox_aggregate_lock': m0004,
   '0005_nomenclature_tracking': m0005,
+  '0006_ms_balance_attempts': m0006,
 };
