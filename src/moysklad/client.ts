@@ -384,7 +384,9 @@ export class MoySkladClient {
 
   /**
    * Pages of products; `updatedSince` adds `updated>=<Moscow time>` (second precision, rounded down).
-   * The default order `updated,asc;id` keeps paging stable while products change.
+   * The default order `id` keeps offset paging stable while products change: an update does not move
+   * a row (with `updated` order an edited row jumps to the end and shifts the rest left, so one row
+   * would be skipped). Take the delta cursor as the maximum `updated` seen, not the last row's.
    */
   productPages(options: { updatedSince?: Date; filter?: Filter; order?: string; expand?: string; limit?: number; search?: string; signal?: AbortSignal } = {}): AsyncGenerator<MsProduct[]> {
     return this.pages('entity/product', this.#deltaQuery(options), productSchema, options.signal);
@@ -583,7 +585,7 @@ export class MoySkladClient {
     }
     return {
       filter: conditions.length ? conditions.join(';') : undefined,
-      order: options.order ?? 'updated,asc;id',
+      order: options.order ?? 'id',
       expand: options.expand,
       limit: options.limit,
       search: options.search,

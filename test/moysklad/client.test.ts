@@ -46,6 +46,23 @@ describe('MoySkladClient paging and reads', () => {
     expect(h.client.stats()).toMatchObject({ requests: 3, rateLimitedTotal: 0, retries: 0 });
   });
 
+  it('B3 default order keeps paging stable while products are edited between pages', async () => {
+    const h = setup({ accounts: [{ login: 'admin@demo', password: 'demo', seed: { kind: 'generated', products: 2500, seed: 3 } }] });
+    const account = h.emulator.account('admin@demo');
+    const seen = new Set<string>();
+    let page = 0;
+    for await (const rows of h.client.productPages()) {
+      for (const r of rows) seen.add(r.id);
+      if (page++ === 0) {
+        // Edit products on the first page: with an `updated` order they would move to the end and
+        // shift every later row left across the page boundary.
+        h.clock.advance(60_000);
+        for (const r of rows.slice(0, 50)) account.updateProduct(r.id, { description: 'edited' });
+      }
+    }
+    expect(seen.size).toBe(2500);
+  });
+
   it('R9 checkCredentials returns the organizations over a real loopback port with the global fetch', async () => {
     const clock = new ManualClock({ autoAdvance: true });
     const h = setup({ clock });
