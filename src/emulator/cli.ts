@@ -18,6 +18,10 @@ export interface EmulatorCliOptions {
   latencyBase?: string;
   latencyPerRow?: string;
   failRate?: string;
+  failBurst?: string;
+  drops?: string;
+  timeouts?: string;
+  storm429?: string;
   solutionToken?: string[];
   persist?: string;
 }
@@ -40,6 +44,14 @@ export async function startEmulatorFromCli(o: EmulatorCliOptions, log: (line: st
   });
   const failRate = num('fail-rate', o.failRate);
   if (failRate !== undefined) emulator.setFaults({ failRate });
+  const burst = num('fail-burst', o.failBurst);
+  if (burst !== undefined) emulator.setFaults({ fail5xx: { count: burst, status: 503 } });
+  const drops = num('drops', o.drops);
+  if (drops !== undefined) emulator.setFaults({ drops });
+  const timeouts = num('timeouts', o.timeouts);
+  if (timeouts !== undefined) emulator.setFaults({ timeouts });
+  const storm429 = num('storm429', o.storm429);
+  if (storm429 !== undefined) emulator.setFaults({ storm429 });
   const server = await emulator.listen(port, o.host);
   log(server.baseUrl);
   log(`MoySklad emulator: login ${o.login}, seed ${o.seed}, limits ${o.limits ? 'on (45 units / 3 s)' : 'off'}; control: ${new URL(server.baseUrl).origin}/__control/stats`);
@@ -66,6 +78,10 @@ export function registerEmulatorCommand(program: Command): Command {
     .option('--latency-base <ms>', 'base latency per request (ms)')
     .option('--latency-per-row <ms>', 'extra latency per returned row (ms)')
     .option('--fail-rate <p>', 'probability (0..1) that a request answers 503')
+    .option('--fail-burst <n>', 'the first N requests answer 503')
+    .option('--drops <n>', 'the first N requests lose their connection')
+    .option('--timeouts <n>', 'the first N requests hang until the client gives up')
+    .option('--storm429 <n>', 'the first N requests answer 429/1049')
     .option('--solution-token <token...>', 'solution tokens accepted as Bearer (weight 1)')
     .option('--persist <file>', 'keep the state in this JSON file')
     .action(async (o: EmulatorCliOptions) => {

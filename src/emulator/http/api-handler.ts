@@ -208,7 +208,7 @@ export async function handleApi(c: Context, core: Core): Promise<Response> {
     }
     if (req.stockChanged) for (const l of auth.account.stockListeners) l(auth.account, now());
     // 9. latency
-    const delay = core.latency.baseMs + core.latency.perRowMs * (result.rows ?? 0);
+    const delay = core.latency.baseMs + core.latency.perRowMs * (result.rows ?? 1);
     if (delay > 0) await core.clock.sleep(delay);
     for (const [k, v] of Object.entries(result.headers ?? {})) headers.set(k, v);
     const code = (result.body as { errors?: { code?: number }[] } | undefined)?.errors?.[0]?.code;

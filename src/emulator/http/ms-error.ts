@@ -71,5 +71,5 @@ export const msErrors = {
     new MsError(412, 3006, `Ошибка сохранения объекта: значение '${value}' поля '${field}' не уникально`, field),
   noCrm: () => new MsError(403, 1043, 'Тариф не позволяет использовать функционал CRM'),
   badParam: (parameter: string, message: string) => new MsError(400, 1014, message, parameter),
-  methodNotAllowed: (method: string) => new MsError(405, 1001, `Метод ${method} не поддерживается для этого ресурса`),
+  methodNotAllowed: (method: string) => new MsError(405, 1002, `Метод ${method} не поддерживается для этого ресурса`),
 };
