@@ -22,12 +22,12 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { normalizeEmail, normalizeInn, normalizePhone } from '../../core/normalize.js';
-import { companyTypeFor, matchCounterparty, type MoySkladCandidate } from '../../domain/counterparty-match.js';
+import { matchCounterparty, type MoySkladCandidate } from '../../domain/counterparty-match.js';
 import type { MoySkladClient } from '../../moysklad/client.js';
 import { MoySkladNotFoundError } from '../../moysklad/errors.js';
 import { counterpartySchema, type MsCounterparty, type MsCounterpartyCreate } from '../../moysklad/schemas/counterparty.js';
 import { CounterpartyRepository } from '../../store/repositories/counterparty-repository.js';
-import type { CounterpartyKind, CounterpartyRow, Database, MatchedBy } from '../../store/schema.js';
+import type { CompanyType, CounterpartyKind, CounterpartyRow, Database, MatchedBy } from '../../store/schema.js';
 import { derivedSyncId } from '../outbox/derived-sync-id.js';
 import { ExportError } from '../outbox/export-error.js';
 
@@ -124,7 +124,7 @@ export async function ensureCounterparty(deps: CounterpartyExportDeps, counterpa
   // R26: none matched → create, idempotently.
   const body: MsCounterpartyCreate = {
     name: cp.name,
-    companyType: companyTypeFor(cp.inn, cp.companyType),
+    companyType: msCompanyType(cp.inn, cp.companyType),
     syncId: counterpartySyncId(cp),
     externalCode: `${cp.kind}-${cp.externalId}`.slice(0, 255),
   };
@@ -137,6 +137,18 @@ export async function ensureCounterparty(deps: CounterpartyExportDeps, counterpa
   if (cache.phoneIndex && cp.phone) addToIndex(cache.phoneIndex, toCandidate(created));
   await deps.log?.('info', `counterparty ${cp.kind} ${cp.externalId} created in MoySklad as ${created.id} (R26)`, { counterpartyId: cp.id });
   return { msId: created.id, matchedBy: 'created', action: 'created' };
+}
+
+/**
+ * R26 the MoySklad `companyType`: the INN decides when there is one (10 digits = a legal entity;
+ * 12 digits = an entrepreneur, or a private person when the store says so); otherwise the store's
+ * declared type.
+ */
+export function msCompanyType(inn: string | null | undefined, declared: CompanyType | null | undefined): CompanyType {
+  const n = normalizeInn(inn);
+  if (n?.length === 10) return 'legal';
+  if (n?.length === 12) return declared === 'individual' ? 'individual' : 'entrepreneur';
+  return declared ?? 'individual';
 }
 
 type Decision =
