@@ -157,8 +157,7 @@ const STOCK_ORDER: Record<string, FieldSpec> = {
 
 function assortmentMeta(req: ApiRequest, e: Entity): Fields {
   const m = metaOf(req.ctx, { type: e.type, id: e.id });
-  m.href = `${String(m.href)}?expand=supplier`;
-  return m;
+  return { ...m, href: `${String(m.href)}?expand=supplier` };
 }
 
 export function stockAll(req: ApiRequest): ApiResult {

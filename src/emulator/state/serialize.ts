@@ -33,6 +33,8 @@ export interface SerializeContext {
   /** e.g. http://127.0.0.1:8090/api/remap/1.2 */
   base: string;
   account: EmulatorAccount;
+  /** Reused meta objects for repeated references (owner, uom, currency, folders…) within one response. */
+  metaCache?: Map<string, Fields>;
 }
 
 const MEDIA = 'application/json';
@@ -53,7 +55,22 @@ export function hrefOf(ctx: SerializeContext, t: RefTarget): string {
   }
 }
 
+/** A reference's meta. Cached per context: callers must not mutate the result. */
 export function metaOf(ctx: SerializeContext, t: RefTarget): Fields {
+  let cache = ctx.metaCache;
+  if (!cache) {
+    cache = new Map();
+    ctx.metaCache = cache;
+  }
+  const key = t.parent === undefined ? `${t.type}/${t.id}` : `${t.type}/${t.parent}/${t.id}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const meta = buildMeta(ctx, t);
+  if (cache.size < 5000) cache.set(key, meta);
+  return meta;
+}
+
+function buildMeta(ctx: SerializeContext, t: RefTarget): Fields {
   const meta: Fields = { href: hrefOf(ctx, t) };
   if (METADATA_TYPES.has(t.type)) meta.metadataHref = `${ctx.base}/entity/${t.type}/metadata`;
   else if (t.type === 'state') meta.metadataHref = `${ctx.base}/entity/${t.parent ?? 'customerorder'}/metadata`;
@@ -64,8 +81,13 @@ export function metaOf(ctx: SerializeContext, t: RefTarget): Fields {
 
 function refValue(ctx: SerializeContext, t: RefTarget, expand: ExpandTree | undefined): unknown {
   if (t.type === 'pricetype') {
+    const key = `pricetype-full/${t.id}`;
+    const hit = ctx.metaCache?.get(key);
+    if (hit) return hit;
     const pt = ctx.account.priceTypes.find((p) => p.id === t.id);
-    return pt ? { meta: metaOf(ctx, t), id: pt.id, name: pt.name, externalCode: pt.externalCode } : { meta: metaOf(ctx, t) };
+    const v: Fields = pt ? { meta: metaOf(ctx, t), id: pt.id, name: pt.name, externalCode: pt.externalCode } : { meta: metaOf(ctx, t) };
+    ctx.metaCache?.set(key, v);
+    return v;
   }
   if (expand !== undefined) {
     if (isEntityType(t.type)) {
