@@ -4,6 +4,7 @@
  * commands call this, then `createWorker` and `startScheduler`, then `onShutdownSignals`.
  */
 import type { Clock } from '../core/clock.js';
+import type { Metrics } from '../server/metrics.js';
 import { EmbeddedJobQueue } from './embedded-queue.js';
 import { PgBossJobQueue } from './pg-boss-queue.js';
 import type { AnyKysely } from './tables.js';
@@ -20,6 +21,7 @@ export interface CreateJobQueueOptions {
   pgBossSchema?: string;
   maxAttempts?: number;
   kinds?: readonly JobKind[];
+  metrics?: Pick<Metrics, 'jobsMerged'>;
 }
 
 export function createJobQueue(options: CreateJobQueueOptions): JobQueue {
@@ -30,9 +32,15 @@ export function createJobQueue(options: CreateJobQueueOptions): JobQueue {
       ...(options.pgBossSchema ? { schema: options.pgBossSchema } : {}),
       ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
       ...(options.kinds ? { kinds: options.kinds } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
     });
   }
-  return new EmbeddedJobQueue({ db: options.db, clock: options.clock, ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}) });
+  return new EmbeddedJobQueue({
+    db: options.db,
+    clock: options.clock,
+    ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
 }
 
 export interface Stoppable {

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
+import type { Metrics } from '../server/metrics.js';
 import { queueDb, iso, type AnyKysely, type QueueJobsTable, type QueueTables } from './tables.js';
 import type { Kysely } from 'kysely';
 import {
@@ -29,6 +30,8 @@ export interface EmbeddedQueueOptions {
   maxAttempts?: number;
   /** A running job whose heartbeat is older than this is considered abandoned (default 120 s). */
   staleAfterMs?: number;
+  /** Counts merged requests (`msx_jobs_merged_total`). */
+  metrics?: Pick<Metrics, 'jobsMerged'>;
 }
 
 export function isUniqueViolation(e: unknown): boolean {
@@ -60,6 +63,7 @@ export class EmbeddedJobQueue implements JobQueue {
   readonly #clock: Clock;
   readonly #maxAttempts: number;
   readonly #staleAfterMs: number;
+  readonly #metrics: Pick<Metrics, 'jobsMerged'> | undefined;
   readonly #handlers = new Map<JobKind, JobHandler>();
   readonly #listeners = new Set<() => void>();
   #lastReclaimMs = Number.NEGATIVE_INFINITY;
@@ -69,6 +73,7 @@ export class EmbeddedJobQueue implements JobQueue {
     this.#clock = options.clock;
     this.#maxAttempts = options.maxAttempts ?? 5;
     this.#staleAfterMs = options.staleAfterMs ?? 120_000;
+    this.#metrics = options.metrics;
   }
 
   async start(): Promise<void> {}
@@ -96,7 +101,10 @@ export class EmbeddedJobQueue implements JobQueue {
         .where('singletonKey', '=', key)
         .where('state', 'in', ['queued', 'running'])
         .executeTakeFirst();
-      if (existing) return { jobId: existing.id, merged: true };
+      if (existing) {
+        this.#metrics?.jobsMerged.inc({ kind: request.kind });
+        return { jobId: existing.id, merged: true };
+      }
       const now = iso(this.#clock.nowMs());
       const id = randomUUID();
       try {

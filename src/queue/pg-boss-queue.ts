@@ -16,6 +16,7 @@
  */
 import pg from 'pg';
 import PgBoss from 'pg-boss';
+import type { Metrics } from '../server/metrics.js';
 import {
   singletonKeyFor,
   type EnqueueRequest,
@@ -46,6 +47,8 @@ export interface PgBossQueueOptions {
   supervise?: boolean;
   /** Pool size of pg-boss (default 4) and of the enqueue pool (2). */
   poolMax?: number;
+  /** Counts merged requests (`msx_jobs_merged_total`). */
+  metrics?: Pick<Metrics, 'jobsMerged'>;
 }
 
 interface JobData {
@@ -92,6 +95,7 @@ export class PgBossJobQueue implements JobQueue {
   readonly #retryDelaySeconds: number;
   readonly #expireInSeconds: number;
   readonly #kinds: readonly JobKind[];
+  readonly #metrics: Pick<Metrics, 'jobsMerged'> | undefined;
   readonly #queues = new Map<string, Promise<void>>();
   readonly #handlers = new Map<JobKind, JobHandler>();
   readonly #listeners = new Set<() => void>();
@@ -104,6 +108,7 @@ export class PgBossJobQueue implements JobQueue {
     this.#retryDelaySeconds = options.retryDelaySeconds ?? 30;
     this.#expireInSeconds = options.expireInSeconds ?? 4 * 3600;
     this.#kinds = options.kinds ?? [];
+    this.#metrics = options.metrics;
     this.boss = new PgBoss({
       connectionString: options.connectionString,
       schema: this.#schema,
@@ -220,7 +225,8 @@ export class PgBossJobQueue implements JobQueue {
       if (!row.rows[0]) throw new Error(`pg-boss refused job ${key} and no active job holds the key`);
       result = { jobId: row.rows[0].id, merged: true };
     }
-    if (!result.merged) for (const l of this.#listeners) l();
+    if (result.merged) this.#metrics?.jobsMerged.inc({ kind: request.kind });
+    else for (const l of this.#listeners) l();
     return result;
   }
 

@@ -31,7 +31,9 @@ class RetryableError extends AppError {
 
 describe('embedded queue (SQLite)', () => {
   it('B7 merges a second request for the same integration and kind while one is queued', async () => {
-    const { queue } = await setup();
+    const { db, clock } = await setup();
+    const metrics = createMetrics();
+    const queue = new EmbeddedJobQueue({ db, clock, metrics });
     const a = await queue.enqueue({ kind: 'nomenclature.full', integrationId: 1, trigger: 'api' });
     const b = await queue.enqueue({ kind: 'nomenclature.full', integrationId: 1, trigger: 'cli' });
     const c = await queue.enqueue({ kind: 'nomenclature.full', integrationId: 2, trigger: 'api' });
@@ -42,6 +44,7 @@ describe('embedded queue (SQLite)', () => {
     expect(d.merged).toBe(false);
     expect(new Set([a.jobId, c.jobId, d.jobId]).size).toBe(3);
     expect(await queue.depth()).toEqual({ 'nomenclature.full': { queued: 2, running: 0 }, categories: { queued: 1, running: 0 } });
+    expect(await metrics.registry.metrics()).toMatch(/msx_jobs_merged_total\{kind="nomenclature.full"\} 1/);
   });
 
   it('B7 runs no concurrent duplicate for one integration and kind: requests while running merge into the running job', async () => {
