@@ -1,0 +1,123 @@
+/**
+ * @module client-balance
+ * The one place that decides which balance a client has (R29–R31), used by the REST API:
+ *
+ * - Option `balance_sync_enabled` OFF: the store's own calculation — the sum of the client's
+ *   `balance_records` (kopecks).
+ * - Option ON: MoySklad's figure stored in `ms_balances` (read by the `balance` sync). The store's
+ *   own calculation is paused (not computed, not shown) and its records stay untouched; turning the
+ *   option off resumes it from the same records.
+ *
+ * Sign convention (both sources, one figure, kopecks): MoySklad's `report/counterparty.balance`
+ * as is — NEGATIVE = the client owes the shop (goods shipped, not paid); POSITIVE = the shop owes
+ * the client (prepayment). The store's own ledger uses the same sign: a record of +N kopecks is a
+ * payment/credit to the client, −N a charge.
+ *
+ * Activity (R30): when the platform reports a client active, or asks for the balance, a refresh is
+ * requested if the stored value is older than 30 minutes and MoySklad was not asked for this
+ * client in the last 30 minutes; requests of many clients merge into one `balance` job per
+ * integration, which reads them all with ONE `POST report/counterparty`.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.js';
+import type { JobEnqueuer } from '../../queue/types.js';
+import type { Database, IntegrationRow, MsBalanceRow } from '../../store/schema.js';
+
+/** R30 */
+export const BALANCE_REFRESH_INTERVAL_MS = 30 * 60_000;
+export const BALANCE_KIND = 'balance';
+
+export interface ClientBalanceDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  enqueuer: JobEnqueuer;
+}
+
+export interface ClientBalance {
+  clientId: number;
+  /** Kopecks; null only while balance sync is on and MoySklad was not read yet for this client. */
+  balanceKopecks: number | null;
+  source: 'moysklad' | 'store';
+  /** When MoySklad was read (source moysklad). */
+  readAt: string | null;
+  /** Why MoySklad's figure is missing or old (no CRM, not linked yet, …), else null. */
+  problem: string | null;
+}
+
+export interface ActivityOutcome {
+  clientId: number;
+  refreshQueued: boolean;
+  jobId: string | null;
+  reason: string;
+}
+
+/** The integration serving a client's region, or undefined. */
+export async function integrationOfClient(db: Kysely<Database>, regionId: number | null): Promise<IntegrationRow | undefined> {
+  if (regionId === null) return undefined;
+  return db.selectFrom('integrations').selectAll().where('regionId', '=', regionId).executeTakeFirst();
+}
+
+/** The store's own balance calculation (R31): the sum of the client's balance records. */
+export async function ownBalance(db: Kysely<Database>, counterpartyId: number): Promise<number> {
+  const { sum } = await db
+    .selectFrom('balanceRecords')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), sql<number>`0`).as('sum'))
+    .where('counterpartyId', '=', counterpartyId)
+    .executeTakeFirstOrThrow();
+  return Number(sum);
+}
+
+/** Whether MoySklad may be asked for this balance now (R30). */
+export function isDue(row: Pick<MsBalanceRow, 'readAt' | 'attemptedAt'> | undefined, nowMs: number): boolean {
+  if (!row) return true;
+  const last = row.attemptedAt ?? row.readAt;
+  return last === null || nowMs - Date.parse(last) >= BALANCE_REFRESH_INTERVAL_MS;
+}
+
+/** Balance sync is effective for this integration (option on and integration active). */
+export const balanceSyncOn = (i: IntegrationRow | undefined): i is IntegrationRow => !!i && i.balanceSyncEnabled === 1 && i.active === 1;
+
+async function msBalanceRow(db: Kysely<Database>, counterpartyId: number, msAccountId: number): Promise<MsBalanceRow | undefined> {
+  return db.selectFrom('msBalances').selectAll().where('counterpartyId', '=', counterpartyId).where('msAccountId', '=', msAccountId).executeTakeFirst();
+}
+
+/** Marks a client active (R30) and queues a refresh when due. The client must exist (kind client). */
+export async function recordClientActivity(deps: ClientBalanceDeps, client: { id: number; regionId: number | null }): Promise<ActivityOutcome> {
+  const integration = await integrationOfClient(deps.db, client.regionId);
+  if (!balanceSyncOn(integration)) {
+    return { clientId: client.id, refreshQueued: false, jobId: null, reason: 'balance sync is off for this client' };
+  }
+  const now = deps.clock.now();
+  const existing = await msBalanceRow(deps.db, client.id, integration.msAccountId);
+  if (existing) {
+    await deps.db.updateTable('msBalances').set({ lastActivityAt: now.toISOString() }).where('id', '=', existing.id).execute();
+  } else {
+    await deps.db
+      .insertInto('msBalances')
+      .values({ counterpartyId: client.id, msAccountId: integration.msAccountId, balance: null, readAt: null, lastActivityAt: now.toISOString(), lastError: null })
+      .onConflict((oc) => oc.columns(['counterpartyId', 'msAccountId']).doUpdateSet({ lastActivityAt: now.toISOString() }))
+      .execute();
+  }
+  if (!isDue(existing, now.getTime())) {
+    return { clientId: client.id, refreshQueued: false, jobId: null, reason: 'balance was asked of MoySklad less than 30 minutes ago' };
+  }
+  // One job per integration drains every due client: concurrent activity merges into one request.
+  const res = await deps.enqueuer.enqueue({ kind: BALANCE_KIND, integrationId: Number(integration.id), trigger: 'api', payload: { counterpartyId: client.id } });
+  return { clientId: client.id, refreshQueued: true, jobId: res.jobId, reason: res.merged ? 'merged into a waiting refresh' : 'refresh queued' };
+}
+
+/**
+ * The client's balance as the platform sees it — one figure (R29). With balance sync on, asking
+ * counts as activity (R30) and may queue a refresh; the answer is the stored MoySklad figure.
+ */
+export async function readClientBalance(deps: ClientBalanceDeps, client: { id: number; regionId: number | null }): Promise<ClientBalance> {
+  const integration = await integrationOfClient(deps.db, client.regionId);
+  if (!balanceSyncOn(integration)) {
+    return { clientId: client.id, balanceKopecks: await ownBalance(deps.db, client.id), source: 'store', readAt: null, problem: null };
+  }
+  await recordClientActivity(deps, client);
+  const row = await msBalanceRow(deps.db, client.id, integration.msAccountId);
+  const balanceKopecks = row?.balance === null || row?.balance === undefined ? null : Number(row.balance);
+  const problem = row?.lastError ?? (integration.statusCode?.startsWith('balance_') ? integration.statusMessage : null) ?? null;
+  return { clientId: client.id, balanceKopecks, source: 'moysklad', readAt: row?.readAt ?? null, problem };
+}

@@ -1,0 +1,3 @@
+export * from './client-balance.js';
+export * from './balance-sync.js';
+export * from './balance-sync-kinds.js';
