@@ -148,6 +148,11 @@ export interface RequestOptions {
   idempotent?: boolean;
   /** Overrides `maxRetries` for this request. */
   retries?: number;
+  /**
+   * Extra request headers, e.g. `X-Lognex-WebHook-DisableByPrefix` so that our own writes do not
+   * echo back as webhooks. Authorization, Accept and Accept-Encoding cannot be overridden.
+   */
+  headers?: Record<string, string>;
 }
 
 interface Exchange {
@@ -194,6 +199,7 @@ export interface StockCurrentQuery {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const RESERVED_HEADERS = new Set(['authorization', 'accept', 'accept-encoding', 'content-type', 'user-agent']);
 const MAX_BATCH_ITEMS = 1000;
 const DEFAULT_BATCH_BYTES = 9 * 1024 * 1024;
 
@@ -741,7 +747,9 @@ export class MoySkladClient {
       },
       () => undefined,
     );
+    const extra = Object.fromEntries(Object.entries(options.headers ?? {}).filter(([k]) => !RESERVED_HEADERS.has(k.toLowerCase())));
     const headers: Record<string, string> = {
+      ...extra,
       Authorization: this.#authHeader,
       'Accept-Encoding': 'gzip',
       Accept: 'application/json;charset=utf-8',

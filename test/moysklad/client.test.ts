@@ -406,6 +406,29 @@ describe('MoySkladClient sync helpers', () => {
     expect(one.counterparty.id).toBe(cps[0]!.id);
   });
 
+  it('B3 passes X-Lognex-WebHook-DisableByPrefix so our own writes do not echo back as webhooks', async () => {
+    const delivered: string[] = [];
+    const h = setup({
+      webhookFetch: async (input) => {
+        delivered.push(String(input));
+        return new Response(null, { status: 204 });
+      },
+    });
+    await h.client.createWebhook({ url: 'http://hooks.test/ms', action: 'UPDATE', entityType: 'product' });
+    let productId = '';
+    for await (const page of h.client.productPages({ limit: 1 })) {
+      productId = page[0]!.id;
+      break;
+    }
+    await h.client.request('PUT', `entity/product/${productId}`, { body: { description: 'quiet' }, headers: { 'X-Lognex-WebHook-DisableByPrefix': 'http://hooks.test' } });
+    await h.emulator.flushWebhooks();
+    expect(delivered).toHaveLength(0);
+    await h.client.request('PUT', `entity/product/${productId}`, { body: { description: 'loud' } });
+    await h.emulator.flushWebhooks();
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatch(/^http:\/\/hooks\.test\/ms\?requestId=/);
+  });
+
   it('B3 lists, creates and deletes webhooks', async () => {
     const h = setup();
     const wh = await h.client.createWebhook({ url: 'http://127.0.0.1:1/hook', action: 'UPDATE', entityType: 'product' });
