@@ -24,7 +24,8 @@ import { loadOrCreateKeyFile, parseSecretKey, SecretBox } from './core/secret-bo
 import type { AppConfig } from './config/config.js';
 import { createEmulator, DEFAULT_ACCOUNT } from './emulator/index.js';
 import { IntegrationLog, type IntegrationLogInput } from './log/integration-log.js';
-import { createWorker, EmbeddedJobQueue, startScheduler, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
+import { createJobQueue } from './queue/create-job-queue.js';
+import { createWorker, startScheduler, type EnqueueRequest, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
 import { createApp } from './server/app.js';
 import { createMetricsHandler, metrics } from './server/metrics.js';
 import { createDatabase, type StoreDatabase } from './store/database.js';
@@ -37,6 +38,8 @@ import { verifySecretKey } from './store/secret-key-check.js';
 import { LogEntryRepository } from './store/repositories/log-entry-repository.js';
 import { MoySkladClientPool } from './sync/client-pool.js';
 import { createStockSyncKinds } from './sync/stock/stock-sync-kinds.js';
+import { createNomenclatureSyncKinds } from './sync/nomenclature/nomenclature-sync-kinds.js';
+import { createOrderSyncKinds } from './sync/orders/order-outbox.js';
 import { SyncRegistry } from './sync/sync-registry.js';
 
 /** The runtime's configuration: the validated environment (`loadConfig`). */
@@ -227,6 +230,8 @@ export interface SyncDeps {
   /** The integration and price-list log (R14, R32): `moysklad_logger.log` plus `log_entries`. */
   log: IntegrationLog;
   logger: ServiceLogger;
+  /** DATA_DIR (photos are stored under it). */
+  dataDir: string;
 }
 
 /** The integration log of this process, writing the file in LOG_DIR and the admin panel's entries. */
@@ -249,9 +254,10 @@ export function buildSyncRegistry(deps: SyncDeps): SyncRegistry {
       },
     },
   };
-  for (const kind of createStockSyncKinds({ db: deps.db, clock: deps.clock, clients: deps.clients, runDeps })) {
-    registry.register({ ...kind, firstRun: kind.kind === 'stock.full' });
-  }
+  const base = { db: deps.db, clock: deps.clock, clients: deps.clients, runDeps };
+  for (const kind of createNomenclatureSyncKinds({ ...base, dataDir: deps.dataDir })) registry.register(kind);
+  for (const kind of createStockSyncKinds(base)) registry.register({ ...kind, firstRun: kind.kind === 'stock.full' });
+  for (const kind of createOrderSyncKinds(base)) registry.register(kind);
   return registry;
 }
 
@@ -313,6 +319,34 @@ export async function startDemoEmulator(clock: Clock, dataDir: string): Promise<
     store: store ? { id: store.id, name: typeof store.f.name === 'string' ? store.f.name : 'Demo store' } : null,
     close: () => emulator.close(),
   };
+}
+
+/**
+ * The quick start's first syncs, in dependency order: categories before products (products are
+ * placed in categories), products before stock (stock rows join products).
+ */
+export function firstSyncRequests(syncs: SyncRegistry, integrationId: number, priceListIds: number[]): EnqueueRequest[] {
+  const rank = (kind: string): number => (kind === 'categories' ? 0 : kind.startsWith('nomenclature') ? 1 : 2);
+  const kinds = syncs.list().filter((k) => k.firstRun).sort((a, b) => rank(a.kind) - rank(b.kind) || (a.scope === b.scope ? 0 : a.scope === 'integration' ? -1 : 1));
+  const out: EnqueueRequest[] = [];
+  for (const k of kinds) {
+    if (k.scope === 'integration') out.push({ kind: k.kind, integrationId, trigger: 'manual' });
+    if (k.scope === 'price-list') for (const id of priceListIds) out.push({ kind: k.kind, integrationId, priceListId: id, trigger: 'manual' });
+    if (k.scope === 'global') out.push({ kind: k.kind, trigger: 'manual' });
+  }
+  return out;
+}
+
+/** Enqueues each request after the previous job has finished (checked every second of clock time). */
+export async function runInOrder(queue: Pick<JobQueue, 'enqueue' | 'get'>, clock: Clock, requests: EnqueueRequest[], signal: AbortSignal): Promise<void> {
+  for (const request of requests) {
+    const { jobId } = await queue.enqueue(request);
+    for (;;) {
+      const job = await queue.get(jobId);
+      if (!job || job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') break;
+      await clock.sleep(1000, signal);
+    }
+  }
 }
 
 /** Runs the server and/or the worker and schedules until `stop()`. */
@@ -382,8 +416,8 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
     const clients = new MoySkladClientPool({ db: store.db, secretBox: box, clock, ...(demo ? { fetch: demo.fetch } : {}) });
     const log = createIntegrationLog(config, store.db, clock, logger);
     cleanups.push(async () => log.close());
-    const queue: JobQueue = new EmbeddedJobQueue({ db: store.db, clock });
-    const syncs = buildSyncRegistry({ db: store.db, clock, clients, log, logger });
+    const syncs = buildSyncRegistry({ db: store.db, clock, clients, log, logger, dataDir: config.dataDir });
+    const queue: JobQueue = createJobQueue({ dialect: store.dialect, db: store.db, clock, databaseUrl: config.databaseUrl, kinds: syncs.list().map((k) => k.kind) });
     syncs.attachToQueue(queue);
     await queue.start();
     cleanups.push(() => queue.stop());
@@ -428,10 +462,12 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
         const integration = await new IntegrationRepository(store.db, clock).get(integrationId);
         if (integration.active) {
           const priceLists = await store.db.selectFrom('priceLists').select('id').where('regionId', '=', integration.regionId).where('msStoreId', 'is not', null).execute();
-          for (const k of syncs.list().filter((s) => s.firstRun)) {
-            if (k.scope === 'integration') await queue.enqueue({ kind: k.kind, integrationId, trigger: 'manual' });
-            if (k.scope === 'price-list') for (const pl of priceLists) await queue.enqueue({ kind: k.kind, integrationId, priceListId: Number(pl.id), trigger: 'manual' });
-          }
+          const requests = firstSyncRequests(syncs, integrationId, priceLists.map((p) => Number(p.id)));
+          const abort = new AbortController();
+          cleanups.push(async () => abort.abort());
+          void runInOrder(queue, clock, requests, abort.signal).catch((e: unknown) => {
+            if (!abort.signal.aborted) logger.warn({ err: { message: errorMessage(e) } }, 'first syncs stopped');
+          });
         }
       }
       if (bound) {

@@ -9,6 +9,12 @@ import { registerEmulatorCommand } from '../emulator/cli.js';
 import { createLogger } from '../log/create-logger.js';
 import { runCli, type CliIo } from './program.js';
 
+// `moysklad-exchange token list | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 const io: CliIo = {
   env: process.env,
   stdout: process.stdout,

@@ -156,7 +156,7 @@ export function buildProgram(io: CliIo): Command {
         const log = createIntegrationLog(cfg, store.db, clock, logger);
         try {
           const clients = new MoySkladClientPool({ db: store.db, secretBox: box, clock, ...(demo ? { fetch: demo.fetch } : {}) });
-          const registry = buildSyncRegistry({ db: store.db, clock, clients, log, logger });
+          const registry = buildSyncRegistry({ db: store.db, clock, clients, log, logger, dataDir: cfg.dataDir });
           const outcome = await runSyncInForeground({ db: store.db, registry, kind, integration: opts.integration, priceList: opts.priceList, stdout: io.stdout });
           if (outcome.status === 'failed') io.setExitCode(EXIT_FAILURE);
         } finally {
