@@ -87,6 +87,18 @@ describe('emulator rate limits (REFERENCE §3, VERIFIED #9, #14)', () => {
     expect(Object.values(s.tooManyPerMinute)).toEqual([1]);
   });
 
+  it('B2 §3 at most 20 requests in flight per account across users and solutions (429/1073)', async () => {
+    const { emu, call, clock } = limited('2026-11-29T09:00:00Z', ['s1', 's2', 's3', 's4']);
+    emu.setLatency({ baseMs: 1000 });
+    const auths = [undefined, 'Bearer s1', 'Bearer s2', 'Bearer s3'];
+    const pending = auths.flatMap((auth) => Array.from({ length: 5 }, () => call('GET', 'entity/store', auth ? { auth } : {})));
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    const extra = await call('GET', 'entity/store', { auth: 'Bearer s4' });
+    expect([extra.status, errCode(extra)]).toEqual([429, 1073]);
+    clock.advance(1000);
+    expect((await Promise.all(pending)).every((r) => r.status === 200)).toBe(true);
+  });
+
   it('B2 §3 limits can be switched off and changed at run time (also through /__control/limits)', async () => {
     const { emu, call } = limited();
     emu.setLimits(false);

@@ -41,6 +41,8 @@ export interface Core {
 }
 
 const JSON_TYPE = 'application/json;charset=utf-8';
+/** REFERENCE §3: request bodies up to 20 MB (error 1044 speaks of 10 MB; see the conflict there). */
+const MAX_BODY_CHARS = 20 * 1024 * 1024;
 
 function acceptsGzip(header: string | null): boolean {
   if (!header) return false;
@@ -113,11 +115,12 @@ export async function handleApi(c: Context, core: Core): Promise<Response> {
   who.login = auth.account.login;
   const headers = new Headers();
   const limits = core.limiter.settings;
+  const accountKey = `account:${auth.account.login}`;
   let decision: BucketDecision | undefined;
   // 4. parallel cap, 5. bucket
   if (limits) {
     const bucket = core.limiter.bucket(auth.bucketKey, now());
-    if (core.limiter.inFlight(auth.bucketKey) >= limits.parallel) {
+    if (core.limiter.inFlight(auth.bucketKey) >= limits.parallel || core.limiter.inFlight(accountKey) >= limits.accountParallel) {
       rateHeaders(headers, bucket.peek(now(), limits), limits.bucket, limits.intervalMs);
       headers.set('X-Lognex-Auth', '429005');
       const e = new MsError(429, 1073, 'Превышено ограничение на количество параллельных запросов');
@@ -134,6 +137,7 @@ export async function handleApi(c: Context, core: Core): Promise<Response> {
     headers.set('X-Lognex-Retry-After', '0');
   }
   core.limiter.enter(auth.bucketKey);
+  core.limiter.enter(accountKey);
   try {
     // 6. faults
     const fault = core.faults.next();
@@ -186,6 +190,7 @@ export async function handleApi(c: Context, core: Core): Promise<Response> {
       } else {
         if (method === 'POST' || method === 'PUT') {
           const text = await raw.text();
+          if (text.length > MAX_BODY_CHARS) throw new MsError(413, 1044, 'Превышен максимальный размер запроса (20 МБ)');
           if (text.trim() !== '') {
             const ct = raw.headers.get('content-type') ?? '';
             if (!ct.toLowerCase().includes('application/json')) throw new MsError(415, 1037, "Неверный Content-Type запроса, ожидается 'application/json'");
@@ -215,6 +220,7 @@ export async function handleApi(c: Context, core: Core): Promise<Response> {
     return finish(jsonResponse(result.status, result.body, headers), code);
   } finally {
     core.limiter.leave(auth.bucketKey);
+    core.limiter.leave(accountKey);
   }
 }
 

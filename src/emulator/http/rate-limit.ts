@@ -14,6 +14,8 @@ export interface RateLimitSettings {
   intervalMs: number;
   /** Parallel requests allowed per user or solution. */
   parallel: number;
+  /** Parallel requests allowed per account (all users and solutions together). */
+  accountParallel: number;
   /** Weight of a login+password or user-token request before `userWeightSwitchAt`. */
   userWeight: number;
   /** Weight of a login+password or user-token request from `userWeightSwitchAt` on. */
@@ -30,6 +32,7 @@ export const defaultRateLimits: RateLimitSettings = {
   bucket: 45,
   intervalMs: 3000,
   parallel: 5,
+  accountParallel: 20,
   userWeight: 3,
   userWeightLater: 4,
   userWeightSwitchAt: parseMoscow('2026-12-01 00:00:00') ?? 0,
