@@ -38,8 +38,10 @@ import { verifySecretKey } from './store/secret-key-check.js';
 import { LogEntryRepository } from './store/repositories/log-entry-repository.js';
 import { MoySkladClientPool } from './sync/client-pool.js';
 import { createStockSyncKinds } from './sync/stock/stock-sync-kinds.js';
+import { createBalanceSyncKinds } from './sync/balance/balance-sync-kinds.js';
 import { createNomenclatureSyncKinds } from './sync/nomenclature/nomenclature-sync-kinds.js';
 import { createOrderSyncKinds } from './sync/orders/order-outbox.js';
+import { createBalanceSyncKinds } from './sync/balance/balance-sync-kinds.js';
 import { SyncRegistry } from './sync/sync-registry.js';
 
 /** The runtime's configuration: the validated environment (`loadConfig`). */
@@ -258,6 +260,8 @@ export function buildSyncRegistry(deps: SyncDeps): SyncRegistry {
   for (const kind of createNomenclatureSyncKinds({ ...base, dataDir: deps.dataDir })) registry.register(kind);
   for (const kind of createStockSyncKinds(base)) registry.register({ ...kind, firstRun: kind.kind === 'stock.full' });
   for (const kind of createOrderSyncKinds(base)) registry.register(kind);
+  for (const kind of createBalanceSyncKinds(base)) registry.register(kind);
+  for (const kind of createBalanceSyncKinds(base)) registry.register(kind);
   return registry;
 }
 
