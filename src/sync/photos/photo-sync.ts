@@ -44,7 +44,7 @@ export interface PhotoSyncTarget {
 export interface PhotoSyncOptions {
   signal?: AbortSignal;
   progress?: (p: SyncProgress) => void | Promise<void>;
-  /** Products read from the store per batch (default 200). */
+  /** Products read from the store per batch (default 1000). */
   batchSize?: number;
 }
 
@@ -75,7 +75,7 @@ function isItemFailure(e: unknown): boolean {
 export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget, run: SyncRun, options: PhotoSyncOptions = {}): Promise<PhotoSyncResult> {
   const db = trackingDb(deps.db);
   const result: PhotoSyncResult = { products: 0, listed: 0, downloaded: 0, unchanged: 0, removed: 0, failed: 0 };
-  const batchSize = options.batchSize ?? 200;
+  const batchSize = options.batchSize ?? 1000;
   const unusedBlobs = new Set<string>();
   const pending = db
     .selectFrom('products')
@@ -91,13 +91,18 @@ export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget,
     const batch = await pending.select(['id', 'msId', 'msUpdated', 'msImageCount']).where('id', '>', afterId).orderBy('id').limit(batchSize).execute();
     if (batch.length === 0) break;
     afterId = batch[batch.length - 1]?.id ?? afterId;
+    // Products the list showed without images and with none stored need no request: one statement.
+    const storedRows = await db.selectFrom('productImages').selectAll().where('productId', 'in', batch.map((p) => p.id)).orderBy('productId').orderBy('position').execute();
+    const storedOf = new Map<number, typeof storedRows>();
+    for (const r of storedRows) storedOf.set(r.productId, [...(storedOf.get(r.productId) ?? []), r]);
+    const bare = batch.filter((p) => p.msImageCount === 0 && !storedOf.has(p.id)).map((p) => p.id);
+    if (bare.length > 0) await db.updateTable('products').set((eb) => ({ photosMsUpdated: eb.ref('msUpdated') })).where('id', 'in', bare).execute();
+    result.products += bare.length;
+    const bareSet = new Set(bare);
     for (const p of batch) {
+      if (bareSet.has(p.id)) continue;
       result.products += 1;
-      const stored = await db.selectFrom('productImages').selectAll().where('productId', '=', p.id).orderBy('position').execute();
-      if ((p.msImageCount ?? 1) === 0 && stored.length === 0) {
-        await db.updateTable('products').set({ photosMsUpdated: p.msUpdated }).where('id', '=', p.id).execute();
-        continue;
-      }
+      const stored = storedOf.get(p.id) ?? [];
       let images: MsImage[];
       const fresh: NewImage[] = [];
       try {

@@ -1,0 +1,158 @@
+/**
+ * Photo sync (R1, R18) against the emulator's demo images and the media route, on SQLite and
+ * PostgreSQL: fetched once, not again, replaced when changed, removed when removed, same bytes
+ * stored once, MoySklad's order kept.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Hono } from 'hono';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makePng } from '../../src/emulator/index.js';
+import type { ImageRec } from '../../src/emulator/state/types.js';
+import { mountMediaRoutes } from '../../src/server/routes/media.routes.js';
+import type { DialectName } from '../../src/store/database.js';
+import { trackingDb } from '../../src/sync/nomenclature/tracking-tables.js';
+import { postgresUnavailableReason } from '../helpers/databases.js';
+import { createSyncFixture, type SyncFixture } from '../helpers/sync-fixture.js';
+import { lastRun, runKind } from './nomenclature-helpers.js';
+
+const pgSkip = postgresUnavailableReason();
+const fixtures: SyncFixture[] = [];
+afterEach(async () => {
+  while (fixtures.length) await fixtures.pop()?.dispose();
+});
+
+async function fixture(dialect: DialectName, importPhotos: 0 | 1 = 1): Promise<SyncFixture> {
+  const fx = await createSyncFixture({ dialect, emulator: { limits: false }, integration: { importPhotos } });
+  fixtures.push(fx);
+  fx.clock.advance(5 * 60_000);
+  return fx;
+}
+
+const imagesOf = (fx: SyncFixture, productId: string): ImageRec[] => (fx.emulator.account('admin@demo').product(productId)?.f.images as ImageRec[] | undefined) ?? [];
+
+async function storedImages(fx: SyncFixture, msId: string) {
+  return trackingDb(fx.db)
+    .selectFrom('productImages')
+    .innerJoin('products', 'products.id', 'productImages.productId')
+    .select(['productImages.position', 'productImages.filename', 'productImages.blobHash', 'productImages.thumbBlobHash', 'productImages.msImageId'])
+    .where('products.msId', '=', msId)
+    .orderBy('productImages.position')
+    .execute();
+}
+
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  const block = dialect === 'postgres' && pgSkip ? describe.skip : describe;
+  block(`photo sync (${dialect}${dialect === 'postgres' && pgSkip ? `, SKIPPED: ${pgSkip}` : ''})`, () => {
+    it('R18 imports no photo and asks MoySklad nothing while the photos option is off', async () => {
+      const fx = await fixture(dialect, 0);
+      await runKind(fx, 'nomenclature.full');
+      const out = await runKind(fx, 'photos');
+      expect(out.message).toContain('off');
+      expect((await lastRun(fx, 'photos')).requests).toBe(0);
+      expect(await fx.db.selectFrom('blobs').selectAll().execute()).toEqual([]);
+      expect(await fx.db.selectFrom('productImages').selectAll().execute()).toEqual([]);
+    });
+
+    it('R18 fetches every demo image once, in MoySklad order, and does not fetch them again on the next run', async () => {
+      const fx = await fixture(dialect);
+      await runKind(fx, 'nomenclature.full');
+      const run = await lastRun(fx, 'photos');
+      const a = fx.emulator.account('admin@demo');
+      const withImages = a.listProducts().filter((p) => imagesOf(fx, p.id).length > 0);
+      const imageCount = withImages.reduce((n, p) => n + imagesOf(fx, p.id).length, 0);
+      expect(withImages.length).toBeGreaterThan(10);
+      expect(run.counts).toMatchObject({ listed: withImages.length, downloaded: imageCount });
+      // One list request per product with images, one download of each image and of its miniature;
+      // the 2,000 products without images cost nothing.
+      expect(run.requests).toBe(withImages.length + 2 * imageCount);
+
+      for (const p of withImages) {
+        const ms = imagesOf(fx, p.id);
+        const stored = await storedImages(fx, p.id);
+        expect(stored.map((s) => s.filename)).toEqual(ms.map((m) => m.filename));
+        expect(stored.map((s) => s.position)).toEqual(ms.map((_, i) => i));
+        for (const [i, s] of stored.entries()) {
+          const blob = await fx.db.selectFrom('blobs').selectAll().where('hash', '=', s.blobHash ?? '').executeTakeFirstOrThrow();
+          const onDisk = fs.readFileSync(path.join(fx.database.dataDir, blob.path));
+          expect(Buffer.compare(onDisk, Buffer.from(a.files.get(ms[i]?.fileId ?? '')?.bytes ?? []))).toBe(0);
+          expect(blob.mime).toBe('image/png');
+        }
+      }
+
+      fx.clock.advance(60_000);
+      const second = await runKind(fx, 'photos');
+      expect(second.counts?.downloaded ?? 0).toBe(0);
+      expect((await lastRun(fx, 'photos')).requests).toBe(0);
+      // An incremental nomenclature pass with nothing changed lists no images either.
+      await runKind(fx, 'nomenclature.incremental');
+      expect((await lastRun(fx, 'photos')).requests).toBe(0);
+    });
+
+    it('R18 replaces a photo changed in MoySklad, removes a removed one (and its file), and stores the same bytes once', async () => {
+      const fx = await fixture(dialect);
+      await runKind(fx, 'nomenclature.full');
+      const a = fx.emulator.account('admin@demo');
+      const multi = a.listProducts().find((p) => imagesOf(fx, p.id).length >= 2);
+      const single = a.listProducts().find((p) => imagesOf(fx, p.id).length === 1);
+      const synced = new Set((await fx.db.selectFrom('products').select('msId').where('syncState', '=', 'ok').execute()).map((r) => r.msId));
+      const bare = a.listProducts().filter((p) => imagesOf(fx, p.id).length === 0 && synced.has(p.id));
+      if (!multi || !single || bare.length < 2) throw new Error('demo seed lacks images');
+      const before = await storedImages(fx, multi.id);
+      const removedHash = before[0]?.blobHash ?? '';
+      const removedPath = (await fx.db.selectFrom('blobs').select('path').where('hash', '=', removedHash).executeTakeFirstOrThrow()).path;
+
+      fx.clock.advance(60_000);
+      // multi: drop the first image, keep the second; single: replace its image with new bytes;
+      // two bare products get the same new bytes.
+      const [, ...rest] = imagesOf(fx, multi.id);
+      a.updateEntity('product', multi.id, { images: rest });
+      a.updateEntity('product', single.id, { images: [] });
+      a.addImage(single.id, 'replaced.png', makePng(4242, 40));
+      const shared = makePng(777, 32);
+      a.addImage(bare[0]?.id ?? '', 'same.png', shared);
+      a.addImage(bare[1]?.id ?? '', 'same-again.png', shared);
+      fx.clock.advance(60_000);
+
+      await runKind(fx, 'nomenclature.incremental');
+      const run = await lastRun(fx, 'photos');
+      // 4 changed products listed; 3 new images downloaded (+ miniatures); the kept image is not.
+      expect(run.counts).toMatchObject({ listed: 4, downloaded: 3, unchanged: rest.length, removed: 2 });
+      expect(run.requests).toBe(4 + 3 * 2);
+
+      const after = await storedImages(fx, multi.id);
+      expect(after.map((s) => s.filename)).toEqual(rest.map((r) => r.filename));
+      expect(after.map((s) => s.blobHash)).toEqual(before.slice(1).map((s) => s.blobHash));
+      expect((await storedImages(fx, single.id)).map((s) => s.filename)).toEqual(['replaced.png']);
+      // The removed image's file is gone (no other image used the same bytes).
+      expect(await fx.db.selectFrom('blobs').select('hash').where('hash', '=', removedHash).executeTakeFirst()).toBeUndefined();
+      expect(fs.existsSync(path.join(fx.database.dataDir, removedPath))).toBe(false);
+      // Same bytes on two products: one blob.
+      const s0 = await storedImages(fx, bare[0]?.id ?? '');
+      const s1 = await storedImages(fx, bare[1]?.id ?? '');
+      expect(s0[0]?.blobHash).toBe(s1[0]?.blobHash);
+      expect(await fx.db.selectFrom('blobs').select('hash').where('hash', '=', s0[0]?.blobHash ?? '').execute()).toHaveLength(1);
+    });
+
+    it('R1 serves stored photos and their thumbnails over HTTP', async () => {
+      const fx = await fixture(dialect);
+      await runKind(fx, 'nomenclature.full');
+      const app = new Hono();
+      mountMediaRoutes(app, { db: fx.db, clock: fx.clock, dataDir: fx.database.dataDir });
+      const img = await trackingDb(fx.db).selectFrom('productImages').selectAll().limit(1).executeTakeFirstOrThrow();
+      const res = await app.request(`/media/${img.blobHash ?? ''}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/png');
+      expect(res.headers.get('cache-control')).toContain('immutable');
+      const blob = await fx.db.selectFrom('blobs').selectAll().where('hash', '=', img.blobHash ?? '').executeTakeFirstOrThrow();
+      expect(Buffer.compare(Buffer.from(await res.arrayBuffer()), fs.readFileSync(path.join(fx.database.dataDir, blob.path)))).toBe(0);
+      const thumb = await app.request(`/media/${img.blobHash ?? ''}/thumb`);
+      expect(thumb.status).toBe(200);
+      expect(thumb.headers.get('etag')).toBe(`"${img.thumbBlobHash ?? ''}"`);
+      expect((await app.request(`/media/${'0'.repeat(64)}`)).status).toBe(404);
+      expect((await app.request('/media/..%2F..%2Fetc%2Fpasswd')).status).toBe(404);
+      const cached = await app.request(`/media/${img.blobHash ?? ''}`, { headers: { 'If-None-Match': `"${img.blobHash ?? ''}"` } });
+      expect(cached.status).toBe(304);
+    });
+  });
+}
