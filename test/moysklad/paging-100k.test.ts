@@ -63,3 +63,37 @@ describe('MoySkladClient 100,000 products', () => {
     }
   }, 300_000);
 });
+
+describe('MoySkladClient pacing from 2026-12-01 (weight 4)', () => {
+  it('B2 pages 23,000 products with zero 429s when a request weighs 4 units', async () => {
+    const clock = new ManualClock({ autoAdvance: true, start: '2026-11-30T21:00:00Z' }); // 2026-12-01 00:00 Moscow
+    const emulator = createEmulator({
+      clock,
+      accounts: [{ login: 'admin@demo', password: 'demo', seed: { kind: 'generated', products: 23_000, seed: 2 } }],
+    });
+    try {
+      const events: RequestEvent[] = [];
+      const client = new MoySkladClient({
+        baseUrl: emulator.apiBaseUrl,
+        credentials: { kind: 'password', login: 'admin@demo', password: 'demo' },
+        fetch: emulator.fetch,
+        clock,
+        onRequest: (e) => events.push(e),
+      });
+      const started = clock.nowMs();
+      let rows = 0;
+      for await (const page of client.productPages()) rows += page.length;
+      const virtualMs = clock.nowMs() - started;
+      expect(rows).toBe(23_000);
+      expect(events).toHaveLength(23);
+      expect(events.every((e) => e.weight === 4 && e.status === 200)).toBe(true);
+      expect(emulator.stats().tooMany).toBe(0);
+      // 11 requests (44 units) per window: 23 requests span three windows.
+      const floorWithBurstMs = ((23 * 4 - 45) * 3000) / 45;
+      expect(virtualMs).toBeGreaterThanOrEqual(floorWithBurstMs);
+      console.log(`[23k paging, weight 4] requests=${events.length} 429s=0 virtual=${virtualMs} ms floor=${(23 * 4 * 3000) / 45} ms`);
+    } finally {
+      await emulator.close();
+    }
+  }, 120_000);
+});
