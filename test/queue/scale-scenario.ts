@@ -22,6 +22,8 @@ export interface ScaleOptions {
   productsPerAccount: number;
   workers: number;
   concurrency: number;
+  /** Products per page of the listing (default 1000). */
+  pageLimit?: number;
 }
 
 export interface ScaleResult {
@@ -73,6 +75,7 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
         apiBaseUrl: emulator.apiBaseUrl,
         accounts,
         concurrency: o.concurrency,
+        pageLimit: o.pageLimit ?? 1000,
       }),
     };
     for (let w = 0; w < o.workers; w++) {
