@@ -28,6 +28,7 @@ import { createJobQueue } from './queue/create-job-queue.js';
 import { createWorker, startScheduler, type EnqueueRequest, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
 import { createApp } from './server/app.js';
 import { createMetricsHandler, metrics } from './server/metrics.js';
+import { mountMediaRoutes } from './server/routes/media.routes.js';
 import { createDatabase, type StoreDatabase } from './store/database.js';
 import { migrateToLatest, migrationStatus } from './store/migrate.js';
 import { IntegrationRepository } from './store/repositories/integration-repository.js';
@@ -38,7 +39,6 @@ import { verifySecretKey } from './store/secret-key-check.js';
 import { LogEntryRepository } from './store/repositories/log-entry-repository.js';
 import { MoySkladClientPool } from './sync/client-pool.js';
 import { createStockSyncKinds } from './sync/stock/stock-sync-kinds.js';
-import { createBalanceSyncKinds } from './sync/balance/balance-sync-kinds.js';
 import { createNomenclatureSyncKinds } from './sync/nomenclature/nomenclature-sync-kinds.js';
 import { createOrderSyncKinds } from './sync/orders/order-outbox.js';
 import { createBalanceSyncKinds } from './sync/balance/balance-sync-kinds.js';
@@ -261,7 +261,6 @@ export function buildSyncRegistry(deps: SyncDeps): SyncRegistry {
   for (const kind of createStockSyncKinds(base)) registry.register({ ...kind, firstRun: kind.kind === 'stock.full' });
   for (const kind of createOrderSyncKinds(base)) registry.register(kind);
   for (const kind of createBalanceSyncKinds(base)) registry.register(kind);
-  for (const kind of createBalanceSyncKinds(base)) registry.register(kind);
   return registry;
 }
 
@@ -453,6 +452,7 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
         mountExtra: (a: Hono) => {
           const handler = createMetricsHandler(metrics);
           a.get('/metrics', () => handler());
+          mountMediaRoutes(a, { db: store.db, clock, dataDir: config.dataDir });
         },
       });
       bound.setHandler((req) => app.fetch(req));

@@ -132,10 +132,11 @@ export const CounterpartyQuery = Paging.extend({ q: z.string().optional(), exter
 export const Balance = z
   .object({
     clientId: z.number().int(),
-    balanceKopecks: z.number().int(),
-    balance: z.string().meta({ description: 'roubles with two decimals' }),
+    balanceKopecks: z.number().int().nullable().meta({ description: 'null only while MoySklad has not been read yet for this client' }),
+    balance: z.string().nullable().meta({ description: 'roubles with two decimals' }),
     source: z.enum(['moysklad', 'store']),
     readAt: z.string().nullable(),
+    problem: z.string().nullable().meta({ description: "why MoySklad's figure is missing or old (no CRM, not linked yet, …)" }),
   })
   .meta({ id: 'Balance' });
 export const ActivityResult = z

@@ -4,6 +4,7 @@
  * (R29–R31) and client activity, which asks for a balance refresh at most every 30 minutes (R30).
  */
 import { sql } from 'kysely';
+import { readClientBalance, recordClientActivity } from '../../sync/balance/client-balance.js';
 import type { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { formatRoubles } from '../../core/money.js';
@@ -13,10 +14,6 @@ import type { ApiDeps } from '../api-deps.js';
 import { defineOperation, type ApiOperation } from '../api-router.js';
 import { ActivityResult, Balance, Counterparty, CounterpartyCreate, CounterpartyQuery, CounterpartyUpdate, IdParams, Page } from '../api-schemas.js';
 import { loadRegion } from './regions.routes.js';
-
-/** R30: a MoySklad balance younger than this is fresh enough. */
-export const BALANCE_REFRESH_INTERVAL_MS = 30 * 60 * 1000;
-export const BALANCE_SYNC_KIND = 'balance';
 
 export const counterpartyToApi = (r: CounterpartyRow): z.infer<typeof Counterparty> => ({
   id: Number(r.id),
@@ -45,20 +42,6 @@ const contactColumns = (b: ContactFields) => ({
   ...(b.email !== undefined ? { email: b.email ?? null, emailNorm: normalizeEmail(b.email) } : {}),
   ...(b.phone !== undefined ? { phone: b.phone ?? null, phoneNorm: normalizePhone(b.phone) } : {}),
 });
-
-async function integrationForRegion(deps: ApiDeps, regionId: number | null) {
-  if (regionId !== null) {
-    const own = await deps.db.selectFrom('integrations').selectAll().where('regionId', '=', regionId).executeTakeFirst();
-    if (own) return own;
-  }
-  // Clients without a region (or whose region has no integration) are served by the central region's.
-  return deps.db
-    .selectFrom('integrations')
-    .innerJoin('regions', 'regions.id', 'integrations.regionId')
-    .selectAll('integrations')
-    .where('regions.isCentral', '=', 1)
-    .executeTakeFirst();
-}
 
 export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): ApiOperation[] {
   const base = kind === 'client' ? '/clients' : '/suppliers';
@@ -145,64 +128,21 @@ export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): A
   ops.push(
     defineOperation({
       method: 'get', path: '/clients/:id/balance', operationId: 'getClientBalance', tag,
-      summary: "The client's balance as one figure (R29): MoySklad's when balance sync is on, else the store's own ledger (R31)",
+      summary: "The client's balance as one figure (R29): MoySklad's when balance sync is on (asking counts as activity, R30), else the store's own ledger (R31)",
       params: IdParams, response: Balance, errors: ['not_found'],
       handler: async ({ params }) => {
         const client = await loadCounterparty(deps, 'client', params.id);
-        const integration = await integrationForRegion(deps, client.regionId);
-        if (integration && integration.balanceSyncEnabled === 1) {
-          const ms = await deps.db
-            .selectFrom('msBalances')
-            .selectAll()
-            .where('counterpartyId', '=', params.id)
-            .where('msAccountId', '=', integration.msAccountId)
-            .executeTakeFirst();
-          if (ms && ms.balance !== null) {
-            return { clientId: params.id, balanceKopecks: ms.balance, balance: formatRoubles(ms.balance), source: 'moysklad' as const, readAt: ms.readAt };
-          }
-        }
-        const { sum } = await deps.db
-          .selectFrom('balanceRecords')
-          .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), sql<number>`0`).as('sum'))
-          .where('counterpartyId', '=', params.id)
-          .executeTakeFirstOrThrow();
-        const kopecks = Number(sum);
-        return { clientId: params.id, balanceKopecks: kopecks, balance: formatRoubles(kopecks), source: 'store' as const, readAt: null };
+        const b = await readClientBalance(deps, { id: Number(client.id), regionId: client.regionId === null ? null : Number(client.regionId) });
+        return { ...b, balance: b.balanceKopecks === null ? null : formatRoubles(b.balanceKopecks) };
       },
     }),
     defineOperation({
       method: 'post', path: '/clients/:id/activity', operationId: 'reportClientActivity', tag,
-      summary: 'The client is active in the customer cabinet: refresh the MoySklad balance if older than 30 minutes (R30)',
+      summary: 'The client is active in the customer cabinet: refresh the MoySklad balance if not asked for 30 minutes (R30)',
       params: IdParams, response: ActivityResult, errors: ['not_found'],
       handler: async ({ params }) => {
         const client = await loadCounterparty(deps, 'client', params.id);
-        const integration = await integrationForRegion(deps, client.regionId);
-        if (!integration || integration.balanceSyncEnabled !== 1 || integration.active !== 1) {
-          return { clientId: params.id, refreshQueued: false, jobId: null, reason: 'balance sync is off for this client' };
-        }
-        const now = deps.clock.now();
-        const existing = await deps.db
-          .selectFrom('msBalances')
-          .selectAll()
-          .where('counterpartyId', '=', params.id)
-          .where('msAccountId', '=', integration.msAccountId)
-          .executeTakeFirst();
-        if (existing) {
-          await deps.db.updateTable('msBalances').set({ lastActivityAt: now.toISOString() }).where('id', '=', existing.id).execute();
-        } else {
-          await deps.db
-            .insertInto('msBalances')
-            .values({ counterpartyId: params.id, msAccountId: integration.msAccountId, balance: null, readAt: null, lastActivityAt: now.toISOString(), lastError: null })
-            .execute();
-        }
-        const readAtMs = existing?.readAt ? Date.parse(existing.readAt) : null;
-        if (readAtMs !== null && now.getTime() - readAtMs < BALANCE_REFRESH_INTERVAL_MS) {
-          return { clientId: params.id, refreshQueued: false, jobId: null, reason: 'balance was read less than 30 minutes ago' };
-        }
-        // One balance job per integration refreshes every active client with a stale balance,
-        // so concurrent activity of many clients merges into one MoySklad request.
-        const res = await deps.enqueuer.enqueue({ kind: BALANCE_SYNC_KIND, integrationId: Number(integration.id), trigger: 'api', payload: { counterpartyId: params.id } });
-        return { clientId: params.id, refreshQueued: true, jobId: res.jobId, reason: res.merged ? 'merged into a waiting refresh' : 'refresh queued' };
+        return recordClientActivity(deps, { id: Number(client.id), regionId: client.regionId === null ? null : Number(client.regionId) });
       },
     }),
   );
