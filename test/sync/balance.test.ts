@@ -160,6 +160,16 @@ for (const dialect of dialects) {
       expect(await snapshot()).toEqual(records);
     });
 
+    it('R29 a client without a region is served by the central region’s integration', async () => {
+      await setup();
+      const c = await client('Без региона', -77_00);
+      await fx.db.updateTable('counterparties').set({ regionId: null }).where('id', '=', c.id).execute();
+      const noRegion = { id: c.id, regionId: null };
+      expect(await recordClientActivity(api, noRegion)).toMatchObject({ refreshQueued: true });
+      await drain();
+      expect(await readClientBalance(api, noRegion)).toMatchObject({ balanceKopecks: -77_00, source: 'moysklad' });
+    });
+
     it('R29 sign convention: negative = the client owes the shop, as in the emulator report (demandsSum)', async () => {
       await setup();
       const debtor = await client('Должник', -4_321_00);

@@ -59,7 +59,14 @@ async function dueClients(db: Kysely<Database>, integration: IntegrationRow, now
     .select(['b.id as rowId', 'b.counterpartyId', 'l.msCounterpartyId'])
     .where('b.msAccountId', '=', integration.msAccountId)
     .where('c.kind', '=', 'client')
-    .where('c.regionId', '=', integration.regionId)
+    .where((eb) => {
+      // The integration's own region; clients without a region (or of a region without an
+      // integration) belong to the central region's integration (see integrationOfClient).
+      const mine = eb('c.regionId', '=', integration.regionId);
+      const regionHasIntegration = eb.exists(eb.selectFrom('integrations as oi').select('oi.id').whereRef('oi.regionId', '=', 'c.regionId'));
+      const central = eb.exists(eb.selectFrom('regions as r').select('r.id').where('r.id', '=', integration.regionId).where('r.isCentral', '=', 1));
+      return eb.or([mine, eb.and([central, eb.or([eb('c.regionId', 'is', null), eb.not(regionHasIntegration)])])]);
+    })
     .where('b.lastActivityAt', 'is not', null)
     .where((eb) =>
       eb.or([

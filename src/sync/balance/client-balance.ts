@@ -51,10 +51,21 @@ export interface ActivityOutcome {
   reason: string;
 }
 
-/** The integration serving a client's region, or undefined. */
+/**
+ * The integration serving a client: its region's; clients without a region (or whose region has
+ * no integration) are served by the central region's. Undefined when there is none.
+ */
 export async function integrationOfClient(db: Kysely<Database>, regionId: number | null): Promise<IntegrationRow | undefined> {
-  if (regionId === null) return undefined;
-  return db.selectFrom('integrations').selectAll().where('regionId', '=', regionId).executeTakeFirst();
+  if (regionId !== null) {
+    const own = await db.selectFrom('integrations').selectAll().where('regionId', '=', regionId).executeTakeFirst();
+    if (own) return own;
+  }
+  return db
+    .selectFrom('integrations')
+    .innerJoin('regions', 'regions.id', 'integrations.regionId')
+    .selectAll('integrations')
+    .where('regions.isCentral', '=', 1)
+    .executeTakeFirst();
 }
 
 /** The store's own balance calculation (R31): the sum of the client's balance records. */
