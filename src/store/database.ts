@@ -87,7 +87,21 @@ export function createDatabase(config: DatabaseConfig): StoreDatabase {
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), plugins });
+  sqliteHandles.set(db, sqlite);
   return { db, dialect: 'sqlite', destroy: () => db.destroy() };
+}
+
+/** The better-sqlite3 handle behind each SQLite Kysely instance (for the bulk-write fast paths). */
+const sqliteHandles = new WeakMap<object, SqliteDatabase.Database>();
+
+/**
+ * The better-sqlite3 connection behind `db` when `db` is the root SQLite instance made by
+ * `createDatabase` (not a transaction, not PostgreSQL); otherwise undefined. Bulk writers use it
+ * for prepared-statement loops, which are ~3x faster than multi-row INSERTs through Kysely. They
+ * must check `inTransaction` first: a Kysely transaction may hold the (single) connection.
+ */
+export function sqliteHandleOf(db: object): SqliteDatabase.Database | undefined {
+  return sqliteHandles.get(db);
 }
 
 function quotePgIdent(name: string): string {

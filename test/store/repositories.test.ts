@@ -122,6 +122,33 @@ describe('repositories', () => {
       expect((await repos.priceLists.listRows(pl.id, { articleNorm: 'OC1' }))[0]).toMatchObject({ quantity: 0, price: 1 });
     });
 
+    it('R11 swaps a 100,000-row price list atomically (measured)', async (ctx) => {
+      const { repos, region } = await integrationFixture();
+      const pl = await repos.priceLists.create({ regionId: region.id, name: 'Big', msStoreId: 's' });
+      const rows = (price: number) =>
+        Array.from({ length: 100_000 }, (_, i) => ({ msProductId: `m${i}`, brand: 'BOSCH', article: `0 986 ${i}`, name: `Part ${i}`, quantity: i % 7, price }));
+      const t0 = performance.now();
+      await repos.priceLists.replaceRows(pl.id, rows(100));
+      const firstMs = performance.now() - t0;
+      const exported: number[] = [];
+      const iterator = repos.priceLists.iterateRows(pl.id, 20_000);
+      const firstPage = await iterator.next();
+      exported.push(firstPage.done ? 0 : firstPage.value.length);
+      const t1 = performance.now();
+      await repos.priceLists.replaceRows(pl.id, rows(200));
+      const swapMs = performance.now() - t1;
+      // The export pinned generation 1, which the swap deleted: it must not continue with generation 2.
+      await expect(iterator.next()).rejects.toMatchObject({ code: 'price_list_swapped' });
+      console.info(`[${ctx.task.suite?.name}] 100k price-list rows: first load ${firstMs.toFixed(0)} ms, swap ${swapMs.toFixed(0)} ms`);
+      const pageSample = await repos.priceLists.listRows(pl.id, { limit: 3 });
+      expect(pageSample.every((r) => r.price === 200)).toBe(true);
+      expect((await repos.priceLists.get(pl.id)).rowCount).toBe(100_000);
+      let n = 0;
+      for await (const page of repos.priceLists.iterateRows(pl.id, 25_000)) n += page.length;
+      expect(n).toBe(100_000);
+      expect(exported[0]).toBe(20_000);
+    });
+
     it('R15 bulk product upsert overwrites by MoySklad id and finds by brand + article', async () => {
       const { repos, account, clock } = await integrationFixture();
       const n = await repos.products.upsertMany(account.id, [

@@ -54,7 +54,7 @@ export class CounterpartyRepository {
           ...contactColumns(input),
           createdAt: at,
           updatedAt: at,
-        } as never)
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
     } catch (e) {
@@ -172,8 +172,10 @@ export class CounterpartyRepository {
   }
 }
 
-function contactColumns(i: Pick<CounterpartyPatch, 'inn' | 'email' | 'phone'>): Record<string, string | null> {
-  const out: Record<string, string | null> = {};
+type ContactColumns = Partial<Record<'inn' | 'innNorm' | 'email' | 'emailNorm' | 'phone' | 'phoneNorm', string | null>>;
+
+function contactColumns(i: Pick<CounterpartyPatch, 'inn' | 'email' | 'phone'>): ContactColumns {
+  const out: ContactColumns = {};
   if (i.inn !== undefined) {
     out.inn = i.inn?.trim() || null;
     out.innNorm = normalizeInn(i.inn);

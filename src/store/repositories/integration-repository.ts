@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { flag, nowIso } from '../database.js';
 import type { Db } from '../db.js';
 import { isUniqueViolation } from '../db-errors.js';
-import type { IntegrationRow, IntegrationStatus } from '../schema.js';
+import type { Flag, IntegrationRow, IntegrationStatus } from '../schema.js';
 
 export interface Integration {
   id: number;
@@ -72,11 +72,13 @@ export function toIntegration(row: IntegrationRow): Integration {
   };
 }
 
-function optionColumns(o: IntegrationOptions): Record<string, unknown> {
+type OptionColumns = Partial<Record<(typeof BOOL_FIELDS)[number], Flag>> & Partial<Pick<IntegrationOptions, (typeof NULLABLE_FIELDS)[number]>>;
+
+function optionColumns(o: IntegrationOptions): OptionColumns {
   const out: Record<string, unknown> = {};
   for (const f of BOOL_FIELDS) if (o[f] !== undefined) out[f] = flag(o[f]);
   for (const f of NULLABLE_FIELDS) if (o[f] !== undefined) out[f] = o[f];
-  return out;
+  return out as OptionColumns;
 }
 
 export class IntegrationRepository {
@@ -121,7 +123,7 @@ export class IntegrationRepository {
     try {
       const row = await this.db
         .insertInto('integrations')
-        .values({ regionId: input.regionId, msAccountId: input.msAccountId, ...optionColumns(input), createdAt: at, updatedAt: at } as never)
+        .values({ regionId: input.regionId, msAccountId: input.msAccountId, ...optionColumns(input), createdAt: at, updatedAt: at })
         .returningAll()
         .executeTakeFirstOrThrow();
       return toIntegration(row);

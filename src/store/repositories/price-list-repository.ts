@@ -6,9 +6,11 @@
  * so they see the old list or the new one, never a mix. Old generations are deleted afterwards.
  */
 import type { Clock } from '../../core/clock.js';
-import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
 import { normalizeArticle } from '../../core/normalize.js';
-import { chunk, nowIso } from '../database.js';
+import { sql } from 'kysely';
+import { chunk, nowIso, sqliteHandleOf } from '../database.js';
+import { dialectOf } from '../dialect-of.js';
 import type { Db } from '../db.js';
 import type { PriceListRow, PriceListRowRow, StockType } from '../schema.js';
 
@@ -48,7 +50,8 @@ export interface ListRowsOptions {
   inStockOnly?: boolean;
 }
 
-const ROW_CHUNK = 500;
+/** 10 parameters per row: far below SQLite's and PostgreSQL's limits. */
+const ROW_CHUNK = 1000;
 
 export class PriceListRepository {
   constructor(
@@ -159,26 +162,46 @@ export class PriceListRepository {
       quantity: r.quantity,
       price: Math.round(r.price),
     }));
-    await this.db.transaction().execute(async (tx) => {
-      // Leftovers of a crashed swap (generations other than the current) are cleared first.
-      await tx.deleteFrom('priceListRows').where('priceListId', '=', priceListId).where('generation', '<>', current.generation).execute();
-      for (const part of chunk(values, ROW_CHUNK)) await tx.insertInto('priceListRows').values(part).execute();
-      const flipped = await tx
-        .updateTable('priceLists')
-        .set({
-          generation: next,
-          rowCount: values.length,
-          lastSyncAt: nowIso(this.clock),
-          ...(options.stockCursor !== undefined ? { stockCursor: options.stockCursor } : {}),
-          updatedAt: nowIso(this.clock),
-        })
-        .where('id', '=', priceListId)
-        .where('generation', '=', current.generation)
-        .executeTakeFirst();
-      if (Number(flipped.numUpdatedRows) !== 1) {
-        throw new ValidationError(`price list ${priceListId} was replaced concurrently; retry`);
-      }
-    });
+    const flipValues = {
+      generation: next,
+      rowCount: values.length,
+      lastSyncAt: nowIso(this.clock),
+      ...(options.stockCursor !== undefined ? { stockCursor: options.stockCursor } : {}),
+      updatedAt: nowIso(this.clock),
+    };
+    const concurrent = (): ValidationError => new ValidationError(`price list ${priceListId} was replaced concurrently; retry`);
+    const sqlite = sqliteHandleOf(this.db);
+    if (sqlite && !sqlite.inTransaction) {
+      // SQLite fast path: prepared statements in one synchronous transaction (readers in WAL mode
+      // keep seeing the old generation until it commits).
+      const insert = sqlite.prepare(SQLITE_INSERT_ROW);
+      sqlite.transaction(() => {
+        sqlite.prepare('delete from price_list_rows where price_list_id = ? and generation <> ?').run(priceListId, current.generation);
+        for (const v of values) {
+          insert.run([v.priceListId, v.generation, v.productId, v.msProductId, v.brand, v.article, v.articleNorm, v.name, v.quantity, v.price]);
+        }
+        const r = sqlite
+          .prepare(
+            'update price_lists set generation = ?, row_count = ?, last_sync_at = ?, stock_cursor = coalesce(?, stock_cursor), updated_at = ? where id = ? and generation = ?',
+          )
+          .run(next, values.length, flipValues.lastSyncAt, options.stockCursor ?? null, flipValues.updatedAt, priceListId, current.generation);
+        if (r.changes !== 1) throw concurrent();
+        if (options.stockCursor === null) sqlite.prepare('update price_lists set stock_cursor = null where id = ?').run(priceListId);
+      })();
+    } else {
+      await this.db.transaction().execute(async (tx) => {
+        // Leftovers of a crashed swap (generations other than the current) are cleared first.
+        await tx.deleteFrom('priceListRows').where('priceListId', '=', priceListId).where('generation', '<>', current.generation).execute();
+        await insertRows(tx, values);
+        const flipped = await tx
+          .updateTable('priceLists')
+          .set(flipValues)
+          .where('id', '=', priceListId)
+          .where('generation', '=', current.generation)
+          .executeTakeFirst();
+        if (Number(flipped.numUpdatedRows) !== 1) throw concurrent();
+      });
+    }
     await this.db.deleteFrom('priceListRows').where('priceListId', '=', priceListId).where('generation', '<', next).execute();
     return { generation: next, rowCount: values.length };
   }
@@ -279,17 +302,77 @@ export class PriceListRepository {
     return q.execute();
   }
 
-  /** Streams every current row in pages (CSV export). */
+  /**
+   * Streams every row of ONE generation in pages (CSV export): the generation current at the
+   * start is pinned, so a swap during the export never mixes lists. If that generation is
+   * deleted by a swap before the export ends, throws `ConflictError('price_list_swapped')`
+   * (the caller restarts; a partial export is never passed off as complete).
+   */
   async *iterateRows(priceListId: number, pageSize = 5000): AsyncGenerator<PriceListItem[]> {
+    const { generation } = await this.get(priceListId);
     let afterId: number | undefined;
     for (;;) {
-      const page = await this.listRows(priceListId, { limit: pageSize, ...(afterId !== undefined ? { afterId } : {}) });
-      if (page.length === 0) return;
-      yield page;
-      afterId = page[page.length - 1]?.id;
+      let q = this.db
+        .selectFrom('priceListRows')
+        .select(['id', 'priceListId', 'productId', 'msProductId', 'brand', 'article', 'articleNorm', 'name', 'quantity', 'price'])
+        .where('priceListId', '=', priceListId)
+        .where('generation', '=', generation)
+        .orderBy('id')
+        .limit(pageSize);
+      if (afterId !== undefined) q = q.where('id', '>', afterId);
+      const page = await q.execute();
+      if (page.length < pageSize) {
+        // A short page is the end only if the pinned generation still exists.
+        const current = await this.find(priceListId);
+        if (!current) throw new NotFoundError('price_list', priceListId);
+        if (current.generation !== generation) {
+          throw new ConflictError('price_list_swapped', `price list ${priceListId} was replaced during the read; retry`);
+        }
+      }
+      if (page.length > 0) yield page;
       if (page.length < pageSize) return;
+      afterId = page[page.length - 1]?.id;
     }
   }
+}
+
+const SQLITE_INSERT_ROW = `insert into price_list_rows
+  (price_list_id, generation, product_id, ms_product_id, brand, article, article_norm, name, quantity, price)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+type RowValues = {
+  priceListId: number;
+  generation: number;
+  productId: number | null;
+  msProductId: string;
+  brand: string;
+  article: string;
+  articleNorm: string;
+  name: string;
+  quantity: number;
+  price: number;
+};
+
+/**
+ * Inserts rows through Kysely: on PostgreSQL as `unnest` of column arrays (10,000 rows per
+ * statement, an order of magnitude faster than multi-row VALUES); elsewhere multi-row VALUES.
+ */
+async function insertRows(tx: Db, values: readonly RowValues[]): Promise<void> {
+  if (dialectOf(tx) === 'postgres') {
+    for (const part of chunk(values, 10_000)) {
+      const first = part[0];
+      if (!first) continue;
+      await sql`insert into price_list_rows
+        (price_list_id, generation, product_id, ms_product_id, brand, article, article_norm, name, quantity, price)
+        select ${first.priceListId}::integer, ${first.generation}::integer, u.* from unnest(
+          ${part.map((v) => v.productId)}::integer[], ${part.map((v) => v.msProductId)}::text[],
+          ${part.map((v) => v.brand)}::text[], ${part.map((v) => v.article)}::text[],
+          ${part.map((v) => v.articleNorm)}::text[], ${part.map((v) => v.name)}::text[],
+          ${part.map((v) => v.quantity)}::double precision[], ${part.map((v) => v.price)}::bigint[]) as u`.execute(tx);
+    }
+    return;
+  }
+  for (const part of chunk(values, ROW_CHUNK)) await tx.insertInto('priceListRows').values(part).execute();
 }
 
 function checkInterval(msStoreId: string | null, interval: number | null): void {

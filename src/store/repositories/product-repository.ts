@@ -6,7 +6,7 @@
 import type { Clock } from '../../core/clock.js';
 import { NotFoundError } from '../../core/errors.js';
 import { normalizeArticle, normalizeBrand } from '../../core/normalize.js';
-import { chunk, flag, nowIso } from '../database.js';
+import { chunk, flag, nowIso, sqliteHandleOf } from '../database.js';
 import type { Db } from '../db.js';
 import type { ProductRow, ProductSyncState } from '../schema.js';
 
@@ -45,6 +45,16 @@ export interface ListProductsOptions {
 /** ~16 parameters per row; 1000 rows stay below SQLite's 32766 and PostgreSQL's 65535. */
 const PRODUCT_CHUNK = 1000;
 
+/** Same statement as the Kysely path below, for the SQLite fast path. Keep the two in step. */
+const SQLITE_UPSERT = `insert into products (ms_account_id, ms_id, brand, brand_norm, article, article_norm, code, name, description,
+  category_id, ms_folder_id, archived, deleted, ms_updated, sync_state, skip_reason, created_at, updated_at)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  on conflict (ms_account_id, ms_id) do update set brand = excluded.brand, brand_norm = excluded.brand_norm,
+  article = excluded.article, article_norm = excluded.article_norm, code = excluded.code, name = excluded.name,
+  description = excluded.description, category_id = excluded.category_id, ms_folder_id = excluded.ms_folder_id,
+  archived = excluded.archived, deleted = excluded.deleted, ms_updated = excluded.ms_updated,
+  sync_state = excluded.sync_state, skip_reason = excluded.skip_reason, updated_at = excluded.updated_at`;
+
 export class ProductRepository {
   constructor(
     private readonly db: Db,
@@ -78,6 +88,17 @@ export class ProductRepository {
       createdAt: at,
       updatedAt: at,
     }));
+    const sqlite = sqliteHandleOf(this.db);
+    if (sqlite && !sqlite.inTransaction) {
+      // SQLite fast path: one prepared statement in one synchronous transaction.
+      const stmt = sqlite.prepare(SQLITE_UPSERT);
+      sqlite.transaction(() => {
+        for (const v of values) {
+          stmt.run([v.msAccountId, v.msId, v.brand, v.brandNorm, v.article, v.articleNorm, v.code, v.name, v.description, v.categoryId, v.msFolderId, v.archived, v.deleted, v.msUpdated, v.syncState, v.skipReason, v.createdAt, v.updatedAt]);
+        }
+      })();
+      return values.length;
+    }
     await this.db.transaction().execute(async (tx) => {
       for (const part of chunk(values, PRODUCT_CHUNK)) {
         await tx
