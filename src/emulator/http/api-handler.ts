@@ -185,7 +185,8 @@ export async function handleApi(c: Context, core: Core): Promise<Response> {
     try {
       if (path === 'security/token') {
         if (method !== 'POST') throw msErrors.methodNotAllowed(method);
-        if (auth.kind === 'solution-token') throw msErrors.auth();
+        // tokens are issued for login+password only (REFERENCE §1: "POST /security/token with a Basic header")
+        if (auth.kind !== 'password') throw msErrors.auth();
         result = { status: 200, body: { access_token: auth.account.issueToken() } };
       } else {
         if (method === 'POST' || method === 'PUT') {
