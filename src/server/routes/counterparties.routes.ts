@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { formatRoubles } from '../../core/money.js';
 import { normalizeEmail, normalizeInn, normalizePhone } from '../../core/normalize.js';
+import { isUniqueViolation } from '../../store/db-errors.js';
 import type { CounterpartyKind, CounterpartyRow } from '../../store/schema.js';
 import type { ApiDeps } from '../api-deps.js';
 import { defineOperation, type ApiOperation } from '../api-router.js';
@@ -93,7 +94,11 @@ export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): A
             updatedAt: now,
           })
           .returningAll()
-          .executeTakeFirstOrThrow();
+          .executeTakeFirstOrThrow()
+          .catch((e: unknown) => {
+            if (isUniqueViolation(e)) throw new ConflictError(`duplicate_${kind}`, `${kind} with externalId ${body.externalId} already exists`);
+            throw e;
+          });
         return counterpartyToApi(row);
       },
     }),

@@ -10,6 +10,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { normalizeArticle } from '../../core/normalize.js';
+import { isUniqueViolation } from '../../store/db-errors.js';
 import type { Database, OrderKind, OrderPositionRow, OrderRow } from '../../store/schema.js';
 import type { ApiDeps } from '../api-deps.js';
 import { defineOperation, type ApiOperation } from '../api-router.js';
@@ -190,6 +191,10 @@ export function orderOperations(deps: ApiDeps): ApiOperation[] {
             dedupeKey: `order:${id}:created`,
           });
           return id;
+        }).catch((e: unknown) => {
+          // A concurrent create of the same order won the race: same answer as the check above.
+          if (isUniqueViolation(e)) throw new ConflictError('duplicate_order', `${body.kind} order ${body.externalId} already exists; update it instead`);
+          throw e;
         });
         return readOrder(deps.db, orderId);
       },
