@@ -406,6 +406,15 @@ describe('MoySkladClient sync helpers', () => {
     expect(one.counterparty.id).toBe(cps[0]!.id);
   });
 
+  it('R29 a tariff without CRM is a typed moysklad_forbidden error with code 1043, not retried', async () => {
+    const h = setup({ accounts: [{ login: 'admin@demo', password: 'demo', seed: 'demo', crm: false }] });
+    const [cp] = await h.client.findCounterparties([['companyType', '=', 'legal']]);
+    const before = h.client.stats().requests;
+    const err = await h.client.counterpartyReport([cp!.id]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'moysklad_forbidden', status: 403, msCode: 1043, path: 'report/counterparty', retryable: false });
+    expect(h.client.stats().requests - before).toBe(1);
+  });
+
   it('B3 passes X-Lognex-WebHook-DisableByPrefix so our own writes do not echo back as webhooks', async () => {
     const delivered: string[] = [];
     const h = setup({
