@@ -13,6 +13,7 @@ import { DataQualityRepository } from './repositories/data-quality-repository.js
 import { IntegrationRepository } from './repositories/integration-repository.js';
 import { LogEntryRepository } from './repositories/log-entry-repository.js';
 import { MsAccountRepository } from './repositories/ms-account-repository.js';
+import type { MsAccountRepositoryOptions } from './repositories/ms-account-repository.js';
 import { OrderRepository } from './repositories/order-repository.js';
 import { OutboxRepository } from './repositories/outbox-repository.js';
 import { PriceListRepository } from './repositories/price-list-repository.js';
@@ -41,10 +42,10 @@ export interface Repositories {
   webhookReceipts: WebhookReceiptRepository;
 }
 
-export function createRepositories(db: Db, clock: Clock, box: SecretBox): Repositories {
+export function createRepositories(db: Db, clock: Clock, box: SecretBox, options: MsAccountRepositoryOptions = {}): Repositories {
   return {
     regions: new RegionRepository(db, clock),
-    msAccounts: new MsAccountRepository(db, clock, box),
+    msAccounts: new MsAccountRepository(db, clock, box, options),
     integrations: new IntegrationRepository(db, clock),
     priceLists: new PriceListRepository(db, clock),
     products: new ProductRepository(db, clock),

@@ -47,7 +47,9 @@ describe('secret key check and integration log', () => {
       const logDir = path.join(dataDir, 'logs');
       const clock = new ManualClock({ start: '2026-11-29T09:00:00Z' });
       const log = new IntegrationLog({ logDir, clock, entries: new LogEntryRepository(db) });
-      log.redactor.addSecret('S3cr3t-Passw0rd');
+      // The account repository reports the secrets it handles to the log's redactor.
+      const accounts = new MsAccountRepository(db, clock, new SecretBox(randomBytes(32)), { onSecret: (s) => log.redactor.addSecret(s) });
+      await accounts.upsert({ authKind: 'password', login: 'admin@test', secret: 'S3cr3t-Passw0rd', baseUrl: 'http://127.0.0.1:1' });
       const id = await log.write({
         level: 'error',
         integrationId: 7,

@@ -45,11 +45,20 @@ function toMsAccount(row: MsAccountRow): MsAccount {
   return rest;
 }
 
+export interface MsAccountRepositoryOptions {
+  /**
+   * Called with every secret this repository decrypts or stores, e.g.
+   * `(s) => redactor.addSecret(s)` so that logs scrub it wherever it appears (B8).
+   */
+  onSecret?: (secret: string) => void;
+}
+
 export class MsAccountRepository {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly box: SecretBox,
+    private readonly options: MsAccountRepositoryOptions = {},
   ) {}
 
   async list(): Promise<MsAccount[]> {
@@ -78,6 +87,7 @@ export class MsAccountRepository {
     const credentialKey = credentialKeyOf(input);
     const login = input.authKind === 'password' ? (input.login ?? '').trim() : null;
     const label = input.label ?? (login ? `${login}` : `token …${input.secret.slice(-4)}`);
+    this.options.onSecret?.(input.secret);
     const secretEnc = this.box.encrypt(input.secret);
     const row = await this.db
       .insertInto('msAccounts')
@@ -107,7 +117,9 @@ export class MsAccountRepository {
   async credentials(id: number): Promise<MsCredentials> {
     const row = await this.db.selectFrom('msAccounts').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new NotFoundError('ms_account', id);
-    return { accountId: row.id, authKind: row.authKind, login: row.login, secret: this.box.decrypt(row.secretEnc), baseUrl: row.baseUrl };
+    const secret = this.box.decrypt(row.secretEnc);
+    this.options.onSecret?.(secret);
+    return { accountId: row.id, authKind: row.authKind, login: row.login, secret, baseUrl: row.baseUrl };
   }
 
   /** Deletes the account when no integration uses it any more; returns whether it was deleted. */
