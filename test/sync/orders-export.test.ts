@@ -80,6 +80,29 @@ for (const dialect of dialects) {
       expect((await h.api('GET', `/orders/${second.id}`)).json.exportState).toBe('sent');
     });
 
+    it('R20 brand synonyms: KNECHT OC 90 is the MAHLE OC90 product; an unknown part is created once for all its spellings', async () => {
+      h = await ordersHarness(dialect);
+      const mahle = h.account.createProduct({ name: 'Фильтр масляный MAHLE OC90', code: 'MAHLE OC90', article: 'OC90' });
+      await h.knowProducts([{ id: mahle.id, brand: 'MAHLE', article: 'OC90', name: 'Фильтр масляный MAHLE OC90', code: 'MAHLE OC90' }]);
+      const before = h.account.listProducts().length;
+      const clientId = await h.client({ externalId: 'C-SYN', email: 'syn@example.ru' });
+      await h.order({
+        externalId: 'W-SYN-1',
+        counterpartyId: clientId,
+        positions: [
+          { brand: 'KNECHT', article: 'OC 90', quantity: 1, priceKopecks: 100 },
+          { brand: 'KNECHT', article: 'OX 371D', name: 'Фильтр масляный', quantity: 1, priceKopecks: 200 },
+        ],
+      });
+      await h.order({ externalId: 'W-SYN-2', counterpartyId: clientId, positions: [{ brand: 'MAHLE', article: 'OX371D', quantity: 2, priceKopecks: 200 }] });
+      expect(await h.drain()).toMatchObject({ sent: 2 });
+      const first = h.customerOrders().find((o) => o.f.externalCode === 'W-SYN-1');
+      const second = h.customerOrders().find((o) => o.f.externalCode === 'W-SYN-2');
+      expect(h.positionsOf(first!)[0]!.productId).toBe(mahle.id);
+      expect(h.account.listProducts().length).toBe(before + 1);
+      expect(h.positionsOf(second!)[0]!.productId).toBe(h.positionsOf(first!)[1]!.productId);
+    });
+
     it('B1 a crash after MoySklad accepted the order but before the store recorded it does not create a second order on retry', async () => {
       h = await ordersHarness(dialect);
       await h.knowProducts(h.msProducts().slice(0, 3));

@@ -23,6 +23,7 @@ import { OutboxStore } from '../outbox/outbox-store.js';
 import type { SyncKind } from '../sync-registry.js';
 import type { SyncRunDeps } from '../sync-run.js';
 import { ExportCaches, exportOrder, type OrderExportHooks } from './order-export.js';
+import { shippedBrandSynonyms } from './shipped-brand-synonyms.js';
 
 /**
  * Outbox kinds about orders. `order.export` and `order.position_status` are written by the REST
@@ -35,6 +36,7 @@ export interface OrderSyncDeps {
   clock: Clock;
   clients: MoySkladClientPool;
   runDeps: SyncRunDeps;
+  /** Brand synonyms for matching lines to products (default: the table shipped in `shared/data`). */
   brandSynonyms?: BrandSynonyms;
   hooks?: OrderExportHooks;
 }
@@ -75,7 +77,7 @@ export function createOrderOutboxHandler(deps: OrderSyncDeps): OutboxHandler {
           ctx,
           caches,
           log: (level, message, details) => env.run.log(level, message, details),
-          ...(deps.brandSynonyms ? { brandSynonyms: deps.brandSynonyms } : {}),
+          brandSynonyms: deps.brandSynonyms ?? shippedBrandSynonyms(),
           ...(deps.hooks ? { hooks: deps.hooks } : {}),
         },
         orderId,
