@@ -56,6 +56,8 @@ export interface NomenclatureOptions {
   overlapMs?: number;
   /** Full pass: how many ids one deletion check asks for (default 80, keeps the URL short). */
   verifyBatch?: number;
+  /** Called after each page is written (benchmark: store writes per second). */
+  onPageWritten?: (info: { rows: number; writeMs: number }) => void;
 }
 
 type Phase = 'product' | 'variant';
@@ -155,7 +157,9 @@ export async function runFullNomenclature(deps: NomenclatureDeps, target: Nomenc
     }
     for (;;) {
       const page = await fetchPage(target.client, phase, { filter: ALL_ARCHIVE_STATES, order: 'id', limit, offset: cursor.offset }, options.signal);
+      const t0 = performance.now();
       const c = await writer.writePage(page.rows, { runId: run.id, seenAt: cursor.passStartedAt });
+      options.onPageWritten?.({ rows: page.rows.length, writeMs: performance.now() - t0 });
       add(total, c);
       countInto(run, c);
       pages += 1;
@@ -265,7 +269,9 @@ export async function runIncrementalNomenclature(deps: NomenclatureDeps, target:
     for (;;) {
       const filter = k.since === null ? ALL_ARCHIVE_STATES : `updated>=${k.since};${ALL_ARCHIVE_STATES}`;
       const page = await fetchPage(target.client, phase, { filter, order: 'updated,asc;id', limit, offset: k.offset }, options.signal);
+      const t0 = performance.now();
       const c = await writer.writePage(page.rows, { runId: run.id, seenAt: null });
+      options.onPageWritten?.({ rows: page.rows.length, writeMs: performance.now() - t0 });
       add(total, c);
       countInto(run, c);
       pages += 1;
