@@ -22,7 +22,7 @@ const REF_PREFIX = '#/components/schemas/';
 
 /** Converts a schema, collecting every `.meta({ id })` sub-schema into `components`. */
 function toSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, JsonSchema>): JsonSchema {
-  const json = z.toJSONSchema(schema, {
+  const raw = z.toJSONSchema(schema, {
     io,
     target: 'draft-2020-12',
     unrepresentable: 'any',
@@ -30,6 +30,8 @@ function toSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<
     metadata: z.globalRegistry,
     uri: (id) => REF_PREFIX + id,
   } as Parameters<typeof z.toJSONSchema>[1]) as JsonSchema;
+  // zod writes local `#/$defs/X` references; in the document they live under components.
+  const json = JSON.parse(JSON.stringify(raw).replaceAll('"#/$defs/', `"${REF_PREFIX}`)) as JsonSchema;
   const defs = (json.$defs ?? {}) as Record<string, JsonSchema>;
   delete json.$defs;
   delete json.$schema;

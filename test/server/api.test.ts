@@ -112,6 +112,12 @@ forEachDialect((getDb) => {
     expect(doc.json.openapi).toBe('3.1.0');
     expect(Object.keys(doc.json.paths)).toContain('/api/v1/orders/{id}/positions/{positionId}');
     expect(doc.json.components.schemas.OrderCreate.properties.positions).toBeDefined();
+    const refs = [...JSON.stringify(doc.json).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(20);
+    for (const ref of refs) {
+      expect(ref).toMatch(/^#\/components\/schemas\//);
+      expect(doc.json.components.schemas[ref.slice('#/components/schemas/'.length)], ref).toBeDefined();
+    }
     const html = await call('GET', '/api/v1/docs', undefined, null);
     expect(html.status).toBe(200);
     expect(html.json).toContain('PATCH');
