@@ -22,7 +22,7 @@ import type { MoySkladClientPool } from '../client-pool.js';
 import { loadIntegrationContext, type IntegrationContext } from '../integration-context.js';
 import { recordRun, type FinishedRun, type SyncRun, type SyncRunDeps } from '../sync-run.js';
 import { parseSalePrices, pickPrice } from './product-prices.js';
-import { patchPriceListRows, replacePriceListRows, withPriceListLock, type StockRowInput, type SwapOptions } from './price-list-swap.js';
+import { patchPriceListRows, replacePriceListRows, withPriceListLock, type StockRowInput, type SwapOptions, type SwapResult } from './price-list-swap.js';
 
 export const STOCK_FULL_KIND = 'stock.full';
 export const STOCK_INCREMENTAL_KIND = 'stock.incremental';
@@ -48,6 +48,8 @@ export interface StockSyncRequest {
   signal?: AbortSignal;
   /** Hooks into the row swap (progress; tests interleave reads with it). */
   swap?: Pick<SwapOptions, 'onChunkWritten' | 'rowsPerTransaction' | 'rowsPerStatement'>;
+  /** Called with the swap's figures (rows, write and flip time) when rows were swapped (benchmarks). */
+  onSwapped?: (result: SwapResult) => void;
   /** Progress callback (the CLI / queue). */
   progress?: (p: { done: number; total?: number; message?: string }) => void | Promise<void>;
 }
@@ -358,6 +360,7 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
     },
   });
   counts.rows = swap.rowCount;
+  request.onSwapped?.(swap);
   return `full: ${swap.rowCount} rows from ${report.length} report lines`;
 }
 
@@ -427,5 +430,6 @@ async function runIncremental(
   }
   const swap = await patchPriceListRows(db, clock, pl.id, pl.generation, upserts, removals, { ...request.swap, stockCursor: JSON.stringify(next) });
   counts.rows = swap.rowCount;
+  request.onSwapped?.(swap);
   return `incremental since ${since.toISOString()}: ${upserts.length} rows written, ${removals.length} removed from ${report.length} report lines`;
 }
