@@ -93,6 +93,28 @@ describe('emulator stock reports (REFERENCE §5, VERIFIED #13)', () => {
   });
 });
 
+describe('emulator stock moved by orders (REFERENCE §5, §7)', () => {
+  it('R5 §7 reserves of applicable customer orders with a store add to the stock reserve; changedSince sees them', async () => {
+    const { call, emu, clock, a, s1, p1 } = stockSetup();
+    const org = a.createEntity('organization', { name: 'O', archived: false });
+    const cp = a.createEntity('counterparty', { name: 'C', archived: false });
+    const meta = (type: string, id: string): J => ({ meta: { href: `${emu.apiBaseUrl}/entity/${type}/${id}`, type, mediaType: 'application/json' } });
+    clock.advance(5000);
+    const o = (
+      await call('POST', 'entity/customerorder', {
+        body: { organization: meta('organization', org.id), agent: meta('counterparty', cp.id), store: meta('store', s1.id), positions: [{ assortment: meta('product', p1.id), quantity: 3, price: 100, reserve: 3 }] },
+      })
+    ).json as J;
+    const free = (await call('GET', `report/stock/bystore/current?stockType=freeStock&filter=storeId=${s1.id};assortmentId=${p1.id}`)).json as J[];
+    expect(free).toEqual([{ assortmentId: p1.id, storeId: s1.id, freeStock: 10 - 2 - 3 }]);
+    const since = (await call('GET', `report/stock/bystore/current?changedSince=${encodeURIComponent('2026-11-29 12:00:04')}`)).json as J[];
+    expect(since).toEqual([{ assortmentId: p1.id, storeId: s1.id, stock: 10 }]);
+    await call('DELETE', `entity/customerorder/${o.id}`);
+    const back = (await call('GET', `report/stock/bystore/current?stockType=reserve&filter=storeId=${s1.id};assortmentId=${p1.id}`)).json as J[];
+    expect(back).toEqual([{ assortmentId: p1.id, storeId: s1.id, reserve: 2 }]);
+  });
+});
+
 describe('emulator counterparty report (REFERENCE §6, VERIFIED #12)', () => {
   function crmSetup(crm = true) {
     const env = emptyEmulator({ accounts: [{ login: 'admin@demo', password: 'demo', seed: 'empty', crm }] });

@@ -11,7 +11,7 @@ import type { Entity, EntityType, Fields, ImageRec, Position } from '../state/ty
 import { queryRows } from '../query/list.js';
 import type { ApiRequest, ApiResult } from './api-types.js';
 import { expandOf, listEnvelope, pagingOf } from './list-response.js';
-import { fieldsFromInput, parseRef } from './input.js';
+import { fieldsFromInput, orderStockPairs, parseRef } from './input.js';
 
 export const READ_ONLY_TYPES = new Set<EntityType>(['variant']);
 const STOCK_TYPES = new Set<EntityType>(['product', 'variant']);
@@ -69,18 +69,21 @@ export function createOne(req: ApiRequest, type: EntityType, input: Fields): Ent
   for (const [k, v] of Object.entries(f)) if (v === undefined) delete f[k];
   const e = req.account.insert(type, f);
   req.events.push({ type, id: e.id, action: 'CREATE' });
+  noteOrderStock(req, type, [], orderStockPairs(type, e.f));
   return e;
 }
 
 export function updateOne(req: ApiRequest, e: Entity, input: Fields): Entity {
   if (READ_ONLY_TYPES.has(e.type)) throw new MsError(405, 1026, `Обновление объектов типа '${e.type}' не поддерживается эмулятором`);
   const patch = fieldsFromInput(req, e.type, input, e);
+  const before = orderStockPairs(e.type, e.f);
   if (e.type === 'product' && Array.isArray(patch.images)) {
     for (const old of (e.f.images as ImageRec[] | undefined) ?? []) req.account.files.delete(old.fileId);
   }
   const changed = req.account.patch(e, patch);
   if (changed.length || Object.keys(patch).length) req.events.push({ type: e.type, id: e.id, action: 'UPDATE', updatedFields: changed });
   if (STOCK_TYPES.has(e.type) && changed.includes('archived')) req.stockChanged = true;
+  if (changed.length) noteOrderStock(req, e.type, before, orderStockPairs(e.type, e.f));
   return e;
 }
 
@@ -136,8 +139,17 @@ function removeOne(req: ApiRequest, type: EntityType, id: string): void {
     }
     req.stockChanged = true;
   }
+  const e = req.account.get(type, id);
+  const before = e ? orderStockPairs(type, e.f) : [];
   req.account.delete(type, id);
   req.events.push({ type, id, action: 'DELETE' });
+  noteOrderStock(req, type, before, []);
+}
+
+/** Orders move reserves / in-transit: mark the touched (item, store) pairs for changedSince and stock webhooks. */
+export function noteOrderStock(req: ApiRequest, type: string, before: [string, string][], after: [string, string][]): void {
+  if (type !== 'customerorder' && type !== 'purchaseorder') return;
+  if (req.account.touchDocStock([...before, ...after])) req.stockChanged = true;
 }
 
 export function batchDelete(req: ApiRequest, type: EntityType): ApiResult {

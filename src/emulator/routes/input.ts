@@ -498,3 +498,15 @@ export function ean13(seed: string): string {
   const sum = digits.reduce((s, d, i) => s + d * (i % 2 === 0 ? 1 : 3), 0);
   return digits.join('') + String((10 - (sum % 10)) % 10);
 }
+
+/** (item, store) pairs whose reserve / in-transit an order contributes to (see EmulatorAccount.stockCells). */
+export function orderStockPairs(type: string, f: Fields): [string, string][] {
+  if ((type !== 'customerorder' && type !== 'purchaseorder') || f.applicable === false || !isRef(f.store)) return [];
+  const field = type === 'customerorder' ? 'reserve' : 'inTransit';
+  const storeId = f.store.$ref.id;
+  const out: [string, string][] = [];
+  for (const p of (f.positions as Position[] | undefined) ?? []) {
+    if (Number(p.f[field] ?? 0) && isRef(p.f.assortment)) out.push([p.f.assortment.$ref.id, storeId]);
+  }
+  return out;
+}

@@ -9,14 +9,15 @@ import { serializePosition } from '../state/serialize.js';
 import type { Entity, Fields, Position } from '../state/types.js';
 import type { ApiRequest, ApiResult } from './api-types.js';
 import { expandOf, listEnvelope, pagingOf } from './list-response.js';
-import { computeSums, parseRef, positionFromInput } from './input.js';
-import { mustFind } from './entity.js';
+import { computeSums, orderStockPairs, parseRef, positionFromInput } from './input.js';
+import { mustFind, noteOrderStock } from './entity.js';
 
 type Doc = 'customerorder' | 'purchaseorder';
 
 const positionsOf = (e: Entity): Position[] => (e.f.positions as Position[] | undefined) ?? [];
 
 function save(req: ApiRequest, doc: Doc, e: Entity, positions: Position[]): void {
+  const before = orderStockPairs(doc, e.f);
   const f: Fields = { ...e.f, positions };
   computeSums(doc, f);
   const changed = req.account.patch(e, {
@@ -26,6 +27,7 @@ function save(req: ApiRequest, doc: Doc, e: Entity, positions: Position[]): void
     ...(doc === 'customerorder' ? { reservedSum: f.reservedSum } : {}),
   });
   req.events.push({ type: doc, id: e.id, action: 'UPDATE', updatedFields: changed });
+  noteOrderStock(req, doc, before, orderStockPairs(doc, e.f));
 }
 
 export function listPositions(req: ApiRequest, doc: Doc, id: string): ApiResult {

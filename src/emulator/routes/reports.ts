@@ -128,7 +128,7 @@ function stockRows(req: ApiRequest, sf: StockFilter): StockRow[] {
     if (sf.products && !sf.products.has(e.id)) continue;
     if (sf.folders && !folderMatches(req, e, sf.folders, sf.withSubFolders)) continue;
     if (search && !search(e)) continue;
-    const cells = a.stock.get(e.id) ?? new Map<string, StockCell>();
+    const cells = a.stockCells(e.id) ?? new Map<string, StockCell>();
     let stock = 0, reserve = 0, inTransit = 0;
     for (const [storeId, c] of cells) {
       if (sf.stores && !sf.stores.has(storeId)) continue;
@@ -261,7 +261,7 @@ export function stockCurrent(req: ApiRequest, byStore: boolean): ApiResult {
   const stores = a.rows('store').filter((s) => !storeIds || storeIds.has(s.id));
   const consider = (id: string, archived: boolean): void => {
     if (assortmentIds && !assortmentIds.has(id)) return;
-    const cells = a.stock.get(id);
+    const cells = a.stockCells(id);
     const tomb = a.stockTombstones.get(id);
     if (sinceMs !== undefined) {
       const gone = archived || tomb !== undefined;

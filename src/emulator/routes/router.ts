@@ -39,7 +39,7 @@ function assortment(req: ApiRequest): ApiResult {
     const out = serializeEntity(e, req.ctx, expand);
     if (!withoutStock) {
       let stock = 0, reserve = 0, inTransit = 0;
-      for (const c of a.stock.get(e.id)?.values() ?? []) {
+      for (const c of a.stockCells(e.id)?.values() ?? []) {
         stock += c.stock;
         reserve += c.reserve;
         inTransit += c.inTransit;

@@ -144,6 +144,9 @@ export class EmulatorAccount {
   changeListeners: ChangeListener[] = [];
   stockListeners: StockListener[] = [];
   #folderPaths: { version: number; paths: Map<string, string> } | undefined;
+  #docStock: { version: number; map: Map<string, Map<string, { reserve: number; inTransit: number }>> } | undefined;
+  /** When order reserves / purchase in-transit last changed per item and store (for changedSince). */
+  readonly docStockChanged = new Map<string, Map<string, number>>();
 
   constructor(init: AccountInit) {
     this.login = init.login;
@@ -438,8 +441,81 @@ export class EmulatorAccount {
     for (const l of this.stockListeners) l(this, this.nowMs());
   }
 
+  /** The effective cell (set stock plus order reserves and purchase in-transit). */
   stockOf(assortmentId: string, storeId: string): StockCell | undefined {
-    return this.stock.get(assortmentId)?.get(storeId);
+    return this.stockCells(assortmentId)?.get(storeId);
+  }
+
+  /**
+   * Effective stock cells of an item per store: the cells set by seeds/`setStock`, plus the
+   * `reserve` of positions of applicable customer orders and the `inTransit` of positions of
+   * applicable purchase orders that name a store.
+   */
+  stockCells(assortmentId: string): Map<string, StockCell> | undefined {
+    const base = this.stock.get(assortmentId);
+    const docs = this.#docStockMap().get(assortmentId) ?? new Map<string, { reserve: number; inTransit: number }>();
+    const changed = this.docStockChanged.get(assortmentId);
+    if (docs.size === 0 && !changed) return base;
+    const out = new Map<string, StockCell>(base ? [...base].map(([k, c]) => [k, { ...c }]) : []);
+    for (const [storeId, d] of docs) {
+      const c = out.get(storeId) ?? { stock: 0, reserve: 0, inTransit: 0, changedMs: 0 };
+      c.reserve += d.reserve;
+      c.inTransit += d.inTransit;
+      c.changedMs = Math.max(c.changedMs, changed?.get(storeId) ?? 0);
+      out.set(storeId, c);
+    }
+    if (changed) {
+      for (const [storeId, ms] of changed) {
+        const c = out.get(storeId);
+        if (c) c.changedMs = Math.max(c.changedMs, ms);
+        else out.set(storeId, { stock: 0, reserve: 0, inTransit: 0, changedMs: ms });
+      }
+    }
+    return out;
+  }
+
+  /** Marks (item, store) pairs whose order reserves or in-transit changed. */
+  touchDocStock(pairs: Iterable<[string, string]>): boolean {
+    const now = this.nowMs();
+    let any = false;
+    for (const [pid, storeId] of pairs) {
+      let m = this.docStockChanged.get(pid);
+      if (!m) {
+        m = new Map();
+        this.docStockChanged.set(pid, m);
+      }
+      m.set(storeId, now);
+      any = true;
+    }
+    if (any) this.version++;
+    return any;
+  }
+
+  #docStockMap(): Map<string, Map<string, { reserve: number; inTransit: number }>> {
+    if (this.#docStock && this.#docStock.version === this.version) return this.#docStock.map;
+    const map = new Map<string, Map<string, { reserve: number; inTransit: number }>>();
+    for (const type of ['customerorder', 'purchaseorder'] as const) {
+      const field = type === 'customerorder' ? 'reserve' : 'inTransit';
+      for (const d of this.rows(type)) {
+        if (d.f.applicable === false || !isRef(d.f.store)) continue;
+        const storeId = d.f.store.$ref.id;
+        for (const p of (d.f.positions as { f: Fields }[] | undefined) ?? []) {
+          const amount = Number(p.f[field] ?? 0);
+          if (!amount || !isRef(p.f.assortment)) continue;
+          const pid = p.f.assortment.$ref.id;
+          let m = map.get(pid);
+          if (!m) {
+            m = new Map();
+            map.set(pid, m);
+          }
+          const cell = m.get(storeId) ?? { reserve: 0, inTransit: 0 };
+          cell[field] += amount;
+          m.set(storeId, cell);
+        }
+      }
+    }
+    this.#docStock = { version: this.version, map };
+    return map;
   }
 
   setBalance(counterpartyId: string, kopecks: number): void {
