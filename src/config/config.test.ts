@@ -48,6 +48,7 @@ describe('loadConfig', () => {
       TZ_SHOP: 'Asia/Yekaterinburg',
     });
     expect(c.databaseUrl).toBe('postgres://u:p@db:5432/shop');
+    expect(loadConfig({ DATABASE_URL: 'postgresql:///shop?host=/var/run/postgresql' }).databaseUrl).toMatch(/^postgresql:/);
     expect(c.secretKey).toBe(key);
     expect(c.moysklad).toEqual({ baseUrl: 'http://127.0.0.1:4010/api/remap/1.2', login: 'admin@shop', password: 'pw', token: null });
     expect(c.logLevel).toBe('debug');
@@ -61,6 +62,7 @@ describe('loadConfig', () => {
   it('bad or half-made configuration fails with one clear line', () => {
     expect(fail({ DATABASE_URL: 'mysql://x' })).toBe('DATABASE_URL is not a valid postgres:// URL');
     expect(fail({ DATABASE_URL: 'not a url' })).toBe('DATABASE_URL is not a valid postgres:// URL');
+    expect(fail({ DATABASE_URL: 'postgres://' })).toBe('DATABASE_URL is not a valid postgres:// URL');
     expect(fail({ PORT: 'abc' })).toBe('PORT must be a number from 0 to 65535');
     expect(fail({ PORT: '70000' })).toBe('PORT must be a number from 0 to 65535');
     expect(fail({ SECRET_KEY: 'short' })).toBe('SECRET_KEY must be 32 bytes as base64 or 64 hex characters');

@@ -51,11 +51,14 @@ const pgTypes: pg.CustomTypesConfig = {
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-/** True when the URL is a `postgres://` or `postgresql://` URL that parses. */
+/**
+ * True when the URL is a `postgres://` or `postgresql://` URL that parses and names a host
+ * (in the authority, or as `?host=/var/run/postgresql` for a Unix socket).
+ */
 export function isPostgresUrl(url: string): boolean {
   try {
     const u = new URL(url);
-    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '';
+    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && (u.hostname !== '' || Boolean(u.searchParams.get('host')));
   } catch {
     return false;
   }
