@@ -326,10 +326,11 @@ export async function startDemoEmulator(clock: Clock, dataDir: string): Promise<
 
 /**
  * The quick start's first syncs, in dependency order: categories before products (products are
- * placed in categories), products before stock (stock rows join products).
+ * placed in categories), products before stock (stock rows join products), photos last.
  */
 export function firstSyncRequests(syncs: SyncRegistry, integrationId: number, priceListIds: number[]): EnqueueRequest[] {
-  const rank = (kind: string): number => (kind === 'categories' ? 0 : kind.startsWith('nomenclature') ? 1 : 2);
+  // Photos last: they are many downloads and nothing waits for them.
+  const rank = (kind: string): number => (kind === 'categories' ? 0 : kind.startsWith('nomenclature') ? 1 : kind === 'photos' ? 3 : 2);
   const kinds = syncs.list().filter((k) => k.firstRun).sort((a, b) => rank(a.kind) - rank(b.kind) || (a.scope === b.scope ? 0 : a.scope === 'integration' ? -1 : 1));
   const out: EnqueueRequest[] = [];
   for (const k of kinds) {
