@@ -193,6 +193,12 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(nothing.counts).toMatchObject({ requests: 2 });
       expect(nothing.counts?.updated ?? 0).toBe(0);
       expect(nothing.counts?.created ?? 0).toBe(0);
+      // Idle runs do not drift back by the overlap: nothing is re-read however many of them run.
+      for (let i = 0; i < 12; i++) {
+        fx.clock.advance(60_000);
+        const idle = await runKind(fx, 'nomenclature.incremental');
+        expect(idle.counts).toEqual({ requests: 2 });
+      }
 
       fx.clock.advance(10 * 60_000);
       const targets = a.listProducts().filter((e) => splitProductCode(e.f.code as string, e.f.article as string).ok).slice(100, 103);

@@ -81,9 +81,14 @@ interface KeysetCursor {
 
 interface IncrementalCursor {
   running: boolean;
+  /** Where the (running or next) pass reads from. */
   product: KeysetCursor;
   variant: KeysetCursor;
+  /** High-water marks: the latest `updated` read per list; the next pass starts at mark − overlap. */
+  mark: Record<Phase, string | null>;
 }
+
+const maxText = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : a > b ? a : b);
 
 export interface NomenclatureResult extends PageCounts {
   deleted: number;
@@ -180,10 +185,13 @@ export async function runFullNomenclature(deps: NomenclatureDeps, target: Nomenc
   // The next incremental pass starts from this pass's start: changes made meanwhile are re-read.
   const inc = await loadCheckpoint<IncrementalCursor>(db, scope, NOMENCLATURE_INCREMENTAL);
   const startText = formatMoscow(Date.parse(cursor.passStartedAt));
-  if (!inc || inc.running || inc.product.since === null || inc.product.since < startText) {
-    const fresh: IncrementalCursor = { running: false, product: { since: startText, offset: 0 }, variant: { since: startText, offset: 0 } };
-    if (inc && !inc.running && inc.variant.since !== null && inc.variant.since > startText) fresh.variant = inc.variant;
+  if (!inc || inc.running) {
+    const mark = { product: maxText(inc?.mark?.product ?? null, startText), variant: maxText(inc?.mark?.variant ?? null, startText) };
+    const fresh: IncrementalCursor = { running: false, product: { since: mark.product, offset: 0 }, variant: { since: mark.variant, offset: 0 }, mark };
     await saveCheckpoint(db, clock, scope, NOMENCLATURE_INCREMENTAL, fresh);
+  } else {
+    const mark = { product: maxText(inc.mark?.product ?? null, startText), variant: maxText(inc.mark?.variant ?? null, startText) };
+    await saveCheckpoint(db, clock, scope, NOMENCLATURE_INCREMENTAL, { ...inc, mark } satisfies IncrementalCursor);
   }
   return { ...total, deleted, pages, resumed };
 }
@@ -246,17 +254,19 @@ export async function runIncrementalNomenclature(deps: NomenclatureDeps, target:
   const overlapMs = options.overlapMs ?? 60_000;
   const prior = await loadCheckpoint<IncrementalCursor>(db, scope, NOMENCLATURE_INCREMENTAL);
   const resumed = prior?.running === true;
-  const back = (k: KeysetCursor): KeysetCursor => {
-    if (k.since === null) return k;
-    const ms = parseMoscow(k.since);
+  const back = (since: string | null): KeysetCursor => {
+    if (since === null) return { since: null, offset: 0 };
+    const ms = parseMoscow(since);
     return ms === null ? { since: null, offset: 0 } : { since: formatMoscow(ms - overlapMs), offset: 0 };
   };
-  const cursor: IncrementalCursor = prior
-    ? resumed
-      ? prior
-      : { running: true, product: back(prior.product), variant: back(prior.variant) }
-    : { running: true, product: { since: null, offset: 0 }, variant: { since: null, offset: 0 } };
-  if (resumed) await run.log('info', `resuming the interrupted incremental pass from products since ${cursor.product.since ?? 'the beginning'}`);
+  let cursor: IncrementalCursor;
+  if (prior && resumed) {
+    cursor = { ...prior, mark: prior.mark ?? { product: prior.product.since, variant: prior.variant.since } };
+    await run.log('info', `resuming the interrupted incremental pass from products since ${cursor.product.since ?? 'the beginning'}`);
+  } else {
+    const mark = prior?.mark ?? { product: prior?.product.since ?? null, variant: prior?.variant.since ?? null };
+    cursor = { running: true, product: back(mark.product), variant: back(mark.variant), mark };
+  }
   cursor.running = true;
   await saveCheckpoint(db, clock, scope, NOMENCLATURE_INCREMENTAL, cursor);
 
@@ -285,12 +295,18 @@ export async function runIncrementalNomenclature(deps: NomenclatureDeps, target:
         k.since = last;
         k.offset = page.raw.filter((r) => r.updated === last).length;
       }
+      cursor.mark[phase] = maxText(cursor.mark[phase], k.since);
       await saveCheckpoint(db, clock, scope, NOMENCLATURE_INCREMENTAL, cursor);
       await options.progress?.({ done, message: `${phase}s changed: ${done}` });
       if (page.rows.length < limit) break;
     }
   }
-  cursor.running = false;
-  await saveCheckpoint(db, clock, scope, NOMENCLATURE_INCREMENTAL, cursor);
+  const finished: IncrementalCursor = {
+    running: false,
+    product: { since: cursor.mark.product, offset: 0 },
+    variant: { since: cursor.mark.variant, offset: 0 },
+    mark: cursor.mark,
+  };
+  await saveCheckpoint(db, clock, scope, NOMENCLATURE_INCREMENTAL, finished);
   return { ...total, deleted: 0, pages, resumed };
 }
