@@ -46,6 +46,7 @@ export const PriceList = z
     name: z.string(),
     msStoreId: z.string().nullable(),
     stockType: z.enum(STOCK_TYPES),
+    priceTypeMsId: z.string().nullable(),
     syncIntervalMinutes: z.number().int().nullable(),
     deliveryDays: z.number().int(),
     lastSyncAt: z.string().nullable(),
@@ -57,7 +58,20 @@ export const PriceListCreate = z
     regionId: RefId,
     name: nonEmpty(200),
     msStoreId: z.string().trim().min(1).nullable().optional(),
-    stockType: z.enum(STOCK_TYPES).optional(),
+    stockType: z
+      .enum(STOCK_TYPES)
+      .optional()
+      .meta({
+        description:
+          'Which MoySklad quantity the rows show (R4): quantity (default) = available = stock − reserve + in transit; freeStock = stock − reserve; stock = physical stock, reserved goods included',
+      }),
+    priceTypeMsId: z
+      .string()
+      .trim()
+      .min(1)
+      .nullable()
+      .optional()
+      .meta({ description: "MoySklad sale price type id whose price the rows show (kopecks); null = the product's first sale price" }),
     syncIntervalMinutes: z.number().int().min(5).max(7 * 24 * 60).nullable().optional(),
     deliveryDays: z.number().int().min(0).max(365).optional(),
   })
@@ -186,6 +200,8 @@ export const Order = z
     comment: z.string().nullable(),
     msOrderId: z.string().nullable(),
     exportState: z.string(),
+    /** Why the export waits or failed (null once sent). */
+    exportError: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
     positions: z.array(OrderPosition),
