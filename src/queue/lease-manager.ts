@@ -114,11 +114,17 @@ export class LeaseManager {
     await this.#db.deleteFrom('queueLeases').where('key', '=', key).where('owner', '=', this.owner).execute();
   }
 
-  /** Extends every lease this process holds; returns the keys that were lost (taken over after expiry). */
+  /**
+   * Extends every lease this process holds; returns the keys that were lost (taken over after expiry).
+   * A lost key is forgotten locally, so new jobs of that credential wait for it again.
+   */
   async renewAll(): Promise<string[]> {
     const lost: string[] = [];
     for (const key of this.heldKeys()) {
-      if (!(await this.tryAcquireRow(key))) lost.push(key);
+      if (!(await this.tryAcquireRow(key))) {
+        lost.push(key);
+        this.#held.delete(key);
+      }
     }
     return lost;
   }
