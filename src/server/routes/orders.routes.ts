@@ -40,6 +40,7 @@ export function orderToApi(o: OrderRow, positions: OrderPositionRow[]): OrderApi
     comment: o.comment,
     msOrderId: o.msOrderId,
     exportState: o.exportState,
+    exportError: o.exportError,
     createdAt: o.createdAt,
     updatedAt: o.updatedAt,
     positions: positions.map((p) => ({
