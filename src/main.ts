@@ -353,6 +353,60 @@ export async function runInOrder(queue: Pick<JobQueue, 'enqueue' | 'get'>, clock
   }
 }
 
+/**
+ * The quick start's data: the central region and its integration — against the demo emulator
+ * (active, with the demo organization and a price list bound to the demo warehouse) or with the
+ * MOYSKLAD_* credentials (inactive until an organization is chosen, R10). Idempotent.
+ */
+export async function ensureCentralIntegration(o: {
+  store: StoreDatabase;
+  box: SecretBox;
+  clock: Clock;
+  config: Pick<RuntimeConfig, 'moysklad'>;
+  demo: DemoMoySklad | null;
+  logger: ServiceLogger;
+  console: ConsoleOut;
+}): Promise<number | null> {
+  const { store, box, clock, demo } = o;
+  const central = await new RegionRepository(store.db, clock).ensureCentralRegion();
+  const integrations = new IntegrationRepository(store.db, clock);
+  const accounts = new MsAccountRepository(store.db, clock, box);
+  const existing = await integrations.findByRegion(central.id);
+  if (existing) return existing.id;
+  if (demo) {
+    const account = await accounts.upsert({ label: 'Demo shop (built-in emulator)', authKind: 'password', login: demo.login, secret: demo.password, baseUrl: demo.apiBaseUrl });
+    const created = await integrations.create({
+      regionId: central.id,
+      msAccountId: account.id,
+      active: true,
+      organizationMsId: demo.organization?.id ?? null,
+      organizationName: demo.organization?.name ?? null,
+      exportPurchaseOrders: true,
+      deleteRejectedPositions: true,
+      importPhotos: true,
+      categorySyncEnabled: true,
+      balanceSyncEnabled: true,
+    });
+    if (demo.store) {
+      // R11/R12: a price list bound to the demo warehouse, refreshed every 15 minutes.
+      await new PriceListRepository(store.db, clock).create({ regionId: central.id, name: `Demo: ${demo.store.name}`, msStoreId: demo.store.id, syncIntervalMinutes: 15, deliveryDays: 0 });
+    }
+    o.logger.info({ integrationId: created.id, regionId: central.id }, 'demo integration created against the built-in emulator');
+    return created.id;
+  }
+  const ms = o.config.moysklad;
+  if (!ms) return null;
+  const account = await accounts.upsert(
+    ms.token
+      ? { label: 'MoySklad (token)', authKind: 'user_token', secret: ms.token, baseUrl: ms.baseUrl }
+      : { label: `MoySklad ${ms.login ?? ''}`.trim(), authKind: 'password', login: ms.login, secret: ms.password ?? '', baseUrl: ms.baseUrl },
+  );
+  // R10: not active until an organization is chosen in the admin panel.
+  const created = await integrations.create({ regionId: central.id, msAccountId: account.id, active: false });
+  o.console.out('A MoySklad integration for the central region was created inactive: choose its organization in the admin panel.');
+  return created.id;
+}
+
 /** Runs the server and/or the worker and schedules until `stop()`. */
 export async function startService(config: RuntimeConfig, modes: ServiceModes, deps: ServiceDeps): Promise<RunningService> {
   const clock = deps.clock ?? systemClock;
@@ -370,52 +424,13 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
 
     let demo: DemoMoySklad | null = null;
     let integrationId: number | null = null;
-    if (modes.bootstrap) {
-      const regions = new RegionRepository(store.db, clock);
-      const central = await regions.ensureCentralRegion();
-      const integrations = new IntegrationRepository(store.db, clock);
-      const accounts = new MsAccountRepository(store.db, clock, box);
-      const existing = await integrations.findByRegion(central.id);
-      if (!config.moysklad) {
-        demo = await (deps.startDemoMoySklad ?? startDemoEmulator)(clock, config.dataDir);
-        const demoRef = demo;
-        cleanups.push(() => demoRef.close());
-      }
-      if (existing) {
-        integrationId = existing.id;
-      } else if (demo) {
-        const account = await accounts.upsert({ label: 'Demo shop (built-in emulator)', authKind: 'password', login: demo.login, secret: demo.password, baseUrl: demo.apiBaseUrl });
-        const created = await integrations.create({
-          regionId: central.id,
-          msAccountId: account.id,
-          active: true,
-          organizationMsId: demo.organization?.id ?? null,
-          organizationName: demo.organization?.name ?? null,
-          exportPurchaseOrders: true,
-          deleteRejectedPositions: true,
-          importPhotos: true,
-          categorySyncEnabled: true,
-          balanceSyncEnabled: true,
-        });
-        integrationId = created.id;
-        if (demo.store) {
-          // R11/R12: a price list bound to the demo warehouse, refreshed every 15 minutes.
-          await new PriceListRepository(store.db, clock).create({ regionId: central.id, name: `Demo: ${demo.store.name}`, msStoreId: demo.store.id, syncIntervalMinutes: 15, deliveryDays: 0 });
-        }
-        logger.info({ integrationId, regionId: central.id }, 'demo integration created against the built-in emulator');
-      } else if (config.moysklad) {
-        const ms = config.moysklad;
-        const account = await accounts.upsert(
-          ms.token
-            ? { label: 'MoySklad (token)', authKind: 'user_token', secret: ms.token, baseUrl: ms.baseUrl }
-            : { label: `MoySklad ${ms.login ?? ''}`.trim(), authKind: 'password', login: ms.login, secret: ms.password ?? '', baseUrl: ms.baseUrl },
-        );
-        // R10: not active until an organization is chosen in the admin panel.
-        const created = await integrations.create({ regionId: central.id, msAccountId: account.id, active: false });
-        integrationId = created.id;
-        deps.console.out('A MoySklad integration for the central region was created inactive: choose its organization in the admin panel.');
-      }
+    // Without MOYSKLAD_* the MoySklad of this process is the in-process demo emulator.
+    if (!config.moysklad && (modes.bootstrap || modes.worker)) {
+      demo = await (deps.startDemoMoySklad ?? startDemoEmulator)(clock, config.dataDir);
+      const demoRef = demo;
+      cleanups.push(() => demoRef.close());
     }
+    if (modes.bootstrap) integrationId = await ensureCentralIntegration({ store, box, clock, config, demo, logger, console: deps.console });
 
     const clients = new MoySkladClientPool({ db: store.db, secretBox: box, clock, ...(demo ? { fetch: demo.fetch } : {}) });
     const log = createIntegrationLog(config, store.db, clock, logger);

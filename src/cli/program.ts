@@ -6,7 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { systemClock, type Clock } from '../core/clock.js';
 import { errorMessage, isAppError } from '../core/errors.js';
-import { buildSyncRegistry, createIntegrationLog, openStore, prepareStore, startDemoEmulator, setAdminPassword, startService, type DemoMoySklad, type RuntimeConfig, type ServiceLogger, type ServiceModes } from '../main.js';
+import { buildSyncRegistry, createIntegrationLog, ensureCentralIntegration, openStore, prepareStore, startDemoEmulator, setAdminPassword, startService, type DemoMoySklad, type RuntimeConfig, type ServiceLogger, type ServiceModes } from '../main.js';
 import { MoySkladClientPool } from '../sync/client-pool.js';
 import { ApiTokenService } from '../server/auth.js';
 import { migrationStatus } from '../store/migrate.js';
@@ -155,6 +155,8 @@ export function buildProgram(io: CliIo): Command {
         const demo = cfg.moysklad ? null : await (io.startDemoMoySklad ?? startDemoEmulator)(clock, cfg.dataDir);
         const log = createIntegrationLog(cfg, store.db, clock, logger);
         try {
+          // On a fresh demo setup `sync` works right away, like `start`.
+          if (demo) await ensureCentralIntegration({ store, box, clock, config: cfg, demo, logger, console: { out: println } });
           const clients = new MoySkladClientPool({ db: store.db, secretBox: box, clock, ...(demo ? { fetch: demo.fetch } : {}) });
           const registry = buildSyncRegistry({ db: store.db, clock, clients, log, logger, dataDir: cfg.dataDir });
           const outcome = await runSyncInForeground({ db: store.db, registry, kind, integration: opts.integration, priceList: opts.priceList, stdout: io.stdout });
