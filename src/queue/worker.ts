@@ -133,7 +133,7 @@ export function createWorker(options: WorkerOptions): Worker {
     const startedMs = clock.nowMs();
     const handler = allHandlers().get(job.kind);
     let release: (() => Promise<void>) | undefined;
-    let outcome: 'ok' | 'failed' | 'retry' | 'interrupted' = 'ok';
+    let outcome: 'ok' | 'partial' | 'failed' | 'retry' | 'interrupted' = 'ok';
     try {
       if (!handler) throw Object.assign(new Error(`no handler for job kind ${job.kind}`), { retryable: false });
       const leaseKey = await leaseKeyFor(job);
@@ -148,6 +148,10 @@ export function createWorker(options: WorkerOptions): Worker {
         },
       });
       await queue.complete(job, result ?? null);
+      // A sync reports per-item failures as data (`{status:'partial'|'failed'}`): the job is done, the
+      // metric says how it went.
+      const status = (result as { status?: unknown } | null | undefined)?.status;
+      if (status === 'partial' || status === 'failed') outcome = status;
     } catch (e) {
       const error = serializeJobError(e);
       try {
@@ -171,7 +175,7 @@ export function createWorker(options: WorkerOptions): Worker {
     const seconds = (clock.nowMs() - startedMs) / 1000;
     metrics?.jobRuns.inc({ kind: job.kind, outcome });
     metrics?.jobDuration.observe({ kind: job.kind, outcome }, seconds);
-    if (outcome === 'ok') logger.info({ jobId: job.id, kind: job.kind, seconds }, 'job done');
+    if (outcome === 'ok' || outcome === 'partial') logger.info({ jobId: job.id, kind: job.kind, seconds, outcome }, 'job done');
   }
 
   function launch(job: Job): void {

@@ -12,7 +12,7 @@ export type QueueDepthSource = () => Promise<Record<string, { queued: number; ru
 
 export interface Metrics {
   registry: Registry;
-  /** Job runs by kind and outcome (`ok` | `failed` | `retry` | `interrupted`). */
+  /** Job runs by kind and outcome (`ok` | `partial` | `failed` | `retry` | `interrupted`). */
   jobRuns: Counter<'kind' | 'outcome'>;
   /** Job run durations in seconds by kind and outcome. */
   jobDuration: Histogram<'kind' | 'outcome'>;

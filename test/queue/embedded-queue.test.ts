@@ -134,6 +134,7 @@ describe('embedded queue (SQLite)', () => {
     metrics.setQueueDepthSource(() => queue.depth());
     await queue.enqueue({ kind: 'photos', integrationId: 1, trigger: 'api' });
     await queue.enqueue({ kind: 'categories', integrationId: 1, trigger: 'api' });
+    await queue.enqueue({ kind: 'nomenclature.full', integrationId: 1, trigger: 'api' });
     const text0 = await metrics.registry.metrics();
     expect(text0).toMatch(/msx_queue_depth\{kind="photos",state="queued"\} 1/);
     const worker = createWorker({
@@ -150,6 +151,8 @@ describe('embedded queue (SQLite)', () => {
         categories: async () => {
           throw new Error('boom');
         },
+        // a sync whose items partly failed reports it as data: the job completes, the metric says partial
+        'nomenclature.full': async () => ({ status: 'partial', counts: { synced: 10, skipped: 2 } }),
       },
     });
     workers.push(worker);
@@ -159,6 +162,7 @@ describe('embedded queue (SQLite)', () => {
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/msx_job_runs_total\{kind="photos",outcome="ok"\} 1/);
     expect(text).toMatch(/msx_job_runs_total\{kind="categories",outcome="failed"\} 1/);
+    expect(text).toMatch(/msx_job_runs_total\{kind="nomenclature.full",outcome="partial"\} 1/);
     const sum = /msx_job_duration_seconds_sum\{kind="photos",outcome="ok"\} ([\d.]+)/.exec(text);
     expect(Number(sum?.[1])).toBeGreaterThanOrEqual(2); // the handler slept 2 s of clock time
     expect(text).not.toMatch(/msx_queue_depth\{kind="photos",state="queued"\} 1/);
