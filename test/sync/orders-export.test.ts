@@ -158,7 +158,9 @@ for (const dialect of dialects) {
       expect(before).toHaveLength(3);
 
       const line2 = created.positions[1].id as number;
-      expect((await h.api('PATCH', `/orders/${created.id}/positions/${line2}`, { status: 'rejected' })).status).toBe(200);
+      const patched = await h.api('PATCH', `/orders/${created.id}/positions/${line2}`, { status: 'rejected' });
+      expect(patched.status).toBe(200);
+      expect(patched.json.exportState).toBe('pending');
       h.fx.emulator.resetStats();
       const r = await h.drain();
       expect(r).toMatchObject({ sent: 1, failed: 0 });

@@ -221,6 +221,8 @@ export function orderOperations(deps: ApiDeps): ApiOperation[] {
             .set({
               ...(body.status !== undefined ? { status: body.status } : {}),
               ...(body.comment !== undefined ? { comment: body.comment ?? null } : {}),
+              // a change is queued for MoySklad: the order shows "waiting" until the outbox sends it
+              exportState: 'pending',
               updatedAt: now,
             })
             .where('id', '=', params.id)
@@ -269,7 +271,7 @@ export function orderOperations(deps: ApiDeps): ApiOperation[] {
             .set({ status: body.status, ...(body.quantity !== undefined ? { quantity: body.quantity } : {}), updatedAt: now })
             .where('id', '=', params.positionId)
             .execute();
-          await trx.updateTable('orders').set({ updatedAt: now }).where('id', '=', params.id).execute();
+          await trx.updateTable('orders').set({ exportState: 'pending', updatedAt: now }).where('id', '=', params.id).execute();
           await writeOutbox(trx, now, {
             kind: OUTBOX_KINDS.positionStatus,
             integrationId: integration?.id ?? null,
