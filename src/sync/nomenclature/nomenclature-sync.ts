@@ -160,8 +160,18 @@ export async function runFullNomenclature(deps: NomenclatureDeps, target: Nomenc
       cursor.phase = phase;
       cursor.offset = 0;
     }
+    // The next page is requested while this one is written (the limiter's waits overlap the writes).
+    const request = (offset: number) => {
+      const p = fetchPage(target.client, phase, { filter: ALL_ARCHIVE_STATES, order: 'id', limit, offset }, options.signal);
+      p.catch(() => undefined); // awaited below; a write failure must not leave it unhandled
+      return p;
+    };
+    let next = request(cursor.offset);
     for (;;) {
-      const page = await fetchPage(target.client, phase, { filter: ALL_ARCHIVE_STATES, order: 'id', limit, offset: cursor.offset }, options.signal);
+      const page = await next;
+      options.signal?.throwIfAborted(); // a page that arrived after the kill is not written
+      const more = page.rows.length >= limit && cursor.offset + page.rows.length < page.size;
+      if (more) next = request(cursor.offset + page.rows.length);
       const t0 = performance.now();
       const c = await writer.writePage(page.rows, { runId: run.id, seenAt: cursor.passStartedAt });
       options.onPageWritten?.({ rows: page.rows.length, writeMs: performance.now() - t0 });
@@ -172,7 +182,7 @@ export async function runFullNomenclature(deps: NomenclatureDeps, target: Nomenc
       cursor.offset += page.rows.length;
       await saveCheckpoint(db, clock, scope, NOMENCLATURE_FULL, cursor);
       await options.progress?.({ done, total: page.size, message: `${phase}s ${cursor.offset}/${page.size}` });
-      if (page.rows.length < limit || cursor.offset >= page.size) break;
+      if (!more) break;
     }
   }
 
