@@ -124,6 +124,27 @@ forEachDialect((getDb) => {
     expect(html.json).not.toMatch(/<script|https?:\/\/cdn/i);
   });
 
+  it('B8 bad input never produces a 500: junk bodies and queries on every route get 4xx', async () => {
+    const junk: unknown[] = [null, 'text', 42, [], {}, { name: { $gt: '' } }, { positions: [null] }, { quantity: 1e308, priceKopecks: -1 }, { kind: 'customer', positions: [{ quantity: 'NaN' }] }, '{"unterminated": '];
+    const routes = ctx.app.routes.filter((r) => r.path.startsWith('/api/v1/') && r.method !== 'ALL' && !/openapi\.json|\/docs$/.test(r.path));
+    for (const r of routes) {
+      for (const id of ['1', '0', '-1', 'abc', '99999999999999999999', '%00']) {
+        const path = r.path.replace(/:[A-Za-z]+/g, id);
+        if (r.method === 'GET') {
+          const res = await call('GET', `${path}?limit=abc&offset=-5&kind=x&article=${'%'.repeat(3)}`);
+          expect(res.status, `GET ${path}`).toBeLessThan(500);
+          continue;
+        }
+        for (const body of junk) {
+          const res = await call(r.method, path, typeof body === 'string' && body.startsWith('{') ? body : JSON.stringify(body));
+          expect(res.status, `${r.method} ${path} ${JSON.stringify(body)}`).toBeLessThan(500);
+          expect(res.json.error.code).toMatch(/^[a-z_]+$/);
+        }
+      }
+    }
+    expect(ctx.logged).toEqual([]);
+  });
+
   let regionId: number;
   let clientId: number;
   let supplierId: number;
