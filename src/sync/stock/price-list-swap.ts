@@ -14,10 +14,11 @@
  * Incremental syncs use the same path (copy-on-write): the current rows are copied into the next
  * generation by one INSERT … SELECT inside the database, the changes applied there, then flipped.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import { normalizeArticle } from '../../core/normalize.js';
-import { chunk, nowIso } from '../../store/database.js';
+import { chunk, nowIso, sqliteHandleOf } from '../../store/database.js';
+import { dialectOf } from '../../store/dialect-of.js';
 import type { Database } from '../../store/schema.js';
 import type { Clock } from '../../core/clock.js';
 
@@ -126,14 +127,49 @@ async function flip(
   });
 }
 
+const SQLITE_INSERT = `insert into price_list_rows
+  (price_list_id, generation, product_id, ms_product_id, brand, article, article_norm, name, quantity, price)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/**
+ * Writes one transaction's worth of rows. SQLite: one prepared statement in a synchronous
+ * better-sqlite3 transaction (nothing else in the process can interleave; falls back to Kysely when
+ * the shared connection is inside another transaction). PostgreSQL: `unnest` of column arrays,
+ * 10 000 rows per statement. Otherwise multi-row VALUES.
+ */
+async function writeChunk(db: Kysely<Database>, priceListId: number, generation: number, rows: readonly StockRowInput[], perStatement: number): Promise<void> {
+  const values = toValues(priceListId, generation, rows);
+  const sqlite = sqliteHandleOf(db);
+  if (sqlite && !sqlite.inTransaction) {
+    const insert = sqlite.prepare(SQLITE_INSERT);
+    sqlite.transaction(() => {
+      for (const v of values) insert.run([v.priceListId, v.generation, v.productId, v.msProductId, v.brand, v.article, v.articleNorm, v.name, v.quantity, v.price]);
+    })();
+    return;
+  }
+  await db.transaction().execute(async (tx) => {
+    if (dialectOf(tx) === 'postgres') {
+      for (const part of chunk(values, 10_000)) {
+        await sql`insert into price_list_rows
+          (price_list_id, generation, product_id, ms_product_id, brand, article, article_norm, name, quantity, price)
+          select ${priceListId}::integer, ${generation}::integer, u.* from unnest(
+            ${part.map((v) => v.productId)}::integer[], ${part.map((v) => v.msProductId)}::text[],
+            ${part.map((v) => v.brand)}::text[], ${part.map((v) => v.article)}::text[],
+            ${part.map((v) => v.articleNorm)}::text[], ${part.map((v) => v.name)}::text[],
+            ${part.map((v) => v.quantity)}::double precision[], ${part.map((v) => v.price)}::bigint[]) as u`.execute(tx);
+      }
+      return;
+    }
+    for (const part of chunk(values, perStatement)) await tx.insertInto('priceListRows').values(part).execute();
+  });
+}
+
 async function writeRows(db: Kysely<Database>, priceListId: number, generation: number, rows: readonly StockRowInput[], options: SwapOptions): Promise<void> {
   const perStatement = options.rowsPerStatement ?? 500;
   const perTx = Math.max(perStatement, options.rowsPerTransaction ?? 5000);
   let written = 0;
   for (const txPart of chunk(rows, perTx)) {
-    await db.transaction().execute(async (tx) => {
-      for (const part of chunk(txPart, perStatement)) await tx.insertInto('priceListRows').values(toValues(priceListId, generation, part)).execute();
-    });
+    await writeChunk(db, priceListId, generation, txPart, perStatement);
     written += txPart.length;
     await options.onChunkWritten?.(written, rows.length);
   }
