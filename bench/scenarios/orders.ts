@@ -39,6 +39,12 @@ export interface OrdersBenchOptions {
   clients?: number;
   /** Orders processed at once by the drain (default 4). */
   concurrency?: number;
+  /**
+   * false = first export ("cold"): clients not linked yet (half of them exist in MoySklad and are
+   * matched by email, the others are created) and products not in the store's directory (found by
+   * article in MoySklad). Default true (steady state).
+   */
+  steadyState?: boolean;
   /** PostgreSQL URL for dialect `postgres` (default TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test); a temporary schema is used. */
   databaseUrl?: string;
 }
@@ -46,6 +52,7 @@ export interface OrdersBenchOptions {
 export interface OrdersBenchResult {
   scenario: 'orders';
   dialect: DialectName;
+  steadyState: boolean;
   orders: number;
   sent: number;
   failed: number;
@@ -126,7 +133,8 @@ export async function runOrdersBench(options: OrdersBenchOptions): Promise<Order
       .listProducts()
       .filter((e) => typeof e.f.code === 'string' && typeof e.f.article === 'string' && (e.f.code as string).endsWith(` ${e.f.article as string}`))
       .map((e) => ({ id: e.id, code: e.f.code as string, article: e.f.article as string, name: e.f.name as string }));
-    for (const p of products) {
+    const steady = options.steadyState ?? true;
+    for (const p of steady ? products : []) {
       const brand = p.code.slice(0, p.code.length - p.article.length - 1);
       await db
         .insertInto('products')
@@ -144,8 +152,10 @@ export async function runOrdersBench(options: OrdersBenchOptions): Promise<Order
         .values({ kind: 'client', externalId: `bench-${i}`, regionId: region.id, name: `Покупатель ${i}`, companyType: 'individual', inn: null, innNorm: null, email: `b${i}@bench.ru`, emailNorm: `b${i}@bench.ru`, phone: null, phoneNorm: null, createdAt: now, updatedAt: now })
         .returning('id')
         .executeTakeFirstOrThrow();
-      const ms = ems.createEntity('counterparty', { name: `Покупатель ${i}`, email: `b${i}@bench.ru`, companyType: 'individual', archived: false, shared: false });
-      await db.insertInto('counterpartyLinks').values({ counterpartyId: cp.id, msAccountId: account.id, msCounterpartyId: ms.id, matchedBy: 'email', linkedAt: now }).execute();
+      if (steady || i % 2 === 0) {
+        const ms = ems.createEntity('counterparty', { name: `Покупатель ${i}`, email: `b${i}@bench.ru`, companyType: 'individual', archived: false, shared: false });
+        if (steady) await db.insertInto('counterpartyLinks').values({ counterpartyId: cp.id, msAccountId: account.id, msCounterpartyId: ms.id, matchedBy: 'email', linkedAt: now }).execute();
+      }
       clientIds.push(cp.id);
     }
     const orders = new OrderRepository(db, clock);
@@ -176,6 +186,7 @@ export async function runOrdersBench(options: OrdersBenchOptions): Promise<Order
     return {
       scenario: 'orders',
       dialect,
+      steadyState: steady,
       orders: options.orders,
       sent: report.sent,
       failed: report.failed,
