@@ -198,6 +198,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         stats.reset();
         faults.clear();
         limiter.reset();
+        for (const a of accounts.values()) {
+          a.apiDisabled = false;
+          a.recent429.length = 0;
+        }
         if (state) {
           const logins = [...accounts.keys()];
           accounts.clear();

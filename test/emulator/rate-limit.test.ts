@@ -99,6 +99,31 @@ describe('emulator rate limits (REFERENCE §3, VERIFIED #9, #14)', () => {
     expect((await Promise.all(pending)).every((r) => r.status === 200)).toBe(true);
   });
 
+  it('B2 §3 more than 200 429s in a minute switch the account\'s API access off until support (reset) restores it', async () => {
+    const { emu, call, clock } = limited();
+    let ok = 0;
+    let tooMany = 0;
+    for (let i = 0; i < 15 + 201; i++) {
+      const r = await call('GET', 'entity/store');
+      if (r.status === 200) ok++;
+      if (r.status === 429) tooMany++;
+    }
+    expect([ok, tooMany]).toEqual([15, 201]);
+    clock.advance(10_000);
+    const off = await call('GET', 'entity/store');
+    expect([off.status, errCode(off)]).toEqual([403, 1061]);
+    expect(emu.account('admin@demo').apiDisabled).toBe(true);
+    await emu.fetch(`${new URL(emu.apiBaseUrl).origin}/__control/reset`, { method: 'POST' });
+    expect((await call('GET', 'entity/store')).status).toBe(200);
+  });
+
+  it('B2 §3 100 429s in a minute do not switch access off', async () => {
+    const { call, clock } = limited();
+    for (let i = 0; i < 15 + 100; i++) await call('GET', 'entity/store');
+    clock.advance(3000);
+    expect((await call('GET', 'entity/store')).status).toBe(200);
+  });
+
   it('B2 §3 limits can be switched off and changed at run time (also through /__control/limits)', async () => {
     const { emu, call } = limited();
     emu.setLimits(false);

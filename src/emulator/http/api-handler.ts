@@ -115,6 +115,18 @@ export async function handleApi(c: Context, core: Core): Promise<Response> {
   who.login = auth.account.login;
   const headers = new Headers();
   const limits = core.limiter.settings;
+  if (auth.account.apiDisabled) {
+    const e = new MsError(403, 1061, 'Доступ к API отключён: превышено количество запросов с ответом 429 (восстановление через поддержку)');
+    return finish(jsonResponse(403, e.body()), e.code);
+  }
+  const on429 = (): void => {
+    if (!limits || limits.disableAfter429PerMinute <= 0) return;
+    const list = auth.account.recent429;
+    const t = now();
+    list.push(t);
+    while (list.length && (list[0] as number) <= t - 60_000) list.shift();
+    if (list.length > limits.disableAfter429PerMinute) auth.account.apiDisabled = true;
+  };
   const accountKey = `account:${auth.account.login}`;
   let decision: BucketDecision | undefined;
   // 4. parallel cap, 5. bucket
@@ -124,6 +136,7 @@ export async function handleApi(c: Context, core: Core): Promise<Response> {
       rateHeaders(headers, bucket.peek(now(), limits), limits.bucket, limits.intervalMs);
       headers.set('X-Lognex-Auth', '429005');
       const e = new MsError(429, 1073, 'Превышено ограничение на количество параллельных запросов');
+      on429();
       return finish(jsonResponse(429, e.body(), headers), 1073);
     }
     const weight = requestWeight(limits, auth.kind, method, path, now());
@@ -132,6 +145,7 @@ export async function handleApi(c: Context, core: Core): Promise<Response> {
     if (!decision.ok) {
       headers.set('X-Lognex-Retry-After', String(decision.retryAfterMs));
       const e = new MsError(429, 1049, 'Превышено ограничение на количество запросов');
+      on429();
       return finish(jsonResponse(429, e.body(), headers), 1049);
     }
     headers.set('X-Lognex-Retry-After', '0');
@@ -161,6 +175,7 @@ export async function handleApi(c: Context, core: Core): Promise<Response> {
     if (fault.kind === 'storm429') {
       headers.set('X-Lognex-Retry-After', String(limits ? limits.intervalMs : 3000));
       const e = new MsError(429, 1049, 'Превышено ограничение на количество запросов');
+      on429();
       return finish(jsonResponse(429, e.body(), headers), 1049);
     }
 

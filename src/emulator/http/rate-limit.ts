@@ -26,6 +26,11 @@ export interface RateLimitSettings {
   solutionWeight: number;
   /** Weight of GET report/stock/all and report/stock/bystore (any auth kind). */
   stockReportWeight: number;
+  /**
+   * More than this many 429 answers to one account within 60 s switch its API access off
+   * (REFERENCE §3 "Automatic API disablement"); 0 disables the rule.
+   */
+  disableAfter429PerMinute: number;
 }
 
 export const defaultRateLimits: RateLimitSettings = {
@@ -38,6 +43,7 @@ export const defaultRateLimits: RateLimitSettings = {
   userWeightSwitchAt: parseMoscow('2026-12-01 00:00:00') ?? 0,
   solutionWeight: 1,
   stockReportWeight: 5,
+  disableAfter429PerMinute: 200,
 };
 
 export type AuthKind = 'password' | 'user-token' | 'solution-token';

@@ -140,6 +140,10 @@ export class EmulatorAccount {
   readonly nameSeq: Record<string, number> = {};
   /** Bumped on every change; list caches key on it. */
   version = 0;
+  /** Set when the account got more than 200 429s in a minute; only support (a test) turns it back on. */
+  apiDisabled = false;
+  /** Times of recent 429 answers (sliding 60 s window). */
+  readonly recent429: number[] = [];
   ids: IdSource;
   changeListeners: ChangeListener[] = [];
   stockListeners: StockListener[] = [];
