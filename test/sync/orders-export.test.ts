@@ -187,6 +187,22 @@ for (const dialect of dialects) {
       expect(await h.drain()).toMatchObject({ claimed: 0 });
     });
 
+    it('R7 a later change of an exported line keeps its product even when the directory now prefers another', async () => {
+      h = await ordersHarness(dialect);
+      const [a] = h.msProducts();
+      await h.knowProducts([a!]);
+      const clientId = await h.client({ externalId: 'C-KEEP', email: 'keep@example.ru' });
+      const o = await h.order({ externalId: 'W-KEEP', counterpartyId: clientId, positions: [{ brand: a!.brand, article: a!.article, quantity: 1, priceKopecks: 100 }] });
+      await h.drain();
+      // the directory now has a duplicate card for the same part, and the old one is archived
+      const dup = h.account.createProduct({ name: `${a!.name} (дубль)`, code: `${a!.brand}  ${a!.article}`, article: a!.article });
+      await h.fx.db.updateTable('products').set({ archived: 1 }).where('msId', '=', a!.id).execute();
+      await h.knowProducts([{ ...a!, id: dup.id }]);
+      await h.api('PATCH', `/orders/${o.id}/positions/${o.positions[0].id}`, { status: 'active', quantity: 4 });
+      expect(await h.drain()).toMatchObject({ sent: 1 });
+      expect(h.positionsOf(h.customerOrders()[0]!)).toEqual([expect.objectContaining({ quantity: 4, productId: a!.id })]);
+    });
+
     it('R7 with the option off a rejected position stays in MoySklad; before export it is simply left out', async () => {
       h = await ordersHarness(dialect, { integration: { deleteRejectedPositions: 0 } });
       const ps = h.msProducts().slice(0, 2);

@@ -300,6 +300,29 @@ async function productIds(
   report: ResolveReport,
 ): Promise<Map<number, string>> {
   const msAccountId = Number(deps.ctx.msAccount.id);
+  const out = new Map<number, string>();
+  // A line that already has its product keeps it while its brand + article still name that
+  // product (a duplicate product appearing later in MoySklad must not move exported positions).
+  const linked = active.filter((p) => p.msProductId);
+  if (linked.length) {
+    const ids = [...new Set(linked.map((p) => p.msProductId!))];
+    const keyOf = new Map<string, string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await deps.db
+        .selectFrom('products')
+        .select(['msId', 'brand', 'article'])
+        .where('msAccountId', '=', msAccountId)
+        .where('msId', 'in', ids.slice(i, i + 500))
+        .where('deleted', '=', 0)
+        .execute();
+      for (const r of rows) keyOf.set(r.msId, synonyms.partKey(r.brand, r.article));
+    }
+    for (const p of linked) {
+      if (keyOf.get(p.msProductId!) === synonyms.partKey(p.brand, p.article)) out.set(p.id, p.msProductId!);
+    }
+  }
+  const rest = active.filter((p) => !out.has(p.id));
+  if (rest.length === 0) return out;
   const byKey = await resolveProducts(
     {
       db: deps.db,
@@ -309,11 +332,10 @@ async function productIds(
       brandSynonyms: synonyms,
       cache: caches.products(msAccountId),
     },
-    active.map((p) => ({ brand: p.brand, article: p.article, name: p.name })),
+    rest.map((p) => ({ brand: p.brand, article: p.article, name: p.name })),
     report,
   );
-  const out = new Map<number, string>();
-  for (const p of active) {
+  for (const p of rest) {
     const id = byKey.get(synonyms.partKey(p.brand, p.article));
     if (!id) throw new ExportError('product_unresolved', `line ${p.externalId} (${p.brand} ${p.article}) has no MoySklad product`);
     out.set(p.id, id);
