@@ -412,13 +412,18 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger;
   const cleanups: (() => Promise<void>)[] = [];
+  let closeServer: (() => Promise<void>) | null = null;
   const stop = async (): Promise<void> => {
+    // Stop taking requests first, then stop the work, then close what the work used.
+    const server = closeServer;
+    closeServer = null;
+    if (server) await server().catch((e: unknown) => logger.warn({ err: { message: errorMessage(e) } }, 'closing the HTTP server failed'));
     for (const c of cleanups.reverse()) await c().catch((e: unknown) => logger.warn({ err: { message: errorMessage(e) } }, 'shutdown step failed'));
     cleanups.length = 0;
   };
   try {
     const bound = modes.server ? await bindServer(config.port, config.host) : null;
-    if (bound) cleanups.push(() => bound.close());
+    if (bound) closeServer = () => bound.close();
     const { store, box } = await prepareStore(config, clock);
     cleanups.push(() => store.destroy());
 
