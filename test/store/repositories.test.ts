@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../src/core/er
 import { SecretBox } from '../../src/core/secret-box.js';
 import { createRepositories } from '../../src/store/repositories.js';
 import { checkpointScope } from '../../src/store/repositories/checkpoint-repository.js';
+import { ProductRepository } from '../../src/store/repositories/product-repository.js';
 import { forEachDialect } from '../helpers/databases.js';
 
 const box = new SecretBox(randomBytes(32));
@@ -166,6 +167,31 @@ describe('repositories', () => {
       expect(await repos.products.markMissingDeleted(account.id, runStart)).toBe(1);
       expect(await repos.products.count(account.id)).toBe(1);
       expect((await repos.products.idsByMsIds(account.id, ['a', 'b', 'zzz'])).size).toBe(2);
+    });
+
+    it('R15 bulk upsert inside a caller transaction (Kysely path) equals the fast path, and rolls back with it', async () => {
+      const { account, clock, db, repos } = await integrationFixture();
+      const items = [
+        { msId: 'tx-1', brand: 'Febi  bilstein', article: '0 986-452.041', name: 'A', code: 'FEBI 0986452041', archived: true },
+        { msId: 'tx-2', brand: 'MAHLE', article: 'OC90', name: 'B', msUpdated: '2026-11-28T10:00:00.000Z' },
+      ];
+      await db.transaction().execute(async (tx) => {
+        await new ProductRepository(tx, clock).upsertMany(account.id, items);
+      });
+      const viaTx = await repos.products.list(account.id, { includeDeleted: true });
+      await expect(
+        db.transaction().execute(async (tx) => {
+          await new ProductRepository(tx, clock).upsertMany(account.id, [{ msId: 'tx-3', brand: 'X', article: 'Y', name: 'Z' }]);
+          throw new Error('rollback');
+        }),
+      ).rejects.toThrow('rollback');
+      expect(await repos.products.findByMsId(account.id, 'tx-3')).toBeNull();
+      const other = await repos.msAccounts.upsert({ authKind: 'password', login: uniq('fast'), secret: 'pw', baseUrl: 'http://127.0.0.1:1' });
+      await repos.products.upsertMany(other.id, items);
+      const viaRoot = await repos.products.list(other.id, { includeDeleted: true });
+      const strip = (p: Record<string, unknown>) => ({ ...p, id: 0, msAccountId: 0 });
+      expect(viaRoot.map(strip)).toEqual(viaTx.map(strip));
+      expect(viaTx[0]).toMatchObject({ brandNorm: 'FEBI BILSTEIN', articleNorm: '0986452041', archived: 1, deleted: 0, syncState: 'ok' });
     });
 
     it('R15 bulk upsert writes ≥10k products/s on SQLite (measured)', async (ctx) => {

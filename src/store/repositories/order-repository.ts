@@ -10,6 +10,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../core/errors
 import { normalizeArticle } from '../../core/normalize.js';
 import { nowIso } from '../database.js';
 import type { Db } from '../db.js';
+import { withTransaction } from '../db.js';
 import { isUniqueViolation } from '../db-errors.js';
 import type { OrderKind, OrderPositionRow, OrderRow, PositionStatus, PositionSyncState } from '../schema.js';
 import { OutboxRepository } from './outbox-repository.js';
@@ -65,7 +66,7 @@ export class OrderRepository {
   async create(input: OrderInput): Promise<Order> {
     const at = nowIso(this.clock);
     try {
-      const id = await this.db.transaction().execute(async (tx) => {
+      const id = await withTransaction(this.db, async (tx) => {
         const cp = await tx.selectFrom('counterparties').select(['id', 'kind']).where('id', '=', input.counterpartyId).executeTakeFirst();
         if (!cp) throw new NotFoundError('counterparty', input.counterpartyId);
         if (cp.kind !== COUNTERPARTY_KIND[input.kind]) {
@@ -111,7 +112,7 @@ export class OrderRepository {
 
   async update(id: number, patch: OrderPatch): Promise<Order> {
     const at = nowIso(this.clock);
-    await this.db.transaction().execute(async (tx) => {
+    await withTransaction(this.db, async (tx) => {
       const row = await tx
         .updateTable('orders')
         .set({
@@ -134,7 +135,7 @@ export class OrderRepository {
   /** R7 Changes one position's status (e.g. rejected/withdrawn) and schedules the export. */
   async setPositionStatus(orderId: number, positionExternalId: string, status: PositionStatus): Promise<Order> {
     const at = nowIso(this.clock);
-    await this.db.transaction().execute(async (tx) => {
+    await withTransaction(this.db, async (tx) => {
       const order = await tx.selectFrom('orders').select(['id', 'regionId']).where('id', '=', orderId).executeTakeFirst();
       if (!order) throw new NotFoundError('order', orderId);
       const r = await tx

@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import { chunk, nowIso, sqliteHandleOf } from '../database.js';
 import { dialectOf } from '../dialect-of.js';
 import type { Db } from '../db.js';
+import { withTransaction } from '../db.js';
 import type { PriceListRow, PriceListRowRow, StockType } from '../schema.js';
 
 export type PriceList = PriceListRow;
@@ -189,7 +190,7 @@ export class PriceListRepository {
         if (options.stockCursor === null) sqlite.prepare('update price_lists set stock_cursor = null where id = ?').run(priceListId);
       })();
     } else {
-      await this.db.transaction().execute(async (tx) => {
+      await withTransaction(this.db, async (tx) => {
         // Leftovers of a crashed swap (generations other than the current) are cleared first.
         await tx.deleteFrom('priceListRows').where('priceListId', '=', priceListId).where('generation', '<>', current.generation).execute();
         await insertRows(tx, values);
@@ -216,7 +217,7 @@ export class PriceListRepository {
     removeMsProductIds: readonly string[] = [],
     options: { stockCursor?: string | null } = {},
   ): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
+    await withTransaction(this.db, async (tx) => {
       const pl = await tx.selectFrom('priceLists').select('generation').where('id', '=', priceListId).executeTakeFirst();
       if (!pl) throw new NotFoundError('price_list', priceListId);
       for (const part of chunk(upserts, ROW_CHUNK)) {

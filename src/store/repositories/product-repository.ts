@@ -8,6 +8,7 @@ import { NotFoundError } from '../../core/errors.js';
 import { normalizeArticle, normalizeBrand } from '../../core/normalize.js';
 import { chunk, flag, nowIso, sqliteHandleOf } from '../database.js';
 import type { Db } from '../db.js';
+import { withTransaction } from '../db.js';
 import type { ProductRow, ProductSyncState } from '../schema.js';
 
 export type Product = ProductRow;
@@ -99,7 +100,7 @@ export class ProductRepository {
       })();
       return values.length;
     }
-    await this.db.transaction().execute(async (tx) => {
+    await withTransaction(this.db, async (tx) => {
       for (const part of chunk(values, PRODUCT_CHUNK)) {
         await tx
           .insertInto('products')
