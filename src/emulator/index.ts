@@ -218,6 +218,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
   async function inProcessFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     let req = new Request(input, init);
+    if (!req.headers.has('accept-encoding')) {
+      // like undici: fetch asks for compressed bodies unless the caller sets Accept-Encoding itself
+      const headers = new Headers(req.headers);
+      headers.set('accept-encoding', 'gzip, deflate');
+      req = new Request(req, { headers });
+    }
     for (let hop = 0; hop < 20; hop++) {
       if (req.signal.aborted) throw abortError(req.signal);
       const resPromise = Promise.resolve(app.request(req));

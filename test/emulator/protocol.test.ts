@@ -6,9 +6,14 @@ import { basic, caller, emptyEmulator, errCode, type J } from './helpers.js';
 describe('emulator protocol: auth, gzip, headers (REFERENCE §1, §2.6)', () => {
   it('B4 §1 refuses a request without gzip in Accept-Encoding with 415 and an empty body', async () => {
     const { emu } = emptyEmulator();
-    const res = await emu.fetch(`${emu.apiBaseUrl}/entity/product`, { headers: { Authorization: basic('admin@demo', 'demo') } });
+    const raw = await emu.app.request(`${emu.apiBaseUrl}/entity/product`, { headers: { Authorization: basic('admin@demo', 'demo') } });
+    expect(raw.status).toBe(415);
+    expect(await raw.text()).toBe('');
+    const res = await emu.fetch(`${emu.apiBaseUrl}/entity/product`, { headers: { Authorization: basic('admin@demo', 'demo'), 'Accept-Encoding': 'identity' } });
     expect(res.status).toBe(415);
     expect(await res.text()).toBe('');
+    // emulator.fetch, like undici, asks for gzip by default
+    expect((await emu.fetch(`${emu.apiBaseUrl}/entity/product`, { headers: { Authorization: basic('admin@demo', 'demo') } })).status).toBe(200);
     const deflateOnly = await emu.fetch(`${emu.apiBaseUrl}/entity/product`, { headers: { Authorization: basic('admin@demo', 'demo'), 'Accept-Encoding': 'deflate, br' } });
     expect(deflateOnly.status).toBe(415);
   });
