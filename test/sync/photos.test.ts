@@ -134,6 +134,22 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(await fx.db.selectFrom('blobs').select('hash').where('hash', '=', s0[0]?.blobHash ?? '').execute()).toHaveLength(1);
     });
 
+    it('R18 removes the photos (and files) of a product deleted in MoySklad after the full pass that sees it gone', async () => {
+      const fx = await fixture(dialect);
+      await runKind(fx, 'nomenclature.full');
+      const a = fx.emulator.account('admin@demo');
+      const victim = a.listProducts().find((p) => imagesOf(fx, p.id).length > 0);
+      if (!victim) throw new Error('demo seed lacks images');
+      const hashes = (await storedImages(fx, victim.id)).map((s) => s.blobHash ?? '');
+      expect(hashes.length).toBeGreaterThan(0);
+      a.deleteProduct(victim.id);
+      fx.clock.advance(60_000);
+      await runKind(fx, 'nomenclature.full');
+      expect(await storedImages(fx, victim.id)).toEqual([]);
+      expect(await fx.db.selectFrom('blobs').select('hash').where('hash', 'in', hashes).execute()).toEqual([]);
+      expect((await lastRun(fx, 'photos')).counts.removed).toBe(hashes.length);
+    });
+
     it('R1 serves stored photos and their thumbnails over HTTP', async () => {
       const fx = await fixture(dialect);
       await runKind(fx, 'nomenclature.full');

@@ -21,6 +21,7 @@ import type { MoySkladClient } from '../../moysklad/client.js';
 import { MoySkladError } from '../../moysklad/errors.js';
 import { idFromHref } from '../../moysklad/schemas/meta.js';
 import type { MsImage } from '../../moysklad/schemas/image.js';
+import { chunk } from '../../store/database.js';
 import type { Database } from '../../store/schema.js';
 import { msTimeToIso } from '../nomenclature/product-mapper.js';
 import { trackingDb } from '../nomenclature/tracking-tables.js';
@@ -152,6 +153,19 @@ export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget,
       });
     }
     await options.progress?.({ done: result.products, total, message: `photos: ${result.products}/${total} products` });
+  }
+  // Images of products deleted in MoySklad go too.
+  const orphaned = await db
+    .selectFrom('productImages')
+    .innerJoin('products', 'products.id', 'productImages.productId')
+    .select(['productImages.id', 'productImages.blobHash', 'productImages.thumbBlobHash'])
+    .where('products.msAccountId', '=', target.msAccountId)
+    .where('products.deleted', '=', 1)
+    .execute();
+  if (orphaned.length > 0) {
+    for (const o of orphaned) for (const h of [o.blobHash, o.thumbBlobHash]) if (h) unusedBlobs.add(h);
+    for (const ids of chunk(orphaned.map((o) => o.id), 1000)) await db.deleteFrom('productImages').where('id', 'in', ids).execute();
+    result.removed += orphaned.length;
   }
   const collected = await deps.blobs.collect(unusedBlobs);
   for (const [k, v] of Object.entries(result)) if (v > 0) run.count(k, v);
