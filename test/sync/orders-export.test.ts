@@ -5,7 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
+import { CounterpartyRepository } from '../../src/store/repositories/counterparty-repository.js';
 import { OrderRepository } from '../../src/store/repositories/order-repository.js';
+import { resolveCounterpartyMatch } from '../../src/sync/counterparties/counterparty-export.js';
 import { MoySkladClientPool } from '../../src/sync/client-pool.js';
 import { retryOutboxItem } from '../../src/sync/outbox/outbox-drain.js';
 import { dialects, postgresUnavailableReason } from '../helpers/databases.js';
@@ -349,7 +351,7 @@ for (const dialect of dialects) {
       expect(stored.map((s) => s.msPositionId)).toEqual(h.positionsOf(msOrder).map((p) => p.id));
     });
 
-    it('B1 a failed export is retried by hand after the cause is fixed (retryOutboxItem)', async () => {
+    it('R25 an export failed on an ambiguous counterparty goes out once the admin picks one (retryOutboxItem, resolveCounterpartyMatch)', async () => {
       h = await ordersHarness(dialect);
       const ps = h.msProducts().slice(0, 1);
       await h.knowProducts(ps);
@@ -364,11 +366,15 @@ for (const dialect of dialects) {
       expect((await h.api('GET', `/orders/${o.id}`)).json).toMatchObject({ exportState: 'failed', exportError: expect.stringContaining('counterparty_ambiguous') });
       expect(h.customerOrders()).toHaveLength(0);
 
-      // the admin links the right one; then retries
-      await h.fx.db.insertInto('counterpartyLinks').values({ counterpartyId: clientId, msAccountId: h.fx.msAccountId, msCounterpartyId: keep.id, matchedBy: 'email', linkedAt: h.clock.now().toISOString() }).execute();
-      const retried = await retryOutboxItem({ db: h.fx.db, clock: h.clock }, failed.id);
-      expect(retried).toMatchObject({ state: 'pending' });
+      // a manual retry alone fails the same way: the module never guesses
+      expect(await retryOutboxItem({ db: h.fx.db, clock: h.clock }, failed.id)).toMatchObject({ state: 'pending' });
       expect((await h.api('GET', `/orders/${o.id}`)).json.exportState).toBe('pending');
+      expect(await h.drain()).toMatchObject({ failed: 1 });
+      expect(h.customerOrders()).toHaveLength(0);
+
+      // the admin picks the right one: linked, issue closed, the export goes out
+      expect(await resolveCounterpartyMatch({ db: h.fx.db, clock: h.clock }, { counterpartyId: clientId, msAccountId: h.fx.msAccountId, msCounterpartyId: keep.id })).toBe(1);
+      expect(await new CounterpartyRepository(h.fx.db, h.clock).listOpenMatchIssues()).toHaveLength(0);
       expect(await h.drain()).toMatchObject({ sent: 1 });
       expect((h.customerOrders()[0]!.f.agent as { $ref: { id: string } }).$ref.id).toBe(keep.id);
     });

@@ -224,3 +224,37 @@ async function phoneIndex(client: MoySkladClient, cache: CounterpartyCache): Pro
   cache.phoneIndex = index;
   return index;
 }
+
+/**
+ * R25 the admin's answer to an ambiguous match: links the store counterparty to the chosen MoySklad
+ * counterparty (`matched_by = 'id'`), closes its open match issues, and makes the failed exports
+ * of its orders due again. Returns how many outbox rows were put back.
+ */
+export async function resolveCounterpartyMatch(
+  deps: { db: Kysely<Database>; clock: Clock },
+  choice: { counterpartyId: number; msAccountId: number; msCounterpartyId: string },
+): Promise<number> {
+  const repo = new CounterpartyRepository(deps.db, deps.clock);
+  await repo.get(choice.counterpartyId);
+  await repo.link(choice.counterpartyId, choice.msAccountId, choice.msCounterpartyId, 'id');
+  await repo.resolveMatchIssues(choice.counterpartyId, choice.msAccountId);
+  const now = deps.clock.now().toISOString();
+  const orderIds = (await deps.db.selectFrom('orders').select('id').where('counterpartyId', '=', choice.counterpartyId).execute()).map((o) => String(o.id));
+  if (orderIds.length === 0) return 0;
+  const r = await deps.db
+    .updateTable('outbox')
+    .set({ state: 'pending', nextAttemptAt: now, updatedAt: now })
+    .where('aggregateType', '=', 'order')
+    .where('aggregateId', 'in', orderIds)
+    .where('state', '=', 'failed')
+    .where('lastError', 'like', 'counterparty_ambiguous%')
+    .executeTakeFirst();
+  await deps.db
+    .updateTable('orders')
+    .set({ exportState: 'pending', updatedAt: now })
+    .where('counterpartyId', '=', choice.counterpartyId)
+    .where('exportState', '=', 'failed')
+    .where('exportError', 'like', 'counterparty_ambiguous%')
+    .execute();
+  return Number(r.numUpdatedRows);
+}
