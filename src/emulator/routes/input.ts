@@ -215,11 +215,9 @@ function convertAny(req: ApiRequest, v: unknown, k: string): unknown {
   if (Array.isArray(v)) return v.map((x) => convertAny(req, x, k));
   if (typeof v === 'object') {
     if ('meta' in (v as object)) {
+      // any nested {meta} (currency, priceType, project, contract…) is stored as a reference
       const r = parseRef(req, v, k);
       checkRefExists(req, r, k);
-      const rest = v as Fields;
-      // keep price type refs only; other meta objects are plain refs
-      if (Object.keys(rest).length === 1 || r.$ref.type === 'pricetype') return r;
       return r;
     }
     const out: Fields = {};

@@ -3,7 +3,7 @@
  * Maps `/api/remap/1.2/<path>` to handlers; unknown paths give 404/1002, unknown entity types 412/1005.
  */
 
-import { MsError, msErrors } from '../http/ms-error.js';
+import { msErrors } from '../http/ms-error.js';
 import { queryRows } from '../query/list.js';
 import { serializeEntity } from '../state/serialize.js';
 import { isEntityType, type EntityType } from '../state/types.js';
@@ -12,10 +12,10 @@ import { batchDelete, deleteBySyncId, deleteEntity, getEntity, listEntities, met
 import { deleteImage, download, listImages, uploadImages, type FileLinks } from './images.js';
 import { addPositions, deletePosition, deletePositions, getPosition, listPositions, putPosition } from './positions.js';
 import { counterpartyReport, counterpartyReportOne, stockAll, stockByStore, stockCurrent } from './reports.js';
-import { expandOf, listEnvelope, pagingOf, contextOf } from './list-response.js';
+import { expandOf, listEnvelope, pagingOf } from './list-response.js';
 import { metaOf } from '../state/serialize.js';
 
-/** Entity types MoySklad has but the emulator does not serve (answered 1005 like unknown ones). */
+/** Document types with a positions sub-resource and states. */
 const DOCS = new Set(['customerorder', 'purchaseorder']);
 
 function notAllowed(req: ApiRequest): never {
@@ -54,7 +54,7 @@ function assortment(req: ApiRequest): ApiResult {
 export function route(req: ApiRequest, links: FileLinks): ApiResult | Promise<ApiResult> {
   const s = req.segments;
   const m = req.method;
-  const [s0, s1, s2, s3, s4, s5] = s;
+  const [s0, s1, s2, s3, s4] = s;
   if (s0 === 'context' && s1 === 'employee' && s.length === 2) {
     if (m !== 'GET') notAllowed(req);
     return {
@@ -147,9 +147,5 @@ export function route(req: ApiRequest, links: FileLinks): ApiResult | Promise<Ap
       notAllowed(req);
     }
   }
-  void s5;
-  void contextOf;
   throw msErrors.unknownPath(req.path);
 }
-
-export { MsError };
