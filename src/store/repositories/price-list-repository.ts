@@ -3,7 +3,9 @@
  * Price lists (R11–R14) and their rows. Rows are replaced by an atomic generation swap:
  * new rows are written under `generation + 1`, then one short transaction flips
  * `price_lists.generation`; readers join rows on the list's current generation in one statement,
- * so they see the old list or the new one, never a mix. Old generations are deleted afterwards.
+ * so they see the old list or the new one, never a mix. The previous generation is kept until
+ * the next swap starts (so an export that pinned it can finish), then deleted with any leftovers
+ * of a failed swap. Same rule as the stock sync's swap (`src/sync/stock/price-list-swap.ts`).
  */
 import type { Clock } from '../../core/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
@@ -203,7 +205,6 @@ export class PriceListRepository {
         if (Number(flipped.numUpdatedRows) !== 1) throw concurrent();
       });
     }
-    await this.db.deleteFrom('priceListRows').where('priceListId', '=', priceListId).where('generation', '<', next).execute();
     return { generation: next, rowCount: values.length };
   }
 
@@ -305,13 +306,15 @@ export class PriceListRepository {
 
   /**
    * Streams every row of ONE generation in pages (CSV export): the generation current at the
-   * start is pinned, so a swap during the export never mixes lists. If that generation is
-   * deleted by a swap before the export ends, throws `ConflictError('price_list_swapped')`
-   * (the caller restarts; a partial export is never passed off as complete).
+   * start is pinned, so a swap during the export never mixes lists (the previous generation
+   * survives one swap). If the pinned rows change under the reader (a second swap deleted them,
+   * or an in-place patch), the count no longer matches and `ConflictError('price_list_swapped')`
+   * is thrown: a partial export is never passed off as complete; the caller restarts.
    */
   async *iterateRows(priceListId: number, pageSize = 5000): AsyncGenerator<PriceListItem[]> {
-    const { generation } = await this.get(priceListId);
+    const { generation, rowCount } = await this.get(priceListId);
     let afterId: number | undefined;
+    let seen = 0;
     for (;;) {
       let q = this.db
         .selectFrom('priceListRows')
@@ -322,13 +325,9 @@ export class PriceListRepository {
         .limit(pageSize);
       if (afterId !== undefined) q = q.where('id', '>', afterId);
       const page = await q.execute();
-      if (page.length < pageSize) {
-        // A short page is the end only if the pinned generation still exists.
-        const current = await this.find(priceListId);
-        if (!current) throw new NotFoundError('price_list', priceListId);
-        if (current.generation !== generation) {
-          throw new ConflictError('price_list_swapped', `price list ${priceListId} was replaced during the read; retry`);
-        }
+      seen += page.length;
+      if (page.length < pageSize && seen !== rowCount) {
+        throw new ConflictError('price_list_swapped', `price list ${priceListId} changed during the read (${seen} of ${rowCount} rows); retry`);
       }
       if (page.length > 0) yield page;
       if (page.length < pageSize) return;
