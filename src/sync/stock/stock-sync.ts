@@ -394,8 +394,10 @@ async function runIncremental(
     .where('products.updatedAt', '>=', new Date(Date.parse(cursor.at) - STOCK_OVERLAP_MS).toISOString())
     .execute();
   const ids = [...new Set([...stockById.keys(), ...changedLocally.map((r) => r.msProductId)])];
-  const products = await loadProducts(db, ctx.msAccount.id, ids);
-  const old = await loadOldRows(db, pl.id, pl.generation, ids);
+  // A large change set (e.g. after a full nomenclature resync) is cheaper read whole than by id lists.
+  const whole = ids.length > 5000;
+  const products = await loadProducts(db, ctx.msAccount.id, whole ? undefined : ids);
+  const old = await loadOldRows(db, pl.id, pl.generation, whole ? undefined : ids);
   const upserts: StockRowInput[] = [];
   const removals: string[] = [];
   const missing: string[] = [];
