@@ -69,4 +69,13 @@ describe('emulator faults and latency (issue 3 "Faults and latency")', () => {
     await emu.fetch(`${origin}/__control/reset`, { method: 'POST' });
     expect(emu.stats().requests).toBe(0);
   });
+
+  it('B4 /__control/reset with state:true re-seeds the accounts', async () => {
+    const { call, emu } = emptyEmulator();
+    await call('POST', 'entity/product', { body: { name: 'temporary' } });
+    expect(emu.account('admin@demo').listProducts()).toHaveLength(1);
+    await emu.fetch(`${new URL(emu.apiBaseUrl).origin}/__control/reset`, { method: 'POST', body: JSON.stringify({ state: true }) });
+    expect(emu.account('admin@demo').listProducts()).toHaveLength(0);
+    expect((await call('GET', 'entity/product')).status).toBe(200);
+  });
 });
