@@ -1,0 +1,158 @@
+/**
+ * @module admin-auth
+ * Admin panel logins (B8): bcrypt-hashed passwords (`admin_users`), server-side sessions whose
+ * cookie holds a random id stored only as a SHA-256 hash (`admin_sessions`), one CSRF token per
+ * session, and throttling of failed logins per (IP, login) on the injected clock.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import bcrypt from 'bcryptjs';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.js';
+import type { Database } from '../../store/schema.js';
+
+export interface LoginThrottleOptions {
+  /** Failed attempts allowed within `windowMs` before the pair is locked (default 5). */
+  maxFailures: number;
+  /** Default 15 minutes. */
+  windowMs: number;
+}
+
+export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = { maxFailures: 5, windowMs: 15 * 60_000 };
+export const DEFAULT_SESSION_TTL_MS = 12 * 3600_000;
+
+/** Failed logins per key, in memory (one process serves the panel; a restart forgives). */
+export class LoginThrottle {
+  readonly #failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly options: LoginThrottleOptions = DEFAULT_LOGIN_THROTTLE,
+  ) {}
+
+  static key(ip: string, login: string): string {
+    return `${ip}\n${login.trim().toLowerCase()}`;
+  }
+
+  #recent(key: string): number[] {
+    const now = this.clock.nowMs();
+    const list = (this.#failures.get(key) ?? []).filter((t) => now - t < this.options.windowMs);
+    if (list.length) this.#failures.set(key, list);
+    else this.#failures.delete(key);
+    return list;
+  }
+
+  /** Milliseconds until the key may try again; 0 when it may now. */
+  retryAfterMs(key: string): number {
+    const list = this.#recent(key);
+    if (list.length < this.options.maxFailures) return 0;
+    const oldestCounted = list[list.length - this.options.maxFailures]!;
+    return Math.max(0, oldestCounted + this.options.windowMs - this.clock.nowMs());
+  }
+
+  fail(key: string): void {
+    this.#failures.set(key, [...this.#recent(key), this.clock.nowMs()]);
+  }
+
+  clear(key: string): void {
+    this.#failures.delete(key);
+  }
+}
+
+export interface AdminSession {
+  sessionId: number;
+  userId: number;
+  login: string;
+  csrfToken: string;
+}
+
+export type LoginResult = { ok: true; cookieValue: string; session: AdminSession } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'throttled'; retryAfterMs: number };
+
+const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+/** A bcrypt hash of nothing anyone knows: compared against when the login does not exist, so timing does not tell. */
+const DUMMY_HASH = bcrypt.hashSync(randomBytes(16).toString('hex'), 10);
+
+/** Constant-time string comparison. */
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export interface AdminAuthDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  throttle?: LoginThrottleOptions;
+  sessionTtlMs?: number;
+}
+
+export class AdminAuth {
+  readonly throttle: LoginThrottle;
+  readonly #deps: AdminAuthDeps;
+
+  constructor(deps: AdminAuthDeps) {
+    this.#deps = deps;
+    this.throttle = new LoginThrottle(deps.clock, deps.throttle ?? DEFAULT_LOGIN_THROTTLE);
+  }
+
+  get sessionTtlMs(): number {
+    return this.#deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+  }
+
+  /** Checks the password (throttled per IP + login) and opens a session. */
+  async login(login: string, password: string, ip: string): Promise<LoginResult> {
+    const key = LoginThrottle.key(ip, login);
+    const wait = this.throttle.retryAfterMs(key);
+    if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
+    const user = await this.#deps.db.selectFrom('adminUsers').select(['id', 'login', 'passwordHash']).where('login', '=', login.trim()).executeTakeFirst();
+    const matches = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !matches) {
+      this.throttle.fail(key);
+      const after = this.throttle.retryAfterMs(key);
+      return after > 0 ? { ok: false, reason: 'throttled', retryAfterMs: after } : { ok: false, reason: 'invalid' };
+    }
+    this.throttle.clear(key);
+    const cookieValue = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(24).toString('base64url');
+    const now = this.#deps.clock.nowMs();
+    const row = await this.#deps.db
+      .insertInto('adminSessions')
+      .values({
+        idHash: sha256(cookieValue),
+        userId: user.id,
+        csrfToken,
+        createdAt: new Date(now).toISOString(),
+        expiresAt: new Date(now + this.sessionTtlMs).toISOString(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { ok: true, cookieValue, session: { sessionId: Number(row.id), userId: Number(user.id), login: user.login, csrfToken } };
+  }
+
+  /** The live session of a cookie value, or null (unknown, expired, or its user was removed). */
+  async session(cookieValue: string | undefined): Promise<AdminSession | null> {
+    if (!cookieValue) return null;
+    const row = await this.#deps.db
+      .selectFrom('adminSessions as s')
+      .innerJoin('adminUsers as u', 'u.id', 's.userId')
+      .select(['s.id', 's.userId', 's.csrfToken', 's.expiresAt', 'u.login'])
+      .where('s.idHash', '=', sha256(cookieValue))
+      .executeTakeFirst();
+    if (!row) return null;
+    if (Date.parse(row.expiresAt) <= this.#deps.clock.nowMs()) {
+      await this.#deps.db.deleteFrom('adminSessions').where('id', '=', row.id).execute();
+      return null;
+    }
+    return { sessionId: Number(row.id), userId: Number(row.userId), login: row.login, csrfToken: row.csrfToken };
+  }
+
+  async logout(cookieValue: string | undefined): Promise<void> {
+    if (!cookieValue) return;
+    await this.#deps.db.deleteFrom('adminSessions').where('idHash', '=', sha256(cookieValue)).execute();
+  }
+
+  /** Removes expired sessions; returns how many. */
+  async purgeExpired(): Promise<number> {
+    const r = await this.#deps.db.deleteFrom('adminSessions').where('expiresAt', '<=', this.#deps.clock.now().toISOString()).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}

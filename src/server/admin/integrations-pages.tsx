@@ -1,0 +1,492 @@
+/**
+ * @module integrations-pages
+ * Интеграции → МойСклад: the list, "Создать" (credentials checked against MoySklad before anything
+ * is saved, R10), the settings form with the account's organizations, folders and stores (R9,
+ * R18, R21–R23, R29), new credentials, manual sync runs, deactivation and deletion. The logic
+ * lives in `IntegrationSetupService`; these views only call it.
+ */
+import type { Hono } from 'hono';
+import { ConflictError } from '../../core/errors.js';
+import type { CheckFailure, IntegrationChoices, SetupCredentials } from '../../setup/integration-setup.js';
+import { SetupError } from '../../setup/integration-setup.js';
+import type { Integration } from '../../store/repositories/integration-repository.js';
+import { RegionRepository } from '../../store/repositories/region-repository.js';
+import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
+import { field, flashFromQuery, idParam } from './admin-panel.js';
+import { isMessageKey, type MessageKey } from './i18n.js';
+import { Csrf, Page, RunBadge, formatTime, type Flash, type ViewContext } from './layout.js';
+
+interface ListRow {
+  integration: Integration;
+  region: string;
+  login: string;
+  lastRuns: Array<{ kind: string; status: string; finishedAt: string | null; startedAt: string }>;
+  errors24h: number;
+  dataQuality: number;
+}
+
+/** The admin-facing sentence for a setup problem code. */
+export function problemText(v: ViewContext, problem: string, detail?: string): string {
+  const key = `problem.${problem}`;
+  const text = isMessageKey(key) ? v.t(key) : problem;
+  return detail && !isMessageKey(key) ? `${text} (${detail})` : text;
+}
+
+function credentialsOf(form: Record<string, unknown>): SetupCredentials {
+  return field(form, 'authKind') === 'user_token'
+    ? { authKind: 'user_token', token: field(form, 'token') }
+    : { authKind: 'password', login: field(form, 'login'), password: field(form, 'password') };
+}
+
+const YesNo = ({ v, on }: { v: ViewContext; on: boolean }) => <span class={`badge ${on ? 'ok' : ''}`}>{on ? v.t('common.yes') : v.t('common.no')}</span>;
+
+function IntegrationList({ v, rows, flash }: { v: ViewContext; rows: ListRow[]; flash: Flash | null }) {
+  return (
+    <Page v={v} title={v.t('int.title')} flash={flash}>
+      <p>
+        <a class="button" href="/admin/integrations/new">
+          {v.t('int.new')}
+        </a>
+      </p>
+      {rows.length === 0 ? (
+        <p class="card">{v.t('int.empty')}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>{v.t('common.region')}</th>
+              <th>{v.t('int.login')}</th>
+              <th>{v.t('int.organization')}</th>
+              <th>{v.t('int.active')}</th>
+              <th>{v.t('int.lastRuns')}</th>
+              <th>{v.t('int.openErrors')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr data-integration={String(r.integration.id)}>
+                <td>
+                  <a href={`/admin/integrations/${r.integration.id}`}>{r.region}</a>
+                </td>
+                <td>{r.login}</td>
+                <td>{r.integration.organizationName ?? v.t('common.none')}</td>
+                <td>
+                  <YesNo v={v} on={r.integration.active} />{' '}
+                  <span class={`badge ${r.integration.status}`}>{v.t(`int.status.${r.integration.status}` as MessageKey)}</span>
+                </td>
+                <td>
+                  {r.lastRuns.length === 0 ? (
+                    <span class="muted">{v.t('int.never')}</span>
+                  ) : (
+                    r.lastRuns.map((run) => (
+                      <div>
+                        {run.kind}: <RunBadge v={v} status={run.status} /> <span class="muted">{formatTime(run.finishedAt ?? run.startedAt)}</span>
+                      </div>
+                    ))
+                  )}
+                </td>
+                <td>
+                  {r.integration.status === 'error' && r.integration.statusMessage ? <div class="badge error">{r.integration.statusMessage}</div> : null}
+                  {r.errors24h > 0 ? (
+                    <div>
+                      <a href={`/admin/logs?integrationId=${r.integration.id}&level=error`}>{v.t('int.errorsCount', { n: r.errors24h })}</a>
+                    </div>
+                  ) : null}
+                  {r.dataQuality > 0 ? (
+                    <div>
+                      <a href="/admin/products#data-quality">{v.t('int.dqCount', { n: r.dataQuality })}</a>
+                    </div>
+                  ) : null}
+                  {r.errors24h === 0 && r.dataQuality === 0 && r.integration.status !== 'error' ? <span class="muted">{v.t('common.none')}</span> : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Page>
+  );
+}
+
+function CreateForm({
+  v,
+  regions,
+  flash,
+  values,
+}: {
+  v: ViewContext;
+  regions: Array<{ id: number; name: string }>;
+  flash: Flash | null;
+  values: { regionId?: string; authKind?: string; login?: string };
+}) {
+  const token = values.authKind === 'user_token';
+  return (
+    <Page v={v} title={v.t('int.createTitle')} flash={flash}>
+      <p class="hint">{v.t('int.createHint')}</p>
+      {regions.length > 0 ? (
+        <form method="post" action="/admin/integrations" class="card" id="create-integration">
+          <Csrf v={v} />
+          <label for="regionId">{v.t('common.region')}</label>
+          <select id="regionId" name="regionId" required>
+            {regions.map((r) => (
+              <option value={String(r.id)} selected={values.regionId === String(r.id)}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+          <label>{v.t('int.authKind')}</label>
+          <label class="check">
+            <input type="radio" name="authKind" value="password" checked={!token} /> {v.t('int.authPassword')}
+          </label>
+          <label class="check">
+            <input type="radio" name="authKind" value="user_token" checked={token} /> {v.t('int.authToken')}
+          </label>
+          <label for="login">{v.t('int.login')}</label>
+          <input type="text" id="login" name="login" value={values.login ?? ''} autocomplete="off" />
+          <label for="password">{v.t('int.password')}</label>
+          <input type="password" id="password" name="password" value="" autocomplete="new-password" />
+          <label for="token">{v.t('int.token')}</label>
+          <input type="password" id="token" name="token" value="" autocomplete="off" />
+          <div>
+            <button type="submit">{v.t('common.save')}</button>
+          </div>
+        </form>
+      ) : (
+        <p>{v.t('int.noFreeRegion')}</p>
+      )}
+      <form method="post" action="/admin/regions" class="card inline">
+        <Csrf v={v} />
+        <div>
+          <label for="regionName">{v.t('int.regionName')}</label>
+          <input type="text" id="regionName" name="name" required />
+        </div>
+        <div>
+          <label for="regionCode">{v.t('int.regionCode')}</label>
+          <input type="text" id="regionCode" name="code" required pattern="[a-z0-9_-]+" />
+        </div>
+        <button type="submit" class="secondary">
+          {v.t('int.addRegion')}
+        </button>
+      </form>
+    </Page>
+  );
+}
+
+interface SettingsData {
+  integration: Integration;
+  region: string;
+  account: { login: string | null; authKind: string; label: string };
+  choices: IntegrationChoices | null;
+  choicesProblem: CheckFailure | null;
+  categories: Array<{ id: number; name: string }>;
+  kinds: Array<{ kind: string; description: string }>;
+}
+
+function Options<T extends { id: string; name: string; path?: string }>({ items, current, empty }: { items: T[]; current: string | null; empty: string }) {
+  const known = items.some((i) => i.id === current);
+  return (
+    <>
+      <option value="">{empty}</option>
+      {current && !known ? (
+        <option value={current} selected>
+          {current}
+        </option>
+      ) : null}
+      {items.map((i) => (
+        <option value={i.id} selected={i.id === current}>
+          {i.path ?? i.name}
+        </option>
+      ))}
+    </>
+  );
+}
+
+function SettingsPage({ v, d, flash }: { v: ViewContext; d: SettingsData; flash: Flash | null }) {
+  const i = d.integration;
+  const ch = d.choices ?? { organizations: [], folders: [], stores: [] };
+  const check = (name: string, on: boolean, key: MessageKey) => (
+    <label class="check">
+      <input type="checkbox" name={name} value="1" checked={on} /> {v.t(key)}
+    </label>
+  );
+  return (
+    <Page v={v} title={`${v.t('int.settings')}: ${d.region}`} flash={flash}>
+      {d.choicesProblem ? (
+        <div class="msg error" role="alert">
+          {v.t('int.choicesFailed', { problem: problemText(v, d.choicesProblem.problem, d.choicesProblem.detail) })}
+        </div>
+      ) : null}
+      <p>
+        <span class={`badge ${i.status}`}>{v.t(`int.status.${i.status}` as MessageKey)}</span> {d.account.login ?? d.account.label}
+      </p>
+      <form method="post" action={`/admin/integrations/${i.id}`} class="card" id="integration-options">
+        <Csrf v={v} />
+        <label for="organizationMsId">{v.t('int.organization')}</label>
+        <select id="organizationMsId" name="organizationMsId">
+          <Options items={ch.organizations} current={i.organizationMsId} empty={v.t('int.chooseOrg')} />
+        </select>
+        {check('active', i.active, 'int.active')}
+        {check('exportPurchaseOrders', i.exportPurchaseOrders, 'int.exportPurchaseOrders')}
+        {check('deleteRejectedPositions', i.deleteRejectedPositions, 'int.deleteRejected')}
+        {check('importPhotos', i.importPhotos, 'int.importPhotos')}
+        {check('categorySyncEnabled', i.categorySyncEnabled, 'int.categorySync')}
+        <label for="rootFolderMsId">{v.t('int.rootFolder')}</label>
+        <select id="rootFolderMsId" name="rootFolderMsId">
+          <Options items={ch.folders} current={i.rootFolderMsId} empty={v.t('int.allFolders')} />
+        </select>
+        <label for="siteCategoryId">{v.t('int.siteCategory')}</label>
+        <select id="siteCategoryId" name="siteCategoryId">
+          <Options items={d.categories.map((c) => ({ id: String(c.id), name: c.name }))} current={i.siteCategoryId === null ? null : String(i.siteCategoryId)} empty={v.t('int.noSiteCategory')} />
+        </select>
+        {check('balanceSyncEnabled', i.balanceSyncEnabled, 'int.balanceSync')}
+        <label for="defaultStoreMsId">{v.t('int.defaultStore')}</label>
+        <select id="defaultStoreMsId" name="defaultStoreMsId">
+          <Options items={ch.stores} current={i.defaultStoreMsId} empty={v.t('int.noStore')} />
+        </select>
+        <div>
+          <button type="submit">{v.t('common.save')}</button>
+        </div>
+      </form>
+
+      <h2>{v.t('int.syncs')}</h2>
+      <div class="card">
+        {d.kinds.map((k) => (
+          <form method="post" action={`/admin/integrations/${i.id}/sync`} class="inline" style="margin:4px 0">
+            <Csrf v={v} />
+            <input type="hidden" name="kind" value={k.kind} />
+            <button type="submit" class="secondary" disabled={!i.active}>
+              {v.t('common.run')}: {k.kind}
+            </button>
+            <span class="hint">{k.description}</span>
+          </form>
+        ))}
+      </div>
+
+      <h2>{v.t('int.credentials')}</h2>
+      <form method="post" action={`/admin/integrations/${i.id}/credentials`} class="card">
+        <Csrf v={v} />
+        <input type="hidden" name="authKind" value={d.account.authKind === 'password' ? 'password' : 'user_token'} />
+        {d.account.authKind === 'password' ? (
+          <>
+            <label for="cred-login">{v.t('int.login')}</label>
+            <input type="text" id="cred-login" name="login" value={d.account.login ?? ''} autocomplete="off" />
+            <label for="cred-password">{v.t('int.password')}</label>
+            <input type="password" id="cred-password" name="password" value="" placeholder={v.t('common.leaveEmpty')} autocomplete="new-password" />
+          </>
+        ) : (
+          <>
+            <label for="cred-token">{v.t('int.token')}</label>
+            <input type="password" id="cred-token" name="token" value="" placeholder={v.t('common.leaveEmpty')} autocomplete="off" />
+          </>
+        )}
+        <p class="hint">{v.t('common.leaveEmpty')}</p>
+        <button type="submit" class="secondary">
+          {v.t('int.changeCredentials')}
+        </button>
+      </form>
+
+      <h2>{v.t('int.danger')}</h2>
+      <div class="card inline">
+        <form method="post" action={`/admin/integrations/${i.id}/deactivate`}>
+          <Csrf v={v} />
+          <button type="submit" class="secondary" disabled={!i.active}>
+            {v.t('int.deactivate')}
+          </button>
+        </form>
+        <form method="post" action={`/admin/integrations/${i.id}/delete`} hx-confirm={v.t('int.deleteConfirm')}>
+          <Csrf v={v} />
+          <button type="submit" class="danger">
+            {v.t('common.delete')}
+          </button>
+        </form>
+      </div>
+    </Page>
+  );
+}
+
+export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps): void {
+  const { db, clock, setup } = deps;
+  const regions = new RegionRepository(db, clock);
+
+  const freeRegions = async () => {
+    const taken = new Set((await setup.integrations.list()).map((i) => i.regionId));
+    return (await regions.list()).filter((r) => !taken.has(r.id)).map((r) => ({ id: r.id, name: r.name }));
+  };
+
+  const settingsData = async (id: number): Promise<SettingsData | null> => {
+    const integration = await setup.integrations.find(id);
+    if (!integration) return null;
+    const region = await regions.get(integration.regionId);
+    const account = await setup.accounts.get(integration.msAccountId);
+    const got = await setup.choices(id);
+    const categories = await db.selectFrom('categories').select(['id', 'name']).where('archived', '=', 0).orderBy('name').limit(500).execute();
+    return {
+      integration,
+      region: region.name,
+      account: { login: account.login, authKind: account.authKind, label: account.label },
+      choices: got.ok ? got.choices : null,
+      choicesProblem: got.ok ? null : got,
+      categories: categories.map((c) => ({ id: Number(c.id), name: c.name })),
+      kinds: deps.syncs
+        .list()
+        .filter((k) => k.scope === 'integration')
+        .map((k) => ({ kind: k.kind, description: k.description })),
+    };
+  };
+
+  admin.get('/integrations', async (c) => {
+    const list = await setup.integrations.list();
+    const regionNames = new Map((await regions.list()).map((r) => [r.id, r.name]));
+    const accounts = new Map((await setup.accounts.list()).map((a) => [a.id, a]));
+    const runs = list.length
+      ? await db
+          .selectFrom('syncRuns')
+          .select(['integrationId', 'kind', 'status', 'startedAt', 'finishedAt'])
+          .where('integrationId', 'in', list.map((i) => i.id))
+          .orderBy('id', 'desc')
+          .limit(2000)
+          .execute()
+      : [];
+    const since = new Date(clock.nowMs() - 24 * 3600_000).toISOString();
+    const errors = await db
+      .selectFrom('logEntries')
+      .select(['integrationId', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('level', '=', 'error')
+      .where('at', '>=', since)
+      .groupBy('integrationId')
+      .execute();
+    const dq = await db.selectFrom('dataQualityIssues').select(['msAccountId', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('msAccountId').execute();
+    const rows: ListRow[] = list.map((integration) => {
+      const seen = new Set<string>();
+      const lastRuns: ListRow['lastRuns'] = [];
+      for (const r of runs) {
+        if (Number(r.integrationId) !== integration.id || seen.has(r.kind)) continue;
+        seen.add(r.kind);
+        lastRuns.push({ kind: r.kind, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt });
+      }
+      lastRuns.sort((a, b) => a.kind.localeCompare(b.kind));
+      const account = accounts.get(integration.msAccountId);
+      return {
+        integration,
+        region: regionNames.get(integration.regionId) ?? String(integration.regionId),
+        login: account?.login ?? account?.label ?? '—',
+        lastRuns,
+        errors24h: Number(errors.find((e) => Number(e.integrationId) === integration.id)?.n ?? 0),
+        dataQuality: Number(dq.find((d) => Number(d.msAccountId) === integration.msAccountId)?.n ?? 0),
+      };
+    });
+    return c.html(<IntegrationList v={c.get('view')} rows={rows} flash={flashFromQuery(c)} />);
+  });
+
+  admin.get('/integrations/new', async (c) => c.html(<CreateForm v={c.get('view')} regions={await freeRegions()} flash={flashFromQuery(c)} values={{}} />));
+
+  admin.post('/regions', async (c) => {
+    const form = await c.req.parseBody();
+    const name = field(form, 'name').trim();
+    const code = field(form, 'code').trim().toLowerCase();
+    const v = c.get('view');
+    if (!name || !/^[a-z0-9_-]+$/.test(code)) {
+      return c.html(<CreateForm v={v} regions={await freeRegions()} flash={{ kind: 'error', text: v.t('int.regionCode') }} values={{}} />, 422);
+    }
+    try {
+      await regions.create({ name, code });
+    } catch (e) {
+      if (e instanceof ConflictError) return c.html(<CreateForm v={v} regions={await freeRegions()} flash={{ kind: 'error', text: v.t('int.regionExists') }} values={{}} />, 409);
+      throw e;
+    }
+    return c.redirect('/admin/integrations/new?done=common.saved', 302);
+  });
+
+  admin.post('/integrations', async (c) => {
+    const v = c.get('view');
+    const form = await c.req.parseBody();
+    const credentials = credentialsOf(form);
+    const values = { regionId: field(form, 'regionId'), authKind: credentials.authKind, login: credentials.authKind === 'password' ? credentials.login : '' };
+    const regionId = Number(values.regionId);
+    const fail = async (text: string, status: 409 | 422) =>
+      c.html(<CreateForm v={v} regions={await freeRegions()} flash={{ kind: 'error', text: `${text} ${v.t('problem.nothingSaved')}` }} values={values} />, status);
+    if (!Number.isInteger(regionId) || !(await regions.find(regionId))) return fail(v.t('common.notFound'), 422);
+    let result;
+    try {
+      result = await setup.createIntegration({ regionId, credentials });
+    } catch (e) {
+      if (e instanceof SetupError || e instanceof ConflictError) return fail(v.t('problem.integration_exists'), 409);
+      throw e;
+    }
+    if (!result.ok) return fail(problemText(v, result.problem, result.detail), 422);
+    return c.redirect(`/admin/integrations/${result.integration.id}?done=int.created`, 302);
+  });
+
+  admin.get('/integrations/:id', async (c) => {
+    const id = idParam(c);
+    const d = id ? await settingsData(id) : null;
+    if (!d) return c.html(<Page v={c.get('view')} title={c.get('view').t('common.notFound')} />, 404);
+    return c.html(<SettingsPage v={c.get('view')} d={d} flash={flashFromQuery(c)} />);
+  });
+
+  admin.post('/integrations/:id', async (c) => {
+    const v = c.get('view');
+    const id = idParam(c);
+    if (!id || !(await setup.integrations.find(id))) return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
+    const form = await c.req.parseBody();
+    const on = (name: string) => field(form, name) === '1';
+    const orNull = (name: string) => field(form, name) || null;
+    const siteCategory = field(form, 'siteCategoryId');
+    const result = await setup.saveOptions(id, {
+      organizationMsId: orNull('organizationMsId'),
+      active: on('active'),
+      exportPurchaseOrders: on('exportPurchaseOrders'),
+      deleteRejectedPositions: on('deleteRejectedPositions'),
+      importPhotos: on('importPhotos'),
+      categorySyncEnabled: on('categorySyncEnabled'),
+      balanceSyncEnabled: on('balanceSyncEnabled'),
+      rootFolderMsId: orNull('rootFolderMsId'),
+      siteCategoryId: siteCategory ? Number(siteCategory) : null,
+      defaultStoreMsId: orNull('defaultStoreMsId'),
+    });
+    if (!result.ok) {
+      const d = (await settingsData(id))!;
+      return c.html(<SettingsPage v={v} d={d} flash={{ kind: 'error', text: `${problemText(v, result.problem, result.detail)} ${v.t('problem.nothingSaved')}` }} />, 422);
+    }
+    return c.redirect(`/admin/integrations/${id}?done=common.saved`, 302);
+  });
+
+  admin.post('/integrations/:id/credentials', async (c) => {
+    const v = c.get('view');
+    const id = idParam(c);
+    if (!id || !(await setup.integrations.find(id))) return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
+    const credentials = credentialsOf(await c.req.parseBody());
+    const result = await setup.changeCredentials(id, credentials);
+    if (!result.ok) {
+      const d = (await settingsData(id))!;
+      return c.html(<SettingsPage v={v} d={d} flash={{ kind: 'error', text: `${problemText(v, result.problem, result.detail)} ${v.t('problem.nothingSaved')}` }} />, 422);
+    }
+    return c.redirect(`/admin/integrations/${id}?done=int.credentialsSaved`, 302);
+  });
+
+  admin.post('/integrations/:id/sync', async (c) => {
+    const v = c.get('view');
+    const id = idParam(c);
+    const integration = id ? await setup.integrations.find(id) : null;
+    const kind = field(await c.req.parseBody(), 'kind');
+    const k = deps.syncs.get(kind);
+    if (!integration || !k || k.scope !== 'integration') return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
+    if (!integration.active) return c.redirect(`/admin/integrations/${integration.id}?error=problem.organization_required`, 302);
+    const r = await deps.enqueuer.enqueue({ kind, integrationId: integration.id, trigger: 'admin' });
+    return c.redirect(`/admin/integrations/${integration.id}?done=${r.merged ? 'common.merged' : 'common.queued'}&kind=${encodeURIComponent(kind)}`, 302);
+  });
+
+  admin.post('/integrations/:id/deactivate', async (c) => {
+    const id = idParam(c);
+    if (!id || !(await setup.integrations.find(id))) return c.html(<Page v={c.get('view')} title={c.get('view').t('common.notFound')} />, 404);
+    await setup.deactivate(id);
+    return c.redirect(`/admin/integrations/${id}?done=int.deactivated`, 302);
+  });
+
+  admin.post('/integrations/:id/delete', async (c) => {
+    const id = idParam(c);
+    if (!id || !(await setup.integrations.find(id))) return c.html(<Page v={c.get('view')} title={c.get('view').t('common.notFound')} />, 404);
+    await setup.deleteIntegration(id);
+    return c.redirect('/admin/integrations?done=int.deleted', 302);
+  });
+}

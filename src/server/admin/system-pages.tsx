@@ -1,0 +1,379 @@
+/**
+ * @module system-pages
+ * Служебные: Система → Логи (`moysklad_logger.log` read back with filters by integration, level
+ * and time, and a download — R32), История синхронизаций (every run with an inline SVG chart of
+ * durations — B9) and the platform API tokens (issued once, revocable — B8).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Hono } from 'hono';
+import { INTEGRATION_LOG_FILE, readIntegrationLog } from '../../log/integration-log.js';
+import type { LogLevel } from '../../store/schema.js';
+import { ApiTokenService } from '../auth.js';
+import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
+import { field, flashFromQuery, idParam } from './admin-panel.js';
+import { safeCounts } from './price-list-pages.js';
+import { Csrf, Page, RunBadge, formatCounts, formatDuration, formatTime, type ViewContext } from './layout.js';
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const MOSCOW_OFFSET = '+03:00';
+
+/** `2026-11-29T12:00` typed in Moscow time → ISO UTC, or undefined. */
+export function moscowInputToIso(value: string | undefined): string | undefined {
+  if (!value || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)) return undefined;
+  const ms = Date.parse(`${value}:00${MOSCOW_OFFSET}`);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+export interface ChartPoint {
+  at: string;
+  durationMs: number;
+  status: string;
+  kind: string;
+}
+
+/** A small inline SVG of run durations over time (oldest left). */
+export function DurationChart({ v, points }: { v: ViewContext; points: ChartPoint[] }) {
+  const w = 760;
+  const h = 180;
+  const pad = { l: 48, r: 12, t: 14, b: 26 };
+  if (points.length === 0) return null;
+  const times = points.map((p) => Date.parse(p.at));
+  const t0 = Math.min(...times);
+  const t1 = Math.max(...times);
+  const maxS = Math.max(1, ...points.map((p) => p.durationMs / 1000));
+  const x = (t: number): number => pad.l + (t1 === t0 ? (w - pad.l - pad.r) / 2 : ((t - t0) / (t1 - t0)) * (w - pad.l - pad.r));
+  const y = (s: number): number => h - pad.b - (s / maxS) * (h - pad.t - pad.b);
+  const line = points.map((p, i) => `${x(times[i]!).toFixed(1)},${y(p.durationMs / 1000).toFixed(1)}`).join(' ');
+  const color = (s: string): string => (s === 'ok' ? '#2e8b57' : s === 'partial' ? '#c99a00' : s === 'failed' ? '#c0392b' : '#1f5fbf');
+  return (
+    <svg class="chart" id="duration-chart" width={String(w)} height={String(h)} viewBox={`0 0 ${w} ${h}`} role="img" aria-label={v.t('hist.chart')}>
+      <text x="6" y="12" font-size="11" fill="#5b6b82">
+        {v.t('hist.chart')}
+      </text>
+      <line x1={String(pad.l)} y1={String(h - pad.b)} x2={String(w - pad.r)} y2={String(h - pad.b)} stroke="#c3cbd8" />
+      <line x1={String(pad.l)} y1={String(pad.t)} x2={String(pad.l)} y2={String(h - pad.b)} stroke="#c3cbd8" />
+      <text x={String(pad.l - 6)} y={String(pad.t + 8)} font-size="11" text-anchor="end" fill="#5b6b82">
+        {maxS.toFixed(maxS < 10 ? 1 : 0)}
+      </text>
+      <text x={String(pad.l - 6)} y={String(h - pad.b)} font-size="11" text-anchor="end" fill="#5b6b82">
+        0
+      </text>
+      <text x={String(pad.l)} y={String(h - 8)} font-size="11" fill="#5b6b82">
+        {formatTime(new Date(t0).toISOString())}
+      </text>
+      <text x={String(w - pad.r)} y={String(h - 8)} font-size="11" text-anchor="end" fill="#5b6b82">
+        {formatTime(new Date(t1).toISOString())}
+      </text>
+      <polyline points={line} fill="none" stroke="#8fa3c2" stroke-width="1.5" />
+      {points.map((p, i) => (
+        <circle cx={x(times[i]!).toFixed(1)} cy={y(p.durationMs / 1000).toFixed(1)} r="3.5" fill={color(p.status)}>
+          <title>{`${p.kind} ${formatTime(p.at)}: ${formatDuration(p.durationMs)} (${p.status})`}</title>
+        </circle>
+      ))}
+    </svg>
+  );
+}
+
+export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps): void {
+  const { db, clock } = deps;
+  const tokens = new ApiTokenService({ db, clock });
+
+  const integrationOptions = async () => {
+    const list = await db
+      .selectFrom('integrations as i')
+      .innerJoin('regions as r', 'r.id', 'i.regionId')
+      .select(['i.id', 'r.name'])
+      .orderBy('i.id')
+      .execute();
+    return list.map((i) => ({ id: Number(i.id), name: i.name }));
+  };
+
+  admin.get('/logs', async (c) => {
+    const v = c.get('view');
+    const integrationText = c.req.query('integrationId') ?? '';
+    const levelText = c.req.query('level') ?? '';
+    const sinceText = c.req.query('since') ?? '';
+    const untilText = c.req.query('until') ?? '';
+    const integrationId = Number(integrationText) > 0 ? Number(integrationText) : undefined;
+    const level = LEVELS.includes(levelText as LogLevel) ? (levelText as LogLevel) : undefined;
+    const since = moscowInputToIso(sinceText);
+    const until = moscowInputToIso(untilText);
+    const lines = readIntegrationLog(deps.logDir, {
+      ...(integrationId !== undefined ? { integrationId } : {}),
+      ...(level ? { level } : {}),
+      ...(since ? { since } : {}),
+      ...(until ? { until } : {}),
+      limit: 500,
+    });
+    const integrations = await integrationOptions();
+    const names = new Map(integrations.map((i) => [i.id, i.name]));
+    return c.html(
+      <Page v={v} title={v.t('logs.title')}>
+        <form method="get" action="/admin/logs" class="card inline" id="log-filters">
+          <div>
+            <label for="integrationId">{v.t('logs.integration')}</label>
+            <select id="integrationId" name="integrationId">
+              <option value="">{v.t('common.all')}</option>
+              {integrations.map((i) => (
+                <option value={String(i.id)} selected={i.id === integrationId}>
+                  {i.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label for="level">{v.t('logs.level')}</label>
+            <select id="level" name="level">
+              <option value="">{v.t('common.all')}</option>
+              {LEVELS.map((l) => (
+                <option value={l} selected={l === level}>
+                  {l}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label for="since">{v.t('common.from')} (МСК)</label>
+            <input type="datetime-local" id="since" name="since" value={sinceText} />
+          </div>
+          <div>
+            <label for="until">{v.t('common.to')} (МСК)</label>
+            <input type="datetime-local" id="until" name="until" value={untilText} />
+          </div>
+          <button type="submit">{v.t('logs.filter')}</button>
+          <a class="button secondary" style="background:#e6ecf5;color:#1d2330" href="/admin/logs/download" download>
+            {v.t('logs.download')}
+          </a>
+        </form>
+        {lines.length === 0 ? (
+          <p class="muted">{v.t('logs.empty')}</p>
+        ) : (
+          <table id="log-lines">
+            <thead>
+              <tr>
+                <th>{v.t('common.time')}</th>
+                <th>{v.t('logs.level')}</th>
+                <th>{v.t('logs.integration')}</th>
+                <th>{v.t('common.kind')}</th>
+                <th>{v.t('common.message')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {lines.map((l) => (
+                <tr data-level={l.level}>
+                  <td style="white-space:nowrap">{formatTime(l.time)}</td>
+                  <td>
+                    <span class={`badge ${l.level === 'error' ? 'error' : l.level === 'warn' ? 'warn' : ''}`}>{l.level}</span>
+                  </td>
+                  <td>{l.integrationId === null ? '—' : (names.get(l.integrationId) ?? `#${l.integrationId}`)}</td>
+                  <td>
+                    {l.kind}
+                    {l.priceListId !== null ? <div class="muted">PL #{l.priceListId}</div> : null}
+                  </td>
+                  <td>
+                    {l.msg}
+                    {l.details !== undefined ? (
+                      <details>
+                        <summary class="muted">{v.t('logs.details')}</summary>
+                        <pre>{JSON.stringify(l.details, null, 2)}</pre>
+                      </details>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Page>,
+    );
+  });
+
+  admin.get('/logs/download', (c) => {
+    const file = path.join(deps.logDir, INTEGRATION_LOG_FILE);
+    const body = fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0);
+    return c.body(new Uint8Array(body), 200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'content-disposition': `attachment; filename="${INTEGRATION_LOG_FILE}"`,
+    });
+  });
+
+  admin.get('/history', async (c) => {
+    const v = c.get('view');
+    const kind = c.req.query('kind') ?? '';
+    const integrationId = Number(c.req.query('integrationId')) || undefined;
+    let q = db.selectFrom('syncRuns').selectAll().orderBy('id', 'desc').limit(300);
+    if (kind) q = q.where('kind', '=', kind);
+    if (integrationId) q = q.where('integrationId', '=', integrationId);
+    const runs = await q.execute();
+    const kinds = (await db.selectFrom('syncRuns').select('kind').distinct().orderBy('kind').execute()).map((r) => r.kind);
+    const integrations = await integrationOptions();
+    const names = new Map(integrations.map((i) => [i.id, i.name]));
+    const points: ChartPoint[] = runs
+      .filter((r) => r.durationMs !== null)
+      .slice(0, 100)
+      .reverse()
+      .map((r) => ({ at: r.startedAt, durationMs: r.durationMs ?? 0, status: r.status, kind: r.kind }));
+    return c.html(
+      <Page v={v} title={v.t('hist.title')}>
+        <form method="get" action="/admin/history" class="card inline">
+          <div>
+            <label for="kind">{v.t('common.kind')}</label>
+            <select id="kind" name="kind">
+              <option value="">{v.t('common.all')}</option>
+              {kinds.map((k) => (
+                <option value={k} selected={k === kind}>
+                  {k}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label for="h-integration">{v.t('hist.integration')}</label>
+            <select id="h-integration" name="integrationId">
+              <option value="">{v.t('common.all')}</option>
+              {integrations.map((i) => (
+                <option value={String(i.id)} selected={i.id === integrationId}>
+                  {i.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit">{v.t('logs.filter')}</button>
+        </form>
+        {runs.length === 0 ? (
+          <p class="muted">{v.t('hist.empty')}</p>
+        ) : (
+          <>
+            <DurationChart v={v} points={points} />
+            <table id="sync-history" style="margin-top:12px">
+              <thead>
+                <tr>
+                  <th>{v.t('common.time')}</th>
+                  <th>{v.t('common.kind')}</th>
+                  <th>{v.t('hist.integration')}</th>
+                  <th>{v.t('run.trigger')}</th>
+                  <th>{v.t('common.status')}</th>
+                  <th class="num">{v.t('run.duration')}</th>
+                  <th>{v.t('run.counts')}</th>
+                  <th class="num">{v.t('run.requests')}</th>
+                  <th class="num">{v.t('run.errors')}</th>
+                  <th>{v.t('common.message')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {runs.map((r) => (
+                  <tr>
+                    <td style="white-space:nowrap">{formatTime(r.startedAt)}</td>
+                    <td>{r.kind}</td>
+                    <td>
+                      {r.integrationId === null ? '—' : (names.get(Number(r.integrationId)) ?? `#${r.integrationId}`)}
+                      {r.priceListId !== null ? (
+                        <div>
+                          <a href={`/admin/price-lists/${r.priceListId}`}>
+                            {v.t('hist.priceList')} #{r.priceListId}
+                          </a>
+                        </div>
+                      ) : null}
+                    </td>
+                    <td>{r.trigger}</td>
+                    <td>
+                      <RunBadge v={v} status={r.status} />
+                    </td>
+                    <td class="num">{formatDuration(r.durationMs)}</td>
+                    <td>{formatCounts(safeCounts(r.counts))}</td>
+                    <td class="num">{r.requests}</td>
+                    <td class="num">{r.errors}</td>
+                    <td>{r.message ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </Page>,
+    );
+  });
+
+  const tokensPage = async (v: ViewContext, created: { name: string; token: string } | null, flash: ReturnType<typeof flashFromQuery>) => {
+    const list = await tokens.list();
+    return (
+      <Page v={v} title={v.t('tok.title')} flash={flash}>
+        <p class="hint">{v.t('tok.hint')}</p>
+        {created ? (
+          <div class="msg ok" role="status">
+            {v.t('tok.created', { name: created.name })}
+            <div class="token" id="new-token">
+              {created.token}
+            </div>
+          </div>
+        ) : null}
+        <form method="post" action="/admin/tokens" class="card inline">
+          <Csrf v={v} />
+          <div>
+            <label for="token-name">{v.t('tok.name')}</label>
+            <input type="text" id="token-name" name="name" required maxlength={100} />
+          </div>
+          <button type="submit">{v.t('tok.issue')}</button>
+        </form>
+        {list.length === 0 ? (
+          <p class="muted">{v.t('tok.empty')}</p>
+        ) : (
+          <table id="tokens">
+            <thead>
+              <tr>
+                <th>{v.t('common.name')}</th>
+                <th>{v.t('tok.prefix')}</th>
+                <th>{v.t('tok.createdAt')}</th>
+                <th>{v.t('tok.lastUsed')}</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((t) => (
+                <tr>
+                  <td>{t.name}</td>
+                  <td>
+                    <code>{t.prefix}…</code>
+                  </td>
+                  <td>{formatTime(t.createdAt)}</td>
+                  <td>{formatTime(t.lastUsedAt)}</td>
+                  <td>
+                    {t.revokedAt ? (
+                      <span class="badge error">
+                        {v.t('tok.revoked')} {formatTime(t.revokedAt)}
+                      </span>
+                    ) : (
+                      <form method="post" action={`/admin/tokens/${t.id}/revoke`}>
+                        <Csrf v={v} />
+                        <button type="submit" class="danger" style="margin:0">
+                          {v.t('tok.revoke')}
+                        </button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Page>
+    );
+  };
+
+  admin.get('/tokens', async (c) => c.html(await tokensPage(c.get('view'), null, flashFromQuery(c))));
+
+  admin.post('/tokens', async (c) => {
+    const name = field(await c.req.parseBody(), 'name').trim().slice(0, 100);
+    if (!name) return c.redirect('/admin/tokens', 302);
+    const created = await tokens.create(name);
+    // Shown once, in this response only (never in a URL, never stored).
+    return c.html(await tokensPage(c.get('view'), { name: created.name, token: created.token }, null), 201);
+  });
+
+  admin.post('/tokens/:id/revoke', async (c) => {
+    const id = idParam(c);
+    if (id) await tokens.revoke(id);
+    return c.redirect('/admin/tokens?done=common.saved', 302);
+  });
+}
