@@ -21,12 +21,14 @@ import type { Clock } from './core/clock.js';
 import { systemClock } from './core/clock.js';
 import { AppError, errorMessage } from './core/errors.js';
 import { loadOrCreateKeyFile, parseSecretKey, SecretBox } from './core/secret-box.js';
-import type { AppConfig } from './config/config.js';
+import { DEFAULT_MOYSKLAD_BASE_URL, type AppConfig } from './config/config.js';
 import { createEmulator, DEFAULT_ACCOUNT } from './emulator/index.js';
 import { IntegrationLog, type IntegrationLogInput } from './log/integration-log.js';
 import { createJobQueue } from './queue/create-job-queue.js';
 import { createWorker, startScheduler, type EnqueueRequest, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
 import { createApp } from './server/app.js';
+import { mountAdminPanel } from './server/admin/admin-panel.js';
+import { IntegrationSetupService } from './setup/integration-setup.js';
 import { createMetricsHandler, metrics } from './server/metrics.js';
 import { mountMediaRoutes } from './server/routes/media.routes.js';
 import { createDatabase, type StoreDatabase } from './store/database.js';
@@ -470,6 +472,16 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
         publicBaseUrl: config.publicBaseUrl,
         logger,
         readiness: { migrationStatus: () => migrationStatus(store.db) },
+        mountAdmin: (a: Hono) =>
+          mountAdminPanel(a, {
+            db: store.db,
+            clock,
+            enqueuer: queue,
+            syncs,
+            setup: new IntegrationSetupService({ db: store.db, clock, secretBox: box, clients, defaultBaseUrl: config.moysklad?.baseUrl ?? demo?.apiBaseUrl ?? DEFAULT_MOYSKLAD_BASE_URL }),
+            logDir: config.logDir,
+            publicBaseUrl: config.publicBaseUrl,
+          }),
         mountExtra: (a: Hono) => {
           const handler = createMetricsHandler(metrics);
           a.get('/metrics', () => handler());
