@@ -222,6 +222,18 @@ for (const dialect of dialects) {
       expect(await h.drain()).toMatchObject({ sent: 1 });
       const second = h.customerOrders()[1]!;
       expect(h.positionsOf(second).map((p) => p.productId)).toEqual([ps[1]!.id]);
+
+      // every line rejected before the first export: no empty order goes to MoySklad
+      const o3 = await h.order({ externalId: 'W-32', counterpartyId: clientId, positions: [{ externalId: 'A', brand: ps[0]!.brand, article: ps[0]!.article, quantity: 1, priceKopecks: 100 }] });
+      await h.api('PATCH', `/orders/${o3.id}/positions/${o3.positions[0].id}`, { status: 'rejected' });
+      expect(await h.drain()).toMatchObject({ sent: 1, requests: 0 });
+      expect(h.customerOrders()).toHaveLength(2);
+      expect((await h.api('GET', `/orders/${o3.id}`)).json).toMatchObject({ msOrderId: null, exportState: 'pending', exportError: expect.stringContaining('nothing to send') });
+      // a new line later: the order goes out with it
+      await h.api('PATCH', `/orders/${o3.id}`, { positions: [{ externalId: 'B', brand: ps[1]!.brand, article: ps[1]!.article, quantity: 2, priceKopecks: 300 }] });
+      expect(await h.drain()).toMatchObject({ sent: 1 });
+      expect(h.customerOrders()).toHaveLength(3);
+      expect(h.positionsOf(h.customerOrders()[2]!)).toEqual([expect.objectContaining({ productId: ps[1]!.id, quantity: 2, price: 300 })]);
     });
 
     it('R6 supplier orders become purchaseorders with the supplier only when the option is on', async () => {

@@ -80,7 +80,8 @@ export interface OrderExportDeps {
 export interface OrderExportResult {
   orderId: number;
   msOrderId: string;
-  action: 'created' | 'updated' | 'unchanged';
+  /** `empty`: not in MoySklad yet and every line is rejected or withdrawn — nothing is sent (no empty order). */
+  action: 'created' | 'updated' | 'unchanged' | 'empty';
   counterparty: EnsuredCounterparty['action'];
   positionsAdded: number;
   positionsUpdated: number;
@@ -125,14 +126,22 @@ export async function exportOrder(deps: OrderExportDeps, orderId: number): Promi
     throw new ExportError('ms_account_changed', `order ${order.externalId} was exported to another MoySklad account (${order.msAccountId}); the region's integration changed account`);
   }
 
+  const positions = await db.selectFrom('orderPositions').selectAll().where('orderId', '=', orderId).orderBy('id').execute();
+  const active = positions.filter((p) => p.status === 'active');
+  if (!order.msOrderId && active.length === 0) {
+    // Never create an order without lines in MoySklad; a later new line queues the export again.
+    await db
+      .updateTable('orders')
+      .set({ exportState: 'pending', exportError: 'nothing to send: every line is rejected or withdrawn', updatedAt: clock.now().toISOString() })
+      .where('id', '=', orderId)
+      .execute();
+    return { orderId, msOrderId: '', action: 'empty', counterparty: 'linked', positionsAdded: 0, positionsUpdated: 0, positionsDeleted: 0, productsCreated: 0 };
+  }
   const ensured = await ensureCounterparty(
     { db, clock, client, msAccountId, cache: caches.counterparties(msAccountId), log },
     Number(order.counterpartyId),
   );
-
-  const positions = await db.selectFrom('orderPositions').selectAll().where('orderId', '=', orderId).orderBy('id').execute();
   const report: ResolveReport = { fromTable: 0, fromMoySklad: 0, created: 0 };
-  const active = positions.filter((p) => p.status === 'active');
   // R20 the product of every active line (table first; one lookup/one batch create for the rest).
   const productOf = await productIds(deps, active, synonyms, caches, report);
   const setPosition = async (p: OrderPositionRow, values: { msProductId?: string | null; msPositionId?: string | null; syncState: PositionSyncState }): Promise<void> => {

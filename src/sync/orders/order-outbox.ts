@@ -86,7 +86,9 @@ export function createOrderOutboxHandler(deps: OrderSyncDeps): OutboxHandler {
       if (result.counterparty !== 'linked') counts[`counterparties_${result.counterparty}`] = 1;
       if (result.productsCreated) counts.products_created = result.productsCreated;
       if (result.positionsDeleted) counts.positions_deleted = result.positionsDeleted;
-      if (result.action !== 'unchanged') {
+      if (result.action === 'empty') {
+        await env.run.log('info', `order ${order.externalId}: every line is rejected or withdrawn; no empty order is created in MoySklad`, { orderId });
+      } else if (result.action !== 'unchanged') {
         await env.run.log('info', `order ${order.externalId} ${result.action} in MoySklad as ${result.msOrderId}`, { ...result });
       }
       return { coalesced, counts };
