@@ -11,9 +11,10 @@
  * whatever the paging order). Every other one is not synced (a new one is not inserted; an
  * existing row is marked `sync_state='skipped'`).
  */
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { chunk, nowIso } from '../../store/database.js';
+import { dialectOf } from '../../store/dialect-of.js';
 import type { Database } from '../../store/schema.js';
 import type { DataQualityReason, MappedIssue, MappedItem, MappedProduct } from './product-mapper.js';
 import { trackingDb, type TrackingDatabase } from './tracking-tables.js';
@@ -68,6 +69,55 @@ interface IssueRow {
 const UPSERT_CHUNK = 500;
 const IN_CHUNK = 1000;
 
+/** Columns of the product upsert, in parameter order (snake_case: the statement is precompiled SQL). */
+const UPSERT_COLUMNS = [
+  'ms_account_id',
+  'ms_id',
+  'brand',
+  'brand_norm',
+  'article',
+  'article_norm',
+  'code',
+  'name',
+  'description',
+  'category_id',
+  'ms_folder_id',
+  'archived',
+  'deleted',
+  'ms_updated',
+  'sync_state',
+  'skip_reason',
+  'sale_prices',
+  'ms_image_count',
+  'ms_seen_at',
+  'created_at',
+  'updated_at',
+] as const;
+const NOT_UPDATED = new Set(['ms_account_id', 'ms_id', 'ms_seen_at', 'created_at']);
+const upsertSqlCache = new Map<string, string>();
+
+/**
+ * R15 bulk upsert by (ms_account_id, ms_id), MoySklad wins for every mapped column. Written as SQL
+ * text once per (dialect, row count) and run as a precompiled query: building a 10,000-parameter
+ * statement through the query builder cost more than executing it.
+ */
+function upsertSql(pg: boolean, rows: number): string {
+  const key = `${pg ? 'pg' : 'sqlite'}:${rows}`;
+  const cached = upsertSqlCache.get(key);
+  if (cached) return cached;
+  const n = UPSERT_COLUMNS.length;
+  const tuples: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const ph: string[] = [];
+    for (let c = 0; c < n; c++) ph.push(pg ? `$${r * n + c + 1}` : '?');
+    tuples.push(`(${ph.join(', ')})`);
+  }
+  const updates = UPSERT_COLUMNS.filter((c) => !NOT_UPDATED.has(c)).map((c) => `${c} = excluded.${c}`);
+  const text = `insert into products (${UPSERT_COLUMNS.join(', ')}) values ${tuples.join(', ')} on conflict (ms_account_id, ms_id) do update set ${updates.join(', ')}`;
+  upsertSqlCache.set(key, text);
+  return text;
+}
+
 const keyOf = (brandNorm: string, articleNorm: string): string => `${brandNorm}\u0000${articleNorm}`;
 
 export class NomenclatureWriter {
@@ -75,6 +125,7 @@ export class NomenclatureWriter {
   readonly #clock: Clock;
   readonly #msAccountId: number;
   readonly #categories: ReadonlyMap<string, number>;
+  readonly #pg: boolean;
 
   /** @param folderCategories MoySklad folder id → store category id (empty when categories are not synced). */
   constructor(db: Kysely<Database>, clock: Clock, msAccountId: number, folderCategories: ReadonlyMap<string, number>) {
@@ -82,6 +133,7 @@ export class NomenclatureWriter {
     this.#clock = clock;
     this.#msAccountId = msAccountId;
     this.#categories = folderCategories;
+    this.#pg = dialectOf(db) === 'postgres';
   }
 
   async writePage(items: readonly MappedItem[], options: WritePageOptions): Promise<PageCounts> {
@@ -142,56 +194,33 @@ export class NomenclatureWriter {
 
     await this.#db.transaction().execute(async (tx) => {
       for (const part of chunk(upserts, UPSERT_CHUNK)) {
-        await tx
-          .insertInto('products')
-          .values(
-            part.map((p) => ({
-              msAccountId: this.#msAccountId,
-              msId: p.msId,
-              brand: p.brand,
-              brandNorm: p.brandNorm,
-              article: p.article,
-              articleNorm: p.articleNorm,
-              code: p.code,
-              name: p.name,
-              description: p.description,
-              categoryId: p.categoryId,
-              msFolderId: p.msFolderId,
-              archived: p.archived ? (1 as const) : (0 as const),
-              deleted: 0 as const,
-              msUpdated: p.msUpdated,
-              syncState: 'ok' as const,
-              skipReason: null,
-              salePrices: p.salePrices,
-              msImageCount: p.msImageCount,
-              msSeenAt: options.seenAt,
-              photosMsUpdated: null,
-              createdAt: at,
-              updatedAt: at,
-            })),
-          )
-          .onConflict((oc) =>
-            oc.columns(['msAccountId', 'msId']).doUpdateSet((eb) => ({
-              brand: eb.ref('excluded.brand'),
-              brandNorm: eb.ref('excluded.brandNorm'),
-              article: eb.ref('excluded.article'),
-              articleNorm: eb.ref('excluded.articleNorm'),
-              code: eb.ref('excluded.code'),
-              name: eb.ref('excluded.name'),
-              description: eb.ref('excluded.description'),
-              categoryId: eb.ref('excluded.categoryId'),
-              msFolderId: eb.ref('excluded.msFolderId'),
-              archived: eb.ref('excluded.archived'),
-              deleted: eb.ref('excluded.deleted'),
-              msUpdated: eb.ref('excluded.msUpdated'),
-              syncState: eb.ref('excluded.syncState'),
-              skipReason: eb.ref('excluded.skipReason'),
-              salePrices: eb.ref('excluded.salePrices'),
-              msImageCount: eb.ref('excluded.msImageCount'),
-              updatedAt: eb.ref('excluded.updatedAt'),
-            })),
-          )
-          .execute();
+        const params: unknown[] = [];
+        for (const p of part) {
+          params.push(
+            this.#msAccountId,
+            p.msId,
+            p.brand,
+            p.brandNorm,
+            p.article,
+            p.articleNorm,
+            p.code,
+            p.name,
+            p.description,
+            p.categoryId,
+            p.msFolderId,
+            p.archived ? 1 : 0,
+            0,
+            p.msUpdated,
+            'ok',
+            null,
+            p.salePrices,
+            p.msImageCount,
+            options.seenAt,
+            at,
+            at,
+          );
+        }
+        await tx.executeQuery(CompiledQuery.raw(upsertSql(this.#pg, part.length), params));
       }
       for (const s of skipUpdates) {
         await tx
