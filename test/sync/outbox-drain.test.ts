@@ -152,8 +152,10 @@ for (const dialect of dialects) {
       await h.order({ externalId: 'K-1', counterpartyId: c, positions: [{ brand: ps[0]!.brand, article: ps[0]!.article, quantity: 1, priceKopecks: 1 }] });
       const [kind] = createOrderSyncKinds({ db: h.fx.db, clock: h.clock, clients: h.fx.clients, runDeps: h.fx.runDeps });
       expect(kind).toMatchObject({ kind: 'outbox', scope: 'global' });
-      const outcome = await kind!.runner({ request: { kind: 'outbox', trigger: 'cli' }, signal: new AbortController().signal, progress: () => undefined });
+      const progress: Array<{ done: number; message?: string }> = [];
+      const outcome = await kind!.runner({ request: { kind: 'outbox', trigger: 'cli' }, signal: new AbortController().signal, progress: (p) => void progress.push(p) });
       expect(outcome).toMatchObject({ status: 'ok', counts: { sent: 1, failed: 0 } });
+      expect(progress.at(-1)).toMatchObject({ done: 1, message: expect.stringContaining('1 sent') });
       expect(h.customerOrders()).toHaveLength(1);
     });
   });

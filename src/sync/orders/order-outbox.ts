@@ -124,8 +124,12 @@ export function createOrderSyncKinds(deps: OrderSyncDeps): SyncKind[] {
       kind: JOB_KINDS.outbox,
       description: 'Send waiting store changes to MoySklad: counterparties, customer and supplier orders, rejected positions (R3, R5–R7, R24–R28, B1)',
       scope: 'global',
-      runner: async ({ request, signal }) => {
-        const r = await drainOrderOutbox(deps, { trigger: triggerOf(request.trigger), signal });
+      runner: async ({ request, signal, progress }) => {
+        const r = await drainOrderOutbox(deps, {
+          trigger: triggerOf(request.trigger),
+          signal,
+          onProgress: (p) => progress({ done: p.claimed, message: `${p.sent} sent, ${p.retried} to retry, ${p.deferred} waiting, ${p.failed} failed` }),
+        });
         const counts = { claimed: r.claimed, sent: r.sent, retried: r.retried, deferred: r.deferred, failed: r.failed, busy: r.busy, requests: r.requests };
         return {
           status: r.failed > 0 || r.retried > 0 ? (r.sent > 0 ? 'partial' : 'failed') : 'ok',

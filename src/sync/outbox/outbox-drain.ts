@@ -53,6 +53,8 @@ export interface DrainOptions {
   /** A `running` row untouched this long is a crashed worker's: put back (default 15 min). */
   staleAfterMs?: number;
   signal?: AbortSignal;
+  /** Called after each batch (CLI progress, job progress). */
+  onProgress?: (report: DrainReport) => void | Promise<void>;
 }
 
 export interface DrainReport {
@@ -112,6 +114,7 @@ export async function drainOutbox(deps: OutboxDrainDeps, options: DrainOptions =
       report.requests += finished.requests;
       report.runIds.push(finished.id);
     }
+    await options.onProgress?.(report);
   }
   return report;
 }
