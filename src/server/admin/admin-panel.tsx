@@ -99,11 +99,16 @@ export function idParam(c: Context, name = 'id'): number | null {
 
 const isUnsafe = (method: string): boolean => !['GET', 'HEAD', 'OPTIONS'].includes(method);
 
+/** A safe post-login target: an /admin path of this site, else the integrations list. */
+export function safeNext(next: string | undefined): string {
+  return next && /^\/admin(\/|$|\?)/.test(next) && !next.startsWith('//') && !next.includes('\\') ? next : '/admin/integrations';
+}
+
 /** The login page. */
-function LoginPage({ v, error, login, loginCsrf }: { v: ViewContext; error: string | null; login: string; loginCsrf: string }) {
+function LoginPage({ v, error, login, loginCsrf, next }: { v: ViewContext; error: string | null; login: string; loginCsrf: string; next: string }) {
   return (
     <Page v={v} title={v.t('login.title')} flash={error ? { kind: 'error', text: error } : null}>
-      <form method="post" action="/admin/login" class="card login" style="margin-top:0">
+      <form method="post" action={`/admin/login?next=${encodeURIComponent(next)}`} class="card login" style="margin-top:0">
         <input type="hidden" name="_csrf" value={loginCsrf} />
         <label for="login">{v.t('login.login')}</label>
         <input type="text" id="login" name="login" value={login} autocomplete="username" required />
@@ -160,7 +165,7 @@ export function mountAdminPanel(app: Hono, deps: AdminPanelDeps): void {
   admin.get('/login', (c) => {
     const loginCsrf = randomBytes(24).toString('base64url');
     setCookie(c, LOGIN_CSRF_COOKIE, loginCsrf, { path: '/admin/login', sameSite: 'Lax', httpOnly: true, secure });
-    return c.html(<LoginPage v={c.get('view')} error={null} login="" loginCsrf={loginCsrf} />);
+    return c.html(<LoginPage v={c.get('view')} error={null} login="" loginCsrf={loginCsrf} next={safeNext(c.req.query('next'))} />);
   });
 
   admin.post('/login', async (c) => {
@@ -171,18 +176,17 @@ export function mountAdminPanel(app: Hono, deps: AdminPanelDeps): void {
     const fresh = randomBytes(24).toString('base64url');
     setCookie(c, LOGIN_CSRF_COOKIE, fresh, { path: '/admin/login', sameSite: 'Lax', httpOnly: true, secure });
     if (!expected || !safeEqual(field(form, '_csrf'), expected)) {
-      return c.html(<LoginPage v={v} error={v.t('login.csrf')} login={login} loginCsrf={fresh} />, 403);
+      return c.html(<LoginPage v={v} error={v.t('login.csrf')} login={login} loginCsrf={fresh} next={safeNext(c.req.query('next'))} />, 403);
     }
     const result = await auth.login(login, field(form, 'password'), clientIp(c));
     if (!result.ok) {
       const error = result.reason === 'throttled' ? v.t('login.throttled', { minutes: Math.ceil(result.retryAfterMs / 60_000) }) : v.t('login.invalid');
       if (result.reason === 'throttled') c.header('Retry-After', String(Math.ceil(result.retryAfterMs / 1000)));
-      return c.html(<LoginPage v={v} error={error} login={login} loginCsrf={fresh} />, result.reason === 'throttled' ? 429 : 401);
+      return c.html(<LoginPage v={v} error={error} login={login} loginCsrf={fresh} next={safeNext(c.req.query('next'))} />, result.reason === 'throttled' ? 429 : 401);
     }
     deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/admin/login' });
     setCookie(c, SESSION_COOKIE, result.cookieValue, { path: '/admin', httpOnly: true, sameSite: 'Lax', secure, maxAge: Math.floor(auth.sessionTtlMs / 1000) });
-    const next = c.req.query('next');
-    return c.redirect(next && next.startsWith('/admin') && !next.startsWith('//') ? next : '/admin/integrations', 302);
+    return c.redirect(safeNext(c.req.query('next')), 302);
   });
 
   admin.post('/logout', async (c) => {
