@@ -8,7 +8,7 @@ afterAll(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-describe('quick start (`npm start` = `moysklad-exchange start`)', () => {
+describe('quick start (`npm start` = `moysklad-exchange start`)', { timeout: 180_000 }, () => {
   it('B4 with no configuration: demo shop on the in-process emulator, /healthz 200 and /readyz ready well within 60 s, first syncs fill the demo price list', async () => {
     const root = tempDir();
     dirs.push(root);
@@ -56,7 +56,7 @@ describe('quick start (`npm start` = `moysklad-exchange start`)', () => {
     // The demo shop's state is kept for the next start.
     expect(fs.existsSync(path.join(root, 'data', 'demo-moysklad.json'))).toBe(true);
     console.info(`[quick start] /healthz answered 200 ${healthMs} ms after spawn`);
-  }, 150_000);
+  });
 
   it('B8 with MOYSKLAD_* set no emulator starts; the integration waits inactive for an organization (R10)', async () => {
     const root = tempDir();

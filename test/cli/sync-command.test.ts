@@ -7,7 +7,7 @@ const root = tempDir();
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const env = cleanEnv({ DATA_DIR: path.join(root, 'data'), LOG_DIR: path.join(root, 'logs') });
 
-describe('moysklad-exchange sync <kind>', () => {
+describe('moysklad-exchange sync <kind>', { timeout: 180_000 }, () => {
   it('R2 runs one sync in the foreground on a fresh demo setup and reports its counts', async () => {
     const r = await runCli(['sync', 'categories'], env, root);
     expect(r.code, r.stderr).toBe(0);

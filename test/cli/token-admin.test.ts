@@ -11,7 +11,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const env = cleanEnv({ DATA_DIR: path.join(root, 'data'), LOG_DIR: path.join(root, 'logs') });
 const sqlite = (): SqliteDatabase.Database => new SqliteDatabase(path.join(root, 'data', 'moysklad-exchange.sqlite'), { readonly: true });
 
-describe('token and admin commands', () => {
+describe('token and admin commands', { timeout: 180_000 }, () => {
   it('B8 token create prints the token once and stores only its SHA-256; list never shows it; revoke marks it', async () => {
     const created = await runCli(['token', 'create', 'shop platform'], env, root);
     expect(created.code, created.stderr).toBe(0);
