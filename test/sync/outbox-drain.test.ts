@@ -88,6 +88,8 @@ for (const dialect of dialects) {
       expect((await store.get(later))!.nextAttemptAt).toBe(new Date(clock.nowMs() + 3_600_000).toISOString());
       expect(await store.get(flaky)).toMatchObject({ state: 'pending', attempts: 1, nextAttemptAt: new Date(clock.nowMs() + outboxBackoffMs(1)).toISOString() });
       expect(await store.get(broken)).toMatchObject({ state: 'failed', lastError: expect.stringContaining('bad_data') });
+      expect((await store.list({ state: 'failed' })).map((r) => r.id)).toEqual([broken]);
+      expect(await store.stateCounts()).toEqual({ pending: 2, running: 0, sent: 1, failed: 1 });
 
       // nothing due now; after the backoff only the flaky one runs again, with a longer backoff
       expect(await drainOutbox({ db, clock, runDeps: silentRunDeps(db, clock), handlers })).toMatchObject({ claimed: 0 });

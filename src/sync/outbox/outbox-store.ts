@@ -181,6 +181,20 @@ export class OutboxStore {
     return rows.map(outboxItemView);
   }
 
+  /** Rows for the admin panel / API, newest first (e.g. `{ state: 'failed' }`). */
+  async list(options: { state?: OutboxRow['state']; kind?: string; integrationId?: number; limit?: number; offset?: number } = {}): Promise<OutboxItemView[]> {
+    let q = this.db.selectFrom('outbox').selectAll();
+    if (options.state) q = q.where('state', '=', options.state);
+    if (options.kind) q = q.where('kind', '=', options.kind);
+    if (options.integrationId !== undefined) q = q.where('integrationId', '=', options.integrationId);
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(options.limit ?? 100)
+      .offset(options.offset ?? 0)
+      .execute();
+    return rows.map(outboxItemView);
+  }
+
   /** Counts per state (admin panel, metrics). */
   async stateCounts(): Promise<Record<OutboxRow['state'], number>> {
     const rows = await this.db
