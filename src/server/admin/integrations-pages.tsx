@@ -279,7 +279,6 @@ function SettingsPage({ v, d, flash }: { v: ViewContext; d: SettingsData; flash:
             <input type="password" id="cred-token" name="token" value="" placeholder={v.t('common.leaveEmpty')} autocomplete="off" />
           </>
         )}
-        <p class="hint">{v.t('common.leaveEmpty')}</p>
         <button type="submit" class="secondary">
           {v.t('int.changeCredentials')}
         </button>
@@ -456,6 +455,10 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
     const id = idParam(c);
     if (!id || !(await setup.integrations.find(id))) return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
     const credentials = credentialsOf(await c.req.parseBody());
+    // An empty password (or token) means "keep the stored one": nothing to check or change.
+    if (credentials.authKind === 'password' ? !credentials.password : !credentials.token) {
+      return c.redirect(`/admin/integrations/${id}?error=problem.missing_input`, 302);
+    }
     const result = await setup.changeCredentials(id, credentials);
     if (!result.ok) {
       const d = (await settingsData(id))!;

@@ -62,11 +62,13 @@ export const Page: FC<{ v: ViewContext; title: string; flash?: Flash | null | un
           </a>
           {v.login ? (
             <nav>
-              {NAV.map((n) => (
-                <a href={n.href} class={v.path.startsWith(n.href) ? 'on' : ''}>
-                  {n.service ? <span class="svc">{v.t('nav.service')}: </span> : null}
-                  {v.t(n.key)}
-                </a>
+              {NAV.map((n, i) => (
+                <>
+                  {n.service && !NAV[i - 1]?.service ? <span class="svc">{v.t('nav.service')}:</span> : null}
+                  <a href={n.href} class={v.path.startsWith(n.href) ? 'on' : ''}>
+                    {v.t(n.key)}
+                  </a>
+                </>
               ))}
             </nav>
           ) : (

@@ -48,12 +48,12 @@ export function DurationChart({ v, points }: { v: ViewContext; points: ChartPoin
   const color = (s: string): string => (s === 'ok' ? '#2e8b57' : s === 'partial' ? '#c99a00' : s === 'failed' ? '#c0392b' : '#1f5fbf');
   return (
     <svg class="chart" id="duration-chart" width={String(w)} height={String(h)} viewBox={`0 0 ${w} ${h}`} role="img" aria-label={v.t('hist.chart')}>
-      <text x="6" y="12" font-size="11" fill="#5b6b82">
+      <text x={String(pad.l + 8)} y="12" font-size="11" fill="#5b6b82">
         {v.t('hist.chart')}
       </text>
       <line x1={String(pad.l)} y1={String(h - pad.b)} x2={String(w - pad.r)} y2={String(h - pad.b)} stroke="#c3cbd8" />
       <line x1={String(pad.l)} y1={String(pad.t)} x2={String(pad.l)} y2={String(h - pad.b)} stroke="#c3cbd8" />
-      <text x={String(pad.l - 6)} y={String(pad.t + 8)} font-size="11" text-anchor="end" fill="#5b6b82">
+      <text x={String(pad.l - 6)} y={String(pad.t + 4)} font-size="11" text-anchor="end" fill="#5b6b82">
         {maxS.toFixed(maxS < 10 ? 1 : 0)}
       </text>
       <text x={String(pad.l - 6)} y={String(h - pad.b)} font-size="11" text-anchor="end" fill="#5b6b82">
