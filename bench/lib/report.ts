@@ -1,0 +1,133 @@
+/**
+ * The benchmark table: the rate-limit floor, the ratios, and the text/markdown renderings.
+ * Pure functions (tested in test/bench/report.test.ts).
+ */
+import os from 'node:os';
+import type { ScenarioResult } from '../runners/scenarios.js';
+
+/** MoySklad 2026: 45 weight units per 3 s per user or solution. */
+export const BUCKET_UNITS = 45;
+export const BUCKET_INTERVAL_MS = 3000;
+
+/** The least time the rate limit allows for `minRequests` requests of `weight` units (no credit for a full bucket at the start). */
+export function floorMs(minRequests: number, weight: number): number {
+  return (minRequests * weight * BUCKET_INTERVAL_MS) / BUCKET_UNITS;
+}
+
+export interface TableRow {
+  scenario: string;
+  size: string;
+  auth: string;
+  db: string;
+  requests: number;
+  minRequests: number;
+  tooMany: number;
+  wallS: number;
+  floorS: number;
+  ratio: number;
+  peakRssMb: number | null;
+  writesPerS: number | null;
+  status: string;
+  notes: string[];
+}
+
+export function toRow(r: ScenarioResult): TableRow {
+  const floor = floorMs(r.minRequests, r.weight);
+  const writeMs = r.writeMs ?? r.wallMs;
+  return {
+    scenario: r.scenario,
+    size: r.size,
+    auth: r.auth === 'password' ? `login+password (w${r.weight})` : `solution token (w${r.weight})`,
+    db: r.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite',
+    requests: r.requests,
+    minRequests: r.minRequests,
+    tooMany: r.tooMany,
+    wallS: r.wallMs / 1000,
+    floorS: floor / 1000,
+    ratio: floor > 0 ? r.wallMs / floor : Number.NaN,
+    peakRssMb: r.peakRssMb ?? null,
+    writesPerS: r.rowsWritten > 0 && writeMs > 0 ? Math.round((r.rowsWritten * 1000) / writeMs) : null,
+    status: r.status,
+    notes: r.notes,
+  };
+}
+
+const HEAD = ['scenario', 'size', 'auth', 'db', 'requests', 'min requests', '429s', 'wall s', 'floor s', 'wall/floor', 'peak RSS MB', 'store writes/s'];
+
+function cells(r: TableRow): string[] {
+  return [
+    r.scenario,
+    r.size,
+    r.auth,
+    r.db,
+    r.requests.toLocaleString('en-US'),
+    r.minRequests.toLocaleString('en-US'),
+    String(r.tooMany),
+    r.wallS.toFixed(1),
+    r.floorS.toFixed(1),
+    Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : '—',
+    r.peakRssMb === null ? '—' : String(r.peakRssMb),
+    r.writesPerS === null ? '—' : r.writesPerS.toLocaleString('en-US'),
+  ];
+}
+
+/** A plain-text table for the terminal. */
+export function textTable(rows: TableRow[]): string {
+  const all = [HEAD, ...rows.map(cells)];
+  const widths = HEAD.map((_, i) => Math.max(...all.map((c) => c[i]!.length)));
+  const line = (c: string[]): string => c.map((v, i) => (i < 4 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  return [line(HEAD), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => line(cells(r)))].join('\n');
+}
+
+export function markdownTable(rows: TableRow[]): string {
+  return [`| ${HEAD.join(' | ')} |`, `|${HEAD.map((_, i) => (i < 4 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${cells(r).join(' | ')} |`)].join('\n');
+}
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  ramGb: number;
+  node: string;
+  os: string;
+  date: string;
+}
+
+export function machine(now: Date = new Date()): Machine {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    ramGb: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    date: now.toISOString(),
+  };
+}
+
+export interface TargetCheck {
+  label: string;
+  met: boolean;
+  detail: string;
+}
+
+/** The issue 10 targets: wall ≤ 1.15 × floor for every scenario, zero 429s, peak RSS < 300 MB at 100,000 products. */
+export function checkTargets(rows: TableRow[]): TargetCheck[] {
+  const ours = rows.filter((r) => !r.scenario.startsWith('naive'));
+  const slow = ours.filter((r) => !(r.ratio <= 1.15));
+  const with429 = ours.filter((r) => r.tooMany > 0);
+  const big = ours.filter((r) => /100,000/.test(r.size));
+  const fat = big.filter((r) => r.peakRssMb === null || r.peakRssMb >= 300);
+  return [
+    {
+      label: 'wall time ≤ 1.15 × rate-limit floor',
+      met: slow.length === 0,
+      detail: slow.length === 0 ? 'every scenario' : `not met by: ${slow.map((r) => `${r.scenario} ${r.size} (${Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : '—'})`).join('; ')}`,
+    },
+    { label: 'zero 429s', met: with429.length === 0, detail: with429.length === 0 ? 'every scenario' : `429s in: ${with429.map((r) => `${r.scenario} (${r.tooMany})`).join('; ')}` },
+    {
+      label: 'peak RSS < 300 MB at 100,000 products',
+      met: big.length > 0 && fat.length === 0,
+      detail: big.length === 0 ? 'no 100,000-product row in this run' : big.map((r) => `${r.scenario}: ${r.peakRssMb ?? '—'} MB`).join('; '),
+    },
+  ];
+}

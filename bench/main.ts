@@ -1,0 +1,232 @@
+/**
+ * `npm run bench` — every benchmark scenario, each in a fresh child process, against the emulator
+ * configured like MoySklad (real clock, loopback HTTP, 2026 limits, latency model), one table.
+ *
+ *   npm run bench                      full sizes; writes docs/benchmarks.md and bench/results/full.json
+ *   npm run bench -- --quick           reduced sizes (< 2 min); prints the table, writes bench/results/quick.json
+ *   npm run bench -- --only a,b        only these scenario ids (merged into the saved results of the mode)
+ *   npm run bench -- --no-write        print only
+ *   npm run bench -- --render          re-render docs/benchmarks.md from bench/results/full.json, run nothing
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { weightSwitchOffsetMs } from './lib/bench-clock.js';
+import { BENCH_LATENCY } from './lib/bench-context.js';
+import { checkTargets, machine, markdownTable, textTable, toRow, type Machine } from './lib/report.js';
+import { NAIVE_PAGE, NAIVE_SLEEP_MS, type ScenarioResult, type ScenarioSpec } from './runners/scenarios.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+
+interface Planned {
+  id: string;
+  spec: Omit<ScenarioSpec, 'clockOffsetMs'> & { integrations?: number; accounts?: number; workers?: number };
+}
+
+export function plan(quick: boolean): Planned[] {
+  const q = <T>(full: T, small: T): T => (quick ? small : full);
+  return [
+    { id: 'nomenclature-full-10k', spec: { name: 'nomenclature-full', size: q(10_000, 1_000) } },
+    { id: 'nomenclature-full-100k', spec: { name: 'nomenclature-full', size: q(100_000, 5_000) } },
+    { id: 'nomenclature-full-100k-solution', spec: { name: 'nomenclature-full', size: q(100_000, 5_000), auth: 'solution_token' } },
+    { id: 'nomenclature-naive-10k', spec: { name: 'nomenclature-naive', size: q(10_000, 1_000) } },
+    { id: 'nomenclature-incremental-100k', spec: { name: 'nomenclature-incremental', size: q(100_000, 5_000) } },
+    { id: 'stock-100k', spec: { name: 'stock', size: q(100_000, 5_000) } },
+    { id: 'photos-1k', spec: { name: 'photos', size: q(1_000, 10) } },
+    { id: 'orders-1k', spec: { name: 'orders', size: q(1_000, 20) } },
+    { id: 'multi-tenant-200', spec: { name: 'multi-tenant', size: 500, integrations: q(200, 10), accounts: q(10, 5), workers: 2 } },
+  ];
+}
+
+function runChild(spec: ScenarioSpec): Promise<ScenarioResult[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'run-scenario.ts'), JSON.stringify(spec)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+      if (err.length > 20_000) err = err.slice(-10_000);
+    });
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code === 0 && line) resolve(JSON.parse(line.slice(7)) as ScenarioResult[]);
+      else reject(new Error(`scenario ${spec.name} exited ${code}: ${err.slice(-3000)}`));
+    });
+  });
+}
+
+interface Saved {
+  mode: 'full' | 'quick';
+  machine: Machine;
+  /** Per planned id: the rows, when they were measured, and how long the child ran. */
+  results: Record<string, { at: string; elapsedS: number; rows: ScenarioResult[] } | { at: string; error: string }>;
+}
+
+function baselineLines(results: Saved['results'], quick: boolean): string[] {
+  const get = (id: string): ScenarioResult | undefined => {
+    const r = results[id];
+    return r && 'rows' in r ? r.rows[0] : undefined;
+  };
+  const naive = get('nomenclature-naive-10k');
+  const ours = get('nomenclature-full-10k');
+  if (!naive || !ours || naive.size !== ours.size) return [];
+  return [
+    `Baseline (${quick ? 'quick sizes' : 'same size'}, ${naive.size}): naive ${(naive.wallMs / 1000).toFixed(1)} s, ${naive.requests.toLocaleString('en-US')} requests, ${naive.tooMany} × 429;` +
+      ` ours ${(ours.wallMs / 1000).toFixed(1)} s, ${ours.requests} requests, ${ours.tooMany} × 429.` +
+      ` Ours takes ${((ours.wallMs / naive.wallMs) * 100).toFixed(1)}% of the naive time (${(naive.wallMs / ours.wallMs).toFixed(1)}× faster) and ${((ours.requests / naive.requests) * 100).toFixed(1)}% of its requests.`,
+  ];
+}
+
+function renderDoc(saved: Saved, planned: Planned[], offsetMs: number): string {
+  const rows = planned.flatMap((p) => {
+    const r = saved.results[p.id];
+    return r && 'rows' in r ? r.rows.map(toRow) : [];
+  });
+  const failed = planned.filter((p) => {
+    const r = saved.results[p.id];
+    return !r || 'error' in r;
+  });
+  const m = saved.machine;
+  const notes = rows.flatMap((r) => r.notes.map((n) => `- ${r.scenario} (${r.size}): ${n}`));
+  const statuses = rows.map((r) => `- ${r.scenario} (${r.size}): ${r.status}`);
+  const when = planned.map((p) => {
+    const r = saved.results[p.id];
+    return `- \`${p.id}\`: ${r ? ('rows' in r ? `measured ${r.at} (${r.elapsedS} s including setup)` : `FAILED ${r.at}: ${r.error.split('\n')[0]}`) : 'not run'}`;
+  });
+  return `# Benchmarks
+
+<!-- Written by \`npm run bench\` (bench/main.ts). Do not edit by hand: re-run the benchmark. -->
+
+Speed here is bounded by MoySklad's rate limit, not by our CPU. These figures compare each sync with
+the **rate-limit floor**: the least time MoySklad's budget allows for the minimum number of requests
+the job needs, \`minimum requests × weight ÷ (45 units / 3 s)\` (no credit for the bucket being full at
+the start).
+
+${saved.mode === 'quick' ? '**These are `--quick` results (reduced sizes).**\n' : ''}
+## Machine
+
+| | |
+|---|---|
+| CPU | ${m.cpu} |
+| Cores | ${m.cores} |
+| RAM | ${m.ramGb} GB |
+| Node | ${m.node} |
+| OS | ${m.os} |
+| Date | ${m.date} |
+
+The machine is shared with other engineers' test runs; ratios are measured within one run.
+
+## Results (${saved.mode === 'full' ? 'full run: `npm run bench`' : '`npm run bench -- --quick`'})
+
+${markdownTable(rows)}
+
+${baselineLines(saved.results, saved.mode === 'quick').join('\n')}
+
+### Targets (issue 10)
+
+${checkTargets(rows)
+  .map((t) => `- ${t.met ? 'MET' : 'NOT MET'} — ${t.label}: ${t.detail}`)
+  .join('\n')}
+
+### Outcome of each measured sync
+
+${statuses.join('\n')}
+${failed.length ? `\nFailed or not run: ${failed.map((p) => `\`${p.id}\``).join(', ')}\n` : ''}
+### Notes
+
+${notes.join('\n') || '- none'}
+
+### When each row was measured
+
+${when.join('\n')}
+
+## How it is measured
+
+- **MoySklad** is the project's emulator (\`src/emulator\`) in a **separate process** listening on a
+  loopback port; the sync talks to it over real HTTP with the global \`fetch\` (gzip, Basic auth or
+  Bearer). Each scenario runs in a **fresh child process**, so *peak RSS* (\`process.resourceUsage().maxRSS\`)
+  is that scenario's own: the sync, the store driver and the HTTP client, not the emulator's catalog.
+- **Clock**: real time. Before 2026-12-01 the scenario and emulator clocks are shifted forward by the same
+  amount (${Math.round(offsetMs / 3_600_000)} h in this run) so that MoySklad's 2026 weight of **4 units per login+password request**
+  applies; **1** for a solution token; 5 for \`report/stock/all|bystore\` (our stock sync uses
+  \`report/stock/bystore/current\`, which weighs as a normal request). Bucket 45 units per 3 s, at most 5
+  parallel requests, 429/1049 with \`X-Lognex-Retry-After\` when over budget.
+- **Latency model** (emulator \`latency\`): every API request takes **${BENCH_LATENCY.baseMs} ms + ${BENCH_LATENCY.perRowMs} ms per row** returned
+  or written (a 1,000-row product page ≈ ${BENCH_LATENCY.baseMs + BENCH_LATENCY.perRowMs * 1000} ms; a 100,000-row stock report ≈ ${(BENCH_LATENCY.baseMs + BENCH_LATENCY.perRowMs * 100_000) / 1000} s).
+  MoySklad publishes no response times; these figures are an assumption chosen to resemble what
+  integrators report informally (around a tenth of a second for a small request, a few tenths of a
+  second for a page of 1,000 products). They are the same for every row, ours and the baseline.
+- **Requests** = every API request the emulator answered during the measured part (429s included).
+  **Minimum requests**: nomenclature = ⌈products ÷ 1000⌉ product pages + 1 variant page; incremental =
+  ⌈changed ÷ 1000⌉ + 1; stock = 1 report; photos = ⌈products ÷ 100⌉ product pages with \`expand=images\`
+  + 1 download per image (thumbnails made locally); order backlog = 1 POST per order with its positions;
+  multi-tenant = the busiest account's integrations × (product pages + 1).
+- **Wall time** covers only the measured sync (the world it needs — catalog, earlier full sync, orders in
+  the outbox — is set up before and not counted).
+- **Store writes/s** = rows written ÷ time spent writing them where the sync reports it (nomenclature
+  pages, stock swap); otherwise rows (images, orders) ÷ wall time.
+- **Naive baseline**: the same full nomenclature sync into the same store with the same writer, but
+  fetching pages of ${NAIVE_PAGE} rows, one request at a time, no limiter, and on 429 a fixed ${NAIVE_SLEEP_MS / 1000} s sleep before
+  retrying.
+- The multi-tenant row is the queue's scale scenario (\`test/queue/scale-scenario.ts\`, PostgreSQL +
+  pg-boss + worker processes); its emulator runs in the coordinating process without the latency model.
+`;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const noWrite = args.includes('--no-write');
+  const onlyArg = args.find((a) => a.startsWith('--only'));
+  const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1]! : args[args.indexOf(onlyArg) + 1] ?? '').split(',').filter(Boolean) : null;
+  const render = args.includes('--render');
+  const planned = plan(quick);
+  const toRun = render ? [] : only ? planned.filter((p) => only.includes(p.id)) : planned;
+  const offsetMs = weightSwitchOffsetMs();
+  const mode = quick ? 'quick' : 'full';
+  const resultsFile = path.join(here, 'results', `${mode}.json`);
+  const saved: Saved =
+    (only || render) && fs.existsSync(resultsFile) ? (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as Saved) : { mode, machine: machine(), results: {} };
+  if (!render) saved.machine = machine();
+
+  const t0 = Date.now();
+  for (const p of toRun) {
+    const started = Date.now();
+    process.stderr.write(`[bench] ${p.id} …\n`);
+    try {
+      const rows = await runChild({ ...p.spec, clockOffsetMs: offsetMs });
+      saved.results[p.id] = { at: new Date().toISOString(), elapsedS: Math.round((Date.now() - started) / 100) / 10, rows };
+      process.stderr.write(`[bench] ${p.id} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    } catch (e) {
+      saved.results[p.id] = { at: new Date().toISOString(), error: e instanceof Error ? e.message : String(e) };
+      process.stderr.write(`[bench] ${p.id} FAILED: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  }
+
+  const rows = planned.flatMap((p) => {
+    const r = saved.results[p.id];
+    return r && 'rows' in r ? r.rows.map(toRow) : [];
+  });
+  console.log(textTable(rows));
+  for (const l of baselineLines(saved.results, quick)) console.log(`\n${l}`);
+  console.log('');
+  for (const t of checkTargets(rows)) console.log(`${t.met ? 'MET    ' : 'NOT MET'} ${t.label}: ${t.detail}`);
+  console.log(`\n${toRun.length} scenario(s) in ${((Date.now() - t0) / 1000).toFixed(0)} s (${mode})`);
+
+  if (!noWrite) {
+    fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+    fs.writeFileSync(resultsFile, `${JSON.stringify(saved, null, 2)}\n`);
+    if (!quick || args.includes('--write-doc')) fs.writeFileSync(path.join(root, 'docs', 'benchmarks.md'), renderDoc(saved, planned, offsetMs));
+  }
+  if (toRun.some((p) => 'error' in (saved.results[p.id] ?? { error: '' }))) process.exitCode = 1;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

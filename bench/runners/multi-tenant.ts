@@ -1,0 +1,42 @@
+/**
+ * Multi-tenant row: N integrations on M MoySklad accounts, one `nomenclature.full` job each through
+ * pg-boss on PostgreSQL, drained by worker child processes — the queue engineer's scale scenario
+ * (test/queue/scale-scenario.ts: emulator on a loopback port, limits ON, real clock).
+ */
+import { requestWeight } from '../../src/moysklad/limiter.js';
+import { postgresUnavailableReason } from '../../test/helpers/databases.js';
+import { runScaleScenario } from '../../test/queue/scale-scenario.js';
+import type { ScenarioResult } from './scenarios.js';
+
+export async function runMultiTenant(o: { integrations: number; accounts: number; productsPerAccount: number; workers: number }): Promise<ScenarioResult[]> {
+  const skip = postgresUnavailableReason();
+  if (skip) throw new Error(`PostgreSQL unavailable (${skip})`);
+  const pageLimit = 1000;
+  const started = Date.now();
+  const r = await runScaleScenario({ ...o, pageLimit, concurrency: 4 });
+  const weight = requestWeight('password', 'entity/product', started);
+  // per integration: the product pages and one variant page; the busiest account sets the floor
+  const perIntegration = Math.ceil(o.productsPerAccount / pageLimit) + 1;
+  const perAccount = Math.ceil(o.integrations / o.accounts) * perIntegration;
+  return [
+    {
+      scenario: 'multi-tenant nomenclature full',
+      size: `${o.integrations} integrations / ${o.accounts} accounts × ${o.productsPerAccount.toLocaleString('en-US')} products`,
+      auth: 'password',
+      dialect: 'postgres',
+      requests: r.emulatorRequests,
+      // floor of the busiest account (accounts run in parallel)
+      minRequests: perAccount,
+      weight,
+      tooMany: r.emulator429,
+      wallMs: r.elapsedMs,
+      rowsWritten: r.runs.reduce((n, x) => n + x.products, 0),
+      writeMs: null,
+      status: `${r.runs.length}/${r.jobs.length} jobs done, ${r.workersUsed} workers${r.accountOverlap ? ', ACCOUNT OVERLAP' : ''}`,
+      notes: [
+        `pg-boss + ${o.workers} worker processes; requests = all accounts, minimum/floor = the busiest account (${perAccount} requests); peak RSS = coordinator with the emulator (workers are separate processes)`,
+        'emulator without latency, weight by the real date (scale scenario of test/queue)',
+      ],
+    },
+  ];
+}

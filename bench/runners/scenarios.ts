@@ -1,0 +1,384 @@
+/**
+ * The benchmark scenarios run by bench/run-scenario.ts, each in a fresh process (bench/main.ts).
+ * Every scenario sets up its world (not measured), resets the emulator's counters, then measures one
+ * sync against the emulator over loopback HTTP in real time. "Requests" are what the emulator saw
+ * (429s included); "minimum requests" is the least any client could do for the same result.
+ */
+import { recordRun } from '../../src/sync/sync-run.js';
+import { runFullNomenclature, runIncrementalNomenclature, folderCategoryMap } from '../../src/sync/nomenclature/nomenclature-sync.js';
+import { NomenclatureWriter } from '../../src/sync/nomenclature/nomenclature-writer.js';
+import { mapMsProduct, mapMsVariant } from '../../src/sync/nomenclature/product-mapper.js';
+import { syncPriceListStock } from '../../src/sync/stock/stock-sync.js';
+import type { SwapResult } from '../../src/sync/stock/price-list-swap.js';
+import { runPhotoSync } from '../../src/sync/photos/photo-sync.js';
+import { BlobStore } from '../../src/sync/photos/blob-store.js';
+import { drainOrderOutbox } from '../../src/sync/orders/order-outbox.js';
+import { OrderRepository } from '../../src/store/repositories/order-repository.js';
+import { requestWeight } from '../../src/moysklad/limiter.js';
+import type { DialectName } from '../../src/store/database.js';
+import { openBenchContext, type BenchAuth, type BenchContext } from '../lib/bench-context.js';
+
+export interface ScenarioSpec {
+  /** Key in SCENARIOS. */
+  name: string;
+  size: number;
+  auth?: BenchAuth;
+  dialect?: DialectName;
+  clockOffsetMs: number;
+}
+
+export interface ScenarioResult {
+  scenario: string;
+  /** e.g. "100,000 products". */
+  size: string;
+  auth: BenchAuth;
+  dialect: DialectName;
+  requests: number;
+  minRequests: number;
+  /** Weight units one request of this scenario costs (the floor uses it). */
+  weight: number;
+  /** 429 answers the emulator sent. */
+  tooMany: number;
+  wallMs: number;
+  /** Store rows written by the measured sync, and the time spent writing them (null: not separable). */
+  rowsWritten: number;
+  writeMs: number | null;
+  status: string;
+  notes: string[];
+  /** Peak RSS of the scenario process (MB), filled by run-scenario. */
+  peakRssMb?: number;
+  /** Filled by main for the naive baseline: the wall time of ours for the same size. */
+  oursWallMs?: number;
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+const pages = (rows: number, limit: number): number => Math.max(1, Math.ceil(rows / limit));
+
+function weightOf(ctx: BenchContext, auth: BenchAuth, path = 'entity/product'): number {
+  return requestWeight(auth, path, ctx.clock.nowMs());
+}
+
+/** Setup helper: a full nomenclature pass, not measured. */
+async function loadNomenclature(ctx: BenchContext): Promise<void> {
+  await recordRun(ctx.runDeps, { kind: 'nomenclature.full', trigger: 'cli', integrationId: ctx.integrationId }, async (run) => {
+    await runFullNomenclature({ db: ctx.store.db, clock: ctx.clock }, { msAccountId: ctx.msAccountId, client: ctx.client }, run);
+    return { status: 'ok' };
+  });
+}
+
+async function measure<T>(ctx: BenchContext, work: () => Promise<T>): Promise<{ value: T; wallMs: number; requests: number; tooMany: number }> {
+  await ctx.emulator.resetStats();
+  const t0 = performance.now();
+  const value = await work();
+  const wallMs = performance.now() - t0;
+  const st = await ctx.emulator.stats();
+  return { value, wallMs: Math.round(wallMs), requests: st.requests, tooMany: st.tooMany };
+}
+
+type Runner = (ctx: BenchContext, spec: ScenarioSpec) => Promise<ScenarioResult[]>;
+
+const nomenclatureFull: Runner = async (ctx, spec) => {
+  const auth = spec.auth ?? 'password';
+  let rows = 0;
+  let writeMs = 0;
+  const m = await measure(ctx, () =>
+    recordRun(ctx.runDeps, { kind: 'nomenclature.full', trigger: 'cli', integrationId: ctx.integrationId }, async (run) => {
+      await runFullNomenclature({ db: ctx.store.db, clock: ctx.clock }, { msAccountId: ctx.msAccountId, client: ctx.client }, run, {
+        onPageWritten: (p) => {
+          rows += p.rows;
+          writeMs += p.writeMs;
+        },
+      });
+      return { status: 'ok' };
+    }),
+  );
+  return [
+    {
+      scenario: auth === 'password' ? 'nomenclature full' : 'nomenclature full (solution token)',
+      size: `${fmt(spec.size)} products`,
+      auth,
+      dialect: ctx.store.dialect,
+      requests: m.requests,
+      // one page of 1000 per product list, one (empty) variant page
+      minRequests: pages(spec.size, 1000) + 1,
+      weight: weightOf(ctx, auth),
+      tooMany: m.tooMany,
+      wallMs: m.wallMs,
+      rowsWritten: rows,
+      writeMs,
+      status: `${m.value.status} (${m.value.counts.created ?? 0} created)`,
+      notes: [],
+    },
+  ];
+};
+
+/** Issue 10 baseline: pages of 20 rows, one request at a time, no limiter, a fixed 3 s sleep on 429. */
+export const NAIVE_PAGE = 20;
+export const NAIVE_SLEEP_MS = 3000;
+
+const naiveNomenclature: Runner = async (ctx, spec) => {
+  const base = ctx.emulator.apiBaseUrl;
+  const auth = `Basic ${Buffer.from(`${ctx.login}:bench`).toString('base64')}`;
+  let rows = 0;
+  let writeMs = 0;
+  let retries = 0;
+  const m = await measure(ctx, () =>
+    recordRun(ctx.runDeps, { kind: 'nomenclature.full', trigger: 'cli', integrationId: ctx.integrationId }, async (run) => {
+      const writer = new NomenclatureWriter(ctx.store.db, ctx.clock, ctx.msAccountId, await folderCategoryMap(ctx.store.db, ctx.msAccountId));
+      const seenAt = ctx.clock.now().toISOString();
+      for (const phase of ['product', 'variant'] as const) {
+        for (let offset = 0; ; offset += NAIVE_PAGE) {
+          const url = `${base}/entity/${phase}?limit=${NAIVE_PAGE}&offset=${offset}`;
+          let res: Response;
+          for (;;) {
+            res = await fetch(url, { headers: { authorization: auth, 'accept-encoding': 'gzip' } });
+            if (res.status !== 429) break;
+            await res.arrayBuffer();
+            retries += 1;
+            await ctx.clock.sleep(NAIVE_SLEEP_MS);
+          }
+          if (!res.ok) throw new Error(`naive: ${res.status} ${await res.text()}`);
+          const body = (await res.json()) as { rows: unknown[] };
+          const mapped = phase === 'product' ? body.rows.map((r) => mapMsProduct(r as never)) : body.rows.map((r) => mapMsVariant(r as never));
+          const t0 = performance.now();
+          await writer.writePage(mapped, { runId: run.id, seenAt });
+          writeMs += performance.now() - t0;
+          rows += mapped.length;
+          if (body.rows.length < NAIVE_PAGE) break;
+        }
+      }
+      return { status: 'ok' };
+    }),
+  );
+  return [
+    {
+      scenario: 'naive baseline: nomenclature full',
+      size: `${fmt(spec.size)} products`,
+      auth: 'password',
+      dialect: ctx.store.dialect,
+      requests: m.requests,
+      minRequests: pages(spec.size, 1000) + 1,
+      weight: weightOf(ctx, 'password'),
+      tooMany: m.tooMany,
+      wallMs: m.wallMs,
+      rowsWritten: rows,
+      writeMs,
+      status: `${m.value.status} (${retries} retries after 429)`,
+      notes: [`pages of ${NAIVE_PAGE}, sequential, no limiter, ${NAIVE_SLEEP_MS / 1000} s sleep on 429`],
+    },
+  ];
+};
+
+const nomenclatureIncremental: Runner = async (ctx, spec) => {
+  await loadNomenclature(ctx);
+  // the incremental cursor starts where the full pass ended; changes come after it
+  await recordRun(ctx.runDeps, { kind: 'nomenclature.incremental', trigger: 'cli', integrationId: ctx.integrationId }, async (run) => {
+    await runIncrementalNomenclature({ db: ctx.store.db, clock: ctx.clock }, { msAccountId: ctx.msAccountId, client: ctx.client }, run);
+    return { status: 'ok' };
+  });
+  const changed = Math.max(1, Math.round(spec.size / 100));
+  await ctx.clock.sleep(1100); // MoySklad `updated` has ms precision; keep the changes clearly after the cursor
+  await ctx.emulator.call('touchProducts', { login: ctx.login, count: changed, tag: 'v2' });
+  let rows = 0;
+  let writeMs = 0;
+  const m = await measure(ctx, () =>
+    recordRun(ctx.runDeps, { kind: 'nomenclature.incremental', trigger: 'cli', integrationId: ctx.integrationId }, async (run) => {
+      await runIncrementalNomenclature({ db: ctx.store.db, clock: ctx.clock }, { msAccountId: ctx.msAccountId, client: ctx.client }, run, {
+        onPageWritten: (p) => {
+          rows += p.rows;
+          writeMs += p.writeMs;
+        },
+      });
+      return { status: 'ok' };
+    }),
+  );
+  return [
+    {
+      scenario: 'nomenclature incremental (1% changed)',
+      size: `${fmt(changed)} of ${fmt(spec.size)} products`,
+      auth: 'password',
+      dialect: ctx.store.dialect,
+      requests: m.requests,
+      minRequests: pages(changed, 1000) + 1,
+      weight: weightOf(ctx, 'password'),
+      tooMany: m.tooMany,
+      wallMs: m.wallMs,
+      rowsWritten: rows,
+      writeMs: rows > 0 ? writeMs : null,
+      status: `${m.value.status} (${m.value.counts.updated ?? 0} updated)`,
+      notes: [],
+    },
+  ];
+};
+
+const stock: Runner = async (ctx, spec) => {
+  await loadNomenclature(ctx);
+  const db = ctx.store.db;
+  const info = await ctx.emulator.call<{ storeIds: string[] }>('info', { login: ctx.login });
+  const now = ctx.clock.now().toISOString();
+  const pl = await db
+    .insertInto('priceLists')
+    .values({ regionId: ctx.regionId, name: 'bench', msStoreId: info.storeIds[0]!, priceTypeMsId: null, syncIntervalMinutes: 15, deliveryDays: 1, lastSyncAt: null, stockCursor: null, createdAt: now, updatedAt: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const deps = { db, clock: ctx.clock, clients: ctx.pool, runDeps: ctx.runDeps };
+  const seen: { swap?: SwapResult | undefined } = {};
+  const full = await measure(ctx, () => syncPriceListStock(deps, { priceListId: pl.id, mode: 'full', trigger: 'cli', onSwapped: (s) => (seen.swap = s) }));
+  const fullSwap = seen.swap as SwapResult | undefined;
+  const fullRss = Math.round(process.resourceUsage().maxRSS / 1024);
+  const changed = Math.max(1, Math.round(spec.size / 100));
+  await ctx.clock.sleep(1100);
+  await ctx.emulator.call('changeStock', { login: ctx.login, storeIndex: 0, count: changed });
+  seen.swap = undefined;
+  const inc = await measure(ctx, () => syncPriceListStock(deps, { priceListId: pl.id, mode: 'incremental', trigger: 'cli', onSwapped: (s) => (seen.swap = s) }));
+  const swap = seen.swap as SwapResult | undefined;
+  const w = weightOf(ctx, 'password', 'report/stock/bystore/current');
+  return [
+    {
+      scenario: 'stock full',
+      size: `${fmt(spec.size)} items`,
+      auth: 'password',
+      dialect: ctx.store.dialect,
+      requests: full.requests,
+      minRequests: 1,
+      weight: w,
+      tooMany: full.tooMany,
+      wallMs: full.wallMs,
+      rowsWritten: fullSwap?.rowCount ?? 0,
+      writeMs: fullSwap ? fullSwap.writeMs + fullSwap.flipMs : null,
+      status: `${full.value.status}`,
+      notes: [],
+      peakRssMb: fullRss,
+    },
+    {
+      scenario: 'stock incremental (1% changed)',
+      size: `${fmt(changed)} of ${fmt(spec.size)} items`,
+      auth: 'password',
+      dialect: ctx.store.dialect,
+      requests: inc.requests,
+      minRequests: 1,
+      weight: w,
+      tooMany: inc.tooMany,
+      wallMs: inc.wallMs,
+      rowsWritten: swap?.rowCount ?? (inc.value.counts.changed ?? 0) + (inc.value.counts.zeroed ?? 0),
+      writeMs: swap ? swap.writeMs + swap.flipMs : null,
+      status: `${inc.value.status} (${(inc.value.counts.changed ?? 0) + (inc.value.counts.zeroed ?? 0)} changed)`,
+      notes: ['peak RSS includes the full sync run before it in the same process'],
+    },
+  ];
+};
+
+const photos: Runner = async (ctx, spec) => {
+  await ctx.emulator.call('addImages', { login: ctx.login, count: spec.size });
+  await loadNomenclature(ctx);
+  const blobs = new BlobStore(ctx.store.db, ctx.clock, ctx.dataDir);
+  const m = await measure(ctx, () =>
+    recordRun(ctx.runDeps, { kind: 'photos', trigger: 'cli', integrationId: ctx.integrationId }, async (run) => {
+      const r = await runPhotoSync({ db: ctx.store.db, clock: ctx.clock, blobs }, { msAccountId: ctx.msAccountId, client: ctx.client }, run);
+      for (const [k, v] of Object.entries(r)) run.count(k, v);
+      return { status: r.failed > 0 ? 'partial' : 'ok' };
+    }),
+  );
+  return [
+    {
+      scenario: 'photos',
+      size: `${fmt(spec.size)} products × 1 image`,
+      auth: 'password',
+      dialect: ctx.store.dialect,
+      requests: m.requests,
+      // products listed 100 at a time with expand=images, then one download per image (thumbnails made locally)
+      minRequests: pages(spec.size, 100) + spec.size,
+      weight: weightOf(ctx, 'password'),
+      tooMany: m.tooMany,
+      wallMs: m.wallMs,
+      rowsWritten: m.value.counts.downloaded ?? 0,
+      writeMs: null,
+      status: `${m.value.status} (${m.value.counts.downloaded ?? 0} downloaded)`,
+      notes: [],
+    },
+  ];
+};
+
+const orders: Runner = async (ctx, spec) => {
+  await loadNomenclature(ctx);
+  const db = ctx.store.db;
+  const nClients = 50;
+  const fx = await ctx.emulator.call<{ products: Array<{ id: string; code: string; article: string; name: string }>; counterparties: string[] }>('orderFixture', {
+    login: ctx.login,
+    products: 300,
+    clients: nClients,
+  });
+  const now = ctx.clock.now().toISOString();
+  // steady state: the store's clients are linked to their MoySklad counterparties
+  const clientIds: number[] = [];
+  for (let i = 0; i < nClients; i++) {
+    const cp = await db
+      .insertInto('counterparties')
+      .values({ kind: 'client', externalId: `bench-${i}`, regionId: ctx.regionId, name: `Покупатель ${i}`, companyType: 'individual', inn: null, innNorm: null, email: `b${i}@bench.ru`, emailNorm: `b${i}@bench.ru`, phone: null, phoneNorm: null, createdAt: now, updatedAt: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.insertInto('counterpartyLinks').values({ counterpartyId: cp.id, msAccountId: ctx.msAccountId, msCounterpartyId: fx.counterparties[i]!, matchedBy: 'email', linkedAt: now }).execute();
+    clientIds.push(cp.id);
+  }
+  const repo = new OrderRepository(db, ctx.clock);
+  const lines = 3;
+  for (let i = 0; i < spec.size; i++) {
+    await repo.create({
+      kind: 'customer',
+      externalId: `B-${i}`,
+      regionId: ctx.regionId,
+      counterpartyId: clientIds[i % clientIds.length]!,
+      positions: Array.from({ length: lines }, (_, j) => {
+        const p = fx.products[(i * lines + j) % fx.products.length]!;
+        return { externalId: String(j + 1), brand: p.code.slice(0, p.code.length - p.article.length - 1), article: p.article, name: p.name, quantity: 1 + (j % 3), price: 10_000 + j };
+      }),
+    });
+  }
+  const m = await measure(ctx, () =>
+    drainOrderOutbox({ db, clock: ctx.clock, clients: ctx.pool, runDeps: ctx.runDeps }, { trigger: 'manual', concurrency: 4, maxItems: spec.size * 2 }),
+  );
+  const inMs = await ctx.emulator.call<number>('customerOrders', { login: ctx.login });
+  return [
+    {
+      scenario: 'order backlog',
+      size: `${fmt(spec.size)} orders × ${lines} lines`,
+      auth: 'password',
+      dialect: ctx.store.dialect,
+      requests: m.requests,
+      // one POST entity/customerorder with its positions per order
+      minRequests: spec.size,
+      weight: weightOf(ctx, 'password', 'entity/customerorder'),
+      tooMany: m.tooMany,
+      wallMs: m.wallMs,
+      rowsWritten: m.value.sent,
+      writeMs: null,
+      status: `${m.value.failed > 0 ? 'partial' : 'ok'} (${m.value.sent} sent, ${m.value.failed} failed, ${inMs} in MoySklad)`,
+      notes: [],
+    },
+  ];
+};
+
+export const SCENARIOS: Record<string, { seed: (size: number) => { products: number; stores?: number }; run: Runner }> = {
+  'nomenclature-full': { seed: (n) => ({ products: n }), run: nomenclatureFull },
+  'nomenclature-naive': { seed: (n) => ({ products: n }), run: naiveNomenclature },
+  'nomenclature-incremental': { seed: (n) => ({ products: n }), run: nomenclatureIncremental },
+  stock: { seed: (n) => ({ products: n, stores: 2 }), run: stock },
+  photos: { seed: (n) => ({ products: n }), run: photos },
+  orders: { seed: () => ({ products: 300, stores: 2 }), run: orders },
+};
+
+export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult[]> {
+  const s = SCENARIOS[spec.name];
+  if (!s) throw new Error(`unknown scenario ${spec.name}`);
+  const ctx = await openBenchContext({
+    seed: { kind: 'generated', seed: 1, ...s.seed(spec.size) },
+    auth: spec.auth ?? 'password',
+    dialect: spec.dialect ?? 'sqlite',
+    clockOffsetMs: spec.clockOffsetMs,
+  });
+  try {
+    return await s.run(ctx, spec);
+  } finally {
+    await ctx.dispose();
+  }
+}
