@@ -269,3 +269,67 @@ for (const dialect of dialects) {
     });
   });
 }
+
+describe('orders page (SQLite)', () => {
+  let h: AdminHarness;
+  let c: AdminClient;
+  beforeAll(async () => {
+    h = await createAdminHarness();
+    c = new AdminClient(h.app);
+    await c.login();
+  });
+  afterAll(async () => h.dispose());
+
+  it('R25 a failed export shows its reason; retry requeues it; an ambiguous match is linked to the chosen candidate', async () => {
+    const now = h.clock.now().toISOString();
+    const account = await h.db
+      .insertInto('msAccounts')
+      .values({ label: 'x', authKind: 'password', login: 'x', credentialKey: 'x', secretEnc: 'v1:x', baseUrl: 'http://ms', moyskladAccountId: null, createdAt: now, updatedAt: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const cp = await h.db
+      .insertInto('counterparties')
+      .values({ kind: 'client', externalId: 'C-1', regionId: h.regionId, name: 'ООО Ромашка', inn: null, innNorm: null, email: null, emailNorm: null, phone: null, phoneNorm: null, createdAt: now, updatedAt: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const order = await h.db
+      .insertInto('orders')
+      .values({
+        kind: 'customer', externalId: 'SO-77', regionId: h.regionId, counterpartyId: cp.id, priceListId: null, status: null, comment: null, msAccountId: account.id, msOrderId: null,
+        syncId: '00000000-0000-4000-8000-000000000077', exportState: 'failed', exportError: 'counterparty_ambiguous: 2 MoySklad counterparties share the phone', exportedAt: null, createdAt: now, updatedAt: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await h.db
+      .insertInto('outbox')
+      .values({ kind: 'order.export', integrationId: null, aggregateType: 'order', aggregateId: String(order.id), payload: '{}', state: 'failed', attempts: 3, nextAttemptAt: now, lastError: 'counterparty_ambiguous: 2 share the phone', dedupeKey: null, createdAt: now, updatedAt: now, sentAt: null })
+      .execute();
+    const issue = await h.db
+      .insertInto('counterpartyMatchIssues')
+      .values({ counterpartyId: cp.id, msAccountId: account.id, reason: '2 MoySklad counterparties share the phone', candidates: JSON.stringify([{ id: 'ms-a', name: 'Ромашка 1' }, { id: 'ms-b', name: 'Ромашка 2' }]), detectedAt: now, resolvedAt: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    const page = await c.get('/admin/orders');
+    expect(page.text).toContain('SO-77');
+    expect(page.text).toContain('counterparty_ambiguous: 2 MoySklad counterparties share the phone');
+    expect(page.text).toContain('Ромашка 2');
+
+    // A candidate that is not in the issue is refused.
+    expect((await c.post(`/admin/counterparty-matches/${issue.id}/resolve`, { msCounterpartyId: 'ms-zzz' })).status).toBe(404);
+    const linked = await c.post(`/admin/counterparty-matches/${issue.id}/resolve`, { msCounterpartyId: 'ms-b' });
+    expect(linked.status).toBe(302);
+    const link = await h.db.selectFrom('counterpartyLinks').selectAll().where('counterpartyId', '=', cp.id).executeTakeFirstOrThrow();
+    expect(link.msCounterpartyId).toBe('ms-b');
+    expect((await h.db.selectFrom('counterpartyMatchIssues').select('resolvedAt').where('id', '=', issue.id).executeTakeFirstOrThrow()).resolvedAt).not.toBeNull();
+    expect((await h.db.selectFrom('orders').select('exportState').where('id', '=', order.id).executeTakeFirstOrThrow()).exportState).toBe('pending');
+
+    // The retry button makes a failed export due again.
+    await h.db.updateTable('orders').set({ exportState: 'failed' }).where('id', '=', order.id).execute();
+    await h.db.updateTable('outbox').set({ state: 'failed' }).execute();
+    const retried = await c.post(`/admin/orders/${order.id}/retry`, {});
+    expect(retried.status).toBe(302);
+    expect((await h.db.selectFrom('outbox').select('state').executeTakeFirstOrThrow()).state).toBe('pending');
+    expect((await h.db.selectFrom('orders').select('exportState').where('id', '=', order.id).executeTakeFirstOrThrow()).exportState).toBe('pending');
+  });
+});

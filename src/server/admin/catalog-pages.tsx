@@ -8,9 +8,10 @@
 import type { Hono } from 'hono';
 import { sql } from 'kysely';
 import { NOMENCLATURE_FULL } from '../../sync/nomenclature/nomenclature-sync.js';
+import { resolveCounterpartyMatch } from '../../sync/counterparties/counterparty-export.js';
 import { retryOrderExport } from '../../sync/orders/order-outbox.js';
 import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
-import { flashFromQuery, idParam } from './admin-panel.js';
+import { field, flashFromQuery, idParam } from './admin-panel.js';
 import { isMessageKey, type MessageKey } from './i18n.js';
 import { Csrf, Page, Pager, formatTime, type ViewContext } from './layout.js';
 
@@ -258,7 +259,16 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
                   </td>
                   <td>{m.reason}</td>
                   <td>
-                    <pre>{candidatesText(m.candidates)}</pre>
+                    {candidatesOf(m.candidates).map((cand) => (
+                      <form method="post" action={`/admin/counterparty-matches/${m.id}/resolve`} class="inline" style="margin:2px 0">
+                        <Csrf v={v} />
+                        <input type="hidden" name="msCounterpartyId" value={cand.id} />
+                        <span>{cand.label}</span>
+                        <button type="submit" class="secondary" style="margin:0">
+                          {v.t('ord.link')}
+                        </button>
+                      </form>
+                    ))}
                   </td>
                   <td>{formatTime(m.detectedAt)}</td>
                 </tr>
@@ -270,6 +280,18 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
     );
   });
 
+  // R25: the admin picks the right MoySklad counterparty of an ambiguous match; waiting exports are requeued.
+  admin.post('/counterparty-matches/:id/resolve', async (c) => {
+    const id = idParam(c);
+    const issue = id ? await db.selectFrom('counterpartyMatchIssues').selectAll().where('id', '=', id).where('resolvedAt', 'is', null).executeTakeFirst() : undefined;
+    const chosen = field(await c.req.parseBody(), 'msCounterpartyId');
+    if (!issue || !candidatesOf(issue.candidates).some((cand) => cand.id === chosen)) {
+      return c.html(<Page v={c.get('view')} title={c.get('view').t('common.notFound')} />, 404);
+    }
+    const n = await resolveCounterpartyMatch({ db, clock }, { counterpartyId: Number(issue.counterpartyId), msAccountId: Number(issue.msAccountId), msCounterpartyId: chosen });
+    return c.redirect(`/admin/orders?done=ord.linked&n=${n}`, 302);
+  });
+
   admin.post('/orders/:id/retry', async (c) => {
     const id = idParam(c);
     const order = id ? await db.selectFrom('orders').select(['id', 'kind']).where('id', '=', id).executeTakeFirst() : undefined;
@@ -279,12 +301,14 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
   });
 }
 
-/** Candidate counterparties (stored JSON) as lines `name — id`. */
-function candidatesText(json: string): string {
+/** Candidate counterparties (stored JSON) with a label `name · INN · e-mail · phone · id`. */
+export function candidatesOf(json: string): Array<{ id: string; label: string }> {
   try {
-    const list = JSON.parse(json) as Array<{ id?: string; name?: string; inn?: string; email?: string; phone?: string }>;
-    return list.map((c) => [c.name, c.inn, c.email, c.phone, c.id].filter(Boolean).join(' · ')).join('\n');
+    const list = JSON.parse(json) as Array<{ id?: string; name?: string; inn?: string; email?: string; phone?: string } | string>;
+    return list
+      .map((c) => (typeof c === 'string' ? { id: c, label: c } : { id: c.id ?? '', label: [c.name, c.inn, c.email, c.phone, c.id].filter(Boolean).join(' · ') }))
+      .filter((c) => c.id);
   } catch {
-    return json;
+    return [];
   }
 }

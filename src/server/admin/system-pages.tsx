@@ -153,7 +153,7 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
             <thead>
               <tr>
                 <th>{v.t('common.time')}</th>
-                <th>{v.t('logs.level')}</th>
+                <th>{v.t('logs.levelCol')}</th>
                 <th>{v.t('logs.integration')}</th>
                 <th>{v.t('common.kind')}</th>
                 <th>{v.t('common.message')}</th>
