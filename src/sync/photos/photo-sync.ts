@@ -5,8 +5,8 @@
  * - Only products whose MoySklad `updated` differs from the one their images were last synced at
  *   are looked at (`products.photos_ms_updated`); a product the list showed with no images and no
  *   stored images needs no request at all.
- * - One request lists a product's images; an image is downloaded again only when its filename,
- *   size or `updated` changed (matched by image id). Downloads go through the client's
+ * - One request lists the images of up to 100 such products (`filter=id=…;…&expand=images`); an
+ *   image is downloaded again only when its filename, size or `updated` changed (matched by image id). Downloads go through the client's
  *   `downloadImage` (Authorization only to the API, never to the file host's redirect target).
  * - Files are content-addressed (`BlobStore`): the same bytes are stored once. MoySklad's order is
  *   kept (`position`); images removed in MoySklad are removed here, and files no image uses any
@@ -21,6 +21,8 @@ import type { MoySkladClient } from '../../moysklad/client.js';
 import { MoySkladError } from '../../moysklad/errors.js';
 import { idFromHref } from '../../moysklad/schemas/meta.js';
 import type { MsImage } from '../../moysklad/schemas/image.js';
+import { listOf } from '../../moysklad/schemas/list.js';
+import { productSchema } from '../../moysklad/schemas/product.js';
 import { chunk } from '../../store/database.js';
 import type { Database } from '../../store/schema.js';
 import { msTimeToIso } from '../nomenclature/product-mapper.js';
@@ -57,6 +59,10 @@ export interface PhotoSyncResult {
   removed: number;
   failed: number;
 }
+
+/** Products whose images one request lists (MoySklad expands nested collections only up to limit 100). */
+const LIST_BATCH = 100;
+const productListSchema = listOf(productSchema);
 
 interface NewImage {
   position: number;
@@ -100,14 +106,22 @@ export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget,
     if (bare.length > 0) await db.updateTable('products').set((eb) => ({ photosMsUpdated: eb.ref('msUpdated') })).where('id', 'in', bare).execute();
     result.products += bare.length;
     const bareSet = new Set(bare);
+    // The images of up to 100 products per request: `filter=id=…;id=…&expand=images&limit=100`.
+    const listedImages = new Map<string, MsImage[] | undefined>();
+    for (const ids of chunk(batch.filter((p) => !bareSet.has(p.id)).map((p) => p.msId), LIST_BATCH)) {
+      const page = await target.client.get('entity/product', productListSchema, { filter: ids.map((id) => `id=${id}`).join(';'), expand: 'images', limit: LIST_BATCH }, options.signal);
+      for (const row of page.rows) listedImages.set(row.id, row.images?.rows && row.images.rows.length === (row.images.meta.size ?? row.images.rows.length) ? row.images.rows : undefined);
+    }
     for (const p of batch) {
       if (bareSet.has(p.id)) continue;
+      if (!listedImages.has(p.msId)) continue; // gone from MoySklad: the next full pass marks it deleted
       result.products += 1;
       const stored = storedOf.get(p.id) ?? [];
       let images: MsImage[];
       const fresh: NewImage[] = [];
       try {
-        images = await target.client.productImages(p.msId, options.signal);
+        // Expanded rows carry every image; should MoySklad cut them short, the product's own list is read.
+        images = listedImages.get(p.msId) ?? (await target.client.productImages(p.msId, options.signal));
         result.listed += 1;
         for (const [position, img] of images.entries()) {
           const msImageId = idFromHref(img.meta.href);
