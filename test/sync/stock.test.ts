@@ -150,6 +150,26 @@ for (const dialect of dialects) {
       expect(parseStockCursor(pl.stockCursor)?.at).toBe(new Date(fx.clock.nowMs()).toISOString());
     });
 
+    it('R12 an incremental run adds a product new to the nomenclature although its stock did not change (one extra request)', async () => {
+      await setup();
+      const store = account.stores[0]!.id;
+      const created = account.createProduct({ name: 'Фильтр масляный MANN W 712/75', code: 'MANN W 712/75', article: 'W 712/75', salePrice: 450_00 });
+      account.setStock(created.id, store, { stock: 6, reserve: 1, inTransit: 0 });
+      fx.clock.advance(10 * 60_000); // its stock changed well before the windows of the runs below
+      const id = await createPriceList(fx, { name: 'new products', msStoreId: store });
+      // Full sync before the nomenclature knows the product: counted missing, not a row.
+      await fx.db.deleteFrom('products').where('msId', '=', created.id).execute();
+      const full = await syncPriceListStock(deps, { priceListId: id, mode: 'full', trigger: 'manual' });
+      expect(full.counts.missingProducts).toBe(account.rows('variant').length + 1);
+      fx.clock.advance(20 * 60_000);
+      await loadNomenclature(fx); // the nomenclature sync has now seen it; its stock is unchanged since
+      fx.clock.advance(60_000);
+      const inc = await syncPriceListStock(deps, { priceListId: id, mode: 'incremental', trigger: 'schedule' });
+      expect(inc.counts).toMatchObject({ added: 1 });
+      expect(inc.requests).toBe(2);
+      expect((await currentRows(fx, id)).get(created.id)).toMatchObject({ quantity: 5, price: 450_00, brand: 'MANN', article: 'W 712/75' });
+    });
+
     it('R12 an incremental run after more than 24 hours falls back to a full sync (MoySklad refuses older changedSince)', async () => {
       await setup();
       const store = account.stores[0]!.id;

@@ -29,6 +29,8 @@ export const STOCK_INCREMENTAL_KIND = 'stock.incremental';
 
 /** How far each incremental window reaches back before the previous run's start. */
 export const STOCK_OVERLAP_MS = 5 * 60_000;
+/** Products new to the nomenclature that an incremental run fetches by id (more → a full run). */
+export const NEW_PRODUCTS_PER_INCREMENT = 200;
 /** MoySklad refuses `changedSince` older than 24 h; keep a margin. */
 export const STOCK_MAX_LOOKBACK_MS = 24 * 3600_000 - 10 * 60_000;
 
@@ -393,6 +395,43 @@ async function runIncremental(
     .where('products.msAccountId', '=', ctx.msAccount.id)
     .where('products.updatedAt', '>=', new Date(Date.parse(cursor.at) - STOCK_OVERLAP_MS).toISOString())
     .execute();
+  // Products new to the nomenclature since the cursor and not in the list yet: their stock did not
+  // necessarily change, so ask for exactly them (one more request); many of them → a full run.
+  const sinceIso = new Date(Date.parse(cursor.at) - STOCK_OVERLAP_MS).toISOString();
+  const fresh = (
+    await db
+      .selectFrom('products as p')
+      .select('p.msId')
+      .where('p.msAccountId', '=', ctx.msAccount.id)
+      .where('p.updatedAt', '>=', sinceIso)
+      .where('p.syncState', '=', 'ok')
+      .where('p.archived', '=', 0)
+      .where('p.deleted', '=', 0)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('priceListRows as r')
+              .select('r.id')
+              .where('r.priceListId', '=', pl.id)
+              .where('r.generation', '=', pl.generation)
+              .whereRef('r.msProductId', '=', 'p.msId'),
+          ),
+        ),
+      )
+      .limit(NEW_PRODUCTS_PER_INCREMENT + 1)
+      .execute()
+  )
+    .map((r) => r.msId)
+    .filter((id) => !stockById.has(id));
+  if (fresh.length > NEW_PRODUCTS_PER_INCREMENT) {
+    run.count('fullFallback');
+    const m = await runFull(deps, request, run, ctx, pl, counts);
+    return `full sync instead of incremental: more than ${NEW_PRODUCTS_PER_INCREMENT} products are new to the nomenclature; ${m}`;
+  }
+  if (fresh.length > 0) {
+    const extra = await ctx.client.stockByStoreCurrent({ storeId, stockType: pl.stockType, includeZeroLines: true, assortmentIds: fresh }, request.signal);
+    for (const r of extra) if (r.storeId === undefined || r.storeId === null || r.storeId === storeId) stockById.set(r.assortmentId, r.value);
+  }
   const ids = [...new Set([...stockById.keys(), ...changedLocally.map((r) => r.msProductId)])];
   // A large change set (e.g. after a full nomenclature resync) is cheaper read whole than by id lists.
   const whole = ids.length > 5000;
