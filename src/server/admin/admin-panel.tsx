@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 /**
  * @module admin-panel
  * `mountAdminPanel(app, deps)` adds the server-rendered admin panel under `/admin` (Hono JSX,

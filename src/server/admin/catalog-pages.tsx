@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 /**
  * @module catalog-pages
  * Номенклатура (products with search and paging, "Полная пересинхронизация" R17, the data-quality

@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 /**
  * @module integrations-pages
  * Интеграции → МойСклад: the list, "Создать" (credentials checked against MoySklad before anything

@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 /**
  * @module layout
  * The page frame of the admin panel (navigation, language switch, logout) and small shared

@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 /**
  * @module price-list-pages
  * Прайс-листы: list, create, the card (store from the region's integration R11, frequency only

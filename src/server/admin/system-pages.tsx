@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 /**
  * @module system-pages
  * Служебные: Система → Логи (`moysklad_logger.log` read back with filters by integration, level
