@@ -143,7 +143,7 @@ for (const dialect of dialects) {
       expect(await h.db.selectFrom('msAccounts').select('id').execute()).toHaveLength(0);
     });
 
-    it('R10 MoySklad unreachable and rate limiting are told apart from wrong credentials', async () => {
+    it('R10 MoySklad unreachable, rate limiting and no API access are told apart from wrong credentials', async () => {
       h.emulator.setFaults({ drops: 10 });
       const down = await c.post('/admin/integrations', { regionId: String(h.regionId), authKind: 'password', login: 'admin@demo', password: 'demo' });
       h.emulator.setFaults({ drops: 0 });
@@ -154,6 +154,12 @@ for (const dialect of dialects) {
       h.emulator.setFaults({ storm429: 0 });
       expect(limited.status).toBe(422);
       expect(limited.text).toContain('ограничил частоту запросов');
+      // 403/1061: the login is right but the user has no API access.
+      h.emulator.account('admin@demo').apiDisabled = true;
+      const noApi = await c.post('/admin/integrations', { regionId: String(h.regionId), authKind: 'password', login: 'admin@demo', password: 'demo' });
+      h.emulator.account('admin@demo').apiDisabled = false;
+      expect(noApi.status).toBe(422);
+      expect(noApi.text).toContain('нет доступа к API МойСклад');
       expect(await h.db.selectFrom('integrations').select('id').execute()).toHaveLength(0);
     });
 
