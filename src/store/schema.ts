@@ -58,6 +58,8 @@ export interface MsAccountsTable {
   baseUrl: string;
   /** MoySklad's accountId when known. */
   moyskladAccountId: string | null;
+  /** B3: the unguessable token in this account's webhook URL `/hooks/moysklad/{key}` (0007). */
+  webhookKey: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }
@@ -91,6 +93,9 @@ export interface IntegrationsTable {
   status: ColumnType<IntegrationStatus, IntegrationStatus | undefined, IntegrationStatus>;
   statusCode: string | null;
   statusMessage: string | null;
+  /** B3: MoySklad webhooks of the account: registered | refused | skipped | error | removed (0007). */
+  webhookState: ColumnType<string | null, string | null | undefined, string | null>;
+  webhookMessage: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }
