@@ -40,6 +40,8 @@ export interface EmulatorAccountSpec {
   crm?: boolean;
   /** Solution (app) tokens accepted as Bearer; weight 1, bucket per solution. */
   solutionTokens?: string[];
+  /** The tariff allows webhooks (paid tariffs only); default true. False → 403/30006. */
+  webhooks?: boolean;
 }
 
 export interface EmulatorOptions {
@@ -113,6 +115,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const makeAccount = (spec: EmulatorAccountSpec): EmulatorAccount => {
     if (accounts.has(spec.login)) throw new Error(`duplicate emulator account ${spec.login}`);
     const a = new EmulatorAccount({ login: spec.login, password: spec.password, crm: spec.crm ?? true, solutionTokens: spec.solutionTokens ?? [], clock });
+    if (spec.webhooks === false) a.setWebhooksAllowed(false);
     applySeed(a, spec.seed);
     dispatcher.attach(a);
     accounts.set(spec.login, a);

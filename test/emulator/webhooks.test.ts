@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyEmulator, type J } from './helpers.js';
+import { emptyEmulator, errCode, type J } from './helpers.js';
 
 interface Captured {
   url: string;
@@ -126,5 +126,17 @@ describe('emulator webhooks (REFERENCE §8, §5)', () => {
     expect(body.reportUrl).toBe(`${emu.apiBaseUrl}/report/stock/bystore/current?changedSince=2026-11-29 12:00:02`);
     const report = (await call('GET', body.reportUrl.slice(emu.apiBaseUrl.length + 1))).json as J[];
     expect(report).toEqual([{ assortmentId: p.id, storeId: store.id, stock: 4 }]);
+  });
+
+  it('B3 §8 a free tariff refuses webhooks with 403/30006 (entity and stock webhooks)', async () => {
+    const { call, emu } = emptyEmulator();
+    emu.account('admin@demo').setWebhooksAllowed(false);
+    const wh = await call('POST', 'entity/webhook', { body: { url: 'http://127.0.0.1:9/h', action: 'CREATE', entityType: 'product' } });
+    expect(wh.status).toBe(403);
+    expect(errCode(wh)).toBe(30006);
+    const list = await call('GET', 'entity/webhookstock');
+    expect(errCode(list)).toBe(30006);
+    emu.account('admin@demo').setWebhooksAllowed(true);
+    expect((await call('GET', 'entity/webhook')).status).toBe(200);
   });
 });

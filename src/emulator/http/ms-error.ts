@@ -70,6 +70,7 @@ export const msErrors = {
   notUnique: (field: string, value: string) =>
     new MsError(412, 3006, `Ошибка сохранения объекта: значение '${value}' поля '${field}' не уникально`, field),
   noCrm: () => new MsError(403, 1043, 'Тариф не позволяет использовать функционал CRM'),
+  noWebhooks: () => new MsError(403, 30006, 'Вебхуки доступны только на платных тарифах'),
   badParam: (parameter: string, message: string) => new MsError(400, 1014, message, parameter),
   methodNotAllowed: (method: string) => new MsError(405, 1002, `Метод ${method} не поддерживается для этого ресурса`),
 };

@@ -87,6 +87,8 @@ export function route(req: ApiRequest, links: FileLinks): ApiResult | Promise<Ap
   }
   if (!isEntityType(s1)) throw msErrors.unknownType(s1);
   const type: EntityType = s1;
+  // REFERENCE §8: webhooks are for paid tariffs only (30006); the status is not documented (403 like 1043).
+  if ((type === 'webhook' || type === 'webhookstock') && !req.account.webhooksAllowed) throw msErrors.noWebhooks();
   if (s.length === 2) {
     if (m === 'GET') return listEntities(req, type);
     if (m === 'POST') return postEntities(req, type);

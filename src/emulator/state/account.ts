@@ -194,6 +194,13 @@ export class EmulatorAccount {
     this.crm = on;
   }
 
+  /** The tariff allows webhooks (paid tariffs only, §8): false → `entity/webhook*` answer 403/30006. */
+  webhooksAllowed = true;
+
+  setWebhooksAllowed(on: boolean): void {
+    this.webhooksAllowed = on;
+  }
+
   // ---- generic storage ----------------------------------------------------------------------
 
   col(type: EntityType): Collection {
