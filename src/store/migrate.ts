@@ -34,6 +34,27 @@ async function migratorFor(db: AnyDb, migrations: Record<string, Migration>): Pr
   return new Migrator({ db, provider });
 }
 
+/**
+ * Kysely's PostgreSQL introspection (used by the migrator to find its tables) reads every schema
+ * of the database; a schema dropped at that moment by another process (parallel test suites, or
+ * an operator) fails it with "schema … does not exist" (3F000) or a vanished relation (42P01).
+ * Nothing was changed by then, so the call is simply retried.
+ */
+function isConcurrentSchemaChange(e: unknown): boolean {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? (e as { code: unknown }).code : undefined;
+  return code === '3F000' || code === '42P01' || /schema "[^"]+" does not exist/.test(errorMessage(e));
+}
+
+async function retryOnSchemaRace<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (i >= attempts || !isConcurrentSchemaChange(e)) throw e;
+    }
+  }
+}
+
 export interface MigrationResultSummary {
   /** Names applied by this call, in order. */
   applied: string[];
@@ -44,7 +65,12 @@ export async function migrateToLatest(
   db: AnyDb,
   migrations: Record<string, Migration> = allMigrations,
 ): Promise<MigrationResultSummary> {
-  const { error, results } = await (await migratorFor(db, migrations)).migrateToLatest();
+  const { error, results } = await retryOnSchemaRace(async () => {
+    const r = await (await migratorFor(db, migrations)).migrateToLatest();
+    // Nothing applied and failing on a concurrent schema drop: throw so that it is retried.
+    if (r.error !== undefined && isConcurrentSchemaChange(r.error) && !(r.results ?? []).some((x) => x.status === 'Success')) throw r.error;
+    return r;
+  }).catch((e: unknown) => ({ error: e, results: undefined }));
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined) {
     const which = failed ? `migration ${failed.migrationName} failed` : 'migrations failed';
@@ -65,7 +91,7 @@ export async function migrationStatus(
   db: AnyDb,
   migrations: Record<string, Migration> = allMigrations,
 ): Promise<MigrationStatus> {
-  const infos = await (await migratorFor(db, migrations)).getMigrations();
+  const infos = await retryOnSchemaRace(async () => (await migratorFor(db, migrations)).getMigrations());
   const known = infos.map((m) => m.name);
   const applied = infos.filter((m) => m.executedAt !== undefined).map((m) => m.name);
   const pending = infos.filter((m) => m.executedAt === undefined).map((m) => m.name);
