@@ -120,6 +120,14 @@ describe.skipIf(!hasChromium)('admin panel in Chromium (headless)', () => {
     expect(await page.locator('#price-list-rows tbody tr').count()).toBeGreaterThan(0);
     expect(await page.locator('#price-list-log tr').count()).toBeGreaterThan(0);
     await shot('07-price-list');
+    // Live search (htmx): typing an article narrows the rows without leaving the page.
+    const article = (await page.locator('#price-list-rows tbody tr').first().locator('td').nth(1).textContent())!.trim();
+    const total = await page.locator('#price-list-rows tbody tr').count();
+    await page.fill('input[name=q]', article);
+    await expect.poll(() => page.locator('#price-list-rows tbody tr').count(), { timeout: 10_000 }).toBeLessThan(total);
+    for (const text of await page.locator('#price-list-rows tbody tr td:nth-child(2)').allTextContents()) expect(text).toContain(article);
+    expect(page.url()).toContain(`q=${encodeURIComponent(article)}`);
+    await shot('07b-price-list-search');
   }, 90_000);
 
   it('R32 opens the logs page with the moysklad_logger.log lines', async () => {

@@ -70,11 +70,23 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
           <span class="hint">{active.length ? v.t('prod.resyncHint') : v.t('prod.noIntegration')}</span>
         </form>
         <form method="get" action="/admin/products" class="inline" style="margin-bottom:10px">
-          <input type="search" name="q" value={q} placeholder={v.t('prod.searchPlaceholder')} />
+          <input
+            type="search"
+            name="q"
+            value={q}
+            placeholder={v.t('prod.searchPlaceholder')}
+            hx-get="/admin/products"
+            hx-trigger="input changed delay:300ms, search"
+            hx-target="#products-block"
+            hx-select="#products-block"
+            hx-swap="outerHTML"
+            hx-push-url="true"
+          />
           <button type="submit" class="secondary">
             {v.t('common.search')}
           </button>
         </form>
+        <div id="products-block">
         {products.length === 0 ? (
           <p class="muted">{v.t('prod.empty')}</p>
         ) : (
@@ -108,6 +120,7 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
           </table>
         )}
         <Pager v={v} base="/admin/products" params={q ? { q } : {}} page={page} pageSize={PRODUCTS_PAGE} total={Number(total)} />
+        </div>
 
         <h2 id="data-quality">{v.t('prod.dq')}</h2>
         <p class="hint">{v.t('prod.dqHint')}</p>

@@ -294,7 +294,7 @@ function SettingsPage({ v, d, flash }: { v: ViewContext; d: SettingsData; flash:
             {v.t('int.deactivate')}
           </button>
         </form>
-        <form method="post" action={`/admin/integrations/${i.id}/delete`} hx-confirm={v.t('int.deleteConfirm')}>
+        <form method="post" action={`/admin/integrations/${i.id}/delete`} hx-post={`/admin/integrations/${i.id}/delete`} hx-confirm={v.t('int.deleteConfirm')}>
           <Csrf v={v} />
           <button type="submit" class="danger">
             {v.t('common.delete')}
@@ -492,6 +492,8 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
     const id = idParam(c);
     if (!id || !(await setup.integrations.find(id))) return c.html(<Page v={c.get('view')} title={c.get('view').t('common.notFound')} />, 404);
     await setup.deleteIntegration(id);
+    // htmx (after its confirmation dialog) navigates on HX-Redirect; a plain form follows the 302.
+    if (c.req.header('hx-request')) return c.body(null, 200, { 'HX-Redirect': '/admin/integrations?done=int.deleted' });
     return c.redirect('/admin/integrations?done=int.deleted', 302);
   });
 }

@@ -179,11 +179,23 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
 
       <h2>{v.t('pl.rowsTitle')}</h2>
       <form method="get" action={`/admin/price-lists/${pl.id}`} class="inline">
-        <input type="search" name="q" value={d.q} placeholder={v.t('pl.searchPlaceholder')} />
+        <input
+          type="search"
+          name="q"
+          value={d.q}
+          placeholder={v.t('pl.searchPlaceholder')}
+          hx-get={`/admin/price-lists/${pl.id}`}
+          hx-trigger="input changed delay:300ms, search"
+          hx-target="#rows-block"
+          hx-select="#rows-block"
+          hx-swap="outerHTML"
+          hx-push-url="true"
+        />
         <button type="submit" class="secondary">
           {v.t('common.search')}
         </button>
       </form>
+      <div id="rows-block">
       {d.rows.length === 0 ? (
         <p class="muted">{v.t('pl.noRows')}</p>
       ) : (
@@ -213,6 +225,7 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
         </>
       )}
       <Pager v={v} base={`/admin/price-lists/${pl.id}`} params={d.q ? { q: d.q } : {}} page={d.page} pageSize={ROWS_PAGE} total={d.rowsTotal} />
+      </div>
     </Page>
   );
 }
