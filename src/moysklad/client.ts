@@ -134,6 +134,12 @@ export interface MoySkladClientOptions {
   /** Random source in [0,1) for the jitter (default Math.random). */
   random?: () => number;
   onRequest?: (event: RequestEvent) => void;
+  /**
+   * Headers sent with every write (POST/PUT/DELETE), under any per-request `headers`: e.g.
+   * `X-Lognex-WebHook-DisableByPrefix: <our hook URL prefix>` so that the module's own writes do not
+   * come back to it as webhooks (REFERENCE §1, §8). Reserved headers are ignored.
+   */
+  writeHeaders?: Record<string, string>;
 }
 
 export interface RequestOptions {
@@ -224,6 +230,7 @@ export class MoySkladClient {
   readonly #backoffCapMs: number;
   readonly #random: () => number;
   readonly #onRequest: ((event: RequestEvent) => void) | undefined;
+  readonly #writeHeaders: Record<string, string>;
   readonly #stats: MoySkladClientStats = {
     requests: 0,
     responses: 0,
@@ -266,6 +273,7 @@ export class MoySkladClient {
     this.#backoffCapMs = options.backoffCapMs ?? 30_000;
     this.#random = options.random ?? Math.random;
     this.#onRequest = options.onRequest;
+    this.#writeHeaders = { ...(options.writeHeaders ?? {}) };
   }
 
   /** The kind of credential this client uses (it decides the weight of each request). */
@@ -747,7 +755,8 @@ export class MoySkladClient {
       },
       () => undefined,
     );
-    const extra = Object.fromEntries(Object.entries(options.headers ?? {}).filter(([k]) => !RESERVED_HEADERS.has(k.toLowerCase())));
+    const requested = method === 'GET' ? (options.headers ?? {}) : { ...this.#writeHeaders, ...(options.headers ?? {}) };
+    const extra = Object.fromEntries(Object.entries(requested).filter(([k]) => !RESERVED_HEADERS.has(k.toLowerCase())));
     const headers: Record<string, string> = {
       ...extra,
       Authorization: this.#authHeader,

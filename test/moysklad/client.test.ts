@@ -438,6 +438,32 @@ describe('MoySkladClient sync helpers', () => {
     expect(delivered[0]).toMatch(/^http:\/\/hooks\.test\/ms\?requestId=/);
   });
 
+  it('B3 writeHeaders puts DisableByPrefix on every write of the client, so its writes never echo back', async () => {
+    const delivered: string[] = [];
+    const h = setup(
+      {
+        webhookFetch: async (input) => {
+          delivered.push(String(input));
+          return new Response(null, { status: 204 });
+        },
+      },
+      { writeHeaders: { 'X-Lognex-WebHook-DisableByPrefix': 'http://hooks.test/' } },
+    );
+    await h.client.createWebhook({ url: 'http://hooks.test/ms', action: 'UPDATE', entityType: 'product' });
+    let productId = '';
+    for await (const page of h.client.productPages({ limit: 1 })) {
+      productId = page[0]!.id;
+      break;
+    }
+    await h.client.request('PUT', `entity/product/${productId}`, { body: { description: 'quiet' } });
+    await h.emulator.flushWebhooks();
+    expect(delivered).toHaveLength(0);
+    // A change made by someone else in MoySklad still arrives.
+    h.emulator.account('admin@demo').updateProduct(productId, { description: 'by a person' });
+    await h.emulator.flushWebhooks();
+    expect(delivered).toHaveLength(1);
+  });
+
   it('B3 lists, creates and deletes webhooks', async () => {
     const h = setup();
     const wh = await h.client.createWebhook({ url: 'http://127.0.0.1:1/hook', action: 'UPDATE', entityType: 'product' });
