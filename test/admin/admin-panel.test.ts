@@ -64,6 +64,19 @@ describe('admin panel security (SQLite)', () => {
     expect(after.status).toBe(302);
   });
 
+  it('B8 a session expires after 12 hours and the next login removes it from the store', async () => {
+    const c = new AdminClient(h.app);
+    await c.login();
+    expect((await c.get('/admin/history')).status).toBe(200);
+    h.clock.advance(12 * 3600_000 + 1);
+    const expired = await c.get('/admin/history');
+    expect(expired.status).toBe(302);
+    expect(expired.res.headers.get('location')).toBe('/admin/login?next=%2Fadmin%2Fhistory');
+    await c.login();
+    const live = await h.db.selectFrom('adminSessions').select('expiresAt').execute();
+    for (const s of live) expect(Date.parse(s.expiresAt)).toBeGreaterThan(h.clock.nowMs());
+  });
+
   it('B8 a form post without or with a wrong CSRF token is refused and changes nothing', async () => {
     const c = new AdminClient(h.app);
     await c.login();

@@ -111,6 +111,7 @@ export class AdminAuth {
       return after > 0 ? { ok: false, reason: 'throttled', retryAfterMs: after } : { ok: false, reason: 'invalid' };
     }
     this.throttle.clear(key);
+    await this.purgeExpired();
     const cookieValue = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const now = this.#deps.clock.nowMs();
