@@ -74,6 +74,9 @@ export async function resolveProducts(deps: ProductResolverDeps, parts: readonly
       .where('articleNorm', 'in', articles.slice(i, i + 500))
       .where('deleted', '=', 0)
       .orderBy('archived')
+      // A card the nomenclature skipped (duplicate brand+article, broken Code) is used only when no
+      // cleanly synced card names the part: 'ok' sorts before 'skipped'.
+      .orderBy('syncState')
       .orderBy('id')
       .execute();
     for (const r of rows) {
