@@ -88,6 +88,8 @@ export interface IntegrationSetupDeps {
   clients: MoySkladClientPool;
   /** The MoySklad JSON API base new integrations use (MOYSKLAD_BASE_URL, or the demo emulator's). */
   defaultBaseUrl: string;
+  /** Called with every password/token entered or decrypted here, e.g. `(s) => log.redactor.addSecret(s)` (B8). */
+  onSecret?: (secret: string) => void;
 }
 
 export interface CreateIntegrationInput {
@@ -129,7 +131,7 @@ export class IntegrationSetupService {
   constructor(deps: IntegrationSetupDeps) {
     this.#deps = deps;
     this.integrations = new IntegrationRepository(deps.db, deps.clock);
-    this.accounts = new MsAccountRepository(deps.db, deps.clock, deps.secretBox);
+    this.accounts = new MsAccountRepository(deps.db, deps.clock, deps.secretBox, deps.onSecret ? { onSecret: deps.onSecret } : {});
   }
 
   get defaultBaseUrl(): string {
@@ -139,6 +141,7 @@ export class IntegrationSetupService {
   /** R9/R10: asks MoySklad whether the credentials work; the organizations when they do. Writes nothing. */
   async checkCredentials(credentials: SetupCredentials, baseUrl = this.#deps.defaultBaseUrl): Promise<CheckResult> {
     if (missing(credentials)) return { ok: false, problem: 'missing_input', detail: 'login and password (or a token) are required' };
+    this.#deps.onSecret?.(credentials.authKind === 'password' ? credentials.password : credentials.token.trim());
     const client = this.#deps.clients.clientFor(baseUrl, toClientCredentials(credentials), 'credential check');
     try {
       const orgs = await client.checkCredentials();

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLIC_ADMIN_ROUTES } from '../../src/server/admin/admin-panel.js';
 import { dialects, postgresUnavailableReason } from '../helpers/databases.js';
@@ -154,6 +156,14 @@ for (const dialect of dialects) {
       expect(r.text).not.toContain('value="wrong"');
       expect(await h.db.selectFrom('integrations').select('id').execute()).toHaveLength(0);
       expect(await h.db.selectFrom('msAccounts').select('id').execute()).toHaveLength(0);
+    });
+
+    it('B8 a password typed into the panel is scrubbed from moysklad_logger.log even when it was wrong', async () => {
+      await c.post('/admin/integrations', { regionId: String(h.regionId), authKind: 'password', login: 'admin@demo', password: 'Typo-Secret-9137' });
+      await h.log.write({ level: 'error', kind: 'credentials', message: 'someone pasted Typo-Secret-9137 into a message' });
+      const text = fs.readFileSync(path.join(h.logDir, 'moysklad_logger.log'), 'utf8');
+      expect(text).toContain('someone pasted');
+      expect(text).not.toContain('Typo-Secret-9137');
     });
 
     it('R10 MoySklad unreachable, rate limiting and no API access are told apart from wrong credentials', async () => {

@@ -77,6 +77,7 @@ export interface AdminHarness {
   enqueuer: InlineEnqueuer;
   syncs: SyncRegistry;
   logDir: string;
+  log: IntegrationLog;
   regionId: number;
   dispose(): Promise<void>;
 }
@@ -92,7 +93,7 @@ export async function createAdminHarness(options: { dialect?: DialectName; emula
   const log = new IntegrationLog({ logDir, clock, entries: new LogEntryRepository(db) });
   const syncs = buildSyncRegistry({ db, clock, clients, log, logger: silent, dataDir: database.dataDir });
   const enqueuer = new InlineEnqueuer(() => syncs);
-  const setup = new IntegrationSetupService({ db, clock, secretBox, clients, defaultBaseUrl: emulator.apiBaseUrl });
+  const setup = new IntegrationSetupService({ db, clock, secretBox, clients, defaultBaseUrl: emulator.apiBaseUrl, onSecret: (s) => log.redactor.addSecret(s) });
   const auth = new AdminAuth({ db, clock });
   await setAdminPassword(database, clock, ADMIN_LOGIN, ADMIN_PASSWORD);
   const now = clock.now().toISOString();
@@ -124,6 +125,7 @@ export async function createAdminHarness(options: { dialect?: DialectName; emula
     enqueuer,
     syncs,
     logDir,
+    log,
     regionId: Number(region.id),
     async dispose() {
       log.close();
