@@ -204,6 +204,11 @@ async function main(): Promise<void> {
       saved.results[p.id] = { at: new Date().toISOString(), error: e instanceof Error ? e.message : String(e) };
       process.stderr.write(`[bench] ${p.id} FAILED: ${e instanceof Error ? e.message : String(e)}\n`);
     }
+    if (!noWrite) {
+      // saved after each scenario, so an interrupted run keeps what it measured (--only resumes)
+      fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+      fs.writeFileSync(resultsFile, `${JSON.stringify(saved, null, 2)}\n`);
+    }
   }
 
   const rows = planned.flatMap((p) => {
