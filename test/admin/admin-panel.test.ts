@@ -362,3 +362,31 @@ describe('orders page (SQLite)', () => {
     expect((await h.db.selectFrom('orders').select('exportState').where('id', '=', order.id).executeTakeFirstOrThrow()).exportState).toBe('pending');
   });
 });
+
+describe('token credentials (SQLite)', () => {
+  let h: AdminHarness;
+  let c: AdminClient;
+  beforeAll(async () => {
+    h = await createAdminHarness();
+    c = new AdminClient(h.app);
+    await c.login();
+  });
+  afterAll(async () => h.dispose());
+
+  it('R8 an integration can be created with a MoySklad access token instead of a password; a revoked token is named as such', async () => {
+    const account = h.emulator.account('admin@demo');
+    const old = account.issueToken();
+    const current = account.issueToken(); // revokes the first one
+    const bad = await c.post('/admin/integrations', { regionId: String(h.regionId), authKind: 'user_token', token: old });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('Токен МойСклад недействителен или отозван.');
+    const ok = await c.post('/admin/integrations', { regionId: String(h.regionId), authKind: 'user_token', token: current });
+    expect(ok.status).toBe(302);
+    const row = await h.db.selectFrom('msAccounts').selectAll().executeTakeFirstOrThrow();
+    expect(row.authKind).toBe('user_token');
+    expect(row.login).toBeNull();
+    expect(row.secretEnc).not.toContain(current);
+    const page = await c.get(ok.location!);
+    expect(page.text).not.toContain(current);
+  });
+});
