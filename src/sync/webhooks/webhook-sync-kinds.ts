@@ -1,0 +1,48 @@
+/**
+ * @module webhook-sync-kinds
+ * The `webhooks` registry kind (B3): reconciles the module's MoySklad webhooks — for the account of
+ * `integrationId` when given (enqueued when an integration is activated or deactivated), else for
+ * every account (nightly). Each run leaves a `sync_runs` record; refusals are data, not failures.
+ */
+import type { SyncTrigger } from '../../store/schema.js';
+import type { SyncKind, SyncOutcome } from '../sync-registry.js';
+import { recordRun, type SyncRunDeps } from '../sync-run.js';
+import { ensureAllWebhooks, ensureWebhooks, type EnsureWebhooksResult, type WebhookRegistrationDeps } from './ensure-webhooks.js';
+
+export const WEBHOOKS_KIND = 'webhooks';
+
+export interface WebhookSyncDeps extends WebhookRegistrationDeps {
+  runDeps: SyncRunDeps;
+}
+
+const TRIGGERS: ReadonlySet<string> = new Set(['schedule', 'manual', 'api', 'cli', 'webhook']);
+
+export function createWebhookSyncKinds(deps: WebhookSyncDeps): SyncKind[] {
+  return [
+    {
+      kind: WEBHOOKS_KIND,
+      description: "Registers the module's MoySklad webhooks on accounts with an active integration, removes them when none is left (B3)",
+      scope: 'global',
+      runner: async (ctx): Promise<SyncOutcome> => {
+        const integrationId = ctx.request.integrationId;
+        const trigger = (TRIGGERS.has(ctx.request.trigger) ? ctx.request.trigger : 'manual') as SyncTrigger;
+        const finished = await recordRun(deps.runDeps, { kind: WEBHOOKS_KIND, trigger, integrationId: integrationId ?? null }, async (run) => {
+          let results: EnsureWebhooksResult[];
+          if (integrationId !== undefined) {
+            const row = await deps.db.selectFrom('integrations').select('msAccountId').where('id', '=', integrationId).executeTakeFirstOrThrow();
+            results = [await ensureWebhooks(deps, Number(row.msAccountId), ctx.signal)];
+          } else results = await ensureAllWebhooks(deps, ctx.signal);
+          for (const r of results) {
+            run.count(r.state);
+            run.count('created', r.created);
+            run.count('removed', r.removed);
+          }
+          const errors = results.filter((r) => r.state === 'error');
+          const message = results.map((r) => `account ${r.msAccountId}: ${r.message}`).join('; ') || 'no MoySklad account needs webhooks';
+          return { status: errors.length === 0 ? 'ok' : errors.length === results.length ? 'failed' : 'partial', message };
+        });
+        return { status: finished.status, counts: finished.counts, ...(finished.message ? { message: finished.message } : {}) };
+      },
+    },
+  ];
+}
