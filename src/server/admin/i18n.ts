@@ -236,6 +236,12 @@ const ru = {
   'tok.revoke': 'Отозвать',
   'tok.revoked': 'отозван',
   'tok.empty': 'Токенов нет.',
+
+  'kind.nomenclature.full': 'Полный проход номенклатуры: все товары и модификации МойСклад; удалённые помечаются (R15–R17, R19).',
+  'kind.nomenclature.incremental': 'Только товары, изменённые с прошлого прохода, с контрольными точками (B3).',
+  'kind.categories': 'Группы товаров МойСклад → категории сайта под выбранной категорией, в пределах корневой группы (R2, R21–R23).',
+  'kind.photos': 'Фотографии товаров, изменённых с прошлого прохода (R1, R18).',
+  'kind.balance': 'Балансы активных клиентов из МойСклад, не чаще раза в 30 минут на клиента (R29, R30).',
 } as const;
 
 export type MessageKey = keyof typeof ru;
@@ -472,6 +478,12 @@ const en: Record<MessageKey, string> = {
   'tok.revoke': 'Revoke',
   'tok.revoked': 'revoked',
   'tok.empty': 'No tokens.',
+
+  'kind.nomenclature.full': 'Full nomenclature pass: every MoySklad product and variant; deletions inferred (R15–R17, R19).',
+  'kind.nomenclature.incremental': 'Only products changed since the last pass, checkpointed (B3).',
+  'kind.categories': 'MoySklad product folders → site categories under the chosen category, within the root folder (R2, R21–R23).',
+  'kind.photos': 'Photos of products changed since the last pass (R1, R18).',
+  'kind.balance': 'Balances of active clients from MoySklad, at most every 30 minutes per client (R29, R30).',
 };
 
 export type Lang = 'ru' | 'en';

@@ -143,12 +143,16 @@ function CreateForm({
           <label class="check">
             <input type="radio" name="authKind" value="user_token" checked={token} /> {v.t('int.authToken')}
           </label>
-          <label for="login">{v.t('int.login')}</label>
-          <input type="text" id="login" name="login" value={values.login ?? ''} autocomplete="off" />
-          <label for="password">{v.t('int.password')}</label>
-          <input type="password" id="password" name="password" value="" autocomplete="new-password" />
-          <label for="token">{v.t('int.token')}</label>
-          <input type="password" id="token" name="token" value="" autocomplete="off" />
+          <div class="pw-only">
+            <label for="login">{v.t('int.login')}</label>
+            <input type="text" id="login" name="login" value={values.login ?? ''} autocomplete="off" />
+            <label for="password">{v.t('int.password')}</label>
+            <input type="password" id="password" name="password" value="" autocomplete="new-password" />
+          </div>
+          <div class="token-only">
+            <label for="token">{v.t('int.token')}</label>
+            <input type="password" id="token" name="token" value="" autocomplete="off" />
+          </div>
           <div>
             <button type="submit">{v.t('common.save')}</button>
           </div>
@@ -259,7 +263,7 @@ function SettingsPage({ v, d, flash }: { v: ViewContext; d: SettingsData; flash:
             <button type="submit" class="secondary" disabled={!i.active}>
               {v.t('common.run')}: {k.kind}
             </button>
-            <span class="hint">{k.description}</span>
+            <span class="hint">{isMessageKey(`kind.${k.kind}`) ? v.t(`kind.${k.kind}` as MessageKey) : k.description}</span>
           </form>
         ))}
       </div>

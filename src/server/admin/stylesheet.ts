@@ -43,4 +43,5 @@ pre{white-space:pre-wrap;word-break:break-word;margin:0;font-size:12px}
 .login{max-width:360px;margin:80px auto}
 svg.chart{background:#fff;border:1px solid #dde3ec;border-radius:6px}
 .muted{color:#8a96a8}
+form:has(input[name=authKind][value=user_token]:checked) .pw-only,form:has(input[name=authKind][value=password]:checked) .token-only{display:none}
 `;
