@@ -388,5 +388,16 @@ describe('token credentials (SQLite)', () => {
     expect(row.secretEnc).not.toContain(current);
     const page = await c.get(ok.location!);
     expect(page.text).not.toContain(current);
+
+    // Delete through htmx (after its confirm dialog): answered with HX-Redirect, the account goes too.
+    const id = Number(/\/admin\/integrations\/(\d+)/.exec(ok.location!)![1]);
+    const res = await h.app.request(`/admin/integrations/${id}/delete`, {
+      method: 'POST',
+      headers: { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'hx-request': 'true', 'x-csrf-token': c.csrf },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('hx-redirect')).toBe('/admin/integrations?done=int.deleted');
+    expect(await h.db.selectFrom('integrations').select('id').execute()).toHaveLength(0);
+    expect(await h.db.selectFrom('msAccounts').select('id').execute()).toHaveLength(0);
   });
 });
