@@ -69,7 +69,7 @@ async function harness(dialect: DialectName, account: Partial<EmulatorAccountSpe
   registry.attachToQueue(queue);
   const app = new Hono();
   mountHookRoutes(app, { db: fx.db, clock: fx.clock, enqueuer: queue });
-  const post = (url: string, body: string): Promise<Response> =>
+  const post = async (url: string, body: string): Promise<Response> =>
     app.fetch(new Request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'User-Agent': 'MoySklad webhook touch agent 2.0 (/https://www.moysklad.ru)' }, body }));
   const h: Harness = {
     fx,
