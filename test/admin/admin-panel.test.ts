@@ -267,6 +267,12 @@ for (const dialect of dialects) {
       pl = await h.db.selectFrom('priceLists').selectAll().where('id', '=', plId).executeTakeFirstOrThrow();
       expect(pl.syncIntervalMinutes).toBe(15);
       expect(pl.stockType).toBe('freeStock');
+      // Price types are offered from the loaded nomenclature's sale prices.
+      const bound = await c.get(`/admin/price-lists/${plId}`);
+      const wholesale = /<option value="([^"]+)">Оптовая<\/option>/.exec(bound.text);
+      expect(wholesale, 'the wholesale price type is offered').not.toBeNull();
+      await c.post(`/admin/price-lists/${plId}`, { name: 'Склад', msStoreId: store.id, stockType: 'freeStock', syncIntervalMinutes: '15', deliveryDays: '1', priceTypeMsId: wholesale![1]! });
+      expect((await h.db.selectFrom('priceLists').select('priceTypeMsId').where('id', '=', plId).executeTakeFirstOrThrow()).priceTypeMsId).toBe(wholesale![1]);
 
       const sync = await c.post(`/admin/price-lists/${plId}/sync`, {});
       expect(sync.status).toBe(302);
