@@ -4,7 +4,7 @@
  * commands call this, then `createWorker` and `startScheduler`, then `onShutdownSignals`.
  */
 import type { Clock } from '../core/clock.js';
-import type { Metrics } from '../server/metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { EmbeddedJobQueue } from './embedded-queue.js';
 import { PgBossJobQueue } from './pg-boss-queue.js';
 import type { AnyKysely } from './tables.js';

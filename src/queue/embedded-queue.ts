@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import type { Metrics } from '../server/metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { queueDb, iso, type AnyKysely, type QueueJobsTable, type QueueTables } from './tables.js';
 import type { Kysely } from 'kysely';
 import {

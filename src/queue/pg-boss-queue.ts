@@ -16,7 +16,7 @@
  */
 import pg from 'pg';
 import PgBoss from 'pg-boss';
-import type { Metrics } from '../server/metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 import {
   singletonKeyFor,
   type EnqueueRequest,
