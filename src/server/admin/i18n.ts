@@ -54,6 +54,7 @@ const ru = {
   'common.to': 'По',
   'common.all': 'все',
   'common.run': 'Запустить',
+  'common.msk': 'МСК',
 
   'int.title': 'Интеграции с МойСклад',
   'int.new': 'Создать интеграцию',
@@ -296,6 +297,7 @@ const en: Record<MessageKey, string> = {
   'common.to': 'To',
   'common.all': 'all',
   'common.run': 'Run',
+  'common.msk': 'Moscow time',
 
   'int.title': 'MoySklad integrations',
   'int.new': 'Create integration',

@@ -136,11 +136,11 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
             </select>
           </div>
           <div>
-            <label for="since">{v.t('common.from')} (МСК)</label>
+            <label for="since">{v.t('common.from')} ({v.t('common.msk')})</label>
             <input type="datetime-local" id="since" name="since" value={sinceText} />
           </div>
           <div>
-            <label for="until">{v.t('common.to')} (МСК)</label>
+            <label for="until">{v.t('common.to')} ({v.t('common.msk')})</label>
             <input type="datetime-local" id="until" name="until" value={untilText} />
           </div>
           <button type="submit">{v.t('logs.filter')}</button>
