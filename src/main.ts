@@ -29,7 +29,9 @@ import { createWorker, startScheduler, type EnqueueRequest, type JobQueue, type 
 import { createApp } from './server/app.js';
 import { mountAdminPanel } from './server/admin/admin-panel.js';
 import { IntegrationSetupService } from './setup/integration-setup.js';
-import { createMetricsHandler, metrics } from './server/metrics.js';
+import { metrics, type Metrics } from './metrics/metrics.js';
+import { createMetricsHandler } from './server/metrics.js';
+import { mountHookRoutes } from './server/routes/hooks.routes.js';
 import { mountMediaRoutes } from './server/routes/media.routes.js';
 import { createDatabase, type StoreDatabase } from './store/database.js';
 import { migrateToLatest, migrationStatus } from './store/migrate.js';
@@ -45,6 +47,9 @@ import { createNomenclatureSyncKinds } from './sync/nomenclature/nomenclature-sy
 import { createOrderSyncKinds } from './sync/orders/order-outbox.js';
 import { createBalanceSyncKinds } from './sync/balance/balance-sync-kinds.js';
 import { SyncRegistry } from './sync/sync-registry.js';
+import { createWebhookSyncKinds, WEBHOOKS_KIND } from './sync/webhooks/webhook-sync-kinds.js';
+import { hookUrlPrefix } from './sync/webhooks/webhook-urls.js';
+import { cronEntry } from './queue/scheduler.js';
 
 /** The runtime's configuration: the validated environment (`loadConfig`). */
 export type RuntimeConfig = AppConfig;
@@ -236,6 +241,12 @@ export interface SyncDeps {
   logger: ServiceLogger;
   /** DATA_DIR (photos are stored under it). */
   dataDir: string;
+  /** PUBLIC_BASE_URL: with it the `webhooks` kind (B3) is registered. */
+  publicBaseUrl?: string;
+  /** API base URLs served in this process (the demo emulator), which can reach a loopback PUBLIC_BASE_URL. */
+  inProcessBaseUrls?: readonly string[];
+  /** Sync runs by kind and outcome (B9). */
+  metrics?: Pick<Metrics, 'recordSyncRun'>;
 }
 
 /** The integration log of this process, writing the file in LOG_DIR and the admin panel's entries. */
@@ -257,12 +268,17 @@ export function buildSyncRegistry(deps: SyncDeps): SyncRegistry {
         await deps.log.write(entry);
       },
     },
+    ...(deps.metrics ? { onFinished: (meta: { kind: string }, run: { status: string; durationMs: number }) => deps.metrics?.recordSyncRun(meta.kind, run.status, run.durationMs) } : {}),
   };
   const base = { db: deps.db, clock: deps.clock, clients: deps.clients, runDeps };
   for (const kind of createNomenclatureSyncKinds({ ...base, dataDir: deps.dataDir })) registry.register(kind);
   for (const kind of createStockSyncKinds(base)) registry.register({ ...kind, firstRun: kind.kind === 'stock.full' });
   for (const kind of createOrderSyncKinds(base)) registry.register(kind);
   for (const kind of createBalanceSyncKinds(base)) registry.register(kind);
+  if (deps.publicBaseUrl) {
+    const inProcessBaseUrls = deps.inProcessBaseUrls ?? [];
+    for (const kind of createWebhookSyncKinds({ ...base, log: runDeps.log, publicBaseUrl: deps.publicBaseUrl, inProcessBaseUrls })) registry.register(kind);
+  }
   return registry;
 }
 
@@ -439,14 +455,35 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
     }
     if (modes.bootstrap) integrationId = await ensureCentralIntegration({ store, box, clock, config, demo, logger, console: deps.console });
 
-    const clients = new MoySkladClientPool({ db: store.db, secretBox: box, clock, ...(demo ? { fetch: demo.fetch } : {}) });
+    const clients = new MoySkladClientPool({
+      db: store.db,
+      secretBox: box,
+      clock,
+      ...(demo ? { fetch: demo.fetch } : {}),
+      // B9: MoySklad requests by status and code, and 429s, on /metrics.
+      onRequest: (event) => metrics.recordMoyskladRequest(event.status ?? 0, event.msCode),
+      // B3: the module's own writes do not come back to it as webhooks.
+      clientOptions: { writeHeaders: { 'X-Lognex-WebHook-DisableByPrefix': hookUrlPrefix(config.publicBaseUrl) } },
+    });
     const log = createIntegrationLog(config, store.db, clock, logger);
     cleanups.push(async () => log.close());
-    const syncs = buildSyncRegistry({ db: store.db, clock, clients, log, logger, dataDir: config.dataDir });
-    const queue: JobQueue = createJobQueue({ dialect: store.dialect, db: store.db, clock, databaseUrl: config.databaseUrl, kinds: syncs.list().map((k) => k.kind) });
+    const syncs = buildSyncRegistry({
+      db: store.db,
+      clock,
+      clients,
+      log,
+      logger,
+      dataDir: config.dataDir,
+      publicBaseUrl: config.publicBaseUrl,
+      inProcessBaseUrls: demo ? [demo.apiBaseUrl] : [],
+      metrics,
+    });
+    const queue: JobQueue = createJobQueue({ dialect: store.dialect, db: store.db, clock, databaseUrl: config.databaseUrl, kinds: syncs.list().map((k) => k.kind), metrics });
     syncs.attachToQueue(queue);
     await queue.start();
     cleanups.push(() => queue.stop());
+    metrics.setQueueDepthSource(() => queue.depth());
+    cleanups.push(async () => metrics.setQueueDepthSource(undefined));
 
     let worker: Worker | null = null;
     if (modes.worker) {
@@ -457,7 +494,10 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
     }
     let scheduler: Scheduler | null = null;
     if (modes.schedules) {
-      scheduler = startScheduler({ queue, db: store.db, clock, logger, timezone: config.timezone });
+      // B3: the module's MoySklad webhooks are reconciled nightly, and once at start.
+      const webhooksNightly = cronEntry(`nightly:${WEBHOOKS_KIND}`, '20 0 * * *', config.timezone, { kind: WEBHOOKS_KIND, trigger: 'schedule' });
+      scheduler = startScheduler({ queue, db: store.db, clock, logger, timezone: config.timezone, extraEntries: [webhooksNightly] });
+      void queue.enqueue({ kind: WEBHOOKS_KIND, trigger: 'schedule' }).catch((e: unknown) => logger.warn({ err: { message: errorMessage(e) } }, 'enqueueing the webhooks run failed'));
       const s = scheduler;
       cleanups.push(() => s.stop());
     }
@@ -485,6 +525,10 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
               clients,
               defaultBaseUrl: config.moysklad?.baseUrl ?? demo?.apiBaseUrl ?? DEFAULT_MOYSKLAD_BASE_URL,
               onSecret: (s) => log.redactor.addSecret(s),
+              // B3: register (or remove) the account's webhooks right away.
+              onActiveChanged: async (id) => {
+                await queue.enqueue({ kind: WEBHOOKS_KIND, integrationId: id, trigger: 'admin' });
+              },
             }),
             logDir: config.logDir,
             publicBaseUrl: config.publicBaseUrl,
@@ -493,6 +537,7 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
           const handler = createMetricsHandler(metrics);
           a.get('/metrics', () => handler());
           mountMediaRoutes(a, { db: store.db, clock, dataDir: config.dataDir });
+          mountHookRoutes(a, { db: store.db, clock, enqueuer: queue, logger });
         },
       });
       bound.setHandler((req) => app.fetch(req));
