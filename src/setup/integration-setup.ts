@@ -90,6 +90,8 @@ export interface IntegrationSetupDeps {
   defaultBaseUrl: string;
   /** Called with every password/token entered or decrypted here, e.g. `(s) => log.redactor.addSecret(s)` (B8). */
   onSecret?: (secret: string) => void;
+  /** Called after an integration was activated or deactivated (B3: the composition root enqueues the `webhooks` job). */
+  onActiveChanged?: (integrationId: number, active: boolean) => void | Promise<void>;
 }
 
 export interface CreateIntegrationInput {
@@ -269,13 +271,26 @@ export class IntegrationSetupService {
     const saved = active
       ? await this.integrations.setStatus(integrationId, 'ok')
       : await this.integrations.setStatus(integrationId, 'draft', orgId ? 'inactive' : 'organization_required', orgId ? 'not active' : 'choose the organization and tick Active');
+    if (Boolean(active) !== Boolean(integration.active)) await this.#activeChanged(integrationId, Boolean(active));
     return { ok: true, integration: saved };
   }
 
   /** Deactivates: the syncs refuse it from now on (queued jobs of it end as `integration_inactive`). */
   async deactivate(integrationId: number): Promise<Integration> {
+    const was = await this.integrations.get(integrationId);
     await this.integrations.update(integrationId, { active: false });
-    return this.integrations.setStatus(integrationId, 'draft', 'inactive', 'not active');
+    const saved = await this.integrations.setStatus(integrationId, 'draft', 'inactive', 'not active');
+    if (was.active) await this.#activeChanged(integrationId, false);
+    return saved;
+  }
+
+  /** Tells the composition root; a failing listener never undoes the save. */
+  async #activeChanged(integrationId: number, active: boolean): Promise<void> {
+    try {
+      await this.#deps.onActiveChanged?.(integrationId, active);
+    } catch {
+      // The nightly `webhooks` run reconciles anyway.
+    }
   }
 
   /**
