@@ -7,19 +7,13 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import { errorMessage, isAppError } from '../core/errors.js';
+import type { IntegrationLogInput } from '../log/integration-log.js';
+import { SyncRunRepository } from '../store/repositories/sync-run-repository.js';
 import type { Database, LogLevel, SyncRunStatus, SyncTrigger } from '../store/schema.js';
 import { newTally, withRequestTally, type RequestTally } from './request-scope.js';
 
 /** What a sync writes to the integration log (`moysklad_logger.log` and the `log_entries` table). */
-export interface IntegrationLogEntry {
-  level: LogLevel;
-  integrationId?: number | null;
-  priceListId?: number | null;
-  runId?: number | null;
-  kind: string;
-  message: string;
-  details?: unknown;
-}
+export type IntegrationLogEntry = IntegrationLogInput;
 
 export interface IntegrationLogWriter {
   write(entry: IntegrationLogEntry): void | Promise<void>;
@@ -98,23 +92,10 @@ export class SyncRun {
  * its code, and is rethrown so the queue can decide on a retry.
  */
 export async function recordRun(deps: SyncRunDeps, meta: SyncRunMeta, work: (run: SyncRun) => Promise<SyncRunResult>): Promise<FinishedRun> {
-  const { db, clock } = deps;
-  const startedMs = clock.nowMs();
-  const inserted = await db
-    .insertInto('syncRuns')
-    .values({
-      integrationId: meta.integrationId ?? null,
-      priceListId: meta.priceListId ?? null,
-      kind: meta.kind,
-      trigger: meta.trigger,
-      status: 'running',
-      startedAt: new Date(startedMs).toISOString(),
-      counts: '{}',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const runs = new SyncRunRepository(deps.db, deps.clock);
+  const started = await runs.start(meta);
   const tally = newTally();
-  const run = new SyncRun(inserted.id, meta, tally, deps);
+  const run = new SyncRun(started.id, meta, tally, deps);
 
   let result: SyncRunResult;
   let thrown: unknown;
@@ -127,7 +108,13 @@ export async function recordRun(deps: SyncRunDeps, meta: SyncRunMeta, work: (run
     await run.log('error', `${meta.kind} failed: ${errorMessage(e)}`, { code }).catch(() => undefined);
   }
 
-  const finishedMs = clock.nowMs();
+  const row = await runs.finish(run.id, {
+    status: result.status,
+    counts: run.counts,
+    requests: tally.requests,
+    errors: run.errors,
+    message: result.message ?? null,
+  });
   const finished: FinishedRun = {
     id: run.id,
     status: result.status,
@@ -135,22 +122,9 @@ export async function recordRun(deps: SyncRunDeps, meta: SyncRunMeta, work: (run
     requests: tally.requests,
     rateLimited: tally.rateLimited,
     errors: run.errors,
-    durationMs: Math.round(finishedMs - startedMs), // integer column; clock sleeps with jitter can be fractional
-    message: result.message ?? null,
+    durationMs: row.durationMs ?? 0,
+    message: row.message,
   };
-  await db
-    .updateTable('syncRuns')
-    .set({
-      status: finished.status,
-      finishedAt: new Date(finishedMs).toISOString(),
-      durationMs: finished.durationMs,
-      counts: JSON.stringify(finished.counts),
-      requests: finished.requests,
-      errors: finished.errors,
-      message: finished.message,
-    })
-    .where('id', '=', run.id)
-    .execute();
   if (!thrown) {
     const summary = Object.entries(finished.counts)
       .map(([k, v]) => `${k}=${v}`)
