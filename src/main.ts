@@ -482,7 +482,9 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
     syncs.attachToQueue(queue);
     await queue.start();
     cleanups.push(() => queue.stop());
-    metrics.setQueueDepthSource(() => queue.depth());
+    // Every kind is reported, idle ones as 0, so that the series exist before the first job.
+    const idle = Object.fromEntries(syncs.list().map((k) => [k.kind, { queued: 0, running: 0 }]));
+    metrics.setQueueDepthSource(async () => ({ ...idle, ...(await queue.depth()) }));
     cleanups.push(async () => metrics.setQueueDepthSource(undefined));
 
     let worker: Worker | null = null;
