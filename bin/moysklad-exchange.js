@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// Thin launcher: runs the TypeScript CLI through tsx so `npx moysklad-exchange` works without a build step.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// Thin launcher: registers tsx's loader in THIS process and imports the TypeScript CLI, so that
+// `npx moysklad-exchange` works without a build step and SIGTERM/SIGINT reach the CLI directly
+// (a child process behind a launcher would not get them, and jobs would not checkpoint).
 import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { register } from 'tsx/esm/api';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const result = spawnSync(tsx, [join(root, 'src', 'cli', 'main.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+// The project's tsconfig (JSX via hono/jsx) whatever the working directory is.
+register({ tsconfig: join(root, 'tsconfig.json') });
+await import(pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href);
