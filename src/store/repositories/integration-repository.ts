@@ -27,6 +27,10 @@ export interface Integration {
   status: IntegrationStatus;
   statusCode: string | null;
   statusMessage: string | null;
+  /** B3: the account's MoySklad webhooks (`registered`, `refused`, `skipped`, `error`, `removed`; null = not tried yet). */
+  webhookState?: string | null;
+  /** B3: why (e.g. "MoySklad webhooks need a paid tariff (30006); changes arrive by scheduled polling"). */
+  webhookMessage?: string | null;
   createdAt: string;
   updatedAt: string;
 }
