@@ -220,10 +220,15 @@ for (const dialect of dialects) {
       expect(row).toMatchObject({ webhookState: 'refused', active: 1, status: 'ok' });
       expect(row.webhookMessage).toMatch(/paid tariff \(30006\)/);
       expect(h.fx.log.entries.some((e) => e.level === 'warn' && e.kind === 'webhooks' && e.integrationId === h.fx.integrationId)).toBe(true);
-      // Through the job kind: the run is recorded as ok (a refusal is data).
+      // Through the job kind: the run is recorded as ok (a refusal is data); old delivery receipts go.
+      await h.fx.db.insertInto('webhookReceipts').values([
+        { requestId: 'old-request-0001', msAccountId: h.fx.msAccountId, receivedAt: new Date(h.fx.clock.nowMs() - 3 * 24 * 3600_000).toISOString() },
+        { requestId: 'new-request-0001', msAccountId: h.fx.msAccountId, receivedAt: h.fx.clock.now().toISOString() },
+      ]).execute();
       await h.queue.enqueue({ kind: 'webhooks', trigger: 'schedule' });
       expect(await h.drain()).toEqual(['webhooks']);
       expect(await runsOf(h.fx, 'webhooks')).toEqual([{ kind: 'webhooks', trigger: 'schedule', status: 'ok', priceListId: null }]);
+      expect((await h.fx.db.selectFrom('webhookReceipts').select('requestId').execute()).map((r) => r.requestId)).toEqual(['new-request-0001']);
     });
   });
 }

@@ -4,12 +4,16 @@
  * `integrationId` when given (enqueued when an integration is activated or deactivated), else for
  * every account (nightly). Each run leaves a `sync_runs` record; refusals are data, not failures.
  */
+import { WebhookReceiptRepository } from '../../store/repositories/webhook-receipt-repository.js';
 import type { SyncTrigger } from '../../store/schema.js';
 import type { SyncKind, SyncOutcome } from '../sync-registry.js';
 import { recordRun, type SyncRunDeps } from '../sync-run.js';
 import { ensureAllWebhooks, ensureWebhooks, type EnsureWebhooksResult, type WebhookRegistrationDeps } from './ensure-webhooks.js';
 
 export const WEBHOOKS_KIND = 'webhooks';
+
+/** Delivery receipts are kept this long (MoySklad re-sends a requestId only within seconds). */
+export const RECEIPT_RETENTION_MS = 2 * 24 * 3600_000;
 
 export interface WebhookSyncDeps extends WebhookRegistrationDeps {
   runDeps: SyncRunDeps;
@@ -31,7 +35,11 @@ export function createWebhookSyncKinds(deps: WebhookSyncDeps): SyncKind[] {
           if (integrationId !== undefined) {
             const row = await deps.db.selectFrom('integrations').select('msAccountId').where('id', '=', integrationId).executeTakeFirstOrThrow();
             results = [await ensureWebhooks(deps, Number(row.msAccountId), ctx.signal)];
-          } else results = await ensureAllWebhooks(deps, ctx.signal);
+          } else {
+            results = await ensureAllWebhooks(deps, ctx.signal);
+            const cutoff = new Date(deps.clock.nowMs() - RECEIPT_RETENTION_MS).toISOString();
+            run.count('receiptsPurged', await new WebhookReceiptRepository(deps.db, deps.clock).deleteOlderThan(cutoff));
+          }
           for (const r of results) {
             run.count(r.state);
             run.count('created', r.created);
