@@ -163,6 +163,12 @@ export interface ProductsTable {
    * order); null = not read yet. See `src/sync/stock/product-prices.ts`.
    */
   salePrices: ColumnType<JsonText | null, JsonText | null | undefined, JsonText | null>;
+  /** Migration 0005: start of the full pass that last saw the product in MoySklad. */
+  msSeenAt: ColumnType<IsoTime | null, IsoTime | null | undefined, IsoTime | null>;
+  /** Migration 0005: `images.meta.size` of the product in MoySklad. */
+  msImageCount: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Migration 0005: MoySklad `updated` (ISO) at which the product's images were last synced. */
+  photosMsUpdated: ColumnType<IsoTime | null, IsoTime | null | undefined, IsoTime | null>;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }
@@ -176,6 +182,8 @@ export interface ProductImagesTable {
   size: number | null;
   msUpdated: IsoTime | null;
   blobHash: string | null;
+  /** Migration 0005: SHA-256 of the MoySklad miniature (thumbnail), when one was downloaded. */
+  thumbBlobHash: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Content-addressed files under DATA_DIR. */

@@ -11,7 +11,6 @@ import { makePng } from '../../src/emulator/index.js';
 import type { ImageRec } from '../../src/emulator/state/types.js';
 import { mountMediaRoutes } from '../../src/server/routes/media.routes.js';
 import type { DialectName } from '../../src/store/database.js';
-import { trackingDb } from '../../src/sync/nomenclature/tracking-tables.js';
 import { postgresUnavailableReason } from '../helpers/databases.js';
 import { createSyncFixture, type SyncFixture } from '../helpers/sync-fixture.js';
 import { lastRun, runKind } from './nomenclature-helpers.js';
@@ -32,7 +31,7 @@ async function fixture(dialect: DialectName, importPhotos: 0 | 1 = 1): Promise<S
 const imagesOf = (fx: SyncFixture, productId: string): ImageRec[] => (fx.emulator.account('admin@demo').product(productId)?.f.images as ImageRec[] | undefined) ?? [];
 
 async function storedImages(fx: SyncFixture, msId: string) {
-  return trackingDb(fx.db)
+  return fx.db
     .selectFrom('productImages')
     .innerJoin('products', 'products.id', 'productImages.productId')
     .select(['productImages.position', 'productImages.filename', 'productImages.blobHash', 'productImages.thumbBlobHash', 'productImages.msImageId'])
@@ -158,7 +157,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await runKind(fx, 'nomenclature.full');
       const app = new Hono();
       mountMediaRoutes(app, { db: fx.db, clock: fx.clock, dataDir: fx.database.dataDir });
-      const img = await trackingDb(fx.db).selectFrom('productImages').selectAll().limit(1).executeTakeFirstOrThrow();
+      const img = await fx.db.selectFrom('productImages').selectAll().limit(1).executeTakeFirstOrThrow();
       const res = await app.request(`/media/${img.blobHash ?? ''}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('image/png');

@@ -13,7 +13,6 @@ import type { Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { Database } from '../../store/schema.js';
-import { trackingDb } from '../../sync/nomenclature/tracking-tables.js';
 import { BlobStore, isBlobHash } from '../../sync/photos/blob-store.js';
 
 export interface MediaRoutesDeps {
@@ -51,7 +50,7 @@ export function mountMediaRoutes(app: Hono, deps: MediaRoutesDeps): void {
   app.get('/media/:hash/thumb', async (c) => {
     const hash = c.req.param('hash');
     if (!isBlobHash(hash)) return c.json({ error: { code: 'not_found', message: 'no such image' } }, 404);
-    const row = await trackingDb(deps.db)
+    const row = await deps.db
       .selectFrom('productImages')
       .select('thumbBlobHash')
       .where('blobHash', '=', hash)

@@ -32,7 +32,6 @@ import type { SyncProgress } from '../sync-registry.js';
 import { accountScope, loadCheckpoint, saveCheckpoint } from './checkpoints.js';
 import { emptyCounts, NomenclatureWriter, type PageCounts } from './nomenclature-writer.js';
 import { mapMsProduct, mapMsVariant, type MappedItem } from './product-mapper.js';
-import { trackingDb } from './tracking-tables.js';
 
 export const NOMENCLATURE_FULL = 'nomenclature.full';
 export const NOMENCLATURE_INCREMENTAL = 'nomenclature.incremental';
@@ -214,7 +213,7 @@ async function markUnseenDeleted(
   passStartedAt: string,
   options: NomenclatureOptions,
 ): Promise<number> {
-  const tdb = trackingDb(deps.db);
+  const tdb = deps.db;
   const unseen = async (): Promise<string[]> =>
     (
       await tdb

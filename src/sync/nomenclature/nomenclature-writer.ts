@@ -15,9 +15,9 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { chunk, nowIso } from '../../store/database.js';
 import { dialectOf } from '../../store/dialect-of.js';
+import { DataQualityRepository } from '../../store/repositories/data-quality-repository.js';
 import type { Database } from '../../store/schema.js';
 import type { DataQualityReason, MappedIssue, MappedItem, MappedProduct } from './product-mapper.js';
-import { trackingDb, type TrackingDatabase } from './tracking-tables.js';
 
 export interface PageCounts {
   created: number;
@@ -121,7 +121,7 @@ function upsertSql(pg: boolean, rows: number): string {
 const keyOf = (brandNorm: string, articleNorm: string): string => `${brandNorm}\u0000${articleNorm}`;
 
 export class NomenclatureWriter {
-  readonly #db: Kysely<TrackingDatabase>;
+  readonly #db: Kysely<Database>;
   readonly #clock: Clock;
   readonly #msAccountId: number;
   readonly #categories: ReadonlyMap<string, number>;
@@ -129,7 +129,7 @@ export class NomenclatureWriter {
 
   /** @param folderCategories MoySklad folder id → store category id (empty when categories are not synced). */
   constructor(db: Kysely<Database>, clock: Clock, msAccountId: number, folderCategories: ReadonlyMap<string, number>) {
-    this.#db = trackingDb(db);
+    this.#db = db;
     this.#clock = clock;
     this.#msAccountId = msAccountId;
     this.#categories = folderCategories;
@@ -230,26 +230,9 @@ export class NomenclatureWriter {
           .where('msId', '=', s.msId)
           .execute();
       }
-      for (const part of chunk(clearIssues, IN_CHUNK)) {
-        await tx.deleteFrom('dataQualityIssues').where('msAccountId', '=', this.#msAccountId).where('msProductId', 'in', part).execute();
-      }
-      for (const part of chunk(issues, UPSERT_CHUNK)) {
-        await tx
-          .insertInto('dataQualityIssues')
-          .values(part.map((i) => ({ msAccountId: this.#msAccountId, ...i, runId: options.runId, detectedAt: at })))
-          .onConflict((oc) =>
-            oc.columns(['msAccountId', 'msProductId']).doUpdateSet((eb) => ({
-              code: eb.ref('excluded.code'),
-              article: eb.ref('excluded.article'),
-              name: eb.ref('excluded.name'),
-              reason: eb.ref('excluded.reason'),
-              message: eb.ref('excluded.message'),
-              runId: eb.ref('excluded.runId'),
-              detectedAt: eb.ref('excluded.detectedAt'),
-            })),
-          )
-          .execute();
-      }
+      const report = new DataQualityRepository(tx, this.#clock);
+      await report.resolve(this.#msAccountId, clearIssues);
+      await report.record(this.#msAccountId, options.runId, issues);
       if (options.seenAt !== null) {
         for (const part of chunk(ids, IN_CHUNK)) {
           await tx.updateTable('products').set({ msSeenAt: options.seenAt }).where('msAccountId', '=', this.#msAccountId).where('msId', 'in', part).execute();

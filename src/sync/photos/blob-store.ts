@@ -10,7 +10,6 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { nowIso } from '../../store/database.js';
 import type { Database } from '../../store/schema.js';
-import { trackingDb } from '../nomenclature/tracking-tables.js';
 
 const HASH_RE = /^[0-9a-f]{64}$/;
 
@@ -82,7 +81,7 @@ export class BlobStore {
   async collect(hashes: Iterable<string>): Promise<number> {
     let n = 0;
     for (const hash of new Set(hashes)) {
-      const used = await trackingDb(this.db)
+      const used = await this.db
         .selectFrom('productImages')
         .select('id')
         .where((eb) => eb.or([eb('blobHash', '=', hash), eb('thumbBlobHash', '=', hash)]))

@@ -26,7 +26,6 @@ import { productSchema } from '../../moysklad/schemas/product.js';
 import { chunk } from '../../store/database.js';
 import type { Database } from '../../store/schema.js';
 import { msTimeToIso } from '../nomenclature/product-mapper.js';
-import { trackingDb } from '../nomenclature/tracking-tables.js';
 import type { SyncRun } from '../sync-run.js';
 import type { SyncProgress } from '../sync-registry.js';
 import type { BlobStore } from './blob-store.js';
@@ -80,7 +79,7 @@ function isItemFailure(e: unknown): boolean {
 }
 
 export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget, run: SyncRun, options: PhotoSyncOptions = {}): Promise<PhotoSyncResult> {
-  const db = trackingDb(deps.db);
+  const db = deps.db;
   const result: PhotoSyncResult = { products: 0, listed: 0, downloaded: 0, unchanged: 0, removed: 0, failed: 0 };
   const batchSize = options.batchSize ?? 1000;
   const unusedBlobs = new Set<string>();
