@@ -20,6 +20,7 @@ import { createWebhookSyncKinds } from '../../src/sync/webhooks/webhook-sync-kin
 import { ensureWebhooks, MODULE_WEBHOOKS, type WebhookRegistrationDeps } from '../../src/sync/webhooks/ensure-webhooks.js';
 import { hookUrl, hookUrlPrefix } from '../../src/sync/webhooks/webhook-urls.js';
 import { mountHookRoutes } from '../../src/server/routes/hooks.routes.js';
+import { IntegrationSetupService } from '../../src/setup/integration-setup.js';
 import { createPriceList, currentRows } from './stock-fixture.js';
 
 const PUBLIC = 'https://shop.example';
@@ -281,5 +282,37 @@ describe('webhook intake (SQLite)', () => {
     times.sort((a, b) => a - b);
     console.info(`[B3] webhook intake, 1000 events: median ${times[10]!.toFixed(1)} ms, max ${times[19]!.toFixed(1)} ms`);
     expect(times[19]!).toBeLessThan(1500);
+  });
+
+  it('B3 activating or deactivating an integration in the setup service asks for the webhooks reconciliation', async () => {
+    const h = await harness('sqlite');
+    const calls: Array<[number, boolean]> = [];
+    const setup = new IntegrationSetupService({
+      db: h.fx.db,
+      clock: h.fx.clock,
+      secretBox: h.fx.secretBox,
+      clients: h.fx.clients,
+      defaultBaseUrl: h.fx.emulator.apiBaseUrl,
+      onActiveChanged: async (id, active) => {
+        calls.push([id, active]);
+        await h.queue.enqueue({ kind: 'webhooks', integrationId: id, trigger: 'admin' });
+      },
+    });
+    await ensureWebhooks(h.reg, h.fx.msAccountId);
+    await setup.deactivate(h.fx.integrationId);
+    expect(calls).toEqual([[h.fx.integrationId, false]]);
+    expect(await h.drain()).toEqual(['webhooks']);
+    expect(h.fx.emulator.account(LOGIN).webhooks).toEqual([]);
+    const saved = await setup.saveOptions(h.fx.integrationId, { active: true });
+    expect(saved.ok).toBe(true);
+    expect(calls).toEqual([
+      [h.fx.integrationId, false],
+      [h.fx.integrationId, true],
+    ]);
+    expect(await h.drain()).toEqual(['webhooks']);
+    expect(h.fx.emulator.account(LOGIN).webhooks).toHaveLength(MODULE_WEBHOOKS.length);
+    // Saving without changing `active` does not ask again.
+    await setup.saveOptions(h.fx.integrationId, { importPhotos: true });
+    expect(calls).toHaveLength(2);
   });
 });
