@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { systemClock, type Clock } from '../core/clock.js';
 import { errorMessage, isAppError } from '../core/errors.js';
+import { hookUrlPrefix } from '../sync/webhooks/webhook-urls.js';
 import { buildSyncRegistry, createIntegrationLog, ensureCentralIntegration, openStore, prepareStore, startDemoEmulator, setAdminPassword, startService, type DemoMoySklad, type RuntimeConfig, type ServiceLogger, type ServiceModes } from '../main.js';
 import { MoySkladClientPool } from '../sync/client-pool.js';
 import { ApiTokenService } from '../server/auth.js';
@@ -157,8 +158,24 @@ export function buildProgram(io: CliIo): Command {
         try {
           // On a fresh demo setup `sync` works right away, like `start`.
           if (demo) await ensureCentralIntegration({ store, box, clock, config: cfg, demo, logger, console: { out: println } });
-          const clients = new MoySkladClientPool({ db: store.db, secretBox: box, clock, ...(demo ? { fetch: demo.fetch } : {}) });
-          const registry = buildSyncRegistry({ db: store.db, clock, clients, log, logger, dataDir: cfg.dataDir });
+          const clients = new MoySkladClientPool({
+            db: store.db,
+            secretBox: box,
+            clock,
+            ...(demo ? { fetch: demo.fetch } : {}),
+            // B3: the module's own writes do not come back as webhooks.
+            clientOptions: { writeHeaders: { 'X-Lognex-WebHook-DisableByPrefix': hookUrlPrefix(cfg.publicBaseUrl) } },
+          });
+          const registry = buildSyncRegistry({
+            db: store.db,
+            clock,
+            clients,
+            log,
+            logger,
+            dataDir: cfg.dataDir,
+            publicBaseUrl: cfg.publicBaseUrl,
+            inProcessBaseUrls: demo ? [demo.apiBaseUrl] : [],
+          });
           const outcome = await runSyncInForeground({ db: store.db, registry, kind, integration: opts.integration, priceList: opts.priceList, stdout: io.stdout });
           if (outcome.status === 'failed') io.setExitCode(EXIT_FAILURE);
         } finally {
