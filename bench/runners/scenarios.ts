@@ -9,7 +9,7 @@ import { runFullNomenclature, runIncrementalNomenclature, folderCategoryMap } fr
 import { NomenclatureWriter } from '../../src/sync/nomenclature/nomenclature-writer.js';
 import { mapMsProduct, mapMsVariant } from '../../src/sync/nomenclature/product-mapper.js';
 import { syncPriceListStock } from '../../src/sync/stock/stock-sync.js';
-import type { SwapResult } from '../../src/sync/stock/price-list-swap.js';
+import type { SwapResult } from '../../src/store/repositories/price-list-repository.js';
 import { runPhotoSync } from '../../src/sync/photos/photo-sync.js';
 import { BlobStore } from '../../src/sync/photos/blob-store.js';
 import { drainOrderOutbox } from '../../src/sync/orders/order-outbox.js';

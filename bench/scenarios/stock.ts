@@ -26,7 +26,7 @@ import { createDatabase, type DialectName, type StoreDatabase } from '../../src/
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { MoySkladClientPool } from '../../src/sync/client-pool.js';
 import { salePricesJson } from '../../src/sync/stock/product-prices.js';
-import type { SwapResult } from '../../src/sync/stock/price-list-swap.js';
+import type { SwapResult } from '../../src/store/repositories/price-list-repository.js';
 import { syncPriceListStock } from '../../src/sync/stock/stock-sync.js';
 import type { IntegrationLogEntry } from '../../src/sync/sync-run.js';
 

@@ -1,20 +1,26 @@
 /**
  * @module price-list-repository
- * Price lists (R11–R14) and their rows. Rows are replaced by an atomic generation swap:
- * new rows are written under `generation + 1`, then one short transaction flips
- * `price_lists.generation`; readers join rows on the list's current generation in one statement,
- * so they see the old list or the new one, never a mix. The previous generation is kept until
- * the next swap starts (so an export that pinned it can finish), then deleted with any leftovers
- * of a failed swap. Same rule as the stock sync's swap (`src/sync/stock/price-list-swap.ts`).
- */
+ * Price lists (R11–R14) and their rows. The one place rows are written (R11, issue 6): a reader
+ * sees the old list or the new one, never a mix — also a reader that pages through the list (the
+ * CSV export) as long as it pins the generation it started with.
+ *
+ * How: the rows readers see are those of `price_lists.generation`. A sync writes the next
+ * generation's rows in short chunked transactions (invisible to readers, who filter on the current
+ * generation), then ONE short transaction flips `price_lists.generation` — guarded by the
+ * generation it started from, so two writers cannot both win. The previous generation is kept
+ * until the next swap starts (so a paging reader that pinned it can finish), then deleted with any
+ * leftovers of a failed swap. A failed or abandoned swap never touches the current generation.
+ *
+ * Incremental syncs use the same path (copy-on-write, `patchRows`): the current rows are copied
+ * into the next generation by one INSERT … SELECT inside the database, the changes applied there,
+ * then flipped. `withPriceListLock` serialises writers of one price list within the process. */
 import type { Clock } from '../../core/clock.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
 import { normalizeArticle } from '../../core/normalize.js';
 import { sql } from 'kysely';
 import { chunk, nowIso, sqliteHandleOf } from '../database.js';
 import { dialectOf } from '../dialect-of.js';
 import type { Db } from '../db.js';
-import { withTransaction } from '../db.js';
 import type { PriceListRow, PriceListRowRow, StockType } from '../schema.js';
 
 export type PriceList = PriceListRow;
@@ -44,6 +50,35 @@ export interface PriceListRowInput {
 
 export type PriceListItem = Omit<PriceListRowRow, 'generation'>;
 
+export class PriceListSwapConflictError extends AppError {
+  constructor(priceListId: number) {
+    super('price_list_swap_conflict', `price list ${priceListId} was replaced by another sync meanwhile; its rows were left as the other sync wrote them`, {
+      status: 409,
+    });
+    this.name = 'PriceListSwapConflictError';
+  }
+}
+
+export interface SwapOptions {
+  /** The generation the caller read the old rows of (default: the current one, read at the start). */
+  fromGeneration?: number;
+  /** Rows per insert statement and per write transaction (default 500 / 5000). */
+  rowsPerStatement?: number;
+  rowsPerTransaction?: number;
+  /** Called after each write transaction of the new generation (progress; tests interleave reads here). */
+  onChunkWritten?: (written: number, total: number) => void | Promise<void>;
+  /** Stored with the flip (the incremental cursor). */
+  stockCursor?: string | null;
+}
+
+export interface SwapResult {
+  generation: number;
+  rowCount: number;
+  /** Milliseconds spent writing rows and flipping (the clock's time). */
+  writeMs: number;
+  flipMs: number;
+}
+
 export interface ListRowsOptions {
   limit?: number;
   /** Rows with id greater than this (keyset pagination). */
@@ -52,9 +87,6 @@ export interface ListRowsOptions {
   /** Only rows with quantity > 0. */
   inStockOnly?: boolean;
 }
-
-/** 10 parameters per row: far below SQLite's and PostgreSQL's limits. */
-const ROW_CHUNK = 1000;
 
 export class PriceListRepository {
   constructor(
@@ -141,141 +173,99 @@ export class PriceListRepository {
   }
 
   /**
-   * R11 Replaces all rows of the price list atomically (see module doc). Returns the new
-   * generation and row count. Rows with the same msProductId: the last one wins.
+   * R11 Replaces the whole contents of a price list with `rows` (full sync). `fromGeneration`
+   * (default: the current one) is the generation the caller read the old rows of; if another
+   * writer flipped meanwhile the swap fails with `price_list_swap_conflict` and the other writer's
+   * rows stay. Duplicate msProductIds: last wins.
    */
-  async replaceRows(
-    priceListId: number,
-    rows: readonly PriceListRowInput[],
-    options: { stockCursor?: string | null } = {},
-  ): Promise<{ generation: number; rowCount: number }> {
-    const current = await this.get(priceListId);
-    const next = current.generation + 1;
+  async replaceRows(priceListId: number, rows: readonly PriceListRowInput[], options: SwapOptions = {}): Promise<SwapResult> {
+    const { db, clock } = this;
+    const t0 = clock.nowMs();
+    const fromGeneration = options.fromGeneration ?? (await this.get(priceListId)).generation;
     const unique = new Map<string, PriceListRowInput>();
     for (const r of rows) unique.set(r.msProductId, r);
-    const values = [...unique.values()].map((r) => ({
-      priceListId,
-      generation: next,
-      productId: r.productId ?? null,
-      msProductId: r.msProductId,
-      brand: r.brand,
-      article: r.article,
-      articleNorm: r.articleNorm ?? normalizeArticle(r.article),
-      name: r.name,
-      quantity: r.quantity,
-      price: Math.round(r.price),
-    }));
-    const flipValues = {
-      generation: next,
-      rowCount: values.length,
-      lastSyncAt: nowIso(this.clock),
-      ...(options.stockCursor !== undefined ? { stockCursor: options.stockCursor } : {}),
-      updatedAt: nowIso(this.clock),
-    };
-    const concurrent = (): ValidationError => new ValidationError(`price list ${priceListId} was replaced concurrently; retry`);
-    const sqlite = sqliteHandleOf(this.db);
-    if (sqlite && !sqlite.inTransaction) {
-      // SQLite fast path: prepared statements in one synchronous transaction (readers in WAL mode
-      // keep seeing the old generation until it commits).
-      const insert = sqlite.prepare(SQLITE_INSERT_ROW);
-      sqlite.transaction(() => {
-        sqlite.prepare('delete from price_list_rows where price_list_id = ? and generation <> ?').run(priceListId, current.generation);
-        for (const v of values) {
-          insert.run([v.priceListId, v.generation, v.productId, v.msProductId, v.brand, v.article, v.articleNorm, v.name, v.quantity, v.price]);
-        }
-        const r = sqlite
-          .prepare(
-            'update price_lists set generation = ?, row_count = ?, last_sync_at = ?, stock_cursor = coalesce(?, stock_cursor), updated_at = ? where id = ? and generation = ?',
-          )
-          .run(next, values.length, flipValues.lastSyncAt, options.stockCursor ?? null, flipValues.updatedAt, priceListId, current.generation);
-        if (r.changes !== 1) throw concurrent();
-        if (options.stockCursor === null) sqlite.prepare('update price_lists set stock_cursor = null where id = ?').run(priceListId);
-      })();
-    } else {
-      await withTransaction(this.db, async (tx) => {
-        // Leftovers of a crashed swap (generations other than the current) are cleared first.
-        await tx.deleteFrom('priceListRows').where('priceListId', '=', priceListId).where('generation', '<>', current.generation).execute();
-        await insertRows(tx, values);
-        const flipped = await tx
-          .updateTable('priceLists')
-          .set(flipValues)
-          .where('id', '=', priceListId)
-          .where('generation', '=', current.generation)
-          .executeTakeFirst();
-        if (Number(flipped.numUpdatedRows) !== 1) throw concurrent();
-      });
+    const next = fromGeneration + 1;
+    await clearOtherGenerations(db, priceListId, fromGeneration);
+    try {
+      await writeRows(db, priceListId, next, [...unique.values()], options);
+      const t1 = clock.nowMs();
+      const rowCount = await flip(db, clock, priceListId, fromGeneration, next, options.stockCursor);
+      return { generation: next, rowCount, writeMs: t1 - t0, flipMs: clock.nowMs() - t1 };
+    } catch (e) {
+      await discardGeneration(db, priceListId, next);
+      throw e;
     }
-    return { generation: next, rowCount: values.length };
   }
 
   /**
-   * Updates some rows of the current generation in place (incremental stock sync, B3): rows
-   * with a known msProductId get new quantity/price, new ones are added, `removeMsProductIds` deleted.
+   * Applies changes to a price list as a new generation (incremental stock sync, B3; copy-on-write):
+   * copies the current rows forward inside the database, upserts `upserts`, deletes
+   * `removeMsProductIds`, then flips — same conflict rule as `replaceRows`.
    */
   async patchRows(
     priceListId: number,
     upserts: readonly PriceListRowInput[],
     removeMsProductIds: readonly string[] = [],
-    options: { stockCursor?: string | null } = {},
-  ): Promise<void> {
-    await withTransaction(this.db, async (tx) => {
-      const pl = await tx.selectFrom('priceLists').select('generation').where('id', '=', priceListId).executeTakeFirst();
-      if (!pl) throw new NotFoundError('price_list', priceListId);
-      for (const part of chunk(upserts, ROW_CHUNK)) {
+    options: SwapOptions = {},
+  ): Promise<SwapResult> {
+    const { db, clock } = this;
+    const t0 = clock.nowMs();
+    const fromGeneration = options.fromGeneration ?? (await this.get(priceListId)).generation;
+    const next = fromGeneration + 1;
+    await clearOtherGenerations(db, priceListId, fromGeneration);
+    try {
+      await db.transaction().execute(async (tx) => {
         await tx
           .insertInto('priceListRows')
-          .values(
-            part.map((r) => ({
-              priceListId,
-              generation: pl.generation,
-              productId: r.productId ?? null,
-              msProductId: r.msProductId,
-              brand: r.brand,
-              article: r.article,
-              articleNorm: r.articleNorm ?? normalizeArticle(r.article),
-              name: r.name,
-              quantity: r.quantity,
-              price: Math.round(r.price),
-            })),
-          )
-          .onConflict((oc) =>
-            oc.columns(['priceListId', 'generation', 'msProductId']).doUpdateSet((eb) => ({
-              productId: eb.ref('excluded.productId'),
-              brand: eb.ref('excluded.brand'),
-              article: eb.ref('excluded.article'),
-              articleNorm: eb.ref('excluded.articleNorm'),
-              name: eb.ref('excluded.name'),
-              quantity: eb.ref('excluded.quantity'),
-              price: eb.ref('excluded.price'),
-            })),
+          .columns(['priceListId', 'generation', 'productId', 'msProductId', 'brand', 'article', 'articleNorm', 'name', 'quantity', 'price'])
+          .expression((eb) =>
+            eb
+              .selectFrom('priceListRows')
+              .select((s) => [
+                'priceListId',
+                s.val(next).as('generation'),
+                'productId',
+                'msProductId',
+                'brand',
+                'article',
+                'articleNorm',
+                'name',
+                'quantity',
+                'price',
+              ])
+              .where('priceListId', '=', priceListId)
+              .where('generation', '=', fromGeneration),
           )
           .execute();
-      }
-      for (const part of chunk(removeMsProductIds, ROW_CHUNK)) {
-        await tx
-          .deleteFrom('priceListRows')
-          .where('priceListId', '=', priceListId)
-          .where('generation', '=', pl.generation)
-          .where('msProductId', 'in', part)
-          .execute();
-      }
-      const count = await tx
-        .selectFrom('priceListRows')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('priceListId', '=', priceListId)
-        .where('generation', '=', pl.generation)
-        .executeTakeFirstOrThrow();
-      await tx
-        .updateTable('priceLists')
-        .set({
-          rowCount: Number(count.n),
-          lastSyncAt: nowIso(this.clock),
-          ...(options.stockCursor !== undefined ? { stockCursor: options.stockCursor } : {}),
-          updatedAt: nowIso(this.clock),
-        })
-        .where('id', '=', priceListId)
-        .execute();
-    });
+        for (const part of chunk(removeMsProductIds, 500)) {
+          await tx.deleteFrom('priceListRows').where('priceListId', '=', priceListId).where('generation', '=', next).where('msProductId', 'in', part).execute();
+        }
+        for (const part of chunk(upserts, 500)) {
+          await tx
+            .insertInto('priceListRows')
+            .values(toValues(priceListId, next, part))
+            .onConflict((oc) =>
+              oc.columns(['priceListId', 'generation', 'msProductId']).doUpdateSet((eb) => ({
+                productId: eb.ref('excluded.productId'),
+                brand: eb.ref('excluded.brand'),
+                article: eb.ref('excluded.article'),
+                articleNorm: eb.ref('excluded.articleNorm'),
+                name: eb.ref('excluded.name'),
+                quantity: eb.ref('excluded.quantity'),
+                price: eb.ref('excluded.price'),
+              })),
+            )
+            .execute();
+        }
+      });
+      await options.onChunkWritten?.(upserts.length, upserts.length);
+      const t1 = clock.nowMs();
+      const rowCount = await flip(db, clock, priceListId, fromGeneration, next, options.stockCursor);
+      return { generation: next, rowCount, writeMs: t1 - t0, flipMs: clock.nowMs() - t1 };
+    } catch (e) {
+      await discardGeneration(db, priceListId, next);
+      throw e;
+    }
   }
 
   /** Rows of the current generation, ordered by id (one statement: consistent during a swap). */
@@ -336,43 +326,123 @@ export class PriceListRepository {
   }
 }
 
-const SQLITE_INSERT_ROW = `insert into price_list_rows
+/** In-process serialisation per price list (across processes the queue's credential lease does it). */
+const locks = new Map<number, Promise<unknown>>();
+export async function withPriceListLock<T>(priceListId: number, fn: () => Promise<T>): Promise<T> {
+  const prev = locks.get(priceListId) ?? Promise.resolve();
+  const run = prev.catch(() => undefined).then(fn);
+  const tail = run.catch(() => undefined);
+  locks.set(priceListId, tail);
+  try {
+    return await run;
+  } finally {
+    if (locks.get(priceListId) === tail) locks.delete(priceListId);
+  }
+}
+
+const toValues = (priceListId: number, generation: number, rows: readonly PriceListRowInput[]) =>
+  rows.map((r) => ({
+    priceListId,
+    generation,
+    productId: r.productId ?? null,
+    msProductId: r.msProductId,
+    brand: r.brand,
+    article: r.article,
+    articleNorm: r.articleNorm ?? normalizeArticle(r.article),
+    name: r.name,
+    quantity: r.quantity,
+    price: Math.round(r.price),
+  }));
+
+/** Deletes rows of every generation except the current one (leftovers and the kept previous). */
+async function clearOtherGenerations(db: Db, priceListId: number, current: number): Promise<void> {
+  await db.deleteFrom('priceListRows').where('priceListId', '=', priceListId).where('generation', '<>', current).execute();
+}
+
+async function flip(db: Db, clock: Clock, priceListId: number, from: number, to: number, stockCursor: string | null | undefined): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const count = await tx
+      .selectFrom('priceListRows')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('priceListId', '=', priceListId)
+      .where('generation', '=', to)
+      .executeTakeFirstOrThrow();
+    const at = nowIso(clock);
+    const r = await tx
+      .updateTable('priceLists')
+      .set({
+        generation: to,
+        rowCount: Number(count.n),
+        lastSyncAt: at,
+        ...(stockCursor !== undefined ? { stockCursor } : {}),
+        updatedAt: at,
+      })
+      .where('id', '=', priceListId)
+      .where('generation', '=', from)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) throw new PriceListSwapConflictError(priceListId);
+    return Number(count.n);
+  });
+}
+
+const SQLITE_INSERT = `insert into price_list_rows
   (price_list_id, generation, product_id, ms_product_id, brand, article, article_norm, name, quantity, price)
   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-type RowValues = {
-  priceListId: number;
-  generation: number;
-  productId: number | null;
-  msProductId: string;
-  brand: string;
-  article: string;
-  articleNorm: string;
-  name: string;
-  quantity: number;
-  price: number;
-};
-
 /**
- * Inserts rows through Kysely: on PostgreSQL as `unnest` of column arrays (10,000 rows per
- * statement, an order of magnitude faster than multi-row VALUES); elsewhere multi-row VALUES.
+ * Writes one transaction's worth of rows. SQLite: one prepared statement in a synchronous
+ * better-sqlite3 transaction (nothing else in the process can interleave; falls back to Kysely when
+ * the shared connection is inside another transaction). PostgreSQL: `unnest` of column arrays,
+ * 10 000 rows per statement. Otherwise multi-row VALUES.
  */
-async function insertRows(tx: Db, values: readonly RowValues[]): Promise<void> {
-  if (dialectOf(tx) === 'postgres') {
-    for (const part of chunk(values, 10_000)) {
-      const first = part[0];
-      if (!first) continue;
-      await sql`insert into price_list_rows
-        (price_list_id, generation, product_id, ms_product_id, brand, article, article_norm, name, quantity, price)
-        select ${first.priceListId}::integer, ${first.generation}::integer, u.* from unnest(
-          ${part.map((v) => v.productId)}::integer[], ${part.map((v) => v.msProductId)}::text[],
-          ${part.map((v) => v.brand)}::text[], ${part.map((v) => v.article)}::text[],
-          ${part.map((v) => v.articleNorm)}::text[], ${part.map((v) => v.name)}::text[],
-          ${part.map((v) => v.quantity)}::double precision[], ${part.map((v) => v.price)}::bigint[]) as u`.execute(tx);
-    }
+async function writeChunk(db: Db, priceListId: number, generation: number, rows: readonly PriceListRowInput[], perStatement: number): Promise<void> {
+  const values = toValues(priceListId, generation, rows);
+  const sqlite = sqliteHandleOf(db);
+  if (sqlite && !sqlite.inTransaction) {
+    const insert = sqlite.prepare(SQLITE_INSERT);
+    sqlite.transaction(() => {
+      for (const v of values) insert.run([v.priceListId, v.generation, v.productId, v.msProductId, v.brand, v.article, v.articleNorm, v.name, v.quantity, v.price]);
+    })();
     return;
   }
-  for (const part of chunk(values, ROW_CHUNK)) await tx.insertInto('priceListRows').values(part).execute();
+  await db.transaction().execute(async (tx) => {
+    if (dialectOf(tx) === 'postgres') {
+      for (const part of chunk(values, 10_000)) {
+        await sql`insert into price_list_rows
+          (price_list_id, generation, product_id, ms_product_id, brand, article, article_norm, name, quantity, price)
+          select ${priceListId}::integer, ${generation}::integer, u.* from unnest(
+            ${part.map((v) => v.productId)}::integer[], ${part.map((v) => v.msProductId)}::text[],
+            ${part.map((v) => v.brand)}::text[], ${part.map((v) => v.article)}::text[],
+            ${part.map((v) => v.articleNorm)}::text[], ${part.map((v) => v.name)}::text[],
+            ${part.map((v) => v.quantity)}::double precision[], ${part.map((v) => v.price)}::bigint[]) as u`.execute(tx);
+      }
+      return;
+    }
+    for (const part of chunk(values, perStatement)) await tx.insertInto('priceListRows').values(part).execute();
+  });
+}
+
+async function writeRows(db: Db, priceListId: number, generation: number, rows: readonly PriceListRowInput[], options: SwapOptions): Promise<void> {
+  const perStatement = options.rowsPerStatement ?? 500;
+  const perTx = Math.max(perStatement, options.rowsPerTransaction ?? 5000);
+  let written = 0;
+  for (const txPart of chunk(rows, perTx)) {
+    await writeChunk(db, priceListId, generation, txPart, perStatement);
+    written += txPart.length;
+    await options.onChunkWritten?.(written, rows.length);
+  }
+}
+
+/** Removes the rows of a generation that never became current (best effort after a failure). */
+async function discardGeneration(db: Db, priceListId: number, generation: number): Promise<void> {
+  try {
+    const pl = await db.selectFrom('priceLists').select('generation').where('id', '=', priceListId).executeTakeFirst();
+    if (pl && pl.generation !== generation) {
+      await db.deleteFrom('priceListRows').where('priceListId', '=', priceListId).where('generation', '=', generation).execute();
+    }
+  } catch {
+    // the next swap clears leftovers anyway
+  }
 }
 
 function checkInterval(msStoreId: string | null, interval: number | null): void {

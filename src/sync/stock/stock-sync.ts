@@ -4,7 +4,7 @@
  *
  * - Full: ONE `report/stock/bystore/current?stockType=<type>&include=zeroLines&filter=storeId=<id>`
  *   joined to the synced nomenclature (`products` by MoySklad id, with their stored sale prices),
- *   then an atomic generation swap (`price-list-swap.ts`).
+ *   then an atomic generation swap (`PriceListRepository.replaceRows`).
  * - Incremental: the same report with `changedSince` = last cursor − 5 min overlap (never more than
  *   24 h back; an older, missing or foreign cursor falls back to a full sync), plus the rows whose
  *   product changed in the local nomenclature since the cursor (price, name) — no extra request.
@@ -22,7 +22,7 @@ import type { MoySkladClientPool } from '../client-pool.js';
 import { loadIntegrationContext, type IntegrationContext } from '../integration-context.js';
 import { recordRun, type FinishedRun, type SyncRun, type SyncRunDeps } from '../sync-run.js';
 import { parseSalePrices, pickPrice } from './product-prices.js';
-import { patchPriceListRows, replacePriceListRows, withPriceListLock, type StockRowInput, type SwapOptions, type SwapResult } from './price-list-swap.js';
+import { PriceListRepository, withPriceListLock, type PriceListRowInput, type SwapOptions, type SwapResult } from '../../store/repositories/price-list-repository.js';
 
 export const STOCK_FULL_KIND = 'stock.full';
 export const STOCK_INCREMENTAL_KIND = 'stock.incremental';
@@ -215,7 +215,7 @@ async function loadOldRows(db: Kysely<Database>, priceListId: number, generation
   return out;
 }
 
-function classify(row: StockRowInput, old: OldRow | undefined): 'added' | 'changed' | 'zeroed' | 'unchanged' {
+function classify(row: PriceListRowInput, old: OldRow | undefined): 'added' | 'changed' | 'zeroed' | 'unchanged' {
   if (!old) return 'added';
   if (row.quantity === 0 && old.quantity !== 0) return 'zeroed';
   if (row.quantity !== old.quantity || row.price !== old.price || row.name !== old.name || row.brand !== old.brand || row.article !== old.article) {
@@ -228,7 +228,7 @@ function classify(row: StockRowInput, old: OldRow | undefined): 'added' | 'chang
 const clampQuantity = (q: number): number => (q > 0 ? q : 0);
 
 interface Built {
-  row: StockRowInput;
+  row: PriceListRowInput;
 }
 
 function buildRow(p: ProductInfo, value: number | null, old: OldRow | undefined, priceTypeId: string | null, counts: Counts): Built {
@@ -325,7 +325,7 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
     if (!stores.some((s) => s.id === storeId)) throw new StockStoreMissingError(storeId);
   }
   const products = await loadProducts(db, ctx.msAccount.id);
-  const rows: StockRowInput[] = [];
+  const rows: PriceListRowInput[] = [];
   const missing: string[] = [];
   const unusable: Array<[string, string]> = [];
   const seen = new Set<string>();
@@ -353,8 +353,9 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
   counts.unusableProducts = unusable.length;
   await reportMissing(deps, run, pl, missing, unusable);
   const cursor: StockCursor = { at: askedAt.toISOString(), storeId, stockType: pl.stockType, priceTypeId: pl.priceTypeMsId ?? null };
-  const swap = await replacePriceListRows(db, clock, pl.id, pl.generation, rows, {
+  const swap = await new PriceListRepository(db, clock).replaceRows(pl.id, rows, {
     ...request.swap,
+    fromGeneration: pl.generation,
     stockCursor: JSON.stringify(cursor),
     onChunkWritten: async (written, total) => {
       await request.progress?.({ done: written, total, message: 'writing rows' });
@@ -437,7 +438,7 @@ async function runIncremental(
   const whole = ids.length > 5000;
   const products = await loadProducts(db, ctx.msAccount.id, whole ? undefined : ids);
   const old = await loadOldRows(db, pl.id, pl.generation, whole ? undefined : ids);
-  const upserts: StockRowInput[] = [];
+  const upserts: PriceListRowInput[] = [];
   const removals: string[] = [];
   const missing: string[] = [];
   const unusable: Array<[string, string]> = [];
@@ -469,7 +470,11 @@ async function runIncremental(
     counts.rows = pl.rowCount;
     return `incremental since ${since.toISOString()}: no changes in ${report.length} report lines`;
   }
-  const swap = await patchPriceListRows(db, clock, pl.id, pl.generation, upserts, removals, { ...request.swap, stockCursor: JSON.stringify(next) });
+  const swap = await new PriceListRepository(db, clock).patchRows(pl.id, upserts, removals, {
+    ...request.swap,
+    fromGeneration: pl.generation,
+    stockCursor: JSON.stringify(next),
+  });
   counts.rows = swap.rowCount;
   request.onSwapped?.(swap);
   return `incremental since ${since.toISOString()}: ${upserts.length} rows written, ${removals.length} removed from ${report.length} report lines`;
