@@ -264,7 +264,7 @@ describe('repositories', () => {
       });
       expect(order.syncId).toMatch(/^[0-9a-f-]{36}$/);
       expect(order.positions.map((p) => [p.articleNorm, p.price, p.status])).toEqual([['OC90', 65000, 'active'], ['C110', 123456, 'active']]);
-      const jobs = await repos.outbox.listFor('order', order.id);
+      const jobs = await db.selectFrom('outbox').selectAll().where('aggregateType', '=', 'order').where('aggregateId', '=', String(order.id)).execute();
       expect(jobs).toHaveLength(1);
       expect(jobs[0]).toMatchObject({ kind: 'order_export', integrationId: integration.id, state: 'pending', dedupeKey: `order_export:${order.id}` });
       // A second change while the job is pending does not add a job.

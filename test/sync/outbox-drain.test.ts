@@ -8,8 +8,8 @@ import { ManualClock } from '../../src/core/clock.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/store/schema.js';
 import { ExportDeferred, ExportError } from '../../src/sync/outbox/export-error.js';
-import { drainOutbox, retryOutboxItem, type OutboxHandler } from '../../src/sync/outbox/outbox-drain.js';
-import { outboxBackoffMs, OutboxStore } from '../../src/sync/outbox/outbox-store.js';
+import { OutboxRepository } from '../../src/store/repositories/outbox-repository.js';
+import { drainOutbox, outboxBackoffMs, retryOutboxItem, type OutboxHandler } from '../../src/sync/outbox/outbox-drain.js';
 import { createOrderSyncKinds } from '../../src/sync/orders/order-outbox.js';
 import { dialects, openTestDatabase, postgresUnavailableReason, type TestDatabase } from '../helpers/databases.js';
 import { ordersHarness, type OrdersHarness } from './orders-harness.js';
@@ -43,7 +43,7 @@ for (const dialect of dialects) {
       tdb = await openTestDatabase(dialect);
       const clock = new ManualClock();
       const id = await addRow(tdb.db, clock, '1');
-      const stores = Array.from({ length: 8 }, () => new OutboxStore(tdb!.db, clock));
+      const stores = Array.from({ length: 8 }, () => new OutboxRepository(tdb!.db, clock));
       const wins = await Promise.all(stores.map((s) => s.claim(id)));
       expect(wins.filter(Boolean)).toHaveLength(1);
       expect((await stores[0]!.get(id))).toMatchObject({ state: 'running', attempts: 1 });
@@ -52,7 +52,7 @@ for (const dialect of dialects) {
     it('B1 a second row of the same order cannot be claimed while the first runs', async () => {
       tdb = await openTestDatabase(dialect);
       const clock = new ManualClock();
-      const store = new OutboxStore(tdb.db, clock);
+      const store = new OutboxRepository(tdb.db, clock);
       const a = await addRow(tdb.db, clock, '7');
       const b = await addRow(tdb.db, clock, '7');
       const other = await addRow(tdb.db, clock, '8');
@@ -82,7 +82,7 @@ for (const dialect of dialects) {
       const handlers = new Map([['test.kind', handler]]);
       const r = await drainOutbox({ db, clock, runDeps: silentRunDeps(db, clock), handlers });
       expect(r).toMatchObject({ claimed: 4, sent: 1, deferred: 1, retried: 1, failed: 1 });
-      const store = new OutboxStore(db, clock);
+      const store = new OutboxRepository(db, clock);
       expect(await store.get(ok)).toMatchObject({ state: 'sent' });
       expect(await store.get(later)).toMatchObject({ state: 'pending', lastError: expect.stringContaining('option off') });
       expect((await store.get(later))!.nextAttemptAt).toBe(new Date(clock.nowMs() + 3_600_000).toISOString());

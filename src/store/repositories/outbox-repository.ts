@@ -1,10 +1,19 @@
 /**
  * @module outbox-repository
- * B1 durable outbox: jobs written in the same transaction as the store change that needs them
- * (pass the transaction as `db`). A dedupe key makes enqueueing idempotent.
+ * B1 durable outbox: jobs are written in the same transaction as the store change that needs them
+ * (pass the transaction as `db`; a dedupe key makes enqueueing idempotent), and the outbox drain
+ * reads and settles them here: due rows, a safe claim on SQLite and PostgreSQL, and the outcomes
+ * (sent, retry later, failed), plus the listings the admin panel and API show.
+ *
+ * Claim = `update outbox set state='running' where id=? and state='pending'` (compare-and-set:
+ * exactly one claimer wins on either dialect). Migration 0004 adds a partial unique index on
+ * (aggregate_type, aggregate_id) where state='running', so a second row of the SAME order cannot
+ * be claimed while the first runs: the update fails with a unique violation and the row is
+ * skipped until later. Rows of a crashed worker stay `running`; `requeueStale` puts them back.
  */
 import type { Clock } from '../../core/clock.js';
-import { nowIso } from '../database.js';
+import { NotFoundError } from '../../core/errors.js';
+import { isUniqueViolation } from '../db-errors.js';
 import type { Db } from '../db.js';
 import type { OutboxRow } from '../schema.js';
 
@@ -20,15 +29,49 @@ export interface OutboxJobInput {
   nextAttemptAt?: string;
 }
 
+export interface OutboxItemView {
+  id: number;
+  kind: string;
+  integrationId: number | null;
+  aggregateType: string;
+  aggregateId: string;
+  state: OutboxRow['state'];
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+  sentAt: string | null;
+}
+
+export const outboxItemView = (r: OutboxRow): OutboxItemView => ({
+  id: Number(r.id),
+  kind: r.kind,
+  integrationId: r.integrationId === null ? null : Number(r.integrationId),
+  aggregateType: r.aggregateType,
+  aggregateId: r.aggregateId,
+  state: r.state,
+  attempts: Number(r.attempts),
+  nextAttemptAt: r.nextAttemptAt,
+  lastError: r.lastError,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+  sentAt: r.sentAt,
+});
+
 export class OutboxRepository {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
   ) {}
 
+  #now(): string {
+    return this.clock.now().toISOString();
+  }
+
   /** Enqueues a job; returns its id, or null when an unfinished job with the dedupe key exists (keys are freed when a job is sent or fails for good). */
   async enqueue(job: OutboxJobInput): Promise<number | null> {
-    const at = nowIso(this.clock);
+    const at = this.#now();
     const row = await this.db
       .insertInto('outbox')
       .values({
@@ -50,13 +93,15 @@ export class OutboxRepository {
     return row?.id ?? null;
   }
 
-  /** Pending jobs that are due, oldest first. */
-  async listDue(limit = 100): Promise<OutboxRow[]> {
+  /** Pending rows of the given kinds that are due, oldest first. */
+  async listDue(kinds: readonly string[], limit: number): Promise<OutboxRow[]> {
+    if (kinds.length === 0) return [];
     return this.db
       .selectFrom('outbox')
       .selectAll()
       .where('state', '=', 'pending')
-      .where('nextAttemptAt', '<=', nowIso(this.clock))
+      .where('kind', 'in', [...kinds])
+      .where('nextAttemptAt', '<=', this.#now())
       .orderBy('nextAttemptAt')
       .orderBy('id')
       .limit(limit)
@@ -64,60 +109,133 @@ export class OutboxRepository {
   }
 
   /**
-   * Claims one pending job (compare-and-set on state); false when another worker took it.
+   * Claims one row: true when this caller now owns it. False when another worker took it, or when
+   * another row of the same aggregate is running (the partial unique index of migration 0004).
    * Claiming frees the dedupe key, so a change made while the job runs enqueues a fresh job.
    */
   async claim(id: number): Promise<boolean> {
-    const r = await this.db
-      .updateTable('outbox')
-      .set((eb) => ({ state: 'running', attempts: eb('attempts', '+', 1), dedupeKey: null, updatedAt: nowIso(this.clock) }))
-      .where('id', '=', id)
-      .where('state', '=', 'pending')
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    try {
+      const r = await this.db
+        .updateTable('outbox')
+        .set((eb) => ({ state: 'running', attempts: eb('attempts', '+', 1), dedupeKey: null, updatedAt: this.#now() }))
+        .where('id', '=', id)
+        .where('state', '=', 'pending')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    } catch (e) {
+      if (isUniqueViolation(e)) return false;
+      throw e;
+    }
   }
 
-  async markSent(id: number): Promise<void> {
-    const at = nowIso(this.clock);
-    await this.db.updateTable('outbox').set({ state: 'sent', sentAt: at, lastError: null, dedupeKey: null, updatedAt: at }).where('id', '=', id).execute();
+  /** Ids of the pending rows of one aggregate with id ≤ `maxId` (coalesced into the current run). */
+  async pendingIdsOf(aggregateType: string, aggregateId: string, kinds: readonly string[]): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('aggregateType', '=', aggregateType)
+      .where('aggregateId', '=', aggregateId)
+      .where('kind', 'in', [...kinds])
+      .where('state', 'in', ['pending', 'failed'])
+      .execute();
+    return rows.map((r) => Number(r.id));
   }
 
-  /** Back to pending with a retry time, or `failed` for good when `retryAt` is null. Frees the dedupe key when failed. */
-  async markFailed(id: number, error: string, retryAt: string | null): Promise<void> {
-    const at = nowIso(this.clock);
+  /** Marks the claimed row sent, and the listed other rows too (only while they are still pending/failed). */
+  async markSent(id: number, coalesced: readonly number[] = []): Promise<void> {
+    const at = this.#now();
+    await this.db.updateTable('outbox').set({ state: 'sent', sentAt: at, lastError: null, updatedAt: at }).where('id', '=', id).execute();
+    const others = coalesced.filter((x) => x !== id);
+    if (others.length) {
+      await this.db
+        .updateTable('outbox')
+        .set({ state: 'sent', sentAt: at, lastError: 'coalesced into outbox item ' + id, updatedAt: at })
+        .where('id', 'in', others)
+        .where('state', 'in', ['pending', 'failed'])
+        .execute();
+    }
+  }
+
+  /** Back to pending, due at `retryAt`. */
+  async markRetry(id: number, error: string, retryAt: Date): Promise<void> {
     await this.db
       .updateTable('outbox')
-      .set(
-        retryAt === null
-          ? { state: 'failed', lastError: error, dedupeKey: null, updatedAt: at }
-          : { state: 'pending', lastError: error, nextAttemptAt: retryAt, updatedAt: at },
-      )
+      .set({ state: 'pending', lastError: error, nextAttemptAt: retryAt.toISOString(), updatedAt: this.#now() })
       .where('id', '=', id)
       .execute();
   }
 
-  /** Running jobs whose worker died: back to pending (crash recovery, B1). */
-  async requeueStale(olderThanIso: string): Promise<number> {
+  /** Failed for good until someone retries it by hand (`retry`). */
+  async markFailed(id: number, error: string): Promise<void> {
+    await this.db.updateTable('outbox').set({ state: 'failed', lastError: error, updatedAt: this.#now() }).where('id', '=', id).execute();
+  }
+
+  /** Running rows not touched since `olderThan`: their worker died; put them back (B1 crash recovery). */
+  async requeueStale(olderThan: Date): Promise<number> {
     const r = await this.db
       .updateTable('outbox')
-      .set({ state: 'pending', updatedAt: nowIso(this.clock) })
+      .set({ state: 'pending', updatedAt: this.#now() })
       .where('state', '=', 'running')
-      .where('updatedAt', '<', olderThanIso)
+      .where('updatedAt', '<', olderThan.toISOString())
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
   }
 
-  async get(id: number): Promise<OutboxRow | null> {
-    return (await this.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+  /** Manual retry (admin panel / API): a failed or waiting row becomes due now. Sent rows are left alone. */
+  async retry(id: number): Promise<OutboxItemView> {
+    const row = await this.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new NotFoundError('outbox item', id);
+    if (row.state === 'failed' || row.state === 'pending') {
+      await this.db
+        .updateTable('outbox')
+        .set({ state: 'pending', nextAttemptAt: this.#now(), updatedAt: this.#now() })
+        .where('id', '=', id)
+        .where('state', 'in', ['failed', 'pending'])
+        .execute();
+    }
+    return outboxItemView((await this.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow()));
   }
 
-  async listFor(aggregateType: string, aggregateId: string | number): Promise<OutboxRow[]> {
-    return this.db
+  async get(id: number): Promise<OutboxItemView | null> {
+    const row = await this.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? outboxItemView(row) : null;
+  }
+
+  /** Rows of one aggregate (e.g. one order), oldest first: the export history the API/admin show. */
+  async listFor(aggregateType: string, aggregateId: string | number): Promise<OutboxItemView[]> {
+    const rows = await this.db
       .selectFrom('outbox')
       .selectAll()
       .where('aggregateType', '=', aggregateType)
       .where('aggregateId', '=', String(aggregateId))
       .orderBy('id')
       .execute();
+    return rows.map(outboxItemView);
+  }
+
+  /** Rows for the admin panel / API, newest first (e.g. `{ state: 'failed' }`). */
+  async list(options: { state?: OutboxRow['state']; kind?: string; integrationId?: number; limit?: number; offset?: number } = {}): Promise<OutboxItemView[]> {
+    let q = this.db.selectFrom('outbox').selectAll();
+    if (options.state) q = q.where('state', '=', options.state);
+    if (options.kind) q = q.where('kind', '=', options.kind);
+    if (options.integrationId !== undefined) q = q.where('integrationId', '=', options.integrationId);
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(options.limit ?? 100)
+      .offset(options.offset ?? 0)
+      .execute();
+    return rows.map(outboxItemView);
+  }
+
+  /** Counts per state (admin panel, metrics). */
+  async stateCounts(): Promise<Record<OutboxRow['state'], number>> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+      .groupBy('state')
+      .execute();
+    const out: Record<OutboxRow['state'], number> = { pending: 0, running: 0, sent: 0, failed: 0 };
+    for (const r of rows) out[r.state] = Number(r.n);
+    return out;
   }
 }

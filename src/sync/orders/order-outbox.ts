@@ -19,7 +19,7 @@ import type { MoySkladClientPool } from '../client-pool.js';
 import { IntegrationInactiveError, loadIntegrationContext } from '../integration-context.js';
 import { classifyExportError, ExportDeferred } from '../outbox/export-error.js';
 import { drainOutbox, type DrainOptions, type DrainReport, type OutboxHandler } from '../outbox/outbox-drain.js';
-import { OutboxStore } from '../outbox/outbox-store.js';
+import { OutboxRepository } from '../../store/repositories/outbox-repository.js';
 import type { SyncKind } from '../sync-registry.js';
 import type { SyncRunDeps } from '../sync-run.js';
 import { ExportCaches, exportOrder, type OrderExportHooks } from './order-export.js';
@@ -143,7 +143,7 @@ export function createOrderSyncKinds(deps: OrderSyncDeps): SyncKind[] {
 
 /** Manual retry of every failed outbox row of one order (admin "retry export" button). */
 export async function retryOrderExport(deps: { db: Kysely<Database>; clock: Clock }, orderId: number): Promise<number> {
-  const store = new OutboxStore(deps.db, deps.clock);
+  const store = new OutboxRepository(deps.db, deps.clock);
   const rows = (await store.listFor('order', orderId)).filter((r) => r.state === 'failed' || r.state === 'pending');
   for (const r of rows) await store.retry(r.id);
   if (rows.length) {

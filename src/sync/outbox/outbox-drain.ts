@@ -16,11 +16,17 @@ import type { Clock } from '../../core/clock.js';
 import type { Database, OutboxRow, SyncTrigger } from '../../store/schema.js';
 import { recordRun, type SyncRun, type SyncRunDeps } from '../sync-run.js';
 import { classifyExportError, ExportDeferred } from './export-error.js';
-import { outboxBackoffMs, OutboxStore, type OutboxItemView } from './outbox-store.js';
+import { OutboxRepository, type OutboxItemView } from '../../store/repositories/outbox-repository.js';
+
+/** Full-jitter-free exponential backoff: 30 s, 1 min, 2 min … capped at 30 min. */
+export function outboxBackoffMs(attempts: number, baseMs = 30_000, capMs = 30 * 60_000): number {
+  const n = Math.max(1, attempts);
+  return Math.min(capMs, baseMs * 2 ** Math.min(20, n - 1));
+}
 
 export interface OutboxHandlerEnv {
   run: SyncRun;
-  store: OutboxStore;
+  store: OutboxRepository;
   /** Memory shared by every item of this drain (caches keyed by the handler). */
   shared: Map<string, unknown>;
 }
@@ -73,7 +79,7 @@ export interface DrainReport {
 /** Drains the due outbox rows once (until none is due, `maxItems`, or abort). */
 export async function drainOutbox(deps: OutboxDrainDeps, options: DrainOptions = {}): Promise<DrainReport> {
   const { db, clock, handlers } = deps;
-  const store = new OutboxStore(db, clock);
+  const store = new OutboxRepository(db, clock);
   const kinds = [...handlers.keys()];
   const maxItems = options.maxItems ?? 5000;
   const batchSize = options.batchSize ?? 100;
@@ -119,7 +125,7 @@ export async function drainOutbox(deps: OutboxDrainDeps, options: DrainOptions =
   return report;
 }
 
-async function processOne(clock: Clock, store: OutboxStore, handlers: ReadonlyMap<string, OutboxHandler>, item: OutboxRow, env: OutboxHandlerEnv, report: DrainReport): Promise<void> {
+async function processOne(clock: Clock, store: OutboxRepository, handlers: ReadonlyMap<string, OutboxHandler>, item: OutboxRow, env: OutboxHandlerEnv, report: DrainReport): Promise<void> {
   const id = Number(item.id);
   if (!(await store.claim(id))) {
     report.busy += 1;
@@ -168,7 +174,7 @@ async function processOne(clock: Clock, store: OutboxStore, handlers: ReadonlyMa
  * drain picks it up. Returns the row as the API shows it.
  */
 export async function retryOutboxItem(deps: { db: Kysely<Database>; clock: Clock }, id: number): Promise<OutboxItemView> {
-  const item = await new OutboxStore(deps.db, deps.clock).retry(id);
+  const item = await new OutboxRepository(deps.db, deps.clock).retry(id);
   if (item.aggregateType === 'order' && item.state === 'pending') {
     // The order shows "waiting" again instead of the old failure.
     await deps.db
