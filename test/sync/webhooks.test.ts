@@ -6,7 +6,10 @@
  * emulator's 1500 ms deadline runs on the auto-advancing ManualClock; the deadline is checked
  * against real time separately.)
  */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { ManualClock } from '../../src/core/clock.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialects, postgresUnavailableReason } from '../helpers/databases.js';
 import { createSyncFixture, type SyncFixture } from '../helpers/sync-fixture.js';
@@ -314,5 +317,42 @@ describe('webhook intake (SQLite)', () => {
     // Saving without changing `active` does not ask again.
     await setup.saveOptions(h.fx.integrationId, { importPhotos: true });
     expect(calls).toHaveLength(2);
+  });
+
+  it('B3 over real loopback HTTP: the emulator POSTs to the listening service, which answers 204 and enqueues', async () => {
+    // No clock sleeps happen here (limits off, no sync runs), so a non-advancing clock keeps the emulator's
+    // 1500 ms deadline from firing while real sockets carry the delivery.
+    const fx = await createSyncFixture({ clock: new ManualClock({ autoAdvance: false }), emulator: { limits: false, webhookFetch: globalThis.fetch } });
+    const queue = new EmbeddedJobQueue({ db: fx.db, clock: fx.clock });
+    const app = new Hono();
+    const seen: Array<{ ua: string | undefined; type: string | undefined }> = [];
+    app.use('/hooks/*', async (c, next) => {
+      seen.push({ ua: c.req.header('user-agent'), type: c.req.header('content-type') });
+      await next();
+    });
+    mountHookRoutes(app, { db: fx.db, clock: fx.clock, enqueuer: queue });
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    try {
+      await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      // A loopback PUBLIC_BASE_URL is refused for an account MoySklad runs elsewhere…
+      const far = await ensureWebhooks({ db: fx.db, clock: fx.clock, clients: fx.clients, publicBaseUrl: base }, fx.msAccountId);
+      expect(far.state).toBe('skipped');
+      expect(far.message).toMatch(/loopback/);
+      expect(fx.emulator.account(LOGIN).webhooks).toEqual([]);
+      // …and accepted when the account is this process's emulator.
+      const near = await ensureWebhooks({ db: fx.db, clock: fx.clock, clients: fx.clients, publicBaseUrl: base, inProcessBaseUrls: [fx.emulator.apiBaseUrl] }, fx.msAccountId);
+      expect(near.state).toBe('registered');
+      const account = fx.emulator.account(LOGIN);
+      account.updateProduct(account.listProducts()[0]!.id, { description: 'over the wire' });
+      await fx.emulator.flushWebhooks();
+      const stats = fx.emulator.stats().webhooks;
+      expect(stats).toMatchObject({ delivered: 1, failed: 0, attempts: 1 });
+      expect(seen).toEqual([{ ua: 'MoySklad webhook touch agent 2.0 (/https://www.moysklad.ru)', type: 'application/json' }]);
+      expect(await queue.depth()).toMatchObject({ 'nomenclature.incremental': { queued: 1, running: 0 } });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await fx.dispose();
+    }
   });
 });
