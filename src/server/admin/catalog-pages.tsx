@@ -14,6 +14,7 @@ import { resolveCounterpartyMatch } from '../../sync/counterparties/counterparty
 import { retryOrderExport } from '../../sync/orders/order-outbox.js';
 import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
 import { field, flashFromQuery, idParam } from './admin-panel.js';
+import { SearchForm } from './components.js';
 import { isMessageKey, type MessageKey } from './i18n.js';
 import { Csrf, Page, Pager, formatTime, type ViewContext } from './layout.js';
 
@@ -69,23 +70,7 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
           </button>
           <span class="hint">{active.length ? v.t('prod.resyncHint') : v.t('prod.noIntegration')}</span>
         </form>
-        <form method="get" action="/admin/products" class="inline" style="margin-bottom:10px">
-          <input
-            type="search"
-            name="q"
-            value={q}
-            placeholder={v.t('prod.searchPlaceholder')}
-            hx-get="/admin/products"
-            hx-trigger="input changed delay:300ms, search"
-            hx-target="#products-block"
-            hx-select="#products-block"
-            hx-swap="outerHTML"
-            hx-push-url="true"
-          />
-          <button type="submit" class="secondary">
-            {v.t('common.search')}
-          </button>
-        </form>
+        <SearchForm v={v} action="/admin/products" q={q} placeholder={v.t('prod.searchPlaceholder')} target="products-block" style="margin-bottom:10px" />
         <div id="products-block">
         {products.length === 0 ? (
           <p class="muted">{v.t('prod.empty')}</p>

@@ -18,9 +18,10 @@ import { parseSalePrices } from '../../sync/stock/product-prices.js';
 import { STOCK_FULL_KIND } from '../../sync/stock/stock-sync.js';
 import type { AdminContext, AdminEnv, AdminPanelDeps } from './admin-panel.js';
 import { field, flashFromQuery, idParam } from './admin-panel.js';
+import { RunFigureCells, RunFigureHeads, SearchForm } from './components.js';
 import type { MessageKey } from './i18n.js';
 import { problemText } from './integrations-pages.js';
-import { Csrf, Page, Pager, RunBadge, formatCounts, formatDuration, formatTime, type Flash, type ViewContext } from './layout.js';
+import { Csrf, Page, Pager, formatTime, type Flash, type ViewContext } from './layout.js';
 
 const STOCK_TYPES: readonly StockType[] = ['quantity', 'freeStock', 'stock'];
 const INTERVALS = [5, 15, 30, 60, 180, 720, 1440];
@@ -133,12 +134,7 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
             <tr>
               <th>{v.t('common.time')}</th>
               <th>{v.t('common.kind')}</th>
-              <th>{v.t('common.status')}</th>
-              <th class="num">{v.t('run.duration')}</th>
-              <th>{v.t('run.counts')}</th>
-              <th class="num">{v.t('run.requests')}</th>
-              <th class="num">{v.t('run.errors')}</th>
-              <th>{v.t('common.message')}</th>
+              <RunFigureHeads v={v} />
             </tr>
           </thead>
           <tbody>
@@ -148,14 +144,7 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
                 <td>
                   {r.kind} <span class="muted">({r.trigger})</span>
                 </td>
-                <td>
-                  <RunBadge v={v} status={r.status} />
-                </td>
-                <td class="num">{formatDuration(r.durationMs)}</td>
-                <td>{formatCounts(r.counts)}</td>
-                <td class="num">{r.requests}</td>
-                <td class="num">{r.errors}</td>
-                <td>{r.message ?? ''}</td>
+                <RunFigureCells v={v} run={r} counts={r.counts} />
               </tr>
             ))}
           </tbody>
@@ -178,23 +167,7 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
       ) : null}
 
       <h2>{v.t('pl.rowsTitle')}</h2>
-      <form method="get" action={`/admin/price-lists/${pl.id}`} class="inline">
-        <input
-          type="search"
-          name="q"
-          value={d.q}
-          placeholder={v.t('pl.searchPlaceholder')}
-          hx-get={`/admin/price-lists/${pl.id}`}
-          hx-trigger="input changed delay:300ms, search"
-          hx-target="#rows-block"
-          hx-select="#rows-block"
-          hx-swap="outerHTML"
-          hx-push-url="true"
-        />
-        <button type="submit" class="secondary">
-          {v.t('common.search')}
-        </button>
-      </form>
+      <SearchForm v={v} action={`/admin/price-lists/${pl.id}`} q={d.q} placeholder={v.t('pl.searchPlaceholder')} target="rows-block" />
       <div id="rows-block">
       {d.rows.length === 0 ? (
         <p class="muted">{v.t('pl.noRows')}</p>

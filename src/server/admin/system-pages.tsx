@@ -15,9 +15,13 @@ import { ApiTokenService } from '../auth.js';
 import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
 import { field, flashFromQuery, idParam } from './admin-panel.js';
 import { safeCounts } from './price-list-pages.js';
-import { Csrf, Page, RunBadge, formatCounts, formatDuration, formatTime, type ViewContext } from './layout.js';
+import { RunFigureCells, RunFigureHeads, SelectFilter } from './components.js';
+import { Csrf, Page, formatDuration, formatTime, type ViewContext } from './layout.js';
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** Integrations as the choices of a filter select (value = id, label = region name). */
+const integrationChoices = (list: ReadonlyArray<{ id: number; name: string }>) => list.map((i) => ({ value: String(i.id), label: i.name }));
 const MOSCOW_OFFSET = '+03:00';
 
 /** `2026-11-29T12:00` typed in Moscow time → ISO UTC, or undefined. */
@@ -113,28 +117,8 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
     return c.html(
       <Page v={v} title={v.t('logs.title')}>
         <form method="get" action="/admin/logs" class="card inline" id="log-filters">
-          <div>
-            <label for="integrationId">{v.t('logs.integration')}</label>
-            <select id="integrationId" name="integrationId">
-              <option value="">{v.t('common.all')}</option>
-              {integrations.map((i) => (
-                <option value={String(i.id)} selected={i.id === integrationId}>
-                  {i.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label for="level">{v.t('logs.level')}</label>
-            <select id="level" name="level">
-              <option value="">{v.t('common.all')}</option>
-              {LEVELS.map((l) => (
-                <option value={l} selected={l === level}>
-                  {l}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectFilter v={v} id="integrationId" name="integrationId" label={v.t('logs.integration')} options={integrationChoices(integrations)} selected={integrationId === undefined ? '' : String(integrationId)} />
+          <SelectFilter v={v} id="level" name="level" label={v.t('logs.level')} options={LEVELS.map((l) => ({ value: l, label: l }))} selected={level ?? ''} />
           <div>
             <label for="since">{v.t('common.from')} ({v.t('common.msk')})</label>
             <input type="datetime-local" id="since" name="since" value={sinceText} />
@@ -219,28 +203,8 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
     return c.html(
       <Page v={v} title={v.t('hist.title')}>
         <form method="get" action="/admin/history" class="card inline">
-          <div>
-            <label for="kind">{v.t('common.kind')}</label>
-            <select id="kind" name="kind">
-              <option value="">{v.t('common.all')}</option>
-              {kinds.map((k) => (
-                <option value={k} selected={k === kind}>
-                  {k}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label for="h-integration">{v.t('hist.integration')}</label>
-            <select id="h-integration" name="integrationId">
-              <option value="">{v.t('common.all')}</option>
-              {integrations.map((i) => (
-                <option value={String(i.id)} selected={i.id === integrationId}>
-                  {i.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectFilter v={v} id="kind" name="kind" label={v.t('common.kind')} options={kinds.map((k) => ({ value: k, label: k }))} selected={kind} />
+          <SelectFilter v={v} id="h-integration" name="integrationId" label={v.t('hist.integration')} options={integrationChoices(integrations)} selected={integrationId === undefined ? '' : String(integrationId)} />
           <button type="submit">{v.t('logs.filter')}</button>
         </form>
         {runs.length === 0 ? (
@@ -255,12 +219,7 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
                   <th>{v.t('common.kind')}</th>
                   <th>{v.t('hist.integration')}</th>
                   <th>{v.t('run.trigger')}</th>
-                  <th>{v.t('common.status')}</th>
-                  <th class="num">{v.t('run.duration')}</th>
-                  <th>{v.t('run.counts')}</th>
-                  <th class="num">{v.t('run.requests')}</th>
-                  <th class="num">{v.t('run.errors')}</th>
-                  <th>{v.t('common.message')}</th>
+                  <RunFigureHeads v={v} />
                 </tr>
               </thead>
               <tbody>
@@ -279,14 +238,7 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
                       ) : null}
                     </td>
                     <td>{r.trigger}</td>
-                    <td>
-                      <RunBadge v={v} status={r.status} />
-                    </td>
-                    <td class="num">{formatDuration(r.durationMs)}</td>
-                    <td>{formatCounts(safeCounts(r.counts))}</td>
-                    <td class="num">{r.requests}</td>
-                    <td class="num">{r.errors}</td>
-                    <td>{r.message ?? ''}</td>
+                    <RunFigureCells v={v} run={r} counts={safeCounts(r.counts)} />
                   </tr>
                 ))}
               </tbody>
