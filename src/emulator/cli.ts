@@ -86,10 +86,12 @@ export function registerEmulatorCommand(program: Command): Command {
     .option('--persist <file>', 'keep the state in this JSON file')
     .action(async (o: EmulatorCliOptions) => {
       const running = await startEmulatorFromCli(o);
-      const stop = (): void => {
-        void running.close().then(() => process.exit(0));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // Serve until asked to stop: the command resolves only then, so a CLI wrapper that exits
+      // after its command resolves does not cut the emulator short.
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await running.close();
     });
 }
