@@ -16,7 +16,7 @@ import type { Clock } from '../../core/clock.js';
 import { chunk, nowIso } from '../../store/database.js';
 import { dialectOf } from '../../store/dialect-of.js';
 import { DataQualityRepository } from '../../store/repositories/data-quality-repository.js';
-import type { Database } from '../../store/schema.js';
+import type { Database, ProductRow } from '../../store/schema.js';
 import type { DataQualityReason, MappedIssue, MappedItem, MappedProduct } from './product-mapper.js';
 
 export interface PageCounts {
@@ -35,26 +35,28 @@ export interface WritePageOptions {
   seenAt: string | null;
 }
 
-interface ExistingRow {
-  id: number;
-  msId: string;
-  brand: string;
-  brandNorm: string;
-  article: string;
-  articleNorm: string;
-  code: string | null;
-  name: string;
-  description: string | null;
-  categoryId: number | null;
-  msFolderId: string | null;
-  archived: number;
-  deleted: number;
-  msUpdated: string | null;
-  syncState: string;
-  skipReason: string | null;
-  salePrices: string | null;
-  msImageCount: number | null;
-}
+/** The columns of a stored product the writer compares a MoySklad item with. */
+const EXISTING_COLUMNS = [
+  'id',
+  'msId',
+  'brand',
+  'brandNorm',
+  'article',
+  'articleNorm',
+  'code',
+  'name',
+  'description',
+  'categoryId',
+  'msFolderId',
+  'archived',
+  'deleted',
+  'msUpdated',
+  'syncState',
+  'skipReason',
+  'salePrices',
+  'msImageCount',
+] as const;
+type ExistingRow = Pick<ProductRow, (typeof EXISTING_COLUMNS)[number]>;
 
 interface IssueRow {
   msProductId: string;
@@ -259,30 +261,11 @@ export class NomenclatureWriter {
     for (const part of chunk(ids, IN_CHUNK)) {
       const rows = await this.#db
         .selectFrom('products')
-        .select([
-          'id',
-          'msId',
-          'brand',
-          'brandNorm',
-          'article',
-          'articleNorm',
-          'code',
-          'name',
-          'description',
-          'categoryId',
-          'msFolderId',
-          'archived',
-          'deleted',
-          'msUpdated',
-          'syncState',
-          'skipReason',
-          'salePrices',
-          'msImageCount',
-        ])
+        .select(EXISTING_COLUMNS)
         .where('msAccountId', '=', this.#msAccountId)
         .where('msId', 'in', part)
         .execute();
-      for (const r of rows) out.set(r.msId, r as ExistingRow);
+      for (const r of rows) out.set(r.msId, r);
     }
     return out;
   }
