@@ -143,6 +143,27 @@ ${notes.join('\n') || '- none'}
 
 ${when.join('\n')}
 
+## Why rows miss the floor (what the figures show)
+
+- **Sequential paging is bounded by response time, not by the budget.** The nomenclature sync keeps one
+  list request in flight (it requests the next page while writing the current one). At weight 4 the
+  budget allows one request every 267 ms; a 1,000-product page takes the emulator its latency plus its own
+  serialising and gzip time (together roughly 0.5–0.9 s here, comparable to what MoySklad users report),
+  so the pass runs at about one page per response time. With a solution token (one request every 67 ms)
+  the gap is larger. Reaching the floor would need 3–4 list requests in flight (MoySklad allows 5); the
+  request count is already the minimum.
+- **Single-request jobs (stock) are bounded by the response and the store.** One report request is
+  0.27 s of budget; the 100,000-row report's transfer and the writing/swapping of 100,000 price-list rows
+  take seconds, so wall/floor is large by construction. Compare *store writes/s* and wall time instead.
+- **Photos** use 2 requests per image (the image list of the product, then the download), against a
+  minimum of one download per image plus a product page of 100 with \`expand=images\` per 100 products;
+  the wall/floor ratio measures that request overhead, the pacing itself is at the floor.
+- **Order backlog** is request-bound (one POST per order, plus a counterparty check now and then), so it
+  runs at the floor.
+- **Peak RSS** includes about 120 MB for Node, tsx and the loaded modules before any work (measured on an
+  idle scenario process); a 1,000-product page (≈ 3 MB of JSON) and its parsed rows come on top, and the
+  stock incremental row also carries the full sync that ran before it in the same process.
+
 ## How it is measured
 
 - **MoySklad** is the project's emulator (\`src/emulator\`) in a **separate process** listening on a

@@ -32,7 +32,7 @@ export interface TableRow {
 }
 
 export function toRow(r: ScenarioResult): TableRow {
-  const floor = floorMs(r.minRequests, r.weight);
+  const floor = floorMs(r.floorRequests ?? r.minRequests, r.weight);
   const writeMs = r.writeMs ?? r.wallMs;
   return {
     scenario: r.scenario,

@@ -25,8 +25,9 @@ export async function runMultiTenant(o: { integrations: number; accounts: number
       auth: 'password',
       dialect: 'postgres',
       requests: r.emulatorRequests,
-      // floor of the busiest account (accounts run in parallel)
-      minRequests: perAccount,
+      minRequests: o.integrations * perIntegration,
+      // the floor is the busiest account's (accounts have budgets of their own and run in parallel)
+      floorRequests: perAccount,
       weight,
       tooMany: r.emulator429,
       wallMs: r.elapsedMs,
@@ -34,7 +35,7 @@ export async function runMultiTenant(o: { integrations: number; accounts: number
       writeMs: null,
       status: `${r.runs.length}/${r.jobs.length} jobs done, ${r.workersUsed} workers${r.accountOverlap ? ', ACCOUNT OVERLAP' : ''}`,
       notes: [
-        `pg-boss + ${o.workers} worker processes; requests = all accounts, minimum/floor = the busiest account (${perAccount} requests); peak RSS = coordinator with the emulator (workers are separate processes)`,
+        `pg-boss + ${o.workers} worker processes; requests and minimum = all accounts; the floor is the busiest account's ${perAccount} minimum requests; peak RSS = coordinator with the emulator (workers are separate processes)`,
         'emulator without latency, weight by the real date (scale scenario of test/queue)',
       ],
     },

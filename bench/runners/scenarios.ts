@@ -35,6 +35,8 @@ export interface ScenarioResult {
   dialect: DialectName;
   requests: number;
   minRequests: number;
+  /** Requests that set the floor when they differ from minRequests (multi-tenant: the busiest account; accounts run in parallel). */
+  floorRequests?: number;
   /** Weight units one request of this scenario costs (the floor uses it). */
   weight: number;
   /** 429 answers the emulator sent. */
