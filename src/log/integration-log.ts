@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
-import type { LogEntryRepository } from '../store/repositories/log-entry-repository.js';
+import type { LogEntryRepository, LogFilter } from '../store/repositories/log-entry-repository.js';
 import { LOG_LEVEL_ORDER } from '../store/repositories/log-entry-repository.js';
 import type { LogLevel } from '../store/schema.js';
 import { Redactor } from './redactor.js';
@@ -106,16 +106,7 @@ export class IntegrationLog {
   }
 }
 
-export interface ReadLogOptions {
-  integrationId?: number;
-  priceListId?: number;
-  runId?: number;
-  kind?: string;
-  /** Minimum level. */
-  level?: LogLevel;
-  /** ISO bounds: since inclusive, until exclusive. */
-  since?: string;
-  until?: string;
+export interface ReadLogOptions extends LogFilter {
   /** Default 200. */
   limit?: number;
   /** Rotated files to include (default 5). */

@@ -32,7 +32,8 @@ export interface NewLogEntry {
   details?: unknown;
 }
 
-export interface LogQuery {
+/** The filter of a log view, the same for the database entries and the log file (`readIntegrationLog`). */
+export interface LogFilter {
   integrationId?: number;
   priceListId?: number;
   runId?: number;
@@ -42,6 +43,9 @@ export interface LogQuery {
   /** ISO bounds: since inclusive, until exclusive. */
   since?: string;
   until?: string;
+}
+
+export interface LogQuery extends LogFilter {
   /** Newest first; entries with id < beforeId (pagination). */
   beforeId?: number;
   limit?: number;
