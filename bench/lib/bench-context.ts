@@ -16,6 +16,7 @@ import type { MoySkladClient } from '../../src/moysklad/client.js';
 import { createDatabase, type DialectName, type StoreDatabase } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { MoySkladClientPool } from '../../src/sync/client-pool.js';
+import { seedIntegrationRows } from '../../test/helpers/seed-integration.js';
 import type { IntegrationLogEntry, SyncRunDeps } from '../../src/sync/sync-run.js';
 import { shiftedClock } from './bench-clock.js';
 import { RemoteEmulator } from './remote-emulator.js';
@@ -77,40 +78,22 @@ export async function openBenchContext(o: BenchContextOptions): Promise<BenchCon
   const db = store.db;
   const secretBox = new SecretBox(randomBytes(32));
   const now = clock.now().toISOString();
-  const region = await db.insertInto('regions').values({ name: 'Bench', code: 'bench', isCentral: 1, createdAt: now, updatedAt: now }).returning('id').executeTakeFirstOrThrow();
-  const ms = await db
-    .insertInto('msAccounts')
-    .values({
-      label: 'bench',
-      authKind: o.auth,
-      login: o.auth === 'password' ? BENCH_LOGIN : null,
-      credentialKey: o.auth === 'password' ? BENCH_LOGIN : 'solution:bench',
-      secretEnc: secretBox.encrypt(o.auth === 'password' ? 'bench' : SOLUTION_TOKEN),
-      baseUrl: emulator.apiBaseUrl,
-      moyskladAccountId: null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const info = await emulator.call<{ storeIds: string[]; organization: { id: string; name: string } | null }>('info', { login: BENCH_LOGIN });
-  const integration = await db
-    .insertInto('integrations')
-    .values({
-      regionId: region.id,
-      msAccountId: ms.id,
-      organizationMsId: info.organization?.id ?? null,
-      organizationName: info.organization?.name ?? null,
-      defaultStoreMsId: info.storeIds[0] ?? null,
-      active: 1,
-      status: 'ok',
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const { regionId, msAccountId, integrationId } = await seedIntegrationRows(db, {
+    now,
+    secretBox,
+    baseUrl: emulator.apiBaseUrl,
+    region: { name: 'Bench', code: 'bench' },
+    account:
+      o.auth === 'password'
+        ? { label: 'bench', authKind: o.auth, login: BENCH_LOGIN, credentialKey: BENCH_LOGIN, secret: 'bench' }
+        : { label: 'bench', authKind: o.auth, login: null, credentialKey: 'solution:bench', secret: SOLUTION_TOKEN },
+    integration: async () => {
+      const info = await emulator.call<{ storeIds: string[]; organization: { id: string; name: string } | null }>('info', { login: BENCH_LOGIN });
+      return { organizationMsId: info.organization?.id ?? null, organizationName: info.organization?.name ?? null, defaultStoreMsId: info.storeIds[0] ?? null };
+    },
+  });
   const pool = new MoySkladClientPool({ db, secretBox, clock, fetch: globalThis.fetch });
-  const client = await pool.forAccount(ms.id);
+  const client = await pool.forAccount(msAccountId);
   const logs: IntegrationLogEntry[] = [];
   const runDeps: SyncRunDeps = { db, clock, log: { write: (e: IntegrationLogEntry) => void (logs.length < 1000 && logs.push(e)) } };
   return {
@@ -122,9 +105,9 @@ export async function openBenchContext(o: BenchContextOptions): Promise<BenchCon
     client,
     runDeps,
     login: BENCH_LOGIN,
-    msAccountId: ms.id,
-    regionId: region.id,
-    integrationId: integration.id,
+    msAccountId,
+    regionId,
+    integrationId,
     secretBox,
     async dispose() {
       await store.destroy().catch(() => undefined);

@@ -26,6 +26,7 @@ import { migrateToLatest } from '../../src/store/migrate.js';
 import { MoySkladClientPool } from '../../src/sync/client-pool.js';
 import { runFullNomenclature } from '../../src/sync/nomenclature/nomenclature-sync.js';
 import { recordRun } from '../../src/sync/sync-run.js';
+import { seedAccountRow } from '../../test/helpers/seed-integration.js';
 
 export interface NomenclatureBenchOptions {
   /** How many generated products the emulator account holds. */
@@ -93,29 +94,20 @@ export async function runNomenclatureBench(options: NomenclatureBenchOptions): P
     await migrateToLatest(store.db);
     const secretBox = new SecretBox(randomBytes(32));
     const now = clock.now().toISOString();
-    const account = await store.db
-      .insertInto('msAccounts')
-      .values({
-        label: 'bench',
-        authKind: 'password',
-        login: 'bench@demo',
-        credentialKey: 'bench@demo',
-        secretEnc: secretBox.encrypt('bench'),
-        baseUrl: emulator.apiBaseUrl,
-        moyskladAccountId: null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const msAccountId = await seedAccountRow(store.db, {
+      now,
+      secretBox,
+      baseUrl: emulator.apiBaseUrl,
+      account: { label: 'bench', authKind: 'password', login: 'bench@demo', credentialKey: 'bench@demo', secret: 'bench' },
+    });
     const pool = new MoySkladClientPool({ db: store.db, secretBox, clock, fetch: emulator.fetch });
-    const client = await pool.forAccount(account.id);
+    const client = await pool.forAccount(msAccountId);
 
     let rowsWritten = 0;
     let writeMs = 0;
     const started = performance.now();
     const finished = await recordRun({ db: store.db, clock, log: { write: () => undefined } }, { kind: 'nomenclature.full', trigger: 'cli' }, async (run) => {
-      await runFullNomenclature({ db: store.db, clock }, { msAccountId: account.id, client }, run, {
+      await runFullNomenclature({ db: store.db, clock }, { msAccountId, client }, run, {
         onPageWritten: ({ rows, writeMs: ms }) => {
           rowsWritten += rows;
           writeMs += ms;

@@ -29,6 +29,7 @@ import { salePricesJson } from '../../src/sync/stock/product-prices.js';
 import type { SwapResult } from '../../src/store/repositories/price-list-repository.js';
 import { syncPriceListStock } from '../../src/sync/stock/stock-sync.js';
 import type { IntegrationLogEntry } from '../../src/sync/sync-run.js';
+import { seedIntegrationRows } from '../../test/helpers/seed-integration.js';
 
 export interface StockBenchOptions {
   items: number;
@@ -120,31 +121,31 @@ export async function runStockBench(options: StockBenchOptions): Promise<StockBe
     const entries: IntegrationLogEntry[] = [];
     const runDeps = { db, clock, log: { write: (e: IntegrationLogEntry) => void entries.push(e) } };
     const now = clock.now().toISOString();
-    const region = await db.insertInto('regions').values({ name: 'Bench', code: 'bench', isCentral: 1, createdAt: now, updatedAt: now }).returning('id').executeTakeFirstOrThrow();
-    const account = await db
-      .insertInto('msAccounts')
-      .values({ label: 'bench', authKind: 'password', login: 'bench@shop', credentialKey: 'bench@shop', secretEnc: box.encrypt('bench'), baseUrl: emulator.apiBaseUrl, moyskladAccountId: null, createdAt: now, updatedAt: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.insertInto('integrations').values({ regionId: region.id, msAccountId: account.id, active: 1, status: 'ok', createdAt: now, updatedAt: now }).execute();
+    const { regionId, msAccountId } = await seedIntegrationRows(db, {
+      now,
+      secretBox: box,
+      baseUrl: emulator.apiBaseUrl,
+      region: { name: 'Bench', code: 'bench' },
+      account: { label: 'bench', authKind: 'password', login: 'bench@shop', credentialKey: 'bench@shop', secret: 'bench' },
+    });
     const ems = emulator.account('bench@shop');
     const storeId = ems.stores[0]!.id;
     const pl = await db
       .insertInto('priceLists')
-      .values({ regionId: region.id, name: 'bench', msStoreId: storeId, priceTypeMsId: null, syncIntervalMinutes: 15, deliveryDays: 1, lastSyncAt: null, stockCursor: null, createdAt: now, updatedAt: now })
+      .values({ regionId, name: 'bench', msStoreId: storeId, priceTypeMsId: null, syncIntervalMinutes: 15, deliveryDays: 1, lastSyncAt: null, stockCursor: null, createdAt: now, updatedAt: now })
       .returning('id')
       .executeTakeFirstOrThrow();
 
     // The nomenclature, current (not measured as part of the stock sync).
     const t0 = Date.now();
-    const client = clients.forAccountRow(await db.selectFrom('msAccounts').selectAll().where('id', '=', account.id).executeTakeFirstOrThrow());
+    const client = clients.forAccountRow(await db.selectFrom('msAccounts').selectAll().where('id', '=', msAccountId).executeTakeFirstOrThrow());
     for await (const page of client.productPages()) {
       const values = page.map((p) => {
         const split = splitProductCode(p.code, p.article);
         const brand = split.ok ? split.brand : '';
         const article = split.ok ? split.article : (p.article ?? '');
         return {
-          msAccountId: account.id,
+          msAccountId,
           msId: p.id,
           brand,
           brandNorm: normalizeBrand(brand),

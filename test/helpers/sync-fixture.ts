@@ -21,6 +21,7 @@ import { MoySkladClientPool } from '../../src/sync/client-pool.js';
 import { loadIntegrationContext, type IntegrationContext } from '../../src/sync/integration-context.js';
 import type { IntegrationLogEntry, IntegrationLogWriter, SyncRunDeps } from '../../src/sync/sync-run.js';
 import { openTestDatabase, type TestDatabase } from './databases.js';
+import { seedIntegrationRows } from './seed-integration.js';
 
 export interface SyncFixtureOptions {
   dialect?: DialectName;
@@ -72,45 +73,17 @@ export async function createSyncFixture(options: SyncFixtureOptions = {}): Promi
   const password = options.password ?? 'demo';
   const now = clock.now().toISOString();
 
-  const region = await db
-    .insertInto('regions')
-    .values({ name: 'Центральный', code: 'central', isCentral: 1, createdAt: now, updatedAt: now })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const account = await db
-    .insertInto('msAccounts')
-    .values({
-      label: login,
-      authKind: 'password',
-      login,
-      credentialKey: login.toLowerCase(),
-      secretEnc: secretBox.encrypt(password),
-      baseUrl: emulator.apiBaseUrl,
-      moyskladAccountId: null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const organizations = await clients.forAccountRow(
-    await db.selectFrom('msAccounts').selectAll().where('id', '=', account.id).executeTakeFirstOrThrow(),
-  ).organizations();
-  const org = organizations[0];
-  const integration = await db
-    .insertInto('integrations')
-    .values({
-      regionId: region.id,
-      msAccountId: account.id,
-      organizationMsId: org?.id ?? null,
-      organizationName: org?.name ?? null,
-      active: 1,
-      status: 'ok',
-      createdAt: now,
-      updatedAt: now,
-      ...options.integration,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const { regionId, msAccountId, integrationId } = await seedIntegrationRows(db, {
+    now,
+    secretBox,
+    baseUrl: emulator.apiBaseUrl,
+    account: { label: login, authKind: 'password', login, credentialKey: login.toLowerCase(), secret: password },
+    integration: async (accountId) => {
+      const organizations = await clients.forAccountRow(await db.selectFrom('msAccounts').selectAll().where('id', '=', accountId).executeTakeFirstOrThrow()).organizations();
+      const org = organizations[0];
+      return { organizationMsId: org?.id ?? null, organizationName: org?.name ?? null, ...options.integration };
+    },
+  });
 
   return {
     clock,
@@ -121,10 +94,10 @@ export async function createSyncFixture(options: SyncFixtureOptions = {}): Promi
     clients,
     log,
     runDeps: { db, clock, log },
-    regionId: region.id,
-    msAccountId: account.id,
-    integrationId: integration.id,
-    integrationContext: () => loadIntegrationContext(db, clients, integration.id),
+    regionId,
+    msAccountId,
+    integrationId,
+    integrationContext: () => loadIntegrationContext(db, clients, integrationId),
     async dispose() {
       await emulator.close();
       await database.dispose();
