@@ -179,22 +179,9 @@ export class PriceListRepository {
    * rows stay. Duplicate msProductIds: last wins.
    */
   async replaceRows(priceListId: number, rows: readonly PriceListRowInput[], options: SwapOptions = {}): Promise<SwapResult> {
-    const { db, clock } = this;
-    const t0 = clock.nowMs();
-    const fromGeneration = options.fromGeneration ?? (await this.get(priceListId)).generation;
     const unique = new Map<string, PriceListRowInput>();
     for (const r of rows) unique.set(r.msProductId, r);
-    const next = fromGeneration + 1;
-    await clearOtherGenerations(db, priceListId, fromGeneration);
-    try {
-      await writeRows(db, priceListId, next, [...unique.values()], options);
-      const t1 = clock.nowMs();
-      const rowCount = await flip(db, clock, priceListId, fromGeneration, next, options.stockCursor);
-      return { generation: next, rowCount, writeMs: t1 - t0, flipMs: clock.nowMs() - t1 };
-    } catch (e) {
-      await discardGeneration(db, priceListId, next);
-      throw e;
-    }
+    return this.#swap(priceListId, options, (_from, next) => writeRows(this.db, priceListId, next, [...unique.values()], options));
   }
 
   /**
@@ -208,13 +195,8 @@ export class PriceListRepository {
     removeMsProductIds: readonly string[] = [],
     options: SwapOptions = {},
   ): Promise<SwapResult> {
-    const { db, clock } = this;
-    const t0 = clock.nowMs();
-    const fromGeneration = options.fromGeneration ?? (await this.get(priceListId)).generation;
-    const next = fromGeneration + 1;
-    await clearOtherGenerations(db, priceListId, fromGeneration);
-    try {
-      await db.transaction().execute(async (tx) => {
+    return this.#swap(priceListId, options, async (fromGeneration, next) => {
+      await this.db.transaction().execute(async (tx) => {
         await tx
           .insertInto('priceListRows')
           .columns(['priceListId', 'generation', 'productId', 'msProductId', 'brand', 'article', 'articleNorm', 'name', 'quantity', 'price'])
@@ -259,6 +241,21 @@ export class PriceListRepository {
         }
       });
       await options.onChunkWritten?.(upserts.length, upserts.length);
+    });
+  }
+
+  /**
+   * The frame of every swap: clears the other generations, writes the next one (`write`), flips
+   * to it; on any failure the unfinished generation is discarded and the error rethrown.
+   */
+  async #swap(priceListId: number, options: SwapOptions, write: (fromGeneration: number, next: number) => Promise<void>): Promise<SwapResult> {
+    const { db, clock } = this;
+    const t0 = clock.nowMs();
+    const fromGeneration = options.fromGeneration ?? (await this.get(priceListId)).generation;
+    const next = fromGeneration + 1;
+    await clearOtherGenerations(db, priceListId, fromGeneration);
+    try {
+      await write(fromGeneration, next);
       const t1 = clock.nowMs();
       const rowCount = await flip(db, clock, priceListId, fromGeneration, next, options.stockCursor);
       return { generation: next, rowCount, writeMs: t1 - t0, flipMs: clock.nowMs() - t1 };
