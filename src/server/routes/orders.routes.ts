@@ -10,7 +10,9 @@ import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { normalizeArticle } from '../../core/normalize.js';
+import type { Clock } from '../../core/clock.js';
 import { isUniqueViolation } from '../../store/db-errors.js';
+import { OutboxRepository } from '../../store/repositories/outbox-repository.js';
 import type { Database, OrderKind, OrderPositionRow, OrderRow } from '../../store/schema.js';
 import type { ApiDeps } from '../api-deps.js';
 import { defineOperation, type ApiOperation } from '../api-router.js';
@@ -94,27 +96,22 @@ const positionValues = (p: PositionInput, index: number) => ({
   priceListId: p.priceListId ?? null,
 });
 
+/** Enqueues an outbox row about one order in the caller's transaction (due now). */
 async function writeOutbox(
   trx: Transaction<Database>,
+  clock: Clock,
   now: string,
   row: { kind: string; integrationId: number | null; orderId: number; payload: Record<string, unknown>; dedupeKey?: string },
 ): Promise<void> {
-  await trx
-    .insertInto('outbox')
-    .values({
-      kind: row.kind,
-      integrationId: row.integrationId,
-      aggregateType: 'order',
-      aggregateId: String(row.orderId),
-      payload: JSON.stringify(row.payload),
-      nextAttemptAt: now,
-      lastError: null,
-      dedupeKey: row.dedupeKey ?? null,
-      createdAt: now,
-      updatedAt: now,
-      sentAt: null,
-    })
-    .execute();
+  await new OutboxRepository(trx, clock).enqueue({
+    kind: row.kind,
+    integrationId: row.integrationId,
+    aggregateType: 'order',
+    aggregateId: row.orderId,
+    payload: row.payload,
+    dedupeKey: row.dedupeKey ?? null,
+    nextAttemptAt: now,
+  });
 }
 
 async function integrationIdForRegion(db: Kysely<Database>, regionId: number): Promise<{ id: number; msAccountId: number } | null> {
@@ -184,7 +181,7 @@ export function orderOperations(deps: ApiDeps): ApiOperation[] {
               .values({ orderId: id, ...positionValues(p, i), msProductId: null, msPositionId: null, createdAt: now, updatedAt: now })
               .execute();
           }
-          await writeOutbox(trx, now, {
+          await writeOutbox(trx, deps.clock, now, {
             kind: OUTBOX_KINDS.orderExport,
             integrationId: integration?.id ?? null,
             orderId: id,
@@ -244,7 +241,7 @@ export function orderOperations(deps: ApiDeps): ApiOperation[] {
             const dropped = existing.filter((p) => !kept.has(p.externalId) && p.status === 'active').map((p) => p.id);
             if (dropped.length) await trx.updateTable('orderPositions').set({ status: 'withdrawn', updatedAt: now }).where('id', 'in', dropped).execute();
           }
-          await writeOutbox(trx, now, {
+          await writeOutbox(trx, deps.clock, now, {
             kind: OUTBOX_KINDS.orderExport,
             integrationId: integration?.id ?? null,
             orderId: params.id,
@@ -272,7 +269,7 @@ export function orderOperations(deps: ApiDeps): ApiOperation[] {
             .where('id', '=', params.positionId)
             .execute();
           await trx.updateTable('orders').set({ exportState: 'pending', updatedAt: now }).where('id', '=', params.id).execute();
-          await writeOutbox(trx, now, {
+          await writeOutbox(trx, deps.clock, now, {
             kind: OUTBOX_KINDS.positionStatus,
             integrationId: integration?.id ?? null,
             orderId: params.id,
