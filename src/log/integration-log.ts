@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
-import type { LogEntryRepository, LogFilter } from '../store/repositories/log-entry-repository.js';
+import type { LogEntryRepository, LogFilter, NewLogEntry } from '../store/repositories/log-entry-repository.js';
 import { LOG_LEVEL_ORDER } from '../store/repositories/log-entry-repository.js';
 import type { LogLevel } from '../store/schema.js';
 import { Redactor } from './redactor.js';
@@ -17,16 +17,8 @@ import type { RotationConfig } from './rotating-file.js';
 
 export const INTEGRATION_LOG_FILE = 'moysklad_logger.log';
 
-export interface IntegrationLogInput {
-  level: LogLevel;
-  integrationId?: number | null;
-  priceListId?: number | null;
-  runId?: number | null;
-  /** What area: `stock`, `nomenclature`, `order_export`, `credentials`, … */
-  kind: string;
-  message: string;
-  details?: unknown;
-}
+/** A log entry as callers write it: the stored entry without its time (the log stamps it). */
+export type IntegrationLogInput = Omit<NewLogEntry, 'at'>;
 
 /** One line of `moysklad_logger.log`. */
 export interface IntegrationLogLine {

@@ -26,9 +26,10 @@ export interface NewLogEntry {
   integrationId?: number | null;
   priceListId?: number | null;
   runId?: number | null;
+  /** What area: `stock`, `nomenclature`, `order_export`, `credentials`, … */
   kind: string;
   message: string;
-  /** Already scrubbed; stored as JSON. */
+  /** Stored as JSON; `IntegrationLog` scrubs secrets out of it before it gets here. */
   details?: unknown;
 }
 
