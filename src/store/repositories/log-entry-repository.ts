@@ -8,17 +8,8 @@ import type { LogEntryRow, LogLevel } from '../schema.js';
 
 export const LOG_LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export interface LogEntry {
-  id: number;
-  at: string;
-  level: LogLevel;
-  integrationId: number | null;
-  priceListId: number | null;
-  runId: number | null;
-  kind: string;
-  message: string;
-  details: unknown;
-}
+/** A stored entry with its details parsed from JSON. */
+export type LogEntry = Omit<LogEntryRow, 'details'> & { details: unknown };
 
 export interface NewLogEntry {
   at: string;
