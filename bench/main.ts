@@ -152,7 +152,7 @@ ${when.join('\n')}
 - **Sequential paging is bounded by response time, not by the budget.** The nomenclature sync keeps one
   list request in flight (it requests the next page while writing the current one). At weight 4 the
   budget allows one request every 267 ms; a 1,000-product page takes the emulator its latency plus its own
-  serialising and gzip time (together roughly 0.5–0.9 s here, comparable to what MoySklad users report),
+  serialising and gzip time (together roughly 0.4–0.9 s here depending on the load of the shared machine, comparable to what MoySklad users report),
   so the pass runs at about one page per response time. With a solution token (one request every 67 ms)
   the gap is larger. Reaching the floor would need 3–4 list requests in flight (MoySklad allows 5); the
   request count is already the minimum.
