@@ -15,16 +15,13 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { ManualClock } from '../../src/core/clock.js';
 import { SecretBox } from '../../src/core/secret-box.js';
 import { createEmulator } from '../../src/emulator/index.js';
 import { requestWeight } from '../../src/moysklad/limiter.js';
-import { createDatabase, type DialectName, type StoreDatabase } from '../../src/store/database.js';
+import type { DialectName } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
+import { openBenchDatabase } from '../lib/bench-database.js';
 import { OrderRepository } from '../../src/store/repositories/order-repository.js';
 import { MoySkladClientPool } from '../../src/sync/client-pool.js';
 import { drainOrderOutbox } from '../../src/sync/orders/order-outbox.js';
@@ -73,32 +70,6 @@ export interface OrdersBenchResult {
   customerOrdersInMoySklad: number;
 }
 
-async function openDatabase(dialect: DialectName, url?: string): Promise<{ store: StoreDatabase; dispose: () => Promise<void> }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mse-bench-orders-'));
-  if (dialect === 'sqlite') {
-    const store = createDatabase({ dataDir });
-    return { store, dispose: async () => { await store.destroy(); fs.rmSync(dataDir, { recursive: true, force: true }); } };
-  }
-  const databaseUrl = url ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const schema = `bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const store = createDatabase({ databaseUrl, dataDir, pgSchema: schema, poolMax: 5 });
-  return {
-    store,
-    dispose: async () => {
-      await store.destroy();
-      const a = new pg.Client({ connectionString: databaseUrl });
-      await a.connect();
-      await a.query(`drop schema if exists ${schema} cascade`);
-      await a.end();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 export async function runOrdersBench(options: OrdersBenchOptions): Promise<OrdersBenchResult> {
   const dialect = options.dialect ?? 'sqlite';
   const lines = options.linesPerOrder ?? 3;
@@ -106,7 +77,7 @@ export async function runOrdersBench(options: OrdersBenchOptions): Promise<Order
   const clock = new ManualClock({ autoAdvance: true });
   const login = 'bench@shop';
   const emulator = createEmulator({ clock, accounts: [{ login, password: 'bench', seed: { kind: 'generated', products: 300, seed: 11, stores: 2 } }] });
-  const { store, dispose } = await openDatabase(dialect, options.databaseUrl);
+  const { store, dispose } = await openBenchDatabase(dialect, options.databaseUrl);
   try {
     const db = store.db;
     await migrateToLatest(db);

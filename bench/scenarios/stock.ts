@@ -13,17 +13,15 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { ManualClock, systemClock } from '../../src/core/clock.js';
 import { normalizeArticle, normalizeBrand } from '../../src/core/normalize.js';
 import { SecretBox } from '../../src/core/secret-box.js';
 import { splitProductCode } from '../../src/domain/product-code.js';
 import { createEmulator } from '../../src/emulator/index.js';
-import { createDatabase, type DialectName, type StoreDatabase } from '../../src/store/database.js';
+import type { DialectName } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
+import { openBenchDatabase } from '../lib/bench-database.js';
 import { MoySkladClientPool } from '../../src/sync/client-pool.js';
 import { salePricesJson } from '../../src/sync/stock/product-prices.js';
 import type { SwapResult } from '../../src/store/repositories/price-list-repository.js';
@@ -67,38 +65,6 @@ export interface StockBenchResult {
 
 const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
-async function openDatabase(options: StockBenchOptions): Promise<{ store: StoreDatabase; dispose: () => Promise<void> }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mse-bench-stock-'));
-  if (options.dialect === 'sqlite') {
-    const store = createDatabase({ dataDir });
-    return {
-      store,
-      dispose: async () => {
-        await store.destroy();
-        fs.rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  }
-  const url = options.databaseUrl ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const schema = `bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const store = createDatabase({ databaseUrl: url, dataDir, pgSchema: schema, poolMax: 5 });
-  return {
-    store,
-    dispose: async () => {
-      await store.destroy();
-      const a = new pg.Client({ connectionString: url });
-      await a.connect();
-      await a.query(`drop schema if exists ${schema} cascade`);
-      await a.end();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 export async function runStockBench(options: StockBenchOptions): Promise<StockBenchResult> {
   const clock = systemClock;
   // The emulator's clock starts 2 h back so the seeded stock is not "changed within the last
@@ -107,7 +73,7 @@ export async function runStockBench(options: StockBenchOptions): Promise<StockBe
   const emClock = new ManualClock({ start: Date.now() - 2 * 3600_000 });
   const catchUp = (): void => emClock.set(Date.now());
   const emulator = createEmulator({ clock: emClock, limits: false, accounts: [{ login: 'bench@shop', password: 'bench', seed: { kind: 'generated', products: options.items, seed: options.seed ?? 7, stores: 2 } }] });
-  const { store, dispose } = await openDatabase(options);
+  const { store, dispose } = await openBenchDatabase(options.dialect, options.databaseUrl);
   // Sampled at the sync's own progress points (in-process I/O rarely yields to timers).
   let samplePeak = 0;
   const sample = (): void => {

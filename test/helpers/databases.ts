@@ -63,6 +63,8 @@ export interface TestDatabase extends StoreDatabase {
 export interface OpenTestDatabaseOptions {
   /** Run migrations (default true). */
   migrate?: boolean;
+  /** PostgreSQL server to use instead of `TEST_DATABASE_URL` (benchmarks pass their own). */
+  databaseUrl?: string;
 }
 
 /** Opens a fresh, migrated database of the dialect. Caller must `dispose()` it. */
@@ -70,16 +72,17 @@ export async function openTestDatabase(dialect: DialectName, options: OpenTestDa
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mse-test-'));
   let store: StoreDatabase;
   let schema: string | undefined;
+  const pgUrl = options.databaseUrl ?? TEST_PG_URL;
   if (dialect === 'postgres') {
     schema = `t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: TEST_PG_URL });
+    const admin = new pg.Client({ connectionString: pgUrl });
     await admin.connect();
     try {
       await admin.query(`create schema ${schema}`);
     } finally {
       await admin.end();
     }
-    store = createDatabase({ databaseUrl: TEST_PG_URL, dataDir, pgSchema: schema, poolMax: 5 });
+    store = createDatabase({ databaseUrl: pgUrl, dataDir, pgSchema: schema, poolMax: 5 });
   } else {
     store = createDatabase({ dataDir });
   }
@@ -87,7 +90,7 @@ export async function openTestDatabase(dialect: DialectName, options: OpenTestDa
   const dispose = async (): Promise<void> => {
     await store.destroy();
     if (schema) {
-      const admin = new pg.Client({ connectionString: TEST_PG_URL });
+      const admin = new pg.Client({ connectionString: pgUrl });
       await admin.connect();
       try {
         await admin.query(`drop schema if exists ${schema} cascade`);
