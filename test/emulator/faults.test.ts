@@ -56,6 +56,37 @@ describe('emulator faults and latency (issue 3 "Faults and latency")', () => {
     expect(clock.nowMs() - t0).toBe(50 + 10 * 2);
   });
 
+  it('B4 latency is the total server time: the emulator\'s own work since the request arrived is part of it, not added on top', async () => {
+    const clock = new ManualClock();
+    const emu = createEmulator({ clock, limits: false, latency: { baseMs: 50, perRowMs: 2 }, accounts: [{ login: 'admin@demo', password: 'demo', seed: 'empty' }] });
+    // a request body that takes `workMs` of the emulator's clock to arrive: time spent inside the request
+    const post = async (workMs: number): Promise<number> => {
+      const body = new ReadableStream<Uint8Array>(
+        {
+          pull(c) {
+            clock.advance(workMs);
+            c.enqueue(new TextEncoder().encode(JSON.stringify({ name: 'p' })));
+            c.close();
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      const t0 = clock.nowMs();
+      const res = await emu.fetch(`${emu.apiBaseUrl}/entity/product`, {
+        method: 'POST',
+        headers: { Authorization: basic('admin@demo', 'demo'), 'Accept-Encoding': 'gzip', 'Content-Type': 'application/json' },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+      return clock.nowMs() - t0;
+    };
+    expect(await post(30)).toBe(50 + 2); // 30 ms of work, then the remaining 22 ms slept
+    expect(await post(150)).toBe(150); // slower than the model: nothing more is slept
+    expect(await post(0)).toBe(52);
+  });
+
   it('B4 /__control/faults, /__control/stats and /__control/reset work over HTTP (JSON)', async () => {
     const { call, emu } = emptyEmulator();
     const origin = new URL(emu.apiBaseUrl).origin;

@@ -2,7 +2,11 @@
  * @module api-handler
  * The request pipeline for `/api/remap/1.2/*`, in the order MoySklad applies it:
  * gzip (415, empty body) → Accept (1062) → auth (401/1056) → parallel cap (429/1073) →
- * token bucket (429/1049) → injected faults → route → latency → gzip-encoded JSON.
+ * token bucket (429/1049) → injected faults → route → gzip-encoded JSON → latency.
+ *
+ * The latency model is the TOTAL server time of a request: `baseMs + perRowMs × rows` counted from
+ * the moment the request arrived, so the emulator's own work (reading the body, the route,
+ * serialising and gzip) is part of it, not added on top; only what remains of it is slept.
  */
 
 import { gzipSync } from 'node:zlib';
@@ -74,6 +78,16 @@ function rateHeaders(h: Headers, d: BucketDecision | undefined, limit: number, i
   h.set('X-Lognex-Reset', String(d.resetMs));
 }
 
+/** The modeled server time of a request answering or writing `rows` rows (1 when the route does not say). */
+export function modeledLatencyMs(latency: LatencySettings, rows: number | undefined): number {
+  return latency.baseMs + latency.perRowMs * (rows ?? 1);
+}
+
+/** What is left to sleep of the modeled time after `elapsedMs` of the request has passed (never negative). */
+export function remainingLatencyMs(latency: LatencySettings, rows: number | undefined, elapsedMs: number): number {
+  return Math.max(0, modeledLatencyMs(latency, rows) - elapsedMs);
+}
+
 function jsonResponse(status: number, body: unknown, extra?: Headers): Response {
   const h = new Headers(extra);
   if (body === undefined) return new Response(null, { status, headers: h });
@@ -92,6 +106,7 @@ export async function handleApi(c: Context, core: Core): Promise<Response> {
   const path = url.pathname.slice(API_PREFIX.length).replace(/^\/+/, '');
   const method = raw.method.toUpperCase();
   const now = (): number => core.clock.nowMs();
+  const startedMs = now();
   const who: { login?: string } = {};
   const finish = (res: Response, code?: number): Response => {
     core.stats.record(method, path, res.status, code, who.login, now());
@@ -228,12 +243,13 @@ export async function handleApi(c: Context, core: Core): Promise<Response> {
       auth.account.emitChanges(req.events, { uid: auth.account.login, disabledPrefixes: disabledPrefixes(raw.headers) });
     }
     if (req.stockChanged) for (const l of auth.account.stockListeners) l(auth.account, now());
-    // 9. latency
-    const delay = core.latency.baseMs + core.latency.perRowMs * (result.rows ?? 1);
-    if (delay > 0) await core.clock.sleep(delay);
     for (const [k, v] of Object.entries(result.headers ?? {})) headers.set(k, v);
     const code = (result.body as { errors?: { code?: number }[] } | undefined)?.errors?.[0]?.code;
-    return finish(jsonResponse(result.status, result.body, headers), code);
+    // 9. serialise and gzip, then 10. latency: sleep only what remains of the modeled total since the request arrived
+    const res = jsonResponse(result.status, result.body, headers);
+    const delay = remainingLatencyMs(core.latency, result.rows, now() - startedMs);
+    if (delay > 0) await core.clock.sleep(delay);
+    return finish(res, code);
   } finally {
     core.limiter.leave(auth.bucketKey);
     core.limiter.leave(accountKey);
