@@ -450,6 +450,17 @@ export class MoySkladClient {
     return this.#fetchFile(new URL(location, this.#absUrl(downloadHref)).toString(), signal);
   }
 
+  /**
+   * Downloads a file-host URL (e.g. an image's `miniature.downloadHref`): fetched directly, WITHOUT
+   * Authorization and outside the rate limiter, since it is no API request. A URL on the API host
+   * is an API download and goes through `downloadImage` (with Authorization, through the limiter).
+   */
+  downloadFile(url: string, signal?: AbortSignal): Promise<Buffer> {
+    const target = new URL(this.#absUrl(url));
+    if (target.origin === this.#origin) return this.downloadImage(target.toString(), signal);
+    return this.#fetchFile(target.toString(), signal);
+  }
+
   // ---------------------------------------------------------------- counterparties
 
   /** Counterparties matching a filter, e.g. `[['inn','=','7736570901']]` or `[['phone','~','9123456789']]`. */
