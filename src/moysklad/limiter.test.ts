@@ -32,27 +32,99 @@ describe('AdaptiveLimiter', () => {
     expect(requestWeight('password', 'report/stock/bystore/current', before)).toBe(3);
   });
 
-  it('B2 paces to 45 units per 3 s: the 16th request of weight 3 waits until the first units expire', async () => {
+  it('B2 spends the full bucket as a burst (11 requests of weight 4), then paces at the refill rate of 15 units/s', async () => {
     const clock = new ManualClock({ autoAdvance: false });
-    const limiter = new AdaptiveLimiter({ clock, maxConcurrency: 100, marginMs: 0 });
-    const first = track(limiter, clock, 3);
+    const limiter = new AdaptiveLimiter({ clock, maxConcurrency: 100 });
+    const t0 = clock.nowMs();
+    const burst = Array.from({ length: 11 }, () => track(limiter, clock, 4));
+    const twelfth = track(limiter, clock, 4);
+    const thirteenth = track(limiter, clock, 4);
     await flush();
-    first.got()?.({ status: 200 });
-    for (let i = 0; i < 14; i++) {
-      const t = track(limiter, clock, 3);
-      await flush();
-      expect(t.got()).toBeDefined();
-      t.got()?.({ status: 200 });
-    }
-    const sixteenth = track(limiter, clock, 3);
+    expect(burst.every((t) => t.at() === t0)).toBe(true);
+    for (const t of burst) t.got()?.({ status: 200 });
     await flush();
-    expect(sixteenth.got()).toBeUndefined();
-    clock.advance(2999);
+    // 44 of 45 units spent: the 12th needs 3 more units, 200 ms of refill; the 13th 4 more, 267 ms.
+    clock.advance(199);
     await flush();
-    expect(sixteenth.got()).toBeUndefined();
+    expect(twelfth.got()).toBeUndefined();
     clock.advance(1);
     await flush();
-    expect(sixteenth.at()).toBe(clock.nowMs());
+    expect(twelfth.at()).toBe(t0 + 200);
+    twelfth.got()?.({ status: 200 });
+    clock.advance(266);
+    await flush();
+    expect(thirteenth.got()).toBeUndefined();
+    clock.advance(1);
+    await flush();
+    expect(thirteenth.at()).toBe(t0 + 467);
+  });
+
+  it('B2 a long run of weight-4 requests takes the burst plus one request per 267 ms, never more than the bucket allows', async () => {
+    const clock = new ManualClock({ autoAdvance: true });
+    const limiter = new AdaptiveLimiter({ clock });
+    const t0 = clock.nowMs();
+    const sent: number[] = [];
+    await Promise.all(
+      Array.from({ length: 101 }, async () => {
+        const release = await limiter.acquire(4);
+        sent.push(clock.nowMs() - t0);
+        await clock.sleep(300); // the response takes 300 ms
+        release({ status: 200 });
+      }),
+    );
+    // 101 × 4 units, 45 of them in the full bucket at the start, the rest at 45 units per 3000 ms.
+    expect(sent.at(-1)).toBeGreaterThanOrEqual(((101 * 4 - 45) * 3000) / 45);
+    // At most one response time more: while the first four are in flight the bucket is full but for them.
+    expect(sent.at(-1)).toBeLessThanOrEqual(((101 * 4 - 45) * 3000) / 45 + 300 + 101);
+    // A continuous bucket of 45 units refilling 15 units/s: no span of sends exceeds it.
+    for (let i = 0; i < sent.length; i++)
+      for (let j = i; j < sent.length; j++) expect((j - i + 1) * 4).toBeLessThanOrEqual(45 + (((sent[j] as number) - (sent[i] as number)) * 45) / 3000 + 1e-6);
+  });
+
+  it('B2 the modelled bucket does not refill past the units in flight (the server may charge them late)', async () => {
+    const clock = new ManualClock({ autoAdvance: false });
+    const limiter = new AdaptiveLimiter({ clock, maxConcurrency: 100 });
+    const slow = track(limiter, clock, 4);
+    await flush();
+    clock.advance(10_000);
+    const more = Array.from({ length: 11 }, () => track(limiter, clock, 4));
+    await flush();
+    // 41 units at most while 4 are in flight: 10 go, the 11th waits for the slow one.
+    expect(more.filter((t) => t.got()).length).toBe(10);
+    clock.advance(5_000);
+    await flush();
+    expect(more[10]?.got()).toBeUndefined();
+    slow.got()?.({ status: 200 });
+    await flush();
+    expect(more[10]?.got()).toBeUndefined();
+    clock.advance(200); // 1 unit left + 200 ms × 15/s = 4
+    await flush();
+    expect(more[10]?.got()).toBeDefined();
+  });
+
+  it('B2 after a 429/1049 paces by the conservative sliding window for a minute, then by the bucket again', async () => {
+    const clock = new ManualClock({ autoAdvance: false });
+    const limiter = new AdaptiveLimiter({ clock, maxConcurrency: 100, marginMs: 0 });
+    const a = track(limiter, clock, 3);
+    await flush();
+    a.got()?.({ status: 429, msCode: 1049, headers: headers({ 'X-Lognex-Retry-After': '100' }) });
+    expect(limiter.stats().mode).toBe('window');
+    clock.advance(3_000);
+    await flush();
+    // The window: 15 requests of weight 3, each booked until 3000 ms after its response.
+    const ts = Array.from({ length: 16 }, () => track(limiter, clock, 3));
+    await flush();
+    expect(ts.filter((t) => t.got()).length).toBe(15);
+    for (const t of ts) t.got()?.({ status: 200 });
+    clock.advance(2_999);
+    await flush();
+    expect(ts[15]?.got()).toBeUndefined(); // the bucket alone would have let it go after 200 ms
+    clock.advance(1);
+    await flush();
+    expect(ts[15]?.got()).toBeDefined();
+    ts[15]?.got()?.({ status: 200 });
+    clock.advance(60_000);
+    expect(limiter.stats().mode).toBe('bucket');
   });
 
   it('B2 caps parallel requests at 4 and lowers the cap on 429/1073, raising it after 10 s quiet', async () => {
@@ -96,13 +168,13 @@ describe('AdaptiveLimiter', () => {
     expect(c.got()).toBeDefined();
   });
 
-  it('B2 books units the server reports as spent (X-RateLimit-Remaining) by another process', async () => {
+  it('B2 takes from the bucket the units the server reports as spent (X-RateLimit-Remaining) by another process', async () => {
     const clock = new ManualClock({ autoAdvance: false });
     const limiter = new AdaptiveLimiter({ clock, marginMs: 0 });
     const a = track(limiter, clock, 3);
     await flush();
     // The server says only 3 units remain although we spent 3 of 45.
-    a.got()?.({ status: 200, headers: headers({ 'X-RateLimit-Limit': '45', 'X-RateLimit-Remaining': '3', 'X-Lognex-Reset': '2000' }) });
+    a.got()?.({ status: 200, headers: headers({ 'X-RateLimit-Limit': '45', 'X-RateLimit-Remaining': '3', 'X-Lognex-Reset': '2800' }) });
     const b = track(limiter, clock, 3);
     await flush();
     expect(b.got()).toBeDefined();
@@ -110,9 +182,22 @@ describe('AdaptiveLimiter', () => {
     const c = track(limiter, clock, 3);
     await flush();
     expect(c.got()).toBeUndefined();
-    clock.advance(2000);
+    expect(limiter.stats().tokens).toBeLessThanOrEqual(1);
+    clock.advance(200);
     await flush();
     expect(c.got()).toBeDefined();
+  });
+
+  it('B2 its own requests answered out of order are not mistaken for another process', async () => {
+    const clock = new ManualClock({ autoAdvance: false });
+    const limiter = new AdaptiveLimiter({ clock, maxConcurrency: 100 });
+    const first = track(limiter, clock, 4);
+    const second = track(limiter, clock, 4);
+    await flush();
+    // The second reached the server first: the server charged both before answering the first.
+    second.got()?.({ status: 200, headers: headers({ 'X-RateLimit-Limit': '45', 'X-RateLimit-Remaining': '41' }) });
+    first.got()?.({ status: 200, headers: headers({ 'X-RateLimit-Limit': '45', 'X-RateLimit-Remaining': '37' }) });
+    expect(limiter.stats().tokens).toBe(37);
   });
 
   it('B2 never lets more than 100 requests a minute end in 429', async () => {

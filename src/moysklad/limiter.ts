@@ -9,14 +9,20 @@
  * access is switched off past 200 requests a minute that end in 429.
  *
  * `AdaptiveLimiter` paces proactively so that 429s are the exception:
- * - a local sliding window of `capacity` units per `intervalMs`: a request's units count from the
- *   moment it is sent until `intervalMs + marginMs` after its response arrived (the server may have
- *   counted it at any instant in between, so this never under-counts);
+ * - a local model of the server's continuous token bucket: `capacity` units, refilled at
+ *   `capacity / intervalMs`, full at the start; a request's units are taken when it is sent. The
+ *   initial bucket can be spent as a burst (11 requests of weight 4), then requests go at the refill
+ *   rate. While requests are in flight the model's bucket is capped at `capacity − units in flight`
+ *   (the server may not have charged them yet, so it cannot have refilled past that);
+ * - a fallback to a conservative sliding window after a 429/1049 (the server's budget was not the
+ *   modelled one): for `conservativeMs` a request's units count from the moment it is sent until
+ *   `intervalMs + marginMs` after its response arrived (never under-counts, whatever the server's
+ *   bucket model), then the token bucket is trusted again;
  * - the bucket size and interval are taken from `X-RateLimit-Limit` / `X-Lognex-Retry-TimeInterval`
  *   as soon as a response states them (MoySklad counts both in weight units);
- * - corrections from `X-RateLimit-Remaining` and `X-Lognex-Reset`:
- *   when the server knows of more consumption than we do (another process on the same credential),
- *   the difference is booked as a phantom entry that expires when the server says the limit resets;
+ * - corrections from `X-RateLimit-Remaining`: when the server knows of more consumption than we do
+ *   (another process on the same credential), the difference is taken from the model's bucket (and
+ *   booked in the window until `X-Lognex-Reset`);
  * - a parallel cap (4 by default), lowered by one on each 429 without Retry-After (1073) and raised
  *   by one after `quietMsToRaise` without such a 429;
  * - a pause of every request of the credential until `X-Lognex-Retry-After` has passed on 429/1049;
@@ -64,8 +70,10 @@ export interface AdaptiveLimiterOptions {
   capacity?: number;
   /** Interval of the bucket in ms (default 3000). */
   intervalMs?: number;
-  /** Extra time a unit stays booked after its interval (default 50 ms), against clock skew. */
+  /** Window mode: extra time a unit stays booked after its interval (default 50 ms), against clock skew. */
   marginMs?: number;
+  /** How long the sliding window replaces the token bucket after a 429/1049 (default 60 000 ms). */
+  conservativeMs?: number;
   /** Parallel cap (default 4; MoySklad allows 5). */
   maxConcurrency?: number;
   /** Quiet time after a 1073 before the parallel cap is raised by one (default 10 000 ms). */
@@ -78,6 +86,10 @@ interface Booking {
   units: number;
   /** Infinity while the request is in flight. */
   expiresAtMs: number;
+  /** Token-bucket units left right after this request was sent (NaN for phantom entries). */
+  tokensAfter: number;
+  /** Units sent after this request, while it was in flight (for the Remaining correction). */
+  sentSince: number;
 }
 
 interface Waiter {
@@ -95,6 +107,10 @@ export interface LimiterStats {
   bookedUnits: number;
   pausedUntilMs: number;
   recent429: number;
+  /** Units in the modelled token bucket now. */
+  tokens: number;
+  /** 'bucket' (continuous refill) or 'window' (conservative, after a 429/1049). */
+  mode: 'bucket' | 'window';
 }
 
 export class AdaptiveLimiter implements RequestLimiter {
@@ -102,12 +118,19 @@ export class AdaptiveLimiter implements RequestLimiter {
   #capacity: number;
   #intervalMs: number;
   readonly #marginMs: number;
+  readonly #conservativeMs: number;
   readonly #maxConcurrency: number;
   readonly #quietMsToRaise: number;
   readonly #max429PerMinute: number;
 
   #bookings: Booking[] = [];
+  /** Requests in flight (their bookings). */
+  readonly #open = new Set<Booking>();
   #inFlight = 0;
+  #inFlightUnits = 0;
+  #tokens: number;
+  #tokensAtMs: number;
+  #windowUntilMs = -Infinity;
   #concurrency: number;
   #last1073AtMs = -Infinity;
   #pausedUntilMs = 0;
@@ -120,10 +143,13 @@ export class AdaptiveLimiter implements RequestLimiter {
     this.#capacity = options.capacity ?? 45;
     this.#intervalMs = options.intervalMs ?? 3000;
     this.#marginMs = options.marginMs ?? 50;
+    this.#conservativeMs = options.conservativeMs ?? 60_000;
     this.#maxConcurrency = options.maxConcurrency ?? 4;
     this.#quietMsToRaise = options.quietMsToRaise ?? 10_000;
     this.#max429PerMinute = options.max429PerMinute ?? 100;
     this.#concurrency = this.#maxConcurrency;
+    this.#tokens = this.#capacity;
+    this.#tokensAtMs = this.#clock.nowMs();
   }
 
   acquire(weight: number, signal?: AbortSignal): Promise<ReleaseFn> {
@@ -155,6 +181,8 @@ export class AdaptiveLimiter implements RequestLimiter {
       bookedUnits: this.#bookedUnits(),
       pausedUntilMs: this.#pausedUntilMs,
       recent429: this.#recent429.length,
+      tokens: this.#refill(now),
+      mode: now < this.#windowUntilMs ? 'window' : 'bucket',
     };
   }
 
@@ -167,6 +195,20 @@ export class AdaptiveLimiter implements RequestLimiter {
   #expire(now: number): void {
     if (this.#bookings.some((b) => b.expiresAtMs <= now)) this.#bookings = this.#bookings.filter((b) => b.expiresAtMs > now);
     while (this.#recent429.length && (this.#recent429[0] as number) + 60_000 <= now) this.#recent429.shift();
+  }
+
+  get #rate(): number {
+    return this.#capacity / this.#intervalMs;
+  }
+
+  /** Brings the modelled bucket to `now` (refill capped at capacity − units in flight) and returns it. */
+  #refill(now: number): number {
+    if (now > this.#tokensAtMs) {
+      const cap = this.#capacity - this.#inFlightUnits;
+      if (this.#tokens < cap) this.#tokens = Math.min(cap, this.#tokens + (now - this.#tokensAtMs) * this.#rate);
+      this.#tokensAtMs = now;
+    }
+    return this.#tokens;
   }
 
   /**
@@ -182,23 +224,37 @@ export class AdaptiveLimiter implements RequestLimiter {
       const oldest = this.#recent429[this.#recent429.length - this.#max429PerMinute] ?? now;
       at = Math.max(at, oldest + 60_000);
     }
-    const booked = this.#bookedUnits();
-    if (booked + weight > this.#capacity) {
-      // Units free up as bookings expire, earliest first; in-flight bookings never expire by time.
-      const timed = this.#bookings.filter((b) => Number.isFinite(b.expiresAtMs)).sort((a, b) => a.expiresAtMs - b.expiresAtMs);
-      let free = this.#capacity - booked;
-      let when: number | null = null;
-      for (const b of timed) {
-        free += b.units;
-        if (free >= weight) {
-          when = b.expiresAtMs;
-          break;
-        }
-      }
-      if (when === null) return null; // only in-flight requests hold the units
-      at = Math.max(at, when);
+    const bucketAt = this.#bucketReadyAt(weight, now);
+    if (bucketAt === null) return null;
+    at = Math.max(at, bucketAt);
+    if (now < this.#windowUntilMs) {
+      const windowAt = this.#windowReadyAt(weight);
+      if (windowAt === null) return null;
+      at = Math.max(at, windowAt);
     }
     return at;
+  }
+
+  /** Token bucket: when `weight` units will have refilled (null: only a release can make room). */
+  #bucketReadyAt(weight: number, now: number): number | null {
+    const tokens = this.#refill(now);
+    if (tokens + 1e-9 >= weight) return now;
+    if (this.#capacity - this.#inFlightUnits < weight) return null;
+    return now + Math.ceil((weight - tokens) / this.#rate);
+  }
+
+  /** Sliding window: when enough booked units will have expired (null: they are held in flight). */
+  #windowReadyAt(weight: number): number | null {
+    const booked = this.#bookedUnits();
+    if (booked + weight <= this.#capacity) return -Infinity;
+    // Units free up as bookings expire, earliest first; in-flight bookings never expire by time.
+    const timed = this.#bookings.filter((b) => Number.isFinite(b.expiresAtMs)).sort((a, b) => a.expiresAtMs - b.expiresAtMs);
+    let free = this.#capacity - booked;
+    for (const b of timed) {
+      free += b.units;
+      if (free >= weight) return b.expiresAtMs;
+    }
+    return null; // only in-flight requests hold the units
   }
 
   #pump(): void {
@@ -236,22 +292,31 @@ export class AdaptiveLimiter implements RequestLimiter {
   }
 
   #dispatch(weight: number): ReleaseFn {
-    const booking: Booking = { units: weight, expiresAtMs: Infinity };
+    const now = this.#clock.nowMs();
+    this.#refill(now);
+    this.#tokens -= weight;
+    for (const b of this.#open) b.sentSince += weight;
+    const booking: Booking = { units: weight, expiresAtMs: Infinity, tokensAfter: this.#tokens, sentSince: 0 };
     this.#bookings.push(booking);
+    this.#open.add(booking);
     this.#inFlight += 1;
+    this.#inFlightUnits += weight;
     let released = false;
     return (result: LimiterResult) => {
       if (released) return;
       released = true;
+      const at = this.#clock.nowMs();
+      this.#refill(at);
       this.#inFlight -= 1;
-      const now = this.#clock.nowMs();
-      booking.expiresAtMs = now + this.#intervalMs + this.#marginMs;
-      this.#learn(result, now);
+      this.#inFlightUnits -= weight;
+      this.#open.delete(booking);
+      booking.expiresAtMs = at + this.#intervalMs + this.#marginMs;
+      this.#learn(result, at, booking);
       this.#pump();
     };
   }
 
-  #learn(result: LimiterResult, now: number): void {
+  #learn(result: LimiterResult, now: number, booking: Booking): void {
     const h = result.headers;
     const num = (name: string): number | undefined => {
       const v = h?.get(name);
@@ -261,15 +326,21 @@ export class AdaptiveLimiter implements RequestLimiter {
     };
     // The server states its bucket: X-RateLimit-Limit units per X-Lognex-Retry-TimeInterval ms.
     const limitHeader = num('x-ratelimit-limit');
-    if (limitHeader !== undefined && limitHeader > 0) this.#capacity = limitHeader;
+    if (limitHeader !== undefined && limitHeader > 0) {
+      this.#capacity = limitHeader;
+      this.#tokens = Math.min(this.#tokens, limitHeader);
+    }
     const interval = num('x-lognex-retry-timeinterval');
     if (interval !== undefined && interval > 0) this.#intervalMs = interval;
     if (result.status === 429) {
       this.#recent429.push(now);
       const retryAfter = num('x-lognex-retry-after');
       if (retryAfter !== undefined && retryAfter > 0 && result.msCode !== 1073) {
-        // 1049: rate exceeded. Pause every request of this credential and book the whole bucket.
+        // 1049: rate exceeded. Pause every request of this credential; the server's bucket is empty,
+        // and its budget was not the modelled one: fall back to the sliding window for a while.
         this.#pausedUntilMs = Math.max(this.#pausedUntilMs, now + retryAfter);
+        this.#tokens = Math.min(this.#tokens, 0);
+        this.#windowUntilMs = Math.max(this.#windowUntilMs, now + this.#conservativeMs);
       } else {
         // 1073 (or an unexplained 429): too many in parallel.
         this.#concurrency = Math.max(1, this.#concurrency - 1);
@@ -281,13 +352,17 @@ export class AdaptiveLimiter implements RequestLimiter {
     }
     const remaining = num('x-ratelimit-remaining');
     if (remaining === undefined || h === undefined) return;
-    const serverRemaining = remaining;
-    const localRemaining = this.#capacity - this.#bookedUnits();
-    const missing = localRemaining - serverRemaining;
+    const reset = num('x-lognex-reset');
+    // Token bucket: the server charged this request at some instant after we sent it, so, if it saw
+    // only our traffic, it had at least our units-after-send minus what we sent since (those may have
+    // arrived first). Less than that (plus one for the floored header) is someone else's consumption.
+    const foreign = Math.min(booking.tokensAfter, this.#capacity) - booking.sentSince - (remaining + 1);
+    if (foreign > 0) this.#tokens -= foreign;
+    // Window: the server knows of more consumption than we have booked.
+    const missing = this.#capacity - this.#bookedUnits() - remaining;
     if (missing >= 1) {
-      const reset = num('x-lognex-reset');
       const ttl = reset !== undefined && reset > 0 ? Math.min(reset, this.#intervalMs) : this.#intervalMs;
-      this.#bookings.push({ units: missing, expiresAtMs: now + ttl + this.#marginMs });
+      this.#bookings.push({ units: missing, expiresAtMs: now + ttl + this.#marginMs, tokensAfter: Number.NaN, sentSince: 0 });
     }
   }
 }
