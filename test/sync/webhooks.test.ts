@@ -113,6 +113,15 @@ afterEach(async () => {
   current = undefined;
 });
 
+async function runFull(h: Harness): Promise<void> {
+  await h.registry.get('nomenclature.full')!.runner({ request: { kind: 'nomenclature.full', integrationId: h.fx.integrationId, trigger: 'manual' }, signal: new AbortController().signal, progress: () => undefined });
+}
+
+async function deletionRuns(fx: SyncFixture) {
+  const rows = await fx.db.selectFrom('syncRuns').select(['trigger', 'status', 'requests', 'counts']).where('kind', '=', 'nomenclature.deletions').orderBy('id').execute();
+  return rows.map((r) => ({ ...r, counts: JSON.parse(r.counts) as Record<string, number> }));
+}
+
 async function runsOf(fx: SyncFixture, kind: string) {
   return fx.db.selectFrom('syncRuns').select(['kind', 'trigger', 'status', 'priceListId']).where('kind', '=', kind).orderBy('id').execute();
 }
@@ -174,6 +183,62 @@ for (const dialect of dialects) {
       const runs = await runsOf(h.fx, 'stock.incremental');
       expect(runs).toEqual([{ kind: 'stock.incremental', trigger: 'webhook', status: 'ok', priceListId: bound }]);
       expect((await currentRows(h.fx, bound)).get(ok.msId)?.quantity).toBe(777);
+    });
+
+    it('B3 a product deleted in MoySklad arrives as a DELETE webhook, is confirmed by id, marked deleted and leaves the price list', async () => {
+      const h = await harness(dialect);
+      await runFull(h);
+      const account = h.fx.emulator.account(LOGIN);
+      const store = account.stores[0]!;
+      const bound = await createPriceList(h.fx, { name: 'bound', msStoreId: store.id });
+      const live = await h.fx.db.selectFrom('products').select('msId').where('syncState', '=', 'ok').where('archived', '=', 0).orderBy('msId').limit(2).execute();
+      const [victim, bystander] = [live[0]!.msId, live[1]!.msId];
+      account.setStock(victim, store.id, { stock: 5 });
+      account.setStock(bystander, store.id, { stock: 6 });
+      await h.registry.get('stock.full')!.runner({ request: { kind: 'stock.full', priceListId: bound, trigger: 'manual' }, signal: new AbortController().signal, progress: () => undefined });
+      expect((await currentRows(h.fx, bound)).has(victim)).toBe(true);
+      await ensureWebhooks(h.reg, h.fx.msAccountId);
+
+      account.deleteProduct(victim);
+      expect(await h.deliver()).toEqual([204]);
+      // The DELETE event asks for the check only (an incremental pass could not see a deletion).
+      expect(await h.drain()).toEqual(['nomenclature.deletions']);
+      const rows = await h.fx.db.selectFrom('products').select(['msId', 'deleted']).where('msId', 'in', [victim, bystander]).orderBy('msId').execute();
+      expect(Object.fromEntries(rows.map((r) => [r.msId, r.deleted]))).toEqual({ [victim]: 1, [bystander]: 0 });
+      const [run] = await deletionRuns(h.fx);
+      expect(run).toMatchObject({ trigger: 'webhook', status: 'ok', requests: 1, counts: { deliveries: 1, named: 1, checked: 1, deleted: 1, lookups: 1 } });
+      // As after the nightly pass's deletion: the price list no longer offers it (its stock run ran right away).
+      const after = await currentRows(h.fx, bound);
+      expect(after.has(victim)).toBe(false);
+      expect(after.has(bystander)).toBe(true);
+      expect(await runsOf(h.fx, 'stock.incremental')).toEqual([{ kind: 'stock.incremental', trigger: 'webhook', status: 'ok', priceListId: bound }]);
+      expect(h.fx.log.entries.some((e) => e.kind === 'nomenclature.deletions' && /1 product\(s\) deleted in MoySklad \(webhook\) marked deleted/.test(e.message))).toBe(true);
+      // Nothing waits any more.
+      expect(await h.fx.db.selectFrom('syncCheckpoints').select('id').where('scope', 'like', 'webhook-deletions:%').execute()).toEqual([]);
+    });
+
+    it('B3 a DELETE event for a product MoySklad still has (live or archived) or one this account never had deletes nothing', async () => {
+      const h = await harness(dialect);
+      await runFull(h);
+      await ensureWebhooks(h.reg, h.fx.msAccountId);
+      const account = h.fx.emulator.account(LOGIN);
+      const live = await h.fx.db.selectFrom('products').select('msId').where('syncState', '=', 'ok').where('archived', '=', 0).orderBy('msId').limit(2).execute();
+      const [kept, archived] = [live[0]!.msId, live[1]!.msId];
+      // Archived in MoySklad after our last pass: MoySklad hides it from unfiltered lists, yet it exists.
+      account.archiveProduct(archived);
+      await h.fx.emulator.flushWebhooks();
+      h.captured.splice(0);
+      const stranger = '0f0e0d0c-0b0a-4909-8807-060504030201';
+      const key = (await h.fx.db.selectFrom('msAccounts').select('webhookKey').where('id', '=', h.fx.msAccountId).executeTakeFirstOrThrow()).webhookKey!;
+      const base = h.fx.emulator.apiBaseUrl;
+      const events = [kept, archived, stranger].map((id) => ({ meta: { type: 'product', href: `${base}/entity/product/${id}` }, action: 'DELETE', accountId: account.accountId }));
+      // A stale or out-of-order notification: MoySklad is asked, not believed.
+      const res = await h.post(`${hookUrl(PUBLIC, key)}?requestId=5d1e7a00-0000-4000-8000-000000000001`, JSON.stringify({ events }));
+      expect(res.status).toBe(204);
+      expect(await h.drain()).toEqual(['nomenclature.deletions']);
+      expect(await h.fx.db.selectFrom('products').select('msId').where('deleted', '=', 1).execute()).toEqual([]);
+      const [run] = await deletionRuns(h.fx);
+      expect(run).toMatchObject({ status: 'ok', requests: 1, counts: { named: 3, notLocal: 1, checked: 2, stillPresent: 2, deleted: 0 } });
     });
 
     it('B3 registration is idempotent, never deletes a foreign webhook, and removes ours when the last integration is deactivated', async () => {
@@ -251,6 +316,26 @@ describe('webhook intake (SQLite)', () => {
     expect(await h.fx.db.selectFrom('webhookReceipts').select('id').execute()).toEqual([]);
     expect((await h.post(`${hookUrl(PUBLIC, key)}${rid}`, good)).status).toBe(204);
     expect(await h.drain()).toEqual(['nomenclature.incremental']);
+  });
+
+  it('B3 DELETE webhooks for 170 products cost one MoySklad request per batch of 80 ids (3) in one merged run', async () => {
+    const h = await harness('sqlite', { seed: { kind: 'generated', products: 400, seed: 7 } });
+    await runFull(h);
+    await ensureWebhooks(h.reg, h.fx.msAccountId);
+    const account = h.fx.emulator.account(LOGIN);
+    const live = (await h.fx.db.selectFrom('products').select('msId').where('deleted', '=', 0).orderBy('msId').execute()).map((r) => r.msId);
+    const products = new Set(account.listProducts().map((p) => p.id));
+    const victims = live.filter((id) => products.has(id)).slice(0, 170);
+    expect(victims).toHaveLength(170);
+    for (const id of victims) account.deleteProduct(id);
+    const statuses = await h.deliver();
+    expect(statuses.length).toBeGreaterThanOrEqual(1);
+    expect(statuses.every((st) => st === 204)).toBe(true);
+    expect(await h.drain()).toEqual(['nomenclature.deletions']);
+    const [run] = await deletionRuns(h.fx);
+    expect(run).toMatchObject({ status: 'ok', requests: 3, counts: { checked: 170, deleted: 170, lookups: 3 } });
+    const deleted = (await h.fx.db.selectFrom('products').select('msId').where('deleted', '=', 1).orderBy('msId').execute()).map((r) => r.msId);
+    expect(deleted).toEqual([...victims].sort());
   });
 
   it('B3 a folder event also asks for categories when the integration syncs them; a burst merges into one job', async () => {

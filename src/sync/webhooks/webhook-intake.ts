@@ -5,8 +5,12 @@
  * deduplicates by requestId (`webhook_receipts`) and enqueues jobs; it never calls MoySklad. One
  * receiver per MoySklad account fans out to every ACTIVE integration (region) of that account:
  *
- * - product / variant / productfolder events → `nomenclature.incremental` per integration, plus
- *   `categories` for productfolder events when the integration syncs categories;
+ * - product / variant CREATE / UPDATE and productfolder events → `nomenclature.incremental` per
+ *   integration, plus `categories` for productfolder events when the integration syncs categories;
+ * - product / variant DELETE events → their ids are recorded (`pending-deletions.ts`) and ONE
+ *   `nomenclature.deletions` job for the account (on its first active integration) checks them by id
+ *   against MoySklad; nothing is deleted on the event alone. Events naming another MoySklad account
+ *   (`accountId` ≠ the account's known id) or without an entity id in `meta.href` are ignored;
  * - a webhookstock notification → `stock.incremental` per bound price list of those integrations whose
  *   warehouse is affected (all bound price lists when the notification does not name stores; MoySklad's
  *   `reportUrl` normally does not).
@@ -20,8 +24,11 @@ import type { Clock } from '../../core/clock.js';
 import type { EnqueueRequest, JobEnqueuer } from '../../queue/types.js';
 import type { Database } from '../../store/schema.js';
 import { WebhookReceiptRepository } from '../../store/repositories/webhook-receipt-repository.js';
+import { DELETABLE_TYPES, emptyCandidates, entityIdOfHref, type DeletableType, type DeletionCandidates } from '../nomenclature/deletion-check.js';
+import { forgetPendingDeletions, hasCandidates, recordPendingDeletions } from './pending-deletions.js';
+import { DELETIONS_KIND } from './webhook-deletion-kind.js';
 import { accountByWebhookKey } from './webhook-keys.js';
-import { parseNotification, storeIdsOf, type WebhookNotification } from './webhook-payload.js';
+import { parseNotification, storeIdsOf, type WebhookEvent, type WebhookNotification } from './webhook-payload.js';
 
 /** Entity types whose events start a nomenclature run. */
 export const NOMENCLATURE_EVENT_TYPES: ReadonlySet<string> = new Set(['product', 'variant', 'productfolder']);
@@ -57,11 +64,15 @@ export async function acceptWebhook(deps: WebhookIntakeDeps, delivery: WebhookDe
   if (!(await receipts.recordOnce(delivery.requestId, msAccountId))) return { status: 204, duplicate: true, enqueued: [] };
 
   const requests = await fanOut(deps.db, msAccountId, notification, delivery.requestId);
+  const deletion = requests.some((r) => r.kind === DELETIONS_KIND) && notification.kind === 'entity' ? await deletionCandidates(deps.db, msAccountId, notification.body.events) : undefined;
   try {
+    // The ids first: the deletion job (maybe already running, then merged into) reads them from there.
+    if (deletion) await recordPendingDeletions(deps.db, deps.clock, msAccountId, delivery.requestId, deletion);
     for (const r of requests) await deps.enqueuer.enqueue(r);
   } catch (e) {
     // Forget the receipt so that MoySklad's immediate retry (same requestId) is processed.
     await deps.db.deleteFrom('webhookReceipts').where('requestId', '=', delivery.requestId).execute().catch(() => undefined);
+    if (deletion) await forgetPendingDeletions(deps.db, msAccountId, delivery.requestId).catch(() => undefined);
     throw e;
   }
   deps.logger?.info(
@@ -85,13 +96,18 @@ export async function fanOut(db: Kysely<Database>, msAccountId: number, n: Webho
   const payload = { requestId };
   const out: EnqueueRequest[] = [];
   if (n.kind === 'entity') {
-    const types = new Set(n.body.events.map((e) => e.meta.type));
+    const changes = n.body.events.filter((e) => !isItemDeletion(e));
+    const types = new Set(changes.map((e) => e.meta.type));
     const nomenclature = [...types].some((t) => NOMENCLATURE_EVENT_TYPES.has(t));
     const folders = types.has('productfolder');
     for (const i of integrations) {
       const integrationId = Number(i.id);
       if (nomenclature) out.push({ kind: 'nomenclature.incremental', integrationId, trigger, payload });
       if (folders && i.categorySyncEnabled === 1) out.push({ kind: 'categories', integrationId, trigger, payload });
+    }
+    // The product directory is per MoySklad account: one check for all its integrations.
+    if (hasCandidates(await deletionCandidates(db, msAccountId, n.body.events))) {
+      out.push({ kind: DELETIONS_KIND, integrationId: Number(integrations[0]!.id), trigger, payload });
     }
     return out;
   }
@@ -107,6 +123,30 @@ export async function fanOut(db: Kysely<Database>, msAccountId: number, n: Webho
   for (const p of priceLists) {
     if (stores && !stores.includes(String(p.msStoreId))) continue;
     out.push({ kind: 'stock.incremental', priceListId: Number(p.id), integrationId: regionToIntegration.get(Number(p.regionId)) ?? null, trigger, payload });
+  }
+  return out;
+}
+
+const isItemDeletion = (e: WebhookEvent): boolean => e.action === 'DELETE' && (DELETABLE_TYPES as readonly string[]).includes(e.meta.type);
+
+/**
+ * The product / variant ids of a notification's DELETE events. Events whose `accountId` is not this
+ * account's MoySklad id (when known) and hrefs without an entity id are left out.
+ */
+export async function deletionCandidates(db: Kysely<Database>, msAccountId: number, events: readonly WebhookEvent[]): Promise<DeletionCandidates> {
+  const out = emptyCandidates();
+  const deletions = events.filter(isItemDeletion);
+  if (deletions.length === 0) return out;
+  const account = await db.selectFrom('msAccounts').select('moyskladAccountId').where('id', '=', msAccountId).executeTakeFirst();
+  const own = account?.moyskladAccountId?.toLowerCase() ?? null;
+  const seen = new Set<string>();
+  for (const e of deletions) {
+    if (own !== null && e.accountId !== undefined && e.accountId.toLowerCase() !== own) continue;
+    const type = e.meta.type as DeletableType;
+    const id = entityIdOfHref(e.meta.href, type);
+    if (id === undefined || seen.has(id)) continue;
+    seen.add(id);
+    out[type].push(id);
   }
   return out;
 }

@@ -3,12 +3,16 @@
  * The `webhooks` registry kind (B3): reconciles the module's MoySklad webhooks — for the account of
  * `integrationId` when given (enqueued when an integration is activated or deactivated), else for
  * every account (nightly). Each run leaves a `sync_runs` record; refusals are data, not failures.
+ * Also registers `nomenclature.deletions` (`webhook-deletion-kind.ts`), which the intake enqueues for
+ * DELETE events.
  */
 import { WebhookReceiptRepository } from '../../store/repositories/webhook-receipt-repository.js';
 import type { SyncTrigger } from '../../store/schema.js';
 import type { SyncKind, SyncOutcome } from '../sync-registry.js';
 import { recordRun, type SyncRunDeps } from '../sync-run.js';
 import { ensureAllWebhooks, ensureWebhooks, type EnsureWebhooksResult, type WebhookRegistrationDeps } from './ensure-webhooks.js';
+import { purgePendingDeletions } from './pending-deletions.js';
+import { createDeletionSyncKind } from './webhook-deletion-kind.js';
 
 export const WEBHOOKS_KIND = 'webhooks';
 
@@ -39,6 +43,8 @@ export function createWebhookSyncKinds(deps: WebhookSyncDeps): SyncKind[] {
             results = await ensureAllWebhooks(deps, ctx.signal);
             const cutoff = new Date(deps.clock.nowMs() - RECEIPT_RETENTION_MS).toISOString();
             run.count('receiptsPurged', await new WebhookReceiptRepository(deps.db, deps.clock).deleteOlderThan(cutoff));
+            // DELETE ids whose check never ran (integration deactivated meanwhile): the nightly full pass has reconciled them.
+            run.count('pendingDeletionsPurged', await purgePendingDeletions(deps.db, cutoff));
           }
           for (const r of results) {
             run.count(r.state);
@@ -52,5 +58,6 @@ export function createWebhookSyncKinds(deps: WebhookSyncDeps): SyncKind[] {
         return { status: finished.status, counts: finished.counts, ...(finished.message ? { message: finished.message } : {}) };
       },
     },
+    createDeletionSyncKind(deps),
   ];
 }
