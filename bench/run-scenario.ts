@@ -1,6 +1,8 @@
 /**
- * One benchmark scenario in this (fresh) process: `tsx bench/run-scenario.ts '<ScenarioSpec JSON>'`.
- * Prints `RESULT <json array of ScenarioResult>` on the last stdout line; peak RSS is this process's.
+ * One benchmark scenario in this (fresh) process: `node --expose-gc bench/.build/bench/run-scenario.js '<ScenarioSpec JSON>'`
+ * (compiled by bench/main.ts; `tsx bench/run-scenario.ts …` works too).
+ * Prints `RESULT <json array of ScenarioResult>` on the last stdout line. Each row's peak RSS is its
+ * measured sync's (set by the runner); rows without one get this process's maximum.
  */
 import { runMultiTenant } from './runners/multi-tenant.js';
 import { runScenario, type ScenarioResult, type ScenarioSpec } from './runners/scenarios.js';

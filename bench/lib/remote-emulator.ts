@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import type { EmulatorStats } from '../../src/emulator/index.js';
 import type { HostInit } from './emulator-host.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+const self = fileURLToPath(import.meta.url);
+const here = path.dirname(self);
+/** Compiled (bench/.build, run by plain node): fork the compiled host; from TypeScript: the .ts host under tsx. */
+const compiled = self.endsWith('.js');
 
 export class RemoteEmulator {
   readonly #child: ChildProcess;
@@ -32,7 +35,10 @@ export class RemoteEmulator {
   }
 
   static async start(init: HostInit): Promise<RemoteEmulator> {
-    const child = fork(path.join(here, 'emulator-host.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(path.join(here, compiled ? 'emulator-host.js' : 'emulator-host.ts'), [], {
+      execArgv: compiled ? [] : ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const r = new RemoteEmulator(child);
     const { apiBaseUrl } = await r.call<{ apiBaseUrl: string }>('init', init);
     r.apiBaseUrl = apiBaseUrl;

@@ -2,7 +2,9 @@
  * The benchmark scenarios run by bench/run-scenario.ts, each in a fresh process (bench/main.ts).
  * Every scenario sets up its world (not measured), resets the emulator's counters, then measures one
  * sync against the emulator over loopback HTTP in real time. "Requests" are what the emulator saw
- * (429s included); "minimum requests" is the least any client could do for the same result.
+ * (429s included); "minimum requests" is the least any client could do for the same result, stated
+ * with the rows of each request so that the response-time floor is computed from the latency model.
+ * Peak RSS is that of the measured sync alone (bench/lib/peak-rss.ts).
  */
 import { recordRun } from '../../src/sync/sync-run.js';
 import { runFullNomenclature, runIncrementalNomenclature, folderCategoryMap } from '../../src/sync/nomenclature/nomenclature-sync.js';
@@ -16,7 +18,9 @@ import { drainOrderOutbox } from '../../src/sync/orders/order-outbox.js';
 import { OrderRepository } from '../../src/store/repositories/order-repository.js';
 import { requestWeight } from '../../src/moysklad/limiter.js';
 import type { DialectName } from '../../src/store/database.js';
-import { openBenchContext, type BenchAuth, type BenchContext } from '../lib/bench-context.js';
+import { BENCH_LATENCY, openBenchContext, type BenchAuth, type BenchContext } from '../lib/bench-context.js';
+import { MAX_RSS_NOTE, PeakRss } from '../lib/peak-rss.js';
+import { requestCount, type LatencyModel, type RequestGroup } from '../lib/report.js';
 
 export interface ScenarioSpec {
   /** Key in SCENARIOS. */
@@ -35,6 +39,10 @@ export interface ScenarioResult {
   dialect: DialectName;
   requests: number;
   minRequests: number;
+  /** The minimum requests with the rows each answers or writes (minRequests = their count); the latency floor is computed from them. */
+  minimum?: RequestGroup[];
+  /** The emulator's latency model in this row (absent: none). */
+  latency?: LatencyModel;
   /** Requests that set the floor when they differ from minRequests (multi-tenant: the busiest account; accounts run in parallel). */
   floorRequests?: number;
   /** Weight units one request of this scenario costs (the floor uses it). */
@@ -47,14 +55,28 @@ export interface ScenarioResult {
   writeMs: number | null;
   status: string;
   notes: string[];
-  /** Peak RSS of the scenario process (MB), filled by run-scenario. */
+  /** Peak RSS (MB) of the measured sync (VmHWM reset before it), or of the scenario process where that is not possible (filled by run-scenario). */
   peakRssMb?: number;
   /** Filled by main for the naive baseline: the wall time of ours for the same size. */
   oursWallMs?: number;
 }
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
-const pages = (rows: number, limit: number): number => Math.max(1, Math.ceil(rows / limit));
+/** Listing `rows` rows `limit` at a time: full pages and the last partial one (one empty page for none). */
+export function pageGroups(rows: number, limit: number): RequestGroup[] {
+  const full = Math.floor(rows / limit);
+  const rest = rows - full * limit;
+  const groups: RequestGroup[] = [];
+  if (full > 0) groups.push({ count: full, rows: limit });
+  if (rest > 0 || full === 0) groups.push({ count: 1, rows: rest });
+  return groups;
+}
+
+/** The minimum as a ScenarioResult states it. */
+const minimum = (...groups: RequestGroup[][]): Pick<ScenarioResult, 'minRequests' | 'minimum'> => {
+  const all = groups.flat();
+  return { minRequests: requestCount(all), minimum: all };
+};
 
 function weightOf(ctx: BenchContext, auth: BenchAuth, path = 'entity/product'): number {
   return requestWeight(auth, path, ctx.clock.nowMs());
@@ -68,13 +90,27 @@ async function loadNomenclature(ctx: BenchContext): Promise<void> {
   });
 }
 
-async function measure<T>(ctx: BenchContext, work: () => Promise<T>): Promise<{ value: T; wallMs: number; requests: number; tooMany: number }> {
+interface Measured<T> {
+  value: T;
+  wallMs: number;
+  requests: number;
+  tooMany: number;
+  /** Peak RSS of the measured work (MB) and the note to add when it had to include the setup. */
+  peakRssMb: number;
+  rssNotes: string[];
+}
+
+const peakRss = new PeakRss();
+
+async function measure<T>(ctx: BenchContext, work: () => Promise<T>): Promise<Measured<T>> {
   await ctx.emulator.resetStats();
+  peakRss.reset(); // after a gc: what the setup left collectable does not count
   const t0 = performance.now();
   const value = await work();
   const wallMs = performance.now() - t0;
+  const peak = peakRss.read();
   const st = await ctx.emulator.stats();
-  return { value, wallMs: Math.round(wallMs), requests: st.requests, tooMany: st.tooMany };
+  return { value, wallMs: Math.round(wallMs), requests: st.requests, tooMany: st.tooMany, peakRssMb: peak.mb, rssNotes: peak.method === 'VmHWM' ? [] : [MAX_RSS_NOTE] };
 }
 
 type Runner = (ctx: BenchContext, spec: ScenarioSpec) => Promise<ScenarioResult[]>;
@@ -101,15 +137,16 @@ const nomenclatureFull: Runner = async (ctx, spec) => {
       auth,
       dialect: ctx.store.dialect,
       requests: m.requests,
-      // one page of 1000 per product list, one (empty) variant page
-      minRequests: pages(spec.size, 1000) + 1,
+      // the products 1000 per page, one (empty) variant page
+      ...minimum(pageGroups(spec.size, 1000), pageGroups(0, 1000)),
       weight: weightOf(ctx, auth),
       tooMany: m.tooMany,
       wallMs: m.wallMs,
       rowsWritten: rows,
       writeMs,
       status: `${m.value.status} (${m.value.counts.created ?? 0} created)`,
-      notes: [],
+      notes: [...m.rssNotes],
+      peakRssMb: m.peakRssMb,
     },
   ];
 };
@@ -159,14 +196,15 @@ const naiveNomenclature: Runner = async (ctx, spec) => {
       auth: 'password',
       dialect: ctx.store.dialect,
       requests: m.requests,
-      minRequests: pages(spec.size, 1000) + 1,
+      ...minimum(pageGroups(spec.size, 1000), pageGroups(0, 1000)),
       weight: weightOf(ctx, 'password'),
       tooMany: m.tooMany,
       wallMs: m.wallMs,
       rowsWritten: rows,
       writeMs,
       status: `${m.value.status} (${retries} retries after 429)`,
-      notes: [`pages of ${NAIVE_PAGE}, sequential, no limiter, ${NAIVE_SLEEP_MS / 1000} s sleep on 429`],
+      notes: [`pages of ${NAIVE_PAGE}, sequential, no limiter, ${NAIVE_SLEEP_MS / 1000} s sleep on 429`, ...m.rssNotes],
+      peakRssMb: m.peakRssMb,
     },
   ];
 };
@@ -201,14 +239,16 @@ const nomenclatureIncremental: Runner = async (ctx, spec) => {
       auth: 'password',
       dialect: ctx.store.dialect,
       requests: m.requests,
-      minRequests: pages(changed, 1000) + 1,
+      // the changed products 1000 per page, one (empty) variant page
+      ...minimum(pageGroups(changed, 1000), pageGroups(0, 1000)),
       weight: weightOf(ctx, 'password'),
       tooMany: m.tooMany,
       wallMs: m.wallMs,
       rowsWritten: rows,
       writeMs: rows > 0 ? writeMs : null,
       status: `${m.value.status} (${m.value.counts.updated ?? 0} updated)`,
-      notes: [],
+      notes: [...m.rssNotes],
+      peakRssMb: m.peakRssMb,
     },
   ];
 };
@@ -227,7 +267,6 @@ const stock: Runner = async (ctx, spec) => {
   const seen: { swap?: SwapResult | undefined } = {};
   const full = await measure(ctx, () => syncPriceListStock(deps, { priceListId: pl.id, mode: 'full', trigger: 'cli', onSwapped: (s) => (seen.swap = s) }));
   const fullSwap = seen.swap as SwapResult | undefined;
-  const fullRss = Math.round(process.resourceUsage().maxRSS / 1024);
   const changed = Math.max(1, Math.round(spec.size / 100));
   await ctx.clock.sleep(1100);
   await ctx.emulator.call('changeStock', { login: ctx.login, storeIndex: 0, count: changed });
@@ -242,15 +281,16 @@ const stock: Runner = async (ctx, spec) => {
       auth: 'password',
       dialect: ctx.store.dialect,
       requests: full.requests,
-      minRequests: 1,
+      // one report with a row per product in the store
+      ...minimum([{ count: 1, rows: spec.size }]),
       weight: w,
       tooMany: full.tooMany,
       wallMs: full.wallMs,
       rowsWritten: fullSwap?.rowCount ?? 0,
       writeMs: fullSwap ? fullSwap.writeMs + fullSwap.flipMs : null,
       status: `${full.value.status}`,
-      notes: [],
-      peakRssMb: fullRss,
+      notes: [...full.rssNotes],
+      peakRssMb: full.peakRssMb,
     },
     {
       scenario: 'stock incremental (1% changed)',
@@ -258,14 +298,16 @@ const stock: Runner = async (ctx, spec) => {
       auth: 'password',
       dialect: ctx.store.dialect,
       requests: inc.requests,
-      minRequests: 1,
+      // one report of the rows changed since the last sync
+      ...minimum([{ count: 1, rows: changed }]),
       weight: w,
       tooMany: inc.tooMany,
       wallMs: inc.wallMs,
       rowsWritten: swap?.rowCount ?? (inc.value.counts.changed ?? 0) + (inc.value.counts.zeroed ?? 0),
       writeMs: swap ? swap.writeMs + swap.flipMs : null,
       status: `${inc.value.status} (${(inc.value.counts.changed ?? 0) + (inc.value.counts.zeroed ?? 0)} changed)`,
-      notes: ['peak RSS includes the full sync run before it in the same process'],
+      notes: [...inc.rssNotes],
+      peakRssMb: inc.peakRssMb,
     },
   ];
 };
@@ -289,14 +331,15 @@ const photos: Runner = async (ctx, spec) => {
       dialect: ctx.store.dialect,
       requests: m.requests,
       // products listed 100 at a time with expand=images, then one download per image (thumbnails made locally)
-      minRequests: pages(spec.size, 100) + spec.size,
+      ...minimum(pageGroups(spec.size, 100), [{ count: spec.size, rows: 1 }]),
       weight: weightOf(ctx, 'password'),
       tooMany: m.tooMany,
       wallMs: m.wallMs,
       rowsWritten: m.value.counts.downloaded ?? 0,
       writeMs: null,
       status: `${m.value.status} (${m.value.counts.downloaded ?? 0} downloaded)`,
-      notes: [],
+      notes: [...m.rssNotes],
+      peakRssMb: m.peakRssMb,
     },
   ];
 };
@@ -347,15 +390,16 @@ const orders: Runner = async (ctx, spec) => {
       auth: 'password',
       dialect: ctx.store.dialect,
       requests: m.requests,
-      // one POST entity/customerorder with its positions per order
-      minRequests: spec.size,
+      // one POST entity/customerorder with its positions per order (the emulator counts one created document)
+      ...minimum([{ count: spec.size, rows: 1 }]),
       weight: weightOf(ctx, 'password', 'entity/customerorder'),
       tooMany: m.tooMany,
       wallMs: m.wallMs,
       rowsWritten: m.value.sent,
       writeMs: null,
       status: `${m.value.failed > 0 ? 'partial' : 'ok'} (${m.value.sent} sent, ${m.value.failed} failed, ${inMs} in MoySklad)`,
-      notes: [],
+      notes: [...m.rssNotes],
+      peakRssMb: m.peakRssMb,
     },
   ];
 };
@@ -379,7 +423,9 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult[]>
     clockOffsetMs: spec.clockOffsetMs,
   });
   try {
-    return await s.run(ctx, spec);
+    const rows = await s.run(ctx, spec);
+    for (const r of rows) r.latency ??= { ...BENCH_LATENCY };
+    return rows;
   } finally {
     await ctx.dispose();
   }
