@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'logs/**', 'test-artifacts/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'bench/.build/**', 'node_modules/**', 'data/**', 'logs/**', 'test-artifacts/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
