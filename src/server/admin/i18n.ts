@@ -106,6 +106,16 @@ const ru = {
   'int.status.draft': 'черновик',
   'int.status.ok': 'работает',
   'int.status.error': 'ошибка',
+  'int.webhooks': 'Вебхуки МойСклад',
+  'int.webhooks.registered': 'Вебхуки: активны',
+  'int.webhooks.none': 'Вебхуки: не зарегистрированы',
+  'int.webhooks.removed': 'Вебхуки: не зарегистрированы (сняты: у учётной записи нет активной интеграции)',
+  'int.webhooks.skipped': 'Вебхуки: не зарегистрированы: {message}',
+  'int.webhooks.refused': 'Вебхуки: отклонены МойСклад: {message}',
+  'int.webhooks.error': 'Вебхуки: ошибка: {message}',
+  'int.webhooksHint': 'Вебхуки ускоряют обновление товаров и остатков; без них изменения приходят по расписанию.',
+  'int.webhooksRegister': 'Зарегистрировать вебхуки заново',
+  'int.webhooksInactive': 'Вебхуки регистрируются только для активной интеграции.',
 
   'problem.wrong_credentials': 'Неверный логин или пароль МойСклад.',
   'problem.token_invalid': 'Токен МойСклад недействителен или отозван.',
@@ -243,6 +253,7 @@ const ru = {
   'kind.categories': 'Группы товаров МойСклад → категории сайта под выбранной категорией, в пределах корневой группы (R2, R21–R23).',
   'kind.photos': 'Фотографии товаров, изменённых с прошлого прохода (R1, R18).',
   'kind.balance': 'Балансы активных клиентов из МойСклад, не чаще раза в 30 минут на клиента (R29, R30).',
+  'kind.nomenclature.deletions': 'Товары из DELETE-вебхуков МойСклад: проверяются по id (до 80 за запрос) и помечаются удалёнными, только если их нет в МойСклад (B3).',
 } as const;
 
 export type MessageKey = keyof typeof ru;
@@ -349,6 +360,16 @@ const en: Record<MessageKey, string> = {
   'int.status.draft': 'draft',
   'int.status.ok': 'working',
   'int.status.error': 'error',
+  'int.webhooks': 'MoySklad webhooks',
+  'int.webhooks.registered': 'Webhooks: active',
+  'int.webhooks.none': 'Webhooks: not registered',
+  'int.webhooks.removed': 'Webhooks: not registered (removed: the account has no active integration)',
+  'int.webhooks.skipped': 'Webhooks: not registered: {message}',
+  'int.webhooks.refused': 'Webhooks: refused by MoySklad: {message}',
+  'int.webhooks.error': 'Webhooks: error: {message}',
+  'int.webhooksHint': 'Webhooks make product and stock updates near-real-time; without them changes arrive on schedule.',
+  'int.webhooksRegister': 'Register webhooks again',
+  'int.webhooksInactive': 'Webhooks are registered for an active integration only.',
 
   'problem.wrong_credentials': 'Wrong MoySklad login or password.',
   'problem.token_invalid': 'The MoySklad token is invalid or revoked.',
@@ -486,6 +507,7 @@ const en: Record<MessageKey, string> = {
   'kind.categories': 'MoySklad product folders → site categories under the chosen category, within the root folder (R2, R21–R23).',
   'kind.photos': 'Photos of products changed since the last pass (R1, R18).',
   'kind.balance': 'Balances of active clients from MoySklad, at most every 30 minutes per client (R29, R30).',
+  'kind.nomenclature.deletions': 'Products named by MoySklad DELETE webhooks: checked by id (up to 80 per request), marked deleted only when MoySklad no longer has them (B3).',
 };
 
 export type Lang = 'ru' | 'en';

@@ -11,6 +11,7 @@ import type { Hono } from 'hono';
 import { ConflictError } from '../../core/errors.js';
 import type { CheckFailure, IntegrationChoices, SetupCredentials } from '../../setup/integration-setup.js';
 import { SetupError } from '../../setup/integration-setup.js';
+import { WEBHOOKS_KIND } from '../../sync/webhooks/webhook-sync-kinds.js';
 import type { Integration } from '../../store/repositories/integration-repository.js';
 import { RegionRepository } from '../../store/repositories/region-repository.js';
 import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
@@ -186,6 +187,39 @@ interface SettingsData {
   choicesProblem: CheckFailure | null;
   categories: Array<{ id: number; name: string }>;
   kinds: Array<{ kind: string; description: string }>;
+  /** The `webhooks` kind is registered (PUBLIC_BASE_URL set): the re-register button works. */
+  webhooksKind: boolean;
+}
+
+const WEBHOOK_STATES = new Set(['registered', 'removed', 'skipped', 'refused', 'error']);
+
+/** B3: the account's webhook status line (`integrations.webhook_state/webhook_message`). */
+export function webhookStatusText(v: ViewContext, state: string | null | undefined, message: string | null | undefined): string {
+  const s = state && WEBHOOK_STATES.has(state) ? state : 'none';
+  return v.t(`int.webhooks.${s}` as MessageKey, { message: message ?? '' });
+}
+
+function WebhookStatus({ v, i, canRegister }: { v: ViewContext; i: Integration; canRegister: boolean }) {
+  const state = i.webhookState ?? null;
+  const badge = state === 'registered' ? 'ok' : state === 'error' ? 'error' : state === 'refused' || state === 'skipped' ? 'warn' : '';
+  return (
+    <div class="card" id="integration-webhooks">
+      <p>
+        <span class={`badge ${badge}`} data-webhook-state={state ?? 'none'}>
+          {webhookStatusText(v, state, i.webhookMessage)}
+        </span>
+      </p>
+      <p class="hint">{v.t('int.webhooksHint')}</p>
+      {canRegister ? (
+        <form method="post" action={`/admin/integrations/${i.id}/webhooks`} class="inline">
+          <Csrf v={v} />
+          <button type="submit" class="secondary" disabled={!i.active}>
+            {v.t('int.webhooksRegister')}
+          </button>
+        </form>
+      ) : null}
+    </div>
+  );
 }
 
 function Options<T extends { id: string; name: string; path?: string }>({ items, current, empty }: { items: T[]; current: string | null; empty: string }) {
@@ -253,6 +287,9 @@ function SettingsPage({ v, d, flash }: { v: ViewContext; d: SettingsData; flash:
           <button type="submit">{v.t('common.save')}</button>
         </div>
       </form>
+
+      <h2>{v.t('int.webhooks')}</h2>
+      <WebhookStatus v={v} i={i} canRegister={d.webhooksKind} />
 
       <h2>{v.t('int.syncs')}</h2>
       <div class="card">
@@ -336,6 +373,7 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
         .list()
         .filter((k) => k.scope === 'integration')
         .map((k) => ({ kind: k.kind, description: k.description })),
+      webhooksKind: deps.syncs.has(WEBHOOKS_KIND),
     };
   };
 
@@ -483,6 +521,17 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
     if (!integration.active) return c.redirect(`/admin/integrations/${integration.id}?error=problem.organization_required`, 302);
     const r = await deps.enqueuer.enqueue({ kind, integrationId: integration.id, trigger: 'admin' });
     return c.redirect(`/admin/integrations/${integration.id}?done=${r.merged ? 'common.merged' : 'common.queued'}&kind=${encodeURIComponent(kind)}`, 302);
+  });
+
+  // B3: re-register the account's MoySklad webhooks (the `webhooks` job for this integration's account).
+  admin.post('/integrations/:id/webhooks', async (c) => {
+    const v = c.get('view');
+    const id = idParam(c);
+    const integration = id ? await setup.integrations.find(id) : null;
+    if (!integration || !deps.syncs.has(WEBHOOKS_KIND)) return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
+    if (!integration.active) return c.redirect(`/admin/integrations/${integration.id}?error=int.webhooksInactive`, 302);
+    const r = await deps.enqueuer.enqueue({ kind: WEBHOOKS_KIND, integrationId: integration.id, trigger: 'admin' });
+    return c.redirect(`/admin/integrations/${integration.id}?done=${r.merged ? 'common.merged' : 'common.queued'}&kind=${encodeURIComponent(WEBHOOKS_KIND)}`, 302);
   });
 
   admin.post('/integrations/:id/deactivate', async (c) => {
