@@ -2,7 +2,8 @@
  * @module emulator
  * A local MoySklad JSON API 1.2 (REFERENCE.md §11, VERIFIED.md): strict where MoySklad is strict.
  * `createEmulator()` gives a Hono app serving `/api/remap/1.2/*`, a file host under `/files/*`
- * and `/__control/*`; `fetch` calls it in-process with network semantics; `listen()` serves it.
+ * (plus the static `/miniature/*` and `/static/tinyimage/*` image URLs) and `/__control/*`; `fetch`
+ * calls it in-process with network semantics; `listen()` serves it.
  */
 
 import { gunzipSync } from 'node:zlib';
@@ -147,6 +148,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   app.all(`${API_PREFIX}/*`, (c) => handleApi(c, core));
   app.all(API_PREFIX, (c) => handleApi(c, core));
   app.get('/files/:token', (c) => files.serve(c, accounts));
+  app.get('/miniature/:accountId/documentminiature/:fileId', (c) => files.serveStatic(c, accounts));
+  app.get('/static/tinyimage/:accountId/tinyimage/:fileId/t.png', (c) => files.serveStatic(c, accounts));
   const emulator: Emulator = {
     app,
     fetch: inProcessFetch,

@@ -47,6 +47,57 @@ describe('emulator images and downloads (REFERENCE §4.4, VERIFIED #15)', () => 
     expect((await emu.fetch(location)).status).toBe(403);
   });
 
+  it('R1 §4.4 miniature.downloadHref and tiny.href are file-host URLs: no Authorization, refused with it, not rate-limited, not counted as API requests', async () => {
+    const { call, emu, clock } = emptyEmulator({ limits: { bucket: 8, intervalMs: 3000 } });
+    const a = emu.account('admin@demo');
+    const prod = a.createProduct({ name: 'x' });
+    const bytes = makePng(11);
+    a.addImage(prod.id, 'photo.png', bytes);
+    const img = (((await call('GET', `entity/product/${prod.id}/images`)).json as J).rows as J[])[0];
+    const apiOrigin = new URL(emu.apiBaseUrl).origin;
+    // miniature.href stays the API URL; its downloadHref and tiny.href are on the file host
+    expect(img.miniature.href).toBe(`${img.meta.downloadHref}?miniature=true`);
+    for (const url of [img.miniature.downloadHref, img.tiny.href] as string[]) {
+      expect(new URL(url).origin).toBe(emu.fileOrigin);
+      expect(new URL(url).origin).not.toBe(apiOrigin);
+    }
+    const fileId = (a.product(prod.id)?.f.images as J[])[0].fileId as string;
+    expect(img.miniature.downloadHref).toBe(`${emu.fileOrigin}/miniature/${a.accountId}/documentminiature/${fileId}`);
+    expect(img.tiny.href).toBe(`${emu.fileOrigin}/static/tinyimage/${a.accountId}/tinyimage/${fileId}/t.png`);
+    // the same row through expand=images
+    const listed = ((await call('GET', `entity/product?filter=id=${prod.id}&expand=images&limit=100`)).json as J).rows[0].images.rows[0];
+    expect(listed.miniature.downloadHref).toBe(img.miniature.downloadHref);
+
+    const before = emu.stats().requests;
+    for (let i = 0; i < 20; i++) {
+      for (const url of [img.miniature.downloadHref, img.tiny.href] as string[]) {
+        const res = await emu.fetch(url);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toBe('image/png');
+        expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
+      }
+    }
+    // 40 fetches against a bucket of 2 API requests (weight 3 before 2026-12-01): none limited, none counted
+    expect(emu.stats().requests).toBe(before);
+    // while the API budget is spent (the two list requests above)
+    expect((await call('GET', `entity/product/${prod.id}/images`)).status).toBe(429);
+    expect((await emu.fetch(img.miniature.downloadHref)).status).toBe(200);
+    const withAuth = await emu.fetch(img.miniature.downloadHref, { headers: { Authorization: basic('admin@demo', 'demo') } });
+    expect(withAuth.status).toBe(400);
+    expect((await emu.fetch(img.tiny.href, { headers: { Authorization: basic('admin@demo', 'demo') } })).status).toBe(400);
+    // stable: still served a day later (the signed /files/ link would have expired)
+    clock.advance(86_400_000);
+    expect((await emu.fetch(img.miniature.downloadHref)).status).toBe(200);
+    // miniature.href is an API request (with auth): 302 to the miniature's file-host URL
+    const viaApi = await emu.fetch(img.miniature.href, { headers: { Authorization: basic('admin@demo', 'demo'), 'Accept-Encoding': 'gzip' }, redirect: 'manual' });
+    expect(viaApi.status).toBe(302);
+    expect(viaApi.headers.get('location')).toBe(img.miniature.downloadHref);
+    expect(emu.stats().requests).toBeGreaterThan(before);
+    // a removed image's miniature is gone
+    await call('DELETE', `entity/product/${prod.id}/images/${img.meta.href.split('/').pop()}`);
+    expect((await emu.fetch(img.miniature.downloadHref)).status).toBe(404);
+  });
+
   it('R1 §4.4 downloading needs API auth; an unknown file is 404', async () => {
     const { call, emu } = emptyEmulator();
     const r = await emu.fetch(`${emu.apiBaseUrl}/download/7944ef04-f831-11e5-7a69-971500188b19`, { headers: { 'Accept-Encoding': 'gzip' }, redirect: 'manual' });

@@ -204,7 +204,7 @@ export async function handleApi(c: Context, core: Core): Promise<Response> {
       headers: raw.headers,
       account: auth.account,
       authKind: auth.kind,
-      ctx: { base: `${origin}${API_PREFIX}`, account: auth.account },
+      ctx: { base: `${origin}${API_PREFIX}`, account: auth.account, files: core.links },
       origins: [...new Set([origin, url.origin, ...core.origins()])],
       body: undefined,
       events: [],

@@ -1,11 +1,12 @@
 /**
  * @module images
  * `/entity/product/{id}/images` (list, upload with base64 `content`, ≤ 10) and
- * `/download/{fileId}` → 302 to a short-lived URL on the file host (REFERENCE §4.4, VERIFIED #15).
+ * `/download/{fileId}` → 302 to a short-lived URL on the file host (REFERENCE §4.4, VERIFIED #15);
+ * `/download/{fileId}?miniature=true` (`miniature.href`) → 302 to the miniature's stable file-host URL.
  */
 
 import { MsError, msErrors } from '../http/ms-error.js';
-import { serializeImage } from '../state/serialize.js';
+import { serializeImage, type ImageUrls } from '../state/serialize.js';
 import type { ImageRec } from '../state/types.js';
 import type { ApiRequest, ApiResult } from './api-types.js';
 import { listEnvelope, pagingOf } from './list-response.js';
@@ -43,7 +44,7 @@ export function deleteImage(req: ApiRequest, productId: string, imageId: string)
   return { status: 200 };
 }
 
-export interface FileLinks {
+export interface FileLinks extends ImageUrls {
   /** Creates a short-lived signed URL on the file host. */
   sign(accountLogin: string, fileId: string, ttlMs: number): string;
 }
@@ -57,5 +58,7 @@ export function download(req: ApiRequest, fileId: string, links: FileLinks): Api
     if (!Number.isInteger(s) || s < 1 || s > 86400) throw new MsError(400, 1014, `Неверное значение заголовка X-Lognex-Download-Expiration-Seconds: '${h}'`);
     ttl = s * 1000;
   }
+  // `miniature.href` (`?miniature=true`) leads to the miniature's stable file-host URL.
+  if (req.query.get('miniature') === 'true') return { status: 302, headers: { location: links.miniatureUrl(req.account.accountId, fileId) } };
   return { status: 302, headers: { location: links.sign(req.account.login, fileId, ttl) } };
 }

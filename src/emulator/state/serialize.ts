@@ -29,10 +29,20 @@ export function parseExpand(text: string | undefined): ExpandTree | undefined {
   return root.size ? root : undefined;
 }
 
+/** URLs of an image's renditions on the file host (not API URLs, REFERENCE §4.4). */
+export interface ImageUrls {
+  /** `miniature.downloadHref` */
+  miniatureUrl(accountId: string, fileId: string): string;
+  /** `tiny.href` */
+  tinyUrl(accountId: string, fileId: string): string;
+}
+
 export interface SerializeContext {
   /** e.g. http://127.0.0.1:8090/api/remap/1.2 */
   base: string;
   account: EmulatorAccount;
+  /** The file host's image URLs. */
+  files: ImageUrls;
   /** Reused meta objects for repeated references (owner, uom, currency, folders…) within one response. */
   metaCache?: Map<string, Fields>;
 }
@@ -130,8 +140,9 @@ export function serializeImage(ctx: SerializeContext, productId: string, img: Im
     filename: img.filename,
     size: img.size,
     updated: formatMoscow(img.updatedMs),
-    miniature: { href: `${download}?miniature=true`, type: 'image', mediaType: 'image/png', downloadHref: `${download}?miniature=true` },
-    tiny: { href: `${download}?tiny=true`, type: 'image', mediaType: 'image/png' },
+    // `miniature.href` is the API URL; its `downloadHref` and `tiny.href` are file-host URLs (no API request).
+    miniature: { href: `${download}?miniature=true`, type: 'image', mediaType: 'image/png', downloadHref: ctx.files.miniatureUrl(ctx.account.accountId, img.fileId) },
+    tiny: { href: ctx.files.tinyUrl(ctx.account.accountId, img.fileId), type: 'image', mediaType: 'image/png' },
   };
 }
 
