@@ -9,7 +9,11 @@ import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makePng } from '../../src/emulator/index.js';
 import type { ImageRec } from '../../src/emulator/state/types.js';
+import { MoySkladClient } from '../../src/moysklad/client.js';
 import { mountMediaRoutes } from '../../src/server/routes/media.routes.js';
+import { BlobStore } from '../../src/sync/photos/blob-store.js';
+import { runPhotoSync } from '../../src/sync/photos/photo-sync.js';
+import { recordRun } from '../../src/sync/sync-run.js';
 import type { DialectName } from '../../src/store/database.js';
 import { postgresUnavailableReason } from '../helpers/databases.js';
 import { createSyncFixture, type SyncFixture } from '../helpers/sync-fixture.js';
@@ -63,9 +67,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(withImages.length).toBeGreaterThan(10);
       expect(run.counts).toMatchObject({ listed: withImages.length, downloaded: imageCount });
       // The images of up to 100 products per list request (one per 1,000-product store batch that has
-      // any: 2,1xx products → at most 3), one download of each image and of its miniature; the 2,000
-      // products without images cost nothing.
-      const listRequests = run.requests - 2 * imageCount;
+      // any: 2,1xx products → at most 3) and one download of each image (its miniature comes from the
+      // file host, no API request); the 2,000 products without images cost nothing.
+      const listRequests = run.requests - imageCount;
       expect(listRequests).toBeGreaterThanOrEqual(1);
       expect(listRequests).toBeLessThanOrEqual(3);
 
@@ -118,9 +122,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
       await runKind(fx, 'nomenclature.incremental');
       const run = await lastRun(fx, 'photos');
-      // 4 changed products listed in one request; 3 new images downloaded (+ miniatures); the kept image is not.
+      // 4 changed products listed in one request; 3 new images downloaded (miniatures from the file host); the kept image is not.
       expect(run.counts).toMatchObject({ listed: 4, downloaded: 3, unchanged: rest.length, removed: 2 });
-      expect(run.requests).toBe(1 + 3 * 2);
+      expect(run.requests).toBe(1 + 3);
 
       const after = await storedImages(fx, multi.id);
       expect(after.map((s) => s.filename)).toEqual(rest.map((r) => r.filename));
@@ -150,6 +154,81 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(await storedImages(fx, victim.id)).toEqual([]);
       expect(await fx.db.selectFrom('blobs').select('hash').where('hash', 'in', hashes).execute()).toEqual([]);
       expect((await lastRun(fx, 'photos')).counts.removed).toBe(hashes.length);
+    });
+
+    it('R18 one API request per new image plus one per 100 products listed, none for unchanged ones; thumbnails from the file host without Authorization', async () => {
+      const fx = await fixture(dialect, 0);
+      await runKind(fx, 'nomenclature.full');
+      const a = fx.emulator.account('admin@demo');
+      // 150 more products get one image each (an update MoySklad reports through `updated`).
+      fx.clock.advance(60_000);
+      const noImages = a.listProducts().filter((p) => imagesOf(fx, p.id).length === 0);
+      for (const [i, p] of noImages.slice(0, 150).entries()) a.addImage(p.id, `extra-${i}.png`, makePng(5000 + i));
+      fx.clock.advance(60_000);
+      await runKind(fx, 'nomenclature.incremental');
+      // (demo products the nomenclature rules skip are not in the catalog and have no photos synced)
+      const synced = new Set((await fx.db.selectFrom('products').select('msId').where('syncState', '=', 'ok').execute()).map((r) => r.msId));
+      const withImages = a.listProducts().filter((p) => synced.has(p.id) && imagesOf(fx, p.id).length > 0);
+      const imageCount = withImages.reduce((n, p) => n + imagesOf(fx, p.id).length, 0);
+      expect(withImages.length).toBeGreaterThan(150);
+
+      // Our client over a fetch that records what reached which host.
+      const apiOrigin = new URL(fx.emulator.apiBaseUrl).origin;
+      const seen: Array<{ url: URL; auth: boolean }> = [];
+      let inFlight = 0;
+      let peakDownloads = 0;
+      const recording: typeof fetch = async (input, init) => {
+        const url = new URL(input instanceof Request ? input.url : String(input));
+        seen.push({ url, auth: new Headers(init?.headers).has('authorization') });
+        const download = url.pathname.includes('/download/');
+        if (download) peakDownloads = Math.max(peakDownloads, ++inFlight);
+        try {
+          return await fx.emulator.fetch(input, init);
+        } finally {
+          if (download) inFlight -= 1;
+        }
+      };
+      const client = new MoySkladClient({ baseUrl: fx.emulator.apiBaseUrl, credentials: { kind: 'password', login: 'admin@demo', password: 'demo' }, fetch: recording, clock: fx.clock });
+      const blobs = new BlobStore(fx.db, fx.clock, fx.database.dataDir);
+      const sync = () =>
+        recordRun(fx.runDeps, { kind: 'photos', trigger: 'manual', integrationId: fx.integrationId }, async (run) => {
+          await runPhotoSync({ db: fx.db, clock: fx.clock, blobs }, { msAccountId: fx.msAccountId, client }, run, { batchSize: 10_000 }); // counts itself
+          return { status: 'ok' };
+        });
+      const before = fx.emulator.stats().requests;
+      const first = await sync();
+      expect(first.counts).toMatchObject({ listed: withImages.length, downloaded: imageCount });
+
+      const api = seen.filter((r) => r.url.origin === apiOrigin);
+      const fileHost = seen.filter((r) => r.url.origin !== apiOrigin);
+      // one store batch: ⌈products with images ÷ 100⌉ list requests + 1 download per image, nothing else
+      expect(api.filter((r) => r.url.pathname.endsWith('/entity/product'))).toHaveLength(Math.ceil(withImages.length / 100));
+      expect(api.filter((r) => r.url.pathname.includes('/download/'))).toHaveLength(imageCount);
+      expect(api).toHaveLength(Math.ceil(withImages.length / 100) + imageCount);
+      expect(fx.emulator.stats().requests - before).toBe(api.length);
+      expect(api.every((r) => r.auth)).toBe(true);
+      // the file host: each image's signed link and its miniature, never with Authorization
+      expect(fileHost.filter((r) => r.url.pathname.startsWith('/files/'))).toHaveLength(imageCount);
+      expect(fileHost.filter((r) => r.url.pathname.startsWith('/miniature/'))).toHaveLength(imageCount);
+      expect(fileHost.every((r) => !r.auth)).toBe(true);
+      // downloads ran a few at a time
+      expect(peakDownloads).toBe(3);
+
+      // every image has its thumbnail: the bytes the miniature URL serves
+      for (const p of withImages.slice(0, 20)) {
+        const listed = await client.productImages(p.id);
+        for (const [i, s] of (await storedImages(fx, p.id)).entries()) {
+          const mini = Buffer.from(await (await fx.emulator.fetch(listed[i]?.miniature?.downloadHref ?? '')).arrayBuffer());
+          const thumb = await blobs.get(s.thumbBlobHash ?? '');
+          expect(thumb && Buffer.compare(thumb.bytes, mini)).toBe(0);
+        }
+      }
+
+      seen.length = 0;
+      fx.clock.advance(60_000);
+      const second = await sync();
+      expect(second.counts.downloaded ?? 0).toBe(0);
+      expect(seen).toEqual([]);
     });
 
     it('R1 serves stored photos and their thumbnails over HTTP', async () => {

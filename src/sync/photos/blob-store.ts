@@ -3,7 +3,7 @@
  * Content-addressed files under DATA_DIR: `blobs/<first two hex>/<sha256>`, one `blobs` row per
  * distinct content. The same bytes are stored once, whichever products use them.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
@@ -51,7 +51,7 @@ export class BlobStore {
     const onDisk = await fs.stat(abs).then((s) => s.size === bytes.length, () => false);
     if (!onDisk) {
       await fs.mkdir(path.dirname(abs), { recursive: true });
-      const tmp = `${abs}.${process.pid}.${Date.now()}.tmp`;
+      const tmp = `${abs}.${randomUUID()}.tmp`; // unique: the photo sync stores several files at once
       await fs.writeFile(tmp, bytes);
       await fs.rename(tmp, abs);
     }

@@ -6,13 +6,17 @@
  *   are looked at (`products.photos_ms_updated`); a product the list showed with no images and no
  *   stored images needs no request at all.
  * - One request lists the images of up to 100 such products (`filter=id=…;…&expand=images`); an
- *   image is downloaded again only when its filename, size or `updated` changed (matched by image id). Downloads go through the client's
- *   `downloadImage` (Authorization only to the API, never to the file host's redirect target).
+ *   image is downloaded again only when its filename, size or `updated` changed (matched by image
+ *   id). A new image costs ONE API request: the client's `downloadImage` of `meta.downloadHref`
+ *   (with Authorization, through the limiter; the file host's redirect target gets none).
+ * - Thumbnails: MoySklad renders a miniature of every image; `miniature.downloadHref` is a file-host
+ *   URL, fetched with the client's `downloadFile` (no Authorization, no API request, not limited)
+ *   and served as the thumbnail (no image library in the service).
+ * - Up to 3 products are synced at once, so downloads run at the limiter's pace rather than at one
+ *   download's latency at a time. A product that fails (gone, file host error) is counted, not thrown.
  * - Files are content-addressed (`BlobStore`): the same bytes are stored once. MoySklad's order is
  *   kept (`position`); images removed in MoySklad are removed here, and files no image uses any
  *   more are deleted.
- * - Thumbnails: MoySklad renders a miniature of every image; it is downloaded next to the image
- *   and served as the thumbnail (no image library in the service).
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
@@ -48,6 +52,8 @@ export interface PhotoSyncOptions {
   progress?: (p: SyncProgress) => void | Promise<void>;
   /** Products read from the store per batch (default 1000). */
   batchSize?: number;
+  /** Products whose images are downloaded at the same time (default 3). */
+  concurrency?: number;
 }
 
 export interface PhotoSyncResult {
@@ -61,6 +67,13 @@ export interface PhotoSyncResult {
 
 /** Products whose images one request lists (MoySklad expands nested collections only up to limit 100). */
 const LIST_BATCH = 100;
+/**
+ * Products synced at once. Each new image costs one API request (its 302) that waits for the
+ * client's limiter; 3 in flight keep the limiter's budget busy while a download's latency, the file
+ * host and the disk write run, and stay under the limiter's parallel cap (4) so a list request can
+ * still pass.
+ */
+const DOWNLOAD_CONCURRENCY = 3;
 const productListSchema = listOf(productSchema);
 
 interface NewImage {
@@ -82,6 +95,7 @@ export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget,
   const db = deps.db;
   const result: PhotoSyncResult = { products: 0, listed: 0, downloaded: 0, unchanged: 0, removed: 0, failed: 0 };
   const batchSize = options.batchSize ?? 1000;
+  const concurrency = Math.max(1, options.concurrency ?? DOWNLOAD_CONCURRENCY);
   const unusedBlobs = new Set<string>();
   const pending = db
     .selectFrom('products')
@@ -91,6 +105,65 @@ export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget,
     .where('msUpdated', 'is not', null)
     .where((eb) => eb.or([eb('photosMsUpdated', 'is', null), eb('photosMsUpdated', '!=', eb.ref('msUpdated'))]));
   const total = Number((await pending.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const storedImagesOf = (productIds: number[]) =>
+    db.selectFrom('productImages').selectAll().where('productId', 'in', productIds).orderBy('productId').orderBy('position').execute();
+  type StoredImage = Awaited<ReturnType<typeof storedImagesOf>>[number];
+
+  /** Downloads what changed of one product's images and replaces its stored rows; a per-item failure is counted. */
+  const syncProduct = async (p: { id: number; msId: string; msUpdated: string | null }, stored: StoredImage[], listed: MsImage[] | undefined): Promise<void> => {
+    result.products += 1;
+    const fresh: NewImage[] = [];
+    try {
+      // Expanded rows carry every image; should MoySklad cut them short, the product's own list is read.
+      const images = listed ?? (await target.client.productImages(p.msId, options.signal));
+      result.listed += 1;
+      for (const [position, img] of images.entries()) {
+        const msImageId = idFromHref(img.meta.href);
+        const msUpdated = msTimeToIso(img.updated);
+        const size = img.size ?? null;
+        const same = stored.find((s) => s.msImageId === msImageId && s.filename === img.filename && s.size === size && s.msUpdated === msUpdated && s.blobHash !== null);
+        if (same?.blobHash) {
+          fresh.push({ position, msImageId, filename: img.filename, size, msUpdated, blobHash: same.blobHash, thumbBlobHash: same.thumbBlobHash });
+          result.unchanged += 1;
+          continue;
+        }
+        // The one API request of a new image: `meta.downloadHref` (302 to the file host).
+        const blob = await deps.blobs.put(await target.client.downloadImage(img.meta.downloadHref, options.signal), img.filename);
+        fresh.push({ position, msImageId, filename: img.filename, size, msUpdated, blobHash: blob.hash, thumbBlobHash: await thumbnail(p.msId, img) });
+        result.downloaded += 1;
+      }
+    } catch (e) {
+      if (options.signal?.aborted || !isItemFailure(e)) throw e;
+      result.failed += 1;
+      await run.log('warn', `images of product ${p.msId} not synced: ${errorMessage(e)}`, { msProductId: p.msId });
+      return;
+    }
+    const keep = new Set(fresh.flatMap((f) => [f.blobHash, f.thumbBlobHash]).filter((h): h is string => h !== null));
+    for (const s of stored) {
+      for (const h of [s.blobHash, s.thumbBlobHash]) if (h && !keep.has(h)) unusedBlobs.add(h);
+    }
+    const kept = new Set(fresh.map((f) => f.msImageId));
+    result.removed += stored.filter((s) => s.msImageId === null || !kept.has(s.msImageId)).length;
+    await db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('productImages').where('productId', '=', p.id).execute();
+      if (fresh.length > 0) await tx.insertInto('productImages').values(fresh.map((f) => ({ productId: p.id, ...f }))).execute();
+      await tx.updateTable('products').set({ photosMsUpdated: p.msUpdated }).where('id', '=', p.id).execute();
+    });
+  };
+
+  /** The miniature MoySklad rendered, from its file-host URL (no API request); null when it has none or it failed. */
+  const thumbnail = async (msProductId: string, img: MsImage): Promise<string | null> => {
+    const mini = img.miniature?.downloadHref;
+    if (!mini) return null;
+    try {
+      return (await deps.blobs.put(await target.client.downloadFile(mini, options.signal), img.filename)).hash;
+    } catch (e) {
+      if (options.signal?.aborted || !isItemFailure(e)) throw e;
+      await run.log('warn', `thumbnail of image ${img.filename} of product ${msProductId} not downloaded: ${errorMessage(e)}`);
+      return null;
+    }
+  };
+
   let afterId = 0;
   for (;;) {
     options.signal?.throwIfAborted();
@@ -98,8 +171,8 @@ export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget,
     if (batch.length === 0) break;
     afterId = batch[batch.length - 1]?.id ?? afterId;
     // Products the list showed without images and with none stored need no request: one statement.
-    const storedRows = await db.selectFrom('productImages').selectAll().where('productId', 'in', batch.map((p) => p.id)).orderBy('productId').orderBy('position').execute();
-    const storedOf = new Map<number, typeof storedRows>();
+    const storedRows = await storedImagesOf(batch.map((p) => p.id));
+    const storedOf = new Map<number, StoredImage[]>();
     for (const r of storedRows) storedOf.set(r.productId, [...(storedOf.get(r.productId) ?? []), r]);
     const bare = batch.filter((p) => p.msImageCount === 0 && !storedOf.has(p.id)).map((p) => p.id);
     if (bare.length > 0) await db.updateTable('products').set((eb) => ({ photosMsUpdated: eb.ref('msUpdated') })).where('id', 'in', bare).execute();
@@ -111,60 +184,11 @@ export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget,
       const page = await target.client.get('entity/product', productListSchema, { filter: ids.map((id) => `id=${id}`).join(';'), expand: 'images', limit: LIST_BATCH }, options.signal);
       for (const row of page.rows) listedImages.set(row.id, row.images?.rows && row.images.rows.length === (row.images.meta.size ?? row.images.rows.length) ? row.images.rows : undefined);
     }
-    for (const p of batch) {
-      if (bareSet.has(p.id)) continue;
-      if (!listedImages.has(p.msId)) continue; // gone from MoySklad: the next full pass marks it deleted
-      result.products += 1;
-      const stored = storedOf.get(p.id) ?? [];
-      let images: MsImage[];
-      const fresh: NewImage[] = [];
-      try {
-        // Expanded rows carry every image; should MoySklad cut them short, the product's own list is read.
-        images = listedImages.get(p.msId) ?? (await target.client.productImages(p.msId, options.signal));
-        result.listed += 1;
-        for (const [position, img] of images.entries()) {
-          const msImageId = idFromHref(img.meta.href);
-          const msUpdated = msTimeToIso(img.updated);
-          const size = img.size ?? null;
-          const same = stored.find((s) => s.msImageId === msImageId && s.filename === img.filename && s.size === size && s.msUpdated === msUpdated && s.blobHash !== null);
-          if (same?.blobHash) {
-            fresh.push({ position, msImageId, filename: img.filename, size, msUpdated, blobHash: same.blobHash, thumbBlobHash: same.thumbBlobHash });
-            result.unchanged += 1;
-            continue;
-          }
-          const bytes = await target.client.downloadImage(img.meta.downloadHref, options.signal);
-          const blob = await deps.blobs.put(bytes, img.filename);
-          let thumbBlobHash: string | null = null;
-          const mini = img.miniature?.downloadHref;
-          if (mini) {
-            try {
-              thumbBlobHash = (await deps.blobs.put(await target.client.downloadImage(mini, options.signal), img.filename)).hash;
-            } catch (e) {
-              if (!isItemFailure(e)) throw e;
-              await run.log('warn', `thumbnail of image ${img.filename} of product ${p.msId} not downloaded: ${errorMessage(e)}`);
-            }
-          }
-          fresh.push({ position, msImageId, filename: img.filename, size, msUpdated, blobHash: blob.hash, thumbBlobHash });
-          result.downloaded += 1;
-        }
-      } catch (e) {
-        if (options.signal?.aborted || !isItemFailure(e)) throw e;
-        result.failed += 1;
-        await run.log('warn', `images of product ${p.msId} not synced: ${errorMessage(e)}`, { msProductId: p.msId });
-        continue;
-      }
-      const keep = new Set(fresh.flatMap((f) => [f.blobHash, f.thumbBlobHash]).filter((h): h is string => h !== null));
-      for (const s of stored) {
-        for (const h of [s.blobHash, s.thumbBlobHash]) if (h && !keep.has(h)) unusedBlobs.add(h);
-      }
-      const kept = new Set(fresh.map((f) => f.msImageId));
-      result.removed += stored.filter((s) => s.msImageId === null || !kept.has(s.msImageId)).length;
-      await db.transaction().execute(async (tx) => {
-        await tx.deleteFrom('productImages').where('productId', '=', p.id).execute();
-        if (fresh.length > 0) await tx.insertInto('productImages').values(fresh.map((f) => ({ productId: p.id, ...f }))).execute();
-        await tx.updateTable('products').set({ photosMsUpdated: p.msUpdated }).where('id', '=', p.id).execute();
-      });
-    }
+    // Products are synced a few at a time: each download's API request still waits for the client's
+    // limiter, so the pass runs at the rate-limit pace instead of one download's latency at a time.
+    // A product the list did not return is gone from MoySklad: the next full pass marks it deleted.
+    const todo = batch.filter((p) => !bareSet.has(p.id) && listedImages.has(p.msId));
+    await forEachAtMost(todo, concurrency, (p) => syncProduct(p, storedOf.get(p.id) ?? [], listedImages.get(p.msId)));
     await options.progress?.({ done: result.products, total, message: `photos: ${result.products}/${total} products` });
   }
   // Images of products deleted in MoySklad go too.
@@ -184,4 +208,22 @@ export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget,
   for (const [k, v] of Object.entries(result)) if (v > 0) run.count(k, v);
   if (collected > 0) run.count('filesDeleted', collected);
   return result;
+}
+
+/** Runs `fn` over `items` with at most `n` at a time; after the first error no new item starts, and it is rethrown once the running ones end. */
+async function forEachAtMost<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (!failure && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await fn(item);
+      } catch (e) {
+        failure ??= { error: e };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  if (failure) throw failure.error;
 }
