@@ -29,7 +29,7 @@ export interface NomenclatureSyncKindsDeps {
   /** DATA_DIR: photos are stored under `<dataDir>/blobs`. */
   dataDir: string;
   /** Paging and overlap tuning (tests, benchmark). */
-  options?: Pick<NomenclatureOptions, 'pageLimit' | 'overlapMs' | 'verifyBatch'>;
+  options?: Pick<NomenclatureOptions, 'pageLimit' | 'overlapMs' | 'verifyBatch' | 'pagesInFlight'>;
 }
 
 type SyncTriggerOf = Parameters<typeof recordRun>[1]['trigger'];

@@ -4,9 +4,13 @@
  *
  * Full pass (`runFullNomenclature`): pages `entity/product` then `entity/variant` with
  * `filter=archived=true;archived=false` (MoySklad hides archived rows otherwise), `order=id`
- * (stable while products change: an update does not move a row) and limit 1000, writing each
- * page in one transaction and checkpointing `{phase, offset}` after it. A killed run resumes from
- * the checkpoint with the same pass start. Only when both lists were read to the end are the rows
+ * (stable while products change: an update does not move a row) and limit 1000. The first page of
+ * each list is requested at once (the lists are independent); once a list's `meta.size` is known,
+ * its further offsets are requested ahead, at most `pagesInFlight` pages (default 3) requested and
+ * not yet written at any time, so memory stays flat whatever the catalog size. Pages are written
+ * strictly in offset order, products before variants, each in one transaction, and `{phase, offset}`
+ * is checkpointed after each: the checkpoint only ever advances over pages written, so a run killed
+ * with pages in flight resumes from the last written page with the same pass start. Only when both lists were read to the end are the rows
  * the pass did not see (their `ms_seen_at` is older than the pass start) candidates for deletion;
  * they are looked up by id first (a deletion during the pass shifts offset paging by one row),
  * and only those MoySklad really does not have are marked `deleted=1`.
@@ -15,7 +19,10 @@
  * by `updated,asc;id`. After every page the cursor moves to the `updated` of the page's last row
  * (millisecond precision, which MoySklad filters accept) with an offset counting the rows already
  * read at exactly that instant — keyset paging, so rows changed meanwhile neither shift the pages
- * nor get lost. It never infers deletions.
+ * nor get lost. A list is read to its end when `meta.size` says no row follows the page (no extra
+ * empty request after a full page). The first page of variants is requested together with the first
+ * page of products and written after the products (variants take their parent's folder). It never
+ * infers deletions.
  */
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
@@ -53,6 +60,11 @@ export interface NomenclatureOptions {
   pageLimit?: number;
   /** Incremental: how far before the cursor to start again (default 60 s) for late-visible changes. */
   overlapMs?: number;
+  /**
+   * Full pass: list pages requested and not yet written, at most (default 3; the limiter allows 4
+   * requests in flight, MoySklad 5). Each is up to one page of rows held in memory.
+   */
+  pagesInFlight?: number;
   /** Full pass: how many ids one deletion check asks for (default 80, keeps the URL short). */
   verifyBatch?: number;
   /** Called after each page is written (benchmark: store writes per second). */
@@ -100,16 +112,95 @@ const pageSchemas = {
   variant: listOf(variantSchema),
 } as const;
 
+interface FetchedPage {
+  rows: MappedItem[];
+  /** `meta.size`: rows the list holds under this filter. */
+  size: number;
+}
+
 async function fetchPage(
   client: MoySkladClient,
   phase: Phase,
   query: { filter: string; order: string; limit: number; offset: number },
   signal: AbortSignal | undefined,
-): Promise<{ rows: MappedItem[]; raw: Array<{ updated?: string | undefined }>; size: number }> {
+): Promise<FetchedPage> {
   signal?.throwIfAborted();
   const page = await client.get(`entity/${phase}`, pageSchemas[phase], query, signal);
   const rows = phase === 'product' ? page.rows.map((r) => mapMsProduct(r as z.infer<typeof productSchema>)) : page.rows.map((r) => mapMsVariant(r as z.infer<typeof variantSchema>));
-  return { rows, raw: page.rows as Array<{ updated?: string | undefined }>, size: page.meta.size };
+  return { rows, size: page.meta.size };
+}
+
+/** MoySklad `updated` of a mapped item as MoySklad wrote it (the keyset cursor). */
+const rawUpdated = (item: MappedItem): string | undefined => (item.ok ? item.product.msUpdatedRaw : item.issue.msUpdatedRaw) ?? undefined;
+
+/** A page request whose failure is handled where it is awaited (never an unhandled rejection). */
+function settled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/**
+ * Offset paging of one list with requests ahead: the first page is requested on `start()`; once a
+ * page has told the list's size, `fill()` requests the following offsets up to that size. Pages come
+ * out of `next()` in offset order.
+ */
+class ListReader {
+  readonly #request: (offset: number) => Promise<FetchedPage>;
+  readonly #limit: number;
+  readonly #queue: Array<{ offset: number; page: Promise<FetchedPage> }> = [];
+  #nextOffset: number;
+  #size: number | null = null;
+  #started = false;
+
+  constructor(request: (offset: number) => Promise<FetchedPage>, startOffset: number, limit: number) {
+    this.#request = request;
+    this.#nextOffset = startOffset;
+    this.#limit = limit;
+  }
+
+  /** Requests waiting to be taken by `next()`. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  get started(): boolean {
+    return this.#started;
+  }
+
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#push();
+  }
+
+  /** Whether `fill()` would request another page (the size is known and not reached yet). */
+  get canFill(): boolean {
+    return this.#started && this.#size !== null && this.#nextOffset < this.#size;
+  }
+
+  fill(): void {
+    if (this.canFill) this.#push();
+  }
+
+  #push(): void {
+    const offset = this.#nextOffset;
+    this.#nextOffset += this.#limit;
+    const page = settled(
+      this.#request(offset).then((p) => {
+        this.#size = Math.max(this.#size ?? 0, p.size);
+        return p;
+      }),
+    );
+    this.#queue.push({ offset, page });
+  }
+
+  /** The next page in offset order. */
+  async next(): Promise<{ offset: number; page: FetchedPage }> {
+    this.start();
+    const head = this.#queue.shift();
+    if (!head) throw new Error('ListReader.next() after the end of the list');
+    return { offset: head.offset, page: await head.page };
+  }
 }
 
 function add(total: PageCounts, c: PageCounts): void {
@@ -154,35 +245,60 @@ export async function runFullNomenclature(deps: NomenclatureDeps, target: Nomenc
   const total = emptyCounts();
   let pages = 0;
   let done = 0;
-  for (const phase of PHASES.slice(PHASES.indexOf(cursor.phase))) {
-    if (cursor.phase !== phase) {
-      cursor.phase = phase;
-      cursor.offset = 0;
+  const window = Math.max(1, options.pagesInFlight ?? 3);
+  // Requests still in flight when the pass ends (a failed write, a kill) are cancelled.
+  const ahead = new AbortController();
+  const onAbort = (): void => ahead.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const phases = PHASES.slice(PHASES.indexOf(cursor.phase));
+  const readers = new Map<Phase, ListReader>(
+    phases.map((phase) => [
+      phase,
+      new ListReader(
+        (offset) => fetchPage(target.client, phase, { filter: ALL_ARCHIVE_STATES, order: 'id', limit, offset }, ahead.signal),
+        phase === cursor.phase ? cursor.offset : 0,
+        limit,
+      ),
+    ]),
+  );
+  const queued = (): number => [...readers.values()].reduce((n, r) => n + r.queued, 0);
+  /** Keeps up to `window` pages requested and not yet written, the earliest list first. */
+  const topUp = (): void => {
+    for (const reader of readers.values()) {
+      if (!reader.started && queued() < window) reader.start();
+      while (reader.canFill && queued() < window) reader.fill();
     }
-    // The next page is requested while this one is written (the limiter's waits overlap the writes).
-    const request = (offset: number) => {
-      const p = fetchPage(target.client, phase, { filter: ALL_ARCHIVE_STATES, order: 'id', limit, offset }, options.signal);
-      p.catch(() => undefined); // awaited below; a write failure must not leave it unhandled
-      return p;
-    };
-    let next = request(cursor.offset);
-    for (;;) {
-      const page = await next;
-      options.signal?.throwIfAborted(); // a page that arrived after the kill is not written
-      const more = page.rows.length >= limit && cursor.offset + page.rows.length < page.size;
-      if (more) next = request(cursor.offset + page.rows.length);
-      const t0 = performance.now();
-      const c = await writer.writePage(page.rows, { runId: run.id, seenAt: cursor.passStartedAt });
-      options.onPageWritten?.({ rows: page.rows.length, writeMs: performance.now() - t0 });
-      add(total, c);
-      countInto(run, c);
-      pages += 1;
-      done += page.rows.length;
-      cursor.offset += page.rows.length;
-      await saveCheckpoint(db, clock, scope, NOMENCLATURE_FULL, cursor);
-      await options.progress?.({ done, total: page.size, message: `${phase}s ${cursor.offset}/${page.size}` });
-      if (!more) break;
+  };
+  try {
+    for (const phase of phases) {
+      if (cursor.phase !== phase) {
+        cursor.phase = phase;
+        cursor.offset = 0;
+      }
+      const reader = readers.get(phase) as ListReader;
+      for (;;) {
+        topUp();
+        const { page } = await reader.next();
+        options.signal?.throwIfAborted(); // a page that arrived after the kill is not written
+        const more = page.rows.length >= limit && cursor.offset + page.rows.length < page.size;
+        topUp(); // the page told the list's size: request ahead while this one is written
+        const t0 = performance.now();
+        const c = await writer.writePage(page.rows, { runId: run.id, seenAt: cursor.passStartedAt });
+        options.onPageWritten?.({ rows: page.rows.length, writeMs: performance.now() - t0 });
+        add(total, c);
+        countInto(run, c);
+        pages += 1;
+        done += page.rows.length;
+        cursor.offset += page.rows.length;
+        await saveCheckpoint(db, clock, scope, NOMENCLATURE_FULL, cursor);
+        await options.progress?.({ done, total: page.size, message: `${phase}s ${cursor.offset}/${page.size}` });
+        if (!more) break;
+      }
+      readers.delete(phase); // pages requested past a list that ended early are dropped
     }
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    ahead.abort(new Error('nomenclature pass ended'));
   }
 
   // The pass is complete: what it did not see is gone from MoySklad, after a check by id.
@@ -283,11 +399,20 @@ export async function runIncrementalNomenclature(deps: NomenclatureDeps, target:
   const total = emptyCounts();
   let pages = 0;
   let done = 0;
+  const request = (phase: Phase): Promise<FetchedPage> => {
+    const k = cursor[phase];
+    const filter = k.since === null ? ALL_ARCHIVE_STATES : `updated>=${k.since};${ALL_ARCHIVE_STATES}`;
+    return settled(fetchPage(target.client, phase, { filter, order: 'updated,asc;id', limit, offset: k.offset }, options.signal));
+  };
+  // Both lists at once: the first variant page is read while the products are read and written.
+  const first = { product: request('product'), variant: request('variant') };
   for (const phase of PHASES) {
     const k = cursor[phase];
+    let next = first[phase];
     for (;;) {
-      const filter = k.since === null ? ALL_ARCHIVE_STATES : `updated>=${k.since};${ALL_ARCHIVE_STATES}`;
-      const page = await fetchPage(target.client, phase, { filter, order: 'updated,asc;id', limit, offset: k.offset }, options.signal);
+      const page = await next;
+      options.signal?.throwIfAborted(); // a page that arrived after the kill is not written
+      const readBefore = k.offset;
       const t0 = performance.now();
       const c = await writer.writePage(page.rows, { runId: run.id, seenAt: null });
       options.onPageWritten?.({ rows: page.rows.length, writeMs: performance.now() - t0 });
@@ -295,19 +420,21 @@ export async function runIncrementalNomenclature(deps: NomenclatureDeps, target:
       countInto(run, c);
       pages += 1;
       done += page.rows.length;
-      const last = page.raw.at(-1)?.updated;
+      const last = page.rows.length > 0 ? rawUpdated(page.rows[page.rows.length - 1] as MappedItem) : undefined;
       if (last === undefined) {
         k.offset += page.rows.length;
       } else if (last === k.since) {
         k.offset += page.rows.length;
       } else {
         k.since = last;
-        k.offset = page.raw.filter((r) => r.updated === last).length;
+        k.offset = page.rows.filter((r) => rawUpdated(r) === last).length;
       }
       cursor.mark[phase] = maxText(cursor.mark[phase], k.since);
       await saveCheckpoint(db, clock, scope, NOMENCLATURE_INCREMENTAL, cursor);
       await options.progress?.({ done, message: `${phase}s changed: ${done}` });
-      if (page.rows.length < limit) break;
+      // `meta.size` counts the rows under this page's filter: none follows when it is reached.
+      if (page.rows.length < limit || readBefore + page.rows.length >= page.size) break;
+      next = request(phase);
     }
   }
   const finished: IncrementalCursor = {
