@@ -5,7 +5,7 @@
  */
 import { requestWeight } from '../../src/moysklad/limiter.js';
 import { postgresUnavailableReason } from '../../test/helpers/databases.js';
-import { runScaleScenario } from '../../test/queue/scale-scenario.js';
+import { formatTimeline, runScaleScenario } from '../../test/queue/scale-scenario.js';
 import type { ScenarioResult } from './scenarios.js';
 
 export async function runMultiTenant(o: { integrations: number; accounts: number; productsPerAccount: number; workers: number }): Promise<ScenarioResult[]> {
@@ -14,6 +14,7 @@ export async function runMultiTenant(o: { integrations: number; accounts: number
   const pageLimit = 1000;
   const started = Date.now();
   const r = await runScaleScenario({ ...o, pageLimit, concurrency: 4 });
+  if (process.env.MSX_QUEUE_DEBUG) process.stderr.write(`${formatTimeline(r)}\n`);
   const weight = requestWeight('password', 'entity/product', started);
   // per integration: the product pages and one variant page; the busiest account sets the floor
   const perIntegration = Math.ceil(o.productsPerAccount / pageLimit) + 1;
@@ -36,7 +37,8 @@ export async function runMultiTenant(o: { integrations: number; accounts: number
       status: `${r.runs.length}/${r.jobs.length} jobs done, ${r.workersUsed} workers${r.accountOverlap ? ', ACCOUNT OVERLAP' : ''}`,
       notes: [
         `pg-boss + ${o.workers} worker processes; requests and minimum = all accounts; the floor is the busiest account's ${perAccount} minimum requests; peak RSS = coordinator with the emulator (workers are separate processes)`,
-        'emulator without latency, weight by the real date (scale scenario of test/queue)',
+        'wall = from the first job enqueued (one enqueueMany batch, as the nightly schedule) to the last job done; the worker processes are started and idle before (their start-up is not counted)',
+        'emulator without latency, in the coordinating process (its serialising and gzip share the 2 cores with the workers); weight by the real date (scale scenario of test/queue); MSX_QUEUE_DEBUG=1 prints the per-account request/job timeline on stderr',
       ],
     },
   ];

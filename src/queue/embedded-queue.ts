@@ -92,6 +92,13 @@ export class EmbeddedJobQueue implements JobQueue {
     return () => this.#listeners.delete(listener);
   }
 
+  async enqueueMany(requests: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
+    // one process, one SQLite file: a loop of enqueue is already cheap
+    const results: EnqueueResult[] = [];
+    for (const r of requests) results.push(await this.enqueue(r));
+    return results;
+  }
+
   async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
     const key = singletonKeyFor(request);
     for (let i = 0; i < 5; i++) {

@@ -21,6 +21,12 @@ export interface LeaseManagerOptions {
   ttlMs?: number;
   /** How often acquire() retries a busy lease (default 500 ms of clock time). */
   pollMs?: number;
+  /**
+   * After a release, another owner may take the lease only this much later (default 3,100 ms: MoySklad's
+   * bucket interval plus a margin). The releasing process keeps its client and limiter, so it may take the
+   * lease back at once; a new holder's limiter starts as if the bucket were full, which is then true.
+   */
+  handoverMs?: number;
 }
 
 export class LeaseManager {
@@ -29,6 +35,7 @@ export class LeaseManager {
   readonly #db: Kysely<QueueTables>;
   readonly #clock: Clock;
   readonly #pollMs: number;
+  readonly #handoverMs: number;
   readonly #held = new Map<string, number>();
   readonly #pending = new Map<string, Promise<boolean>>();
 
@@ -38,6 +45,14 @@ export class LeaseManager {
     this.owner = options.owner;
     this.ttlMs = options.ttlMs ?? 60_000;
     this.#pollMs = options.pollMs ?? 500;
+    this.#handoverMs = options.handoverMs ?? 3100;
+  }
+
+  /** A released row stays, expiring `handoverMs` later: only this owner may retake it before then. */
+  async #releaseRows(keys: string[]): Promise<void> {
+    if (!keys.length) return;
+    const until = iso(this.#clock.nowMs() + this.#handoverMs);
+    await this.#db.updateTable('queueLeases').set({ expiresAt: until }).where('key', 'in', keys).where('owner', '=', this.owner).execute();
   }
 
   /** Keys this process currently holds. */
@@ -111,7 +126,7 @@ export class LeaseManager {
       return;
     }
     this.#held.delete(key);
-    await this.#db.deleteFrom('queueLeases').where('key', '=', key).where('owner', '=', this.owner).execute();
+    await this.#releaseRows([key]);
   }
 
   /**
@@ -133,6 +148,6 @@ export class LeaseManager {
   async releaseAll(): Promise<void> {
     const keys = this.heldKeys();
     this.#held.clear();
-    if (keys.length) await this.#db.deleteFrom('queueLeases').where('key', 'in', keys).where('owner', '=', this.owner).execute();
+    await this.#releaseRows(keys);
   }
 }

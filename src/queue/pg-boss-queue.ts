@@ -14,6 +14,7 @@
  * outside its API; reads (`get`, `depth`) query its `job` and `archive` tables.
  * A job left active by a killed worker is failed by pg-boss's expiration (`expireInSeconds`) and retried.
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Metrics } from '../metrics/metrics.js';
@@ -228,6 +229,69 @@ export class PgBossJobQueue implements JobQueue {
     if (result.merged) this.#metrics?.jobsMerged.inc({ kind: request.kind });
     else for (const l of this.#listeners) l();
     return result;
+  }
+
+  /**
+   * One transaction for the whole batch: the merge keys' advisory locks (in key order, so two batches
+   * cannot deadlock), one look-up of the queued/running jobs holding those keys, then one pg-boss
+   * `insert` of the new jobs (ids chosen here). 200 nightly jobs cost 6 round trips instead of 1,000.
+   */
+  async enqueueMany(requests: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
+    if (requests.length === 0) return [];
+    for (const kind of new Set(requests.map((r) => r.kind))) await this.#ensureQueue(kind);
+    const keys = requests.map((r) => singletonKeyFor(r));
+    const results: Array<EnqueueResult | undefined> = new Array<EnqueueResult | undefined>(requests.length);
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT DISTINCT unnest($1::text[]) AS k ORDER BY 1) s', [
+        keys.map((k) => `msx-enqueue:${k}`),
+      ]);
+      const existing = await client.query<{ name: string; singleton_key: string; id: string }>(
+        `SELECT DISTINCT ON (name, singleton_key) name, singleton_key, id FROM ${this.#t}
+          WHERE singleton_key = ANY($1::text[]) AND state < 'completed' ORDER BY name, singleton_key, created_on`,
+        [[...new Set(keys)]],
+      );
+      const holder = new Map(existing.rows.map((r) => [`${r.name}\u0000${r.singleton_key}`, r.id]));
+      const inserts: Array<Record<string, unknown>> = [];
+      requests.forEach((request, i) => {
+        const mapKey = `${request.kind}\u0000${keys[i]!}`;
+        const id = holder.get(mapKey);
+        if (id) {
+          results[i] = { jobId: id, merged: true };
+          return;
+        }
+        const newId = randomUUID();
+        holder.set(mapKey, newId);
+        results[i] = { jobId: newId, merged: false };
+        const data: JobData = {
+          integrationId: request.integrationId == null ? null : String(request.integrationId),
+          priceListId: request.priceListId == null ? null : String(request.priceListId),
+          trigger: request.trigger,
+          payload: request.payload ?? {},
+        };
+        inserts.push({ id: newId, name: request.kind, data, singletonKey: keys[i], ...(request.runAt ? { startAfter: request.runAt.toISOString() } : {}) });
+      });
+      if (inserts.length) {
+        await this.boss.insert(inserts as unknown as PgBoss.JobInsert[], {
+          db: { executeSql: async (text: string, values: unknown[]) => client.query(text, values) },
+        });
+        // pg-boss's insert skips (ON CONFLICT DO NOTHING) a job its stately policy refuses — only possible if
+        // someone sent around our locks: then fail the batch rather than report jobs that do not exist
+        const n = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.#t} WHERE id = ANY($1::uuid[])`, [inserts.map((j) => j.id)]);
+        if (n.rows[0]?.n !== inserts.length) throw new Error(`pg-boss refused ${inserts.length - (n.rows[0]?.n ?? 0)} of ${inserts.length} jobs of a batch`);
+      }
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+    const out = results as EnqueueResult[];
+    for (let i = 0; i < out.length; i++) if (out[i]!.merged) this.#metrics?.jobsMerged.inc({ kind: requests[i]!.kind });
+    if (out.some((r) => !r.merged)) for (const l of this.#listeners) l();
+    return out;
   }
 
   #toJob(row: { id: string; name: string; data: JobData | null; retry_count?: number; retryCount?: number; retry_limit?: number; retryLimit?: number; singleton_key?: string | null; singletonKey?: string | null }): Job {

@@ -94,6 +94,11 @@ export type QueueDepth = Record<JobKind, { queued: number; running: number }>;
  */
 export interface JobQueue extends JobEnqueuer {
   readonly engine: 'embedded' | 'pg-boss';
+  /**
+   * `enqueue` for many requests at once, with the same merge rule (a request merges into a queued or
+   * running job of its key, or into an earlier request of the same batch); results in request order.
+   */
+  enqueueMany(requests: readonly EnqueueRequest[]): Promise<EnqueueResult[]>;
   /** Register a handler for a kind; `createWorker` runs the registered handlers (plus its own `handlers`). */
   work(kind: JobKind, handler: JobHandler): void;
   /** Handlers registered with `work`. */

@@ -42,6 +42,11 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /** Credential lease time to live (default 60 s). */
   leaseTtlMs?: number;
+  /**
+   * How often a job whose credential another worker holds checks the lease again (default 100 ms of clock
+   * time). Each check is one upsert; the wait sits between an account's requests when its jobs hop workers.
+   */
+  leasePollMs?: number;
   /** How the credential of a job is found (default: `ms_accounts` via the job's integration or price list). */
   leaseKeyFor?: LeaseKeyResolver;
   retry?: Partial<RetryPolicy>;
@@ -97,7 +102,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const id = options.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const leaseKeyFor = options.leaseKeyFor ?? dbLeaseKeyResolver(options.db);
-  const leases = new LeaseManager({ db: options.db, clock, owner: id, ttlMs: options.leaseTtlMs ?? 60_000 });
+  const leases = new LeaseManager({ db: options.db, clock, owner: id, ttlMs: options.leaseTtlMs ?? 60_000, pollMs: options.leasePollMs ?? 100 });
   const metrics = options.metrics;
 
   const extra = options.handlers;

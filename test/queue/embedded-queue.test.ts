@@ -47,6 +47,20 @@ describe('embedded queue (SQLite)', () => {
     expect(await metrics.registry.metrics()).toMatch(/msx_jobs_merged_total\{kind="nomenclature.full"\} 1/);
   });
 
+  it('B7 enqueueMany merges into queued jobs and within the batch', async () => {
+    const { queue } = await setup();
+    const before = await queue.enqueue({ kind: 'nomenclature.full', integrationId: 1, trigger: 'api' });
+    const results = await queue.enqueueMany([
+      { kind: 'nomenclature.full', integrationId: 1, trigger: 'schedule' },
+      { kind: 'nomenclature.full', integrationId: 2, trigger: 'schedule' },
+      { kind: 'nomenclature.full', integrationId: 2, trigger: 'schedule' },
+    ]);
+    expect(results[0]).toEqual({ jobId: before.jobId, merged: true });
+    expect(results[1]!.merged).toBe(false);
+    expect(results[2]).toEqual({ jobId: results[1]!.jobId, merged: true });
+    expect(await queue.depth()).toEqual({ 'nomenclature.full': { queued: 2, running: 0 } });
+  });
+
   it('B7 runs no concurrent duplicate for one integration and kind: requests while running merge into the running job', async () => {
     const { db, clock, queue } = await setup();
     let concurrent = 0;

@@ -18,8 +18,13 @@ forEachDialect((getDb) => {
     await a.release(key);
     expect(await b.tryHold(key)).toBe(false); // still held by a's other job
     await a.release(key);
-    expect(await b.tryHold(key)).toBe(true); // released: b takes it
+    expect(await b.tryHold(key)).toBe(false); // released, but a's requests may still fill MoySklad's bucket
+    expect(await a.tryHold(key)).toBe(true); // a (same limiter) takes it back at once
+    await a.release(key);
+    clock.advance(3200);
+    expect(await b.tryHold(key)).toBe(true); // a bucket interval after the release: b takes it
     await b.release(key);
+    clock.advance(3200);
 
     // a holds it and keeps renewing; b cannot take it
     expect(await a.tryHold(key)).toBe(true);
@@ -44,6 +49,7 @@ forEachDialect((getDb) => {
     expect(got).toBe(false);
     await b.release(key);
     await waitUntil(() => {
+      // only after the hand-over pause (3.1 s) following b's release
       clock.advance(500);
       return got;
     }, 'the waiter got the lease');

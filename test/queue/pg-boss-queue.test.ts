@@ -69,6 +69,28 @@ block(skipReason ? `pg-boss engine (SKIPPED: ${skipReason})` : 'pg-boss engine (
     expect(rec).toMatchObject({ state: 'queued', kind: 'nomenclature.full', integrationId: '42', trigger: 'api', attempt: 1, maxAttempts: 5 });
   });
 
+  it('B7 enqueueMany merges into queued jobs and within the batch, and the new jobs run', async () => {
+    const q = await newQueue(newSchema());
+    const before = await q.enqueue({ kind: 'nomenclature.full', integrationId: 1, trigger: 'api' });
+    const results = await q.enqueueMany([
+      { kind: 'nomenclature.full', integrationId: 1, trigger: 'schedule' },
+      { kind: 'nomenclature.full', integrationId: 2, trigger: 'schedule', payload: { x: 1 } },
+      { kind: 'nomenclature.full', integrationId: 2, trigger: 'schedule' },
+      { kind: 'categories', integrationId: 2, trigger: 'schedule' },
+    ]);
+    expect(results[0]).toEqual({ jobId: before.jobId, merged: true });
+    expect(results[1]!.merged).toBe(false);
+    expect(results[2]).toEqual({ jobId: results[1]!.jobId, merged: true });
+    expect(results[3]!.merged).toBe(false);
+    expect(await q.depth()).toEqual({ 'nomenclature.full': { queued: 2, running: 0 }, categories: { queued: 1, running: 0 } });
+    expect(await q.get(results[1]!.jobId)).toMatchObject({ state: 'queued', integrationId: '2', trigger: 'schedule', payload: { x: 1 }, attempt: 1, maxAttempts: 5 });
+    // a second batch while they are queued merges entirely
+    const again = await q.enqueueMany([{ kind: 'categories', integrationId: 2, trigger: 'api' }]);
+    expect(again).toEqual([{ jobId: results[3]!.jobId, merged: true }]);
+    const fetched = await q.fetch(['nomenclature.full', 'categories'], 'w');
+    expect(fetched).toBeDefined();
+  });
+
   it('B1 retries a retryable failure and stops a non-retryable one, recording the error', async () => {
     const q = await newQueue(newSchema());
     const clock = new ManualClock({ autoAdvance: true });

@@ -28,11 +28,18 @@ export interface ScaleOptions {
 
 export interface ScaleResult {
   jobs: string[];
-  runs: Array<{ jobId: string; integrationId: string; account: string; worker: string; products: number; pages: number; stores: number; startedAt: Date; finishedAt: Date }>;
+  runs: Array<{ claimedAt: Date | null; completedAt: Date | null; jobId: string; integrationId: string; account: string; worker: string; products: number; pages: number; stores: number; startedAt: Date; finishedAt: Date }>;
   emulator429: number;
   emulatorRequests: number;
   clientRateLimited: number;
+  /** Every MoySklad request the workers made (epoch ms; worker = index of the worker process). */
+  requests: Array<{ account: string; worker: number; sentMs: number; answeredMs: number; status: number }>;
+  /** Epoch ms of the first enqueue. */
+  startedAtMs: number;
+  /** From the first job enqueued to the last one done (the workers were started and idle before). */
   elapsedMs: number;
+  /** Of which enqueuing the jobs (the workers already run the first ones meanwhile). */
+  enqueuedMs: number;
   /** Per account: the least time its requests need under 45 units / 3 s (the first 45 units are free). */
   floorsMs: Record<string, number>;
   workersUsed: number;
@@ -55,17 +62,13 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
       products integer not null, pages integer not null, stores integer not null, started_at text not null, finished_at text not null)`.execute(tdb.db);
     await queue.start();
     const jobs: string[] = [];
-    for (let i = 1; i <= o.integrations; i++) {
-      const account = accounts[(i - 1) % o.accounts]!.login;
-      const r = await queue.enqueue({ kind: 'nomenclature.full', integrationId: i, trigger: 'test', payload: { account } });
-      jobs.push(r.jobId);
-    }
-    const started = Date.now();
     const done = new Set<string>();
     let allDone!: () => void;
     const finished = new Promise<void>((r) => (allDone = r));
     const stats: Array<{ rateLimited: number }> = [];
     const exits: Array<Promise<void>> = [];
+    const readies: Array<Promise<void>> = [];
+    const requests: ScaleResult['requests'] = [];
     const env = {
       ...process.env,
       MSX_SCALE: JSON.stringify({
@@ -78,11 +81,14 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
         pageLimit: o.pageLimit ?? 1000,
       }),
     };
+    // The workers start (tsx, pg-boss, pools) BEFORE anything is enqueued: process start-up is not the sync.
     for (let w = 0; w < o.workers; w++) {
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures/scale-worker.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       children.push(child);
       let buf = '';
       let err = '';
+      let ready!: () => void;
+      readies.push(new Promise<void>((r) => (ready = r)));
       child.stdout!.on('data', (b: Buffer) => {
         buf += b.toString();
         let nl: number;
@@ -91,8 +97,12 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
           buf = buf.slice(nl + 1);
           if (line.startsWith('DONE ')) {
             done.add(line.slice(5));
-            if (done.size >= jobs.length) allDone();
-          } else if (line.startsWith('STATS ')) stats.push(JSON.parse(line.slice(6)) as { rateLimited: number });
+            if (jobs.length === o.integrations && done.size >= jobs.length) allDone();
+          } else if (line.startsWith('REQ ')) {
+            const [account, sentMs, answeredMs, status] = JSON.parse(line.slice(4)) as [string, number, number, number];
+            requests.push({ account, worker: w, sentMs, answeredMs, status });
+          } else if (line === 'READY') ready();
+          else if (line.startsWith('STATS ')) stats.push(JSON.parse(line.slice(6)) as { rateLimited: number });
         }
       });
       child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
@@ -103,6 +113,22 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
       );
     }
     const failedEarly = Promise.race(exits.map((e) => e.then(() => Promise.reject(new Error('a worker exited early')))));
+    failedEarly.catch(() => undefined);
+    await Promise.race([Promise.all(readies), failedEarly]);
+    // Wall time: from the first job enqueued to the last one done.
+    const started = Date.now();
+    // as the nightly schedule does: every integration's run in one batch
+    const batch = await queue.enqueueMany(
+      Array.from({ length: o.integrations }, (_, k) => ({
+        kind: 'nomenclature.full',
+        integrationId: k + 1,
+        trigger: 'test',
+        payload: { account: accounts[k % o.accounts]!.login },
+      })),
+    );
+    jobs.push(...batch.map((r) => r.jobId));
+    const enqueuedMs = Date.now() - started;
+    if (done.size >= jobs.length) allDone();
     await Promise.race([finished, failedEarly]);
     const elapsedMs = Date.now() - started;
     for (const c of children) c.kill('SIGTERM');
@@ -120,10 +146,20 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
       finished_at: string;
     }>`select * from scale_runs`.execute(tdb.db)).rows;
     // CamelCasePlugin maps the columns of raw queries too
+    // when pg-boss handed each job to a worker (claim) and recorded it complete
+    const bc = new pg.Client({ connectionString: TEST_PG_URL });
+    await bc.connect();
+    const bossRows = (await bc.query<{ id: string; started_on: Date | null; completed_on: Date | null }>(`select id, started_on, completed_on from ${bossSchema}.job`)).rows;
+    await bc.end();
+    const claims = new Map(bossRows.map((b) => [b.id, b]));
     const runs = rows.map((r) => {
       const x = r as unknown as Record<string, unknown>;
+      const jobId = String(x.jobId ?? x.job_id);
+      const b = claims.get(jobId);
       return {
-        jobId: String(x.jobId ?? x.job_id),
+        claimedAt: b?.started_on ?? null,
+        completedAt: b?.completed_on ?? null,
+        jobId,
         integrationId: String(x.integrationId ?? x.integration_id),
         account: String(x.account),
         worker: String(x.worker),
@@ -156,7 +192,10 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
       emulator429: st.tooMany,
       emulatorRequests: st.requests,
       clientRateLimited: stats.reduce((n, s) => n + s.rateLimited, 0),
+      requests,
+      startedAtMs: started,
       elapsedMs,
+      enqueuedMs,
       floorsMs,
       workersUsed: new Set(runs.map((r) => r.worker)).size,
       accountOverlap,
@@ -172,4 +211,31 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
     await c.query(`drop schema if exists ${bossSchema} cascade`);
     await c.end();
   }
+}
+
+/**
+ * Per account, what happened when (ms after the first enqueue): each job as `w<worker>:<claimed>/<handler
+ * start>-<handler end>`, and the gaps between the account's consecutive requests — to see where wall
+ * time goes beyond the rate-limit floor (pickup latency, lease hand-over, bookkeeping).
+ */
+export function formatTimeline(r: ScaleResult): string {
+  const t0 = r.startedAtMs;
+  const ms = (d: Date | number | null): string => (d === null ? '?' : String((typeof d === 'number' ? d : d.getTime()) - t0));
+  const workers = [...new Set(r.runs.map((x) => x.worker))].sort();
+  const lines: string[] = [];
+  for (const account of [...new Set(r.runs.map((x) => x.account))].sort()) {
+    const runs = r.runs.filter((x) => x.account === account).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+    const reqs = r.requests.filter((q) => q.account === account).sort((a, b) => a.sentMs - b.sentMs);
+    const gaps = reqs.slice(1).map((q, i) => q.sentMs - reqs[i]!.sentMs);
+    const hops = runs.slice(1).filter((x, i) => x.worker !== runs[i]!.worker).length;
+    const last = reqs.at(-1);
+    lines.push(
+      `${account}: ${reqs.length} requests, first sent ${reqs[0] ? ms(reqs[0].sentMs) : '?'}, last answered ${last ? ms(last.answeredMs) : '?'}; ` +
+        `${hops} worker hops; gaps between sends ${gaps.join(' ')}`,
+    );
+    lines.push(
+      '   jobs ' + runs.map((x) => `w${workers.indexOf(x.worker)}:${ms(x.claimedAt)}/${ms(x.startedAt)}-${ms(x.finishedAt)}`).join(' '),
+    );
+  }
+  return lines.join('\n');
 }
