@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmulatorAccount, Entity } from '../../src/emulator/index.js';
 import { isRef } from '../../src/emulator/state/types.js';
+import { createDatabase } from '../../src/store/database.js';
 import type { StockType } from '../../src/store/schema.js';
 import { SyncRegistry } from '../../src/sync/sync-registry.js';
 import { createStockSyncKinds, parseStockCursor, syncPriceListStock, type StockSyncDeps } from '../../src/sync/stock/index.js';
@@ -219,17 +220,36 @@ for (const dialect of dialects) {
       expect(new Map(stillOld.map((r) => [r.msProductId, Number(r.quantity)]))).toEqual(new Map([...old].map(([k, v]) => [k, v.quantity])));
       expect(pinned.every((m) => [...m].every(([k, q]) => old.get(k)?.quantity === q))).toBe(true);
 
-      // Incremental runs are copy-on-write too: reads during it see the previous list.
+      // Incremental runs patch the list in place in ONE transaction: a reader on another
+      // connection just before the commit still sees the previous list, afterwards the new one.
       const before = await currentRows(fx, id);
+      const genBefore = (await fx.db.selectFrom('priceLists').select('generation').where('id', '=', id).executeTakeFirstOrThrow()).generation;
       fx.clock.advance(5 * 60_000);
       account.setStock(usable[0]!.id, store, { stock: 0, reserve: 0, inTransit: 0 });
-      await syncPriceListStock(deps, {
-        priceListId: id,
-        mode: 'incremental',
-        trigger: 'manual',
-        swap: { onChunkWritten: async () => expect(await currentRows(fx, id)).toEqual(before) },
-      });
-      expect((await currentRows(fx, id)).get(usable[0]!.id)?.quantity).toBe(0);
+      account.setStock(usable[1]!.id, store, { stock: 77, reserve: 0, inTransit: 0 });
+      const other = dialect === 'sqlite' ? createDatabase({ dataDir: fx.database.dataDir }) : null;
+      let readsInside = 0;
+      try {
+        await syncPriceListStock(deps, {
+          priceListId: id,
+          mode: 'incremental',
+          trigger: 'manual',
+          swap: {
+            beforeCommit: async () => {
+              readsInside += 1;
+              expect(await currentRows(other ?? fx, id)).toEqual(before);
+            },
+          },
+        });
+      } finally {
+        await other?.destroy();
+      }
+      expect(readsInside).toBe(1);
+      const patched = await currentRows(fx, id);
+      expect(patched.get(usable[0]!.id)?.quantity).toBe(0);
+      expect(patched.get(usable[1]!.id)?.quantity).toBe(77);
+      expect(patched.size).toBe(before.size);
+      expect((await fx.db.selectFrom('priceLists').select('generation').where('id', '=', id).executeTakeFirstOrThrow()).generation).toBe(genBefore);
     });
 
     it('R14 a failed sync leaves the previous contents and logs why', async () => {

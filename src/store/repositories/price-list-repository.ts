@@ -11,9 +11,12 @@
  * until the next swap starts (so a paging reader that pinned it can finish), then deleted with any
  * leftovers of a failed swap. A failed or abandoned swap never touches the current generation.
  *
- * Incremental syncs use the same path (copy-on-write, `patchRows`): the current rows are copied
- * into the next generation by one INSERT … SELECT inside the database, the changes applied there,
- * then flipped. `withPriceListLock` serialises writers of one price list within the process. */
+ * A full sync may stage the next generation piecewise (`beginSwap` → `StagedSwap`: insert rows,
+ * fix quantities by row id, delete rows, then commit = the same guarded flip).
+ *
+ * Incremental syncs patch the current generation in place in ONE transaction (`patchRows`):
+ * readers see the list before or after it, never a mix, and no copy of the list is made.
+ * `withPriceListLock` serialises writers of one price list within the process. */
 import type { Clock } from '../../core/clock.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
 import { normalizeArticle } from '../../core/normalize.js';
@@ -69,6 +72,10 @@ export interface SwapOptions {
   onChunkWritten?: (written: number, total: number) => void | Promise<void>;
   /** Stored with the flip (the incremental cursor). */
   stockCursor?: string | null;
+  /** Staged swaps: the number of rows expected (the `total` given to `onChunkWritten`). */
+  expectedRows?: number;
+  /** `patchRows`: called inside its transaction just before the commit (tests read from another connection here). */
+  beforeCommit?: () => void | Promise<void>;
 }
 
 export interface SwapResult {
@@ -185,9 +192,12 @@ export class PriceListRepository {
   }
 
   /**
-   * Applies changes to a price list as a new generation (incremental stock sync, B3; copy-on-write):
-   * copies the current rows forward inside the database, upserts `upserts`, deletes
-   * `removeMsProductIds`, then flips — same conflict rule as `replaceRows`.
+   * Applies changes to the CURRENT generation in place, in ONE transaction (incremental stock sync,
+   * B3): upserts `upserts`, deletes `removeMsProductIds`, recounts the rows and stores the cursor —
+   * readers see the list before or after the patch, never a mix (one transaction on SQLite and on
+   * PostgreSQL). Guarded like a flip: if another writer swapped the list since `fromGeneration`
+   * the transaction rolls back with `price_list_swap_conflict`. A reader paging through the
+   * patched generation (`iterateRows`) notices the patch and fails instead of mixing.
    */
   async patchRows(
     priceListId: number,
@@ -195,53 +205,60 @@ export class PriceListRepository {
     removeMsProductIds: readonly string[] = [],
     options: SwapOptions = {},
   ): Promise<SwapResult> {
-    return this.#swap(priceListId, options, async (fromGeneration, next) => {
-      await this.db.transaction().execute(async (tx) => {
+    const { db, clock } = this;
+    const t0 = clock.nowMs();
+    const generation = options.fromGeneration ?? (await this.get(priceListId)).generation;
+    const rowCount = await db.transaction().execute(async (tx) => {
+      const at = nowIso(clock);
+      // Claim the list first (guarded by the generation): a concurrent swap fails one of the two.
+      const claimed = await tx
+        .updateTable('priceLists')
+        .set({ lastSyncAt: at, updatedAt: at, ...(options.stockCursor !== undefined ? { stockCursor: options.stockCursor } : {}) })
+        .where('id', '=', priceListId)
+        .where('generation', '=', generation)
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) throw new PriceListSwapConflictError(priceListId);
+      for (const part of chunk(removeMsProductIds, 500)) {
+        await tx.deleteFrom('priceListRows').where('priceListId', '=', priceListId).where('generation', '=', generation).where('msProductId', 'in', part).execute();
+      }
+      const unique = new Map<string, PriceListRowInput>();
+      for (const r of upserts) unique.set(r.msProductId, r);
+      for (const part of chunk([...unique.values()], 500)) {
         await tx
           .insertInto('priceListRows')
-          .columns(['priceListId', 'generation', 'productId', 'msProductId', 'brand', 'article', 'articleNorm', 'name', 'quantity', 'price'])
-          .expression((eb) =>
-            eb
-              .selectFrom('priceListRows')
-              .select((s) => [
-                'priceListId',
-                s.val(next).as('generation'),
-                'productId',
-                'msProductId',
-                'brand',
-                'article',
-                'articleNorm',
-                'name',
-                'quantity',
-                'price',
-              ])
-              .where('priceListId', '=', priceListId)
-              .where('generation', '=', fromGeneration),
+          .values(toValues(priceListId, generation, part))
+          .onConflict((oc) =>
+            oc.columns(['priceListId', 'generation', 'msProductId']).doUpdateSet((eb) => ({
+              productId: eb.ref('excluded.productId'),
+              brand: eb.ref('excluded.brand'),
+              article: eb.ref('excluded.article'),
+              articleNorm: eb.ref('excluded.articleNorm'),
+              name: eb.ref('excluded.name'),
+              quantity: eb.ref('excluded.quantity'),
+              price: eb.ref('excluded.price'),
+            })),
           )
           .execute();
-        for (const part of chunk(removeMsProductIds, 500)) {
-          await tx.deleteFrom('priceListRows').where('priceListId', '=', priceListId).where('generation', '=', next).where('msProductId', 'in', part).execute();
-        }
-        for (const part of chunk(upserts, 500)) {
-          await tx
-            .insertInto('priceListRows')
-            .values(toValues(priceListId, next, part))
-            .onConflict((oc) =>
-              oc.columns(['priceListId', 'generation', 'msProductId']).doUpdateSet((eb) => ({
-                productId: eb.ref('excluded.productId'),
-                brand: eb.ref('excluded.brand'),
-                article: eb.ref('excluded.article'),
-                articleNorm: eb.ref('excluded.articleNorm'),
-                name: eb.ref('excluded.name'),
-                quantity: eb.ref('excluded.quantity'),
-                price: eb.ref('excluded.price'),
-              })),
-            )
-            .execute();
-        }
-      });
-      await options.onChunkWritten?.(upserts.length, upserts.length);
+      }
+      const n = Number((await countRows(tx, priceListId, generation)).n);
+      await tx.updateTable('priceLists').set({ rowCount: n }).where('id', '=', priceListId).execute();
+      await options.beforeCommit?.();
+      return n;
     });
+    await options.onChunkWritten?.(upserts.length + removeMsProductIds.length, upserts.length + removeMsProductIds.length);
+    return { generation, rowCount, writeMs: clock.nowMs() - t0, flipMs: 0 };
+  }
+
+  /**
+   * Starts a swap whose rows are written piecewise (`StagedSwap`): clears the other generations
+   * and returns a writer for the next one, invisible to readers until `commit` flips to it.
+   * The full stock sync stages the rows while its MoySklad request is in flight, then fixes the
+   * quantities by row id when the report arrives. `abort` (or a failed commit) discards the rows.
+   */
+  async beginSwap(priceListId: number, options: SwapOptions = {}): Promise<StagedSwap> {
+    const fromGeneration = options.fromGeneration ?? (await this.get(priceListId)).generation;
+    await clearOtherGenerations(this.db, priceListId, fromGeneration);
+    return new StagedSwap(this.db, this.clock, priceListId, fromGeneration, options);
   }
 
   /**
@@ -294,12 +311,13 @@ export class PriceListRepository {
   /**
    * Streams every row of ONE generation in pages (CSV export): the generation current at the
    * start is pinned, so a swap during the export never mixes lists (the previous generation
-   * survives one swap). If the pinned rows change under the reader (a second swap deleted them,
-   * or an in-place patch), the count no longer matches and `ConflictError('price_list_swapped')`
-   * is thrown: a partial export is never passed off as complete; the caller restarts.
+   * survives one swap). If the pinned rows change under the reader (a second swap deleted them —
+   * the count no longer matches — or `patchRows` patched them in place — the list's `updated_at`
+   * moved while it stayed on the pinned generation), `ConflictError('price_list_swapped')` is
+   * thrown: a partial or mixed export is never passed off as complete; the caller restarts.
    */
   async *iterateRows(priceListId: number, pageSize = 5000): AsyncGenerator<PriceListItem[]> {
-    const { generation, rowCount } = await this.get(priceListId);
+    const { generation, rowCount, updatedAt } = await this.get(priceListId);
     let afterId: number | undefined;
     let seen = 0;
     for (;;) {
@@ -312,6 +330,12 @@ export class PriceListRepository {
         .limit(pageSize);
       if (afterId !== undefined) q = q.where('id', '>', afterId);
       const page = await q.execute();
+      // An in-place patch (`patchRows`) of the pinned generation while it is current: the pages
+      // read so far may be older than the rest, so the read fails rather than mixing.
+      const now = await this.db.selectFrom('priceLists').select(['generation', 'updatedAt']).where('id', '=', priceListId).executeTakeFirst();
+      if (now && now.generation === generation && now.updatedAt !== updatedAt) {
+        throw new ConflictError('price_list_swapped', `price list ${priceListId} was patched during the read; retry`);
+      }
       seen += page.length;
       if (page.length < pageSize && seen !== rowCount) {
         throw new ConflictError('price_list_swapped', `price list ${priceListId} changed during the read (${seen} of ${rowCount} rows); retry`);
@@ -320,6 +344,101 @@ export class PriceListRepository {
       if (page.length < pageSize) return;
       afterId = page[page.length - 1]?.id;
     }
+  }
+}
+
+/**
+ * The next generation of a price list, written piecewise (see `PriceListRepository.beginSwap`).
+ * Nothing here is visible to readers until `commit` flips `price_lists.generation` to it.
+ */
+export class StagedSwap {
+  readonly generation: number;
+  #written = 0;
+  #writeMs = 0;
+  #done = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    readonly priceListId: number,
+    readonly fromGeneration: number,
+    private readonly options: SwapOptions,
+  ) {
+    this.generation = fromGeneration + 1;
+  }
+
+  /** Inserts rows (transactions of `rowsPerTransaction`); returns their row ids in input order. */
+  async insert(rows: readonly PriceListRowInput[]): Promise<number[]> {
+    const perStatement = this.options.rowsPerStatement ?? 500;
+    const perTx = Math.max(perStatement, this.options.rowsPerTransaction ?? 5000);
+    const ids: number[] = [];
+    for (const part of chunk(rows, perTx)) {
+      const t0 = this.clock.nowMs();
+      for (const id of await writeChunk(this.db, this.priceListId, this.generation, part, perStatement, true)) ids.push(id);
+      this.#writeMs += this.clock.nowMs() - t0;
+      this.#written += part.length;
+      await this.options.onChunkWritten?.(this.#written, Math.max(this.options.expectedRows ?? 0, this.#written));
+    }
+    return ids;
+  }
+
+  /** Sets `quantities[i]` on the staged row `ids[i]`. */
+  async setQuantities(ids: readonly number[], quantities: readonly number[]): Promise<void> {
+    const t0 = this.clock.nowMs();
+    const { db, priceListId, generation } = this;
+    const sqlite = sqliteHandleOf(db);
+    if (sqlite && !sqlite.inTransaction) {
+      const update = sqlite.prepare('update price_list_rows set quantity = ? where id = ? and price_list_id = ? and generation = ?');
+      sqlite.transaction(() => {
+        for (let i = 0; i < ids.length; i++) update.run(quantities[i], ids[i], priceListId, generation);
+      })();
+    } else {
+      await db.transaction().execute(async (tx) => {
+        for (let i = 0; i < ids.length; i += 10_000) {
+          const partIds = ids.slice(i, i + 10_000);
+          const partQ = quantities.slice(i, i + 10_000);
+          if (dialectOf(tx) === 'postgres') {
+            await sql`update price_list_rows r set quantity = u.q
+              from unnest(${partIds}::bigint[], ${partQ}::double precision[]) as u(id, q)
+              where r.id = u.id and r.price_list_id = ${priceListId} and r.generation = ${generation}`.execute(tx);
+          } else {
+            for (let j = 0; j < partIds.length; j++) {
+              await tx.updateTable('priceListRows').set({ quantity: partQ[j]! }).where('id', '=', partIds[j]!).where('generation', '=', generation).execute();
+            }
+          }
+        }
+      });
+    }
+    this.#writeMs += this.clock.nowMs() - t0;
+  }
+
+  /** Deletes staged rows by id. */
+  async deleteIds(ids: readonly number[]): Promise<void> {
+    const t0 = this.clock.nowMs();
+    for (const part of chunk(ids, 500)) {
+      await this.db.deleteFrom('priceListRows').where('priceListId', '=', this.priceListId).where('generation', '=', this.generation).where('id', 'in', part).execute();
+    }
+    this.#writeMs += this.clock.nowMs() - t0;
+  }
+
+  /** Flips readers to the staged generation (guarded by `fromGeneration`); on failure the rows are discarded. */
+  async commit(stockCursor?: string | null): Promise<SwapResult> {
+    this.#done = true;
+    const t1 = this.clock.nowMs();
+    try {
+      const rowCount = await flip(this.db, this.clock, this.priceListId, this.fromGeneration, this.generation, stockCursor ?? this.options.stockCursor);
+      return { generation: this.generation, rowCount, writeMs: this.#writeMs, flipMs: this.clock.nowMs() - t1 };
+    } catch (e) {
+      await discardGeneration(this.db, this.priceListId, this.generation);
+      throw e;
+    }
+  }
+
+  /** Discards the staged rows (the current generation is untouched). */
+  async abort(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    await discardGeneration(this.db, this.priceListId, this.generation);
   }
 }
 
@@ -356,14 +475,18 @@ async function clearOtherGenerations(db: Db, priceListId: number, current: numbe
   await db.deleteFrom('priceListRows').where('priceListId', '=', priceListId).where('generation', '<>', current).execute();
 }
 
+function countRows(db: Db, priceListId: number, generation: number): Promise<{ n: number | string | bigint }> {
+  return db
+    .selectFrom('priceListRows')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('priceListId', '=', priceListId)
+    .where('generation', '=', generation)
+    .executeTakeFirstOrThrow();
+}
+
 async function flip(db: Db, clock: Clock, priceListId: number, from: number, to: number, stockCursor: string | null | undefined): Promise<number> {
   return db.transaction().execute(async (tx) => {
-    const count = await tx
-      .selectFrom('priceListRows')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('priceListId', '=', priceListId)
-      .where('generation', '=', to)
-      .executeTakeFirstOrThrow();
+    const count = await countRows(tx, priceListId, to);
     const at = nowIso(clock);
     const r = await tx
       .updateTable('priceLists')
@@ -387,36 +510,50 @@ const SQLITE_INSERT = `insert into price_list_rows
   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
- * Writes one transaction's worth of rows. SQLite: one prepared statement in a synchronous
- * better-sqlite3 transaction (nothing else in the process can interleave; falls back to Kysely when
- * the shared connection is inside another transaction). PostgreSQL: `unnest` of column arrays,
- * 10 000 rows per statement. Otherwise multi-row VALUES.
+ * Writes one transaction's worth of rows; with `wantIds` returns their row ids in input order.
+ * SQLite: one prepared statement in a synchronous better-sqlite3 transaction (nothing else in the
+ * process can interleave; falls back to Kysely when the shared connection is inside another
+ * transaction). PostgreSQL: `unnest` of column arrays, 10 000 rows per statement. Otherwise
+ * multi-row VALUES.
  */
-async function writeChunk(db: Db, priceListId: number, generation: number, rows: readonly PriceListRowInput[], perStatement: number): Promise<void> {
+async function writeChunk(db: Db, priceListId: number, generation: number, rows: readonly PriceListRowInput[], perStatement: number, wantIds = false): Promise<number[]> {
   const values = toValues(priceListId, generation, rows);
+  const ids: number[] = [];
   const sqlite = sqliteHandleOf(db);
   if (sqlite && !sqlite.inTransaction) {
     const insert = sqlite.prepare(SQLITE_INSERT);
     sqlite.transaction(() => {
-      for (const v of values) insert.run([v.priceListId, v.generation, v.productId, v.msProductId, v.brand, v.article, v.articleNorm, v.name, v.quantity, v.price]);
+      for (const v of values) {
+        const r = insert.run([v.priceListId, v.generation, v.productId, v.msProductId, v.brand, v.article, v.articleNorm, v.name, v.quantity, v.price]);
+        if (wantIds) ids.push(Number(r.lastInsertRowid));
+      }
     })();
-    return;
+    return ids;
   }
+  const byMsId = new Map<string, number>();
   await db.transaction().execute(async (tx) => {
     if (dialectOf(tx) === 'postgres') {
       for (const part of chunk(values, 10_000)) {
-        await sql`insert into price_list_rows
+        const r = await sql<{ id: number | string; msProductId: string }>`insert into price_list_rows
           (price_list_id, generation, product_id, ms_product_id, brand, article, article_norm, name, quantity, price)
           select ${priceListId}::integer, ${generation}::integer, u.* from unnest(
             ${part.map((v) => v.productId)}::integer[], ${part.map((v) => v.msProductId)}::text[],
             ${part.map((v) => v.brand)}::text[], ${part.map((v) => v.article)}::text[],
             ${part.map((v) => v.articleNorm)}::text[], ${part.map((v) => v.name)}::text[],
-            ${part.map((v) => v.quantity)}::double precision[], ${part.map((v) => v.price)}::bigint[]) as u`.execute(tx);
+            ${part.map((v) => v.quantity)}::double precision[], ${part.map((v) => v.price)}::bigint[]) as u
+          ${wantIds ? sql`returning id, ms_product_id` : sql``}`.execute(tx);
+        // (result columns come back camelCased by the CamelCasePlugin)
+        for (const row of r.rows) byMsId.set(row.msProductId, Number(row.id));
       }
       return;
     }
-    for (const part of chunk(values, perStatement)) await tx.insertInto('priceListRows').values(part).execute();
+    for (const part of chunk(values, perStatement)) {
+      if (!wantIds) await tx.insertInto('priceListRows').values(part).execute();
+      else for (const row of await tx.insertInto('priceListRows').values(part).returning(['id', 'msProductId']).execute()) byMsId.set(row.msProductId, Number(row.id));
+    }
   });
+  if (wantIds) for (const v of values) ids.push(byMsId.get(v.msProductId)!);
+  return ids;
 }
 
 async function writeRows(db: Db, priceListId: number, generation: number, rows: readonly PriceListRowInput[], options: SwapOptions): Promise<void> {

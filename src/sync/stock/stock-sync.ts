@@ -16,13 +16,12 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
-import type { StockCurrentRow } from '../../moysklad/schemas/stock.js';
 import type { Database, PriceListRow, StockType, SyncTrigger } from '../../store/schema.js';
 import type { MoySkladClientPool } from '../client-pool.js';
 import { loadIntegrationContext, type IntegrationContext } from '../integration-context.js';
 import { recordRun, type FinishedRun, type SyncRun, type SyncRunDeps } from '../sync-run.js';
-import { parseSalePrices, pickPrice } from './product-prices.js';
-import { PriceListRepository, withPriceListLock, type PriceListRowInput, type SwapOptions, type SwapResult } from '../../store/repositories/price-list-repository.js';
+import { PriceListRepository, withPriceListLock, type PriceListRowInput, type StagedSwap, type SwapOptions, type SwapResult } from '../../store/repositories/price-list-repository.js';
+import { currentRowCount, differsBesidesQuantity, oldRowsByMsIds, productPages, productsByMsIds, productsUpdatedSince, yieldToEventLoop, type OldRow, type ProductWithRow } from './stock-rows.js';
 
 export const STOCK_FULL_KIND = 'stock.full';
 export const STOCK_INCREMENTAL_KIND = 'stock.incremental';
@@ -31,6 +30,12 @@ export const STOCK_INCREMENTAL_KIND = 'stock.incremental';
 export const STOCK_OVERLAP_MS = 5 * 60_000;
 /** Products new to the nomenclature that an incremental run fetches by id (more → a full run). */
 export const NEW_PRODUCTS_PER_INCREMENT = 200;
+/**
+ * How far the local window of an incremental run reaches back before the newest product card the
+ * previous run saw (`StockCursor.productsAt`): covers a product page stamped just before that card
+ * but committed after the previous run read the products.
+ */
+export const STOCK_LOCAL_OVERLAP_MS = 2_000;
 /** MoySklad refuses `changedSince` older than 24 h; keep a margin. */
 export const STOCK_MAX_LOOKBACK_MS = 24 * 3600_000 - 10 * 60_000;
 
@@ -49,7 +54,7 @@ export interface StockSyncRequest {
   trigger: SyncTrigger;
   signal?: AbortSignal;
   /** Hooks into the row swap (progress; tests interleave reads with it). */
-  swap?: Pick<SwapOptions, 'onChunkWritten' | 'rowsPerTransaction' | 'rowsPerStatement'>;
+  swap?: Pick<SwapOptions, 'onChunkWritten' | 'rowsPerTransaction' | 'rowsPerStatement' | 'beforeCommit'>;
   /** Called with the swap's figures (rows, write and flip time) when rows were swapped (benchmarks). */
   onSwapped?: (result: SwapResult) => void;
   /** Progress callback (the CLI / queue). */
@@ -63,6 +68,8 @@ export interface StockCursor {
   storeId: string;
   stockType: StockType;
   priceTypeId: string | null;
+  /** The newest `products.updated_at` the run saw: the next run re-reads product cards written since. */
+  productsAt?: string;
 }
 
 export class PriceListUnboundError extends AppError {
@@ -87,7 +94,8 @@ export function parseStockCursor(text: string | null): StockCursor | null {
     const c = JSON.parse(text) as Partial<StockCursor>;
     if (typeof c.at !== 'string' || typeof c.storeId !== 'string' || typeof c.stockType !== 'string') return null;
     if (Number.isNaN(Date.parse(c.at))) return null;
-    return { at: c.at, storeId: c.storeId, stockType: c.stockType, priceTypeId: c.priceTypeId ?? null };
+    const productsAt = typeof c.productsAt === 'string' && !Number.isNaN(Date.parse(c.productsAt)) ? c.productsAt : undefined;
+    return { at: c.at, storeId: c.storeId, stockType: c.stockType, priceTypeId: c.priceTypeId ?? null, ...(productsAt ? { productsAt } : {}) };
   } catch {
     return null;
   }
@@ -101,27 +109,6 @@ export function incrementalBlocker(pl: PriceListRow, cursor: StockCursor | null,
   if (cursor.priceTypeId !== (pl.priceTypeMsId ?? null)) return 'the price type changed';
   if (nowMs - Date.parse(cursor.at) > STOCK_MAX_LOOKBACK_MS) return 'the last sync is older than 24 hours';
   return null;
-}
-
-interface ProductInfo {
-  id: number;
-  msId: string;
-  brand: string;
-  article: string;
-  articleNorm: string;
-  name: string;
-  usable: boolean;
-  reason: 'archived' | 'deleted' | 'skipped' | null;
-  salePrices: string | null;
-  updatedAt: string;
-}
-
-interface OldRow {
-  quantity: number;
-  price: number;
-  name: string;
-  brand: string;
-  article: string;
 }
 
 type Counts = Record<'rows' | 'added' | 'changed' | 'zeroed' | 'removed' | 'unchanged' | 'missingProducts' | 'unusableProducts' | 'noPrice' | 'recalculating' | 'errors', number>;
@@ -139,111 +126,28 @@ const zeroCounts = (): Counts => ({
   errors: 0,
 });
 
-const productColumns = ['id', 'msId', 'brand', 'article', 'articleNorm', 'name', 'archived', 'deleted', 'syncState', 'salePrices', 'updatedAt'] as const;
+type RowClass = 'added' | 'changed' | 'zeroed' | 'unchanged';
 
-function toProductInfo(p: {
-  id: number;
-  msId: string;
-  brand: string;
-  article: string;
-  articleNorm: string;
-  name: string;
-  archived: number;
-  deleted: number;
-  syncState: string;
-  salePrices: string | null;
-  updatedAt: string;
-}): ProductInfo {
-  const reason = p.deleted === 1 ? 'deleted' : p.archived === 1 ? 'archived' : p.syncState !== 'ok' ? 'skipped' : null;
-  return {
-    id: Number(p.id),
-    msId: p.msId,
-    brand: p.brand,
-    article: p.article,
-    articleNorm: p.articleNorm,
-    name: p.name,
-    usable: reason === null,
-    reason,
-    salePrices: p.salePrices,
-    updatedAt: p.updatedAt,
-  };
-}
-
-async function loadProducts(db: Kysely<Database>, msAccountId: number, msIds?: readonly string[]): Promise<Map<string, ProductInfo>> {
-  const out = new Map<string, ProductInfo>();
-  if (msIds === undefined) {
-    // Keyset pages keep memory and statement size flat on 100 000 products.
-    for (let afterId = 0; ; ) {
-      const page = await db
-        .selectFrom('products')
-        .select([...productColumns])
-        .where('msAccountId', '=', msAccountId)
-        .where('id', '>', afterId)
-        .orderBy('id')
-        .limit(20_000)
-        .execute();
-      for (const p of page) out.set(p.msId, toProductInfo(p));
-      if (page.length < 20_000) break;
-      afterId = Number(page[page.length - 1]!.id);
-    }
-    return out;
-  }
-  for (let i = 0; i < msIds.length; i += 1000) {
-    const part = msIds.slice(i, i + 1000);
-    const rows = await db.selectFrom('products').select([...productColumns]).where('msAccountId', '=', msAccountId).where('msId', 'in', part).execute();
-    for (const p of rows) out.set(p.msId, toProductInfo(p));
-  }
-  return out;
-}
-
-async function loadOldRows(db: Kysely<Database>, priceListId: number, generation: number, msIds?: readonly string[]): Promise<Map<string, OldRow>> {
-  const out = new Map<string, OldRow>();
-  const base = db
-    .selectFrom('priceListRows')
-    .select(['msProductId', 'quantity', 'price', 'name', 'brand', 'article'])
-    .where('priceListId', '=', priceListId)
-    .where('generation', '=', generation);
-  if (msIds === undefined) {
-    for (const r of await base.execute()) out.set(r.msProductId, { quantity: Number(r.quantity), price: Number(r.price), name: r.name, brand: r.brand, article: r.article });
-    return out;
-  }
-  for (let i = 0; i < msIds.length; i += 1000) {
-    for (const r of await base.where('msProductId', 'in', msIds.slice(i, i + 1000)).execute()) {
-      out.set(r.msProductId, { quantity: Number(r.quantity), price: Number(r.price), name: r.name, brand: r.brand, article: r.article });
-    }
-  }
-  return out;
-}
-
-function classify(row: PriceListRowInput, old: OldRow | undefined): 'added' | 'changed' | 'zeroed' | 'unchanged' {
+/** How a row with `quantity` compares with the product's previous row (`old` null = none). */
+function classify(quantity: number, old: { quantity: number } | null, differs: boolean): RowClass {
   if (!old) return 'added';
-  if (row.quantity === 0 && old.quantity !== 0) return 'zeroed';
-  if (row.quantity !== old.quantity || row.price !== old.price || row.name !== old.name || row.brand !== old.brand || row.article !== old.article) {
-    return 'changed';
-  }
+  if (quantity === 0 && old.quantity !== 0) return 'zeroed';
+  if (quantity !== old.quantity || differs) return 'changed';
   return 'unchanged';
 }
 
 /** A price list's available quantity is never negative (MoySklad's can be, e.g. oversold stock). */
 const clampQuantity = (q: number): number => (q > 0 ? q : 0);
 
-interface Built {
-  row: PriceListRowInput;
+/** The quantity of a report value; null (MoySklad is recalculating) keeps the previous one. */
+function quantityOf(value: number | null, old: OldRow | null, counts: Counts): number {
+  if (value !== null) return clampQuantity(value);
+  counts.recalculating += 1;
+  return old?.quantity ?? 0;
 }
 
-function buildRow(p: ProductInfo, value: number | null, old: OldRow | undefined, priceTypeId: string | null, counts: Counts): Built {
-  let quantity: number;
-  if (value === null) {
-    counts.recalculating += 1;
-    quantity = old?.quantity ?? 0;
-  } else {
-    quantity = clampQuantity(value);
-  }
-  const price = pickPrice(parseSalePrices(p.salePrices), priceTypeId);
-  if (price === undefined) counts.noPrice += 1;
-  return {
-    row: { productId: p.id, msProductId: p.msId, brand: p.brand, article: p.article, articleNorm: p.articleNorm, name: p.name, quantity, price: price ?? 0 },
-  };
+function rowOf(p: ProductWithRow, quantity: number): PriceListRowInput {
+  return { productId: p.id, msProductId: p.msId, brand: p.brand, article: p.article, articleNorm: p.articleNorm, name: p.name, quantity, price: p.price ?? 0 };
 }
 
 /** The price list's integration (one per region), or a clear error. */
@@ -312,61 +216,142 @@ async function reportMissing(deps: StockSyncDeps, run: SyncRun, pl: PriceListRow
   }
 }
 
+/** Per-product flags of a full run's lookup. */
+const USABLE = 1;
+const HAS_OLD = 2;
+const DIFFERS = 4;
+const NO_PRICE = 8;
+const SEEN = 16;
+
+/**
+ * Full run. The report request is sent first; while MoySklad builds it (≈ 10 s for 100 000 lines)
+ * the next generation is staged from the nomenclature: one row per usable product with its
+ * previous quantity (0 for a new row), its price and text. When the report arrives only the
+ * quantities that differ are set (by row id) and the rows of products the report does not list
+ * are deleted, then the generation is flipped. Memory stays flat: products are read in pages and
+ * only numbers are kept per product.
+ */
 async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: SyncRun, ctx: IntegrationContext, pl: PriceListRow, counts: Counts): Promise<string> {
   const { db, clock } = deps;
   const storeId = pl.msStoreId!;
   const askedAt = clock.now();
-  const report = await ctx.client.stockByStoreCurrent({ storeId, stockType: pl.stockType, includeZeroLines: true }, request.signal);
-  await request.progress?.({ done: 0, total: report.length, message: `stock report: ${report.length} items` });
-  const old = await loadOldRows(db, pl.id, pl.generation);
-  if (report.length === 0 && old.size > 0) {
-    // An empty report for a store that had rows: make sure the store still exists before emptying the list.
-    const stores = await ctx.client.stores(request.signal);
-    if (!stores.some((s) => s.id === storeId)) throw new StockStoreMissingError(storeId);
-  }
-  const products = await loadProducts(db, ctx.msAccount.id);
-  const rows: PriceListRowInput[] = [];
-  const missing: string[] = [];
-  const unusable: Array<[string, string]> = [];
-  const seen = new Set<string>();
-  for (const r of report) {
-    if (r.storeId !== undefined && r.storeId !== null && r.storeId !== storeId) continue;
-    if (seen.has(r.assortmentId)) continue;
-    seen.add(r.assortmentId);
-    const p = products.get(r.assortmentId);
-    if (!p) {
-      missing.push(r.assortmentId);
-      continue;
+  const reportP = ctx.client.stockByStoreCurrent({ storeId, stockType: pl.stockType, includeZeroLines: true }, request.signal);
+  reportP.catch(() => undefined); // awaited below; a failure while staging must not leave it unhandled
+  let staged: StagedSwap | undefined;
+  try {
+    await yieldToEventLoop(); // the request goes out before the synchronous SQLite work starts
+    const oldCount = await currentRowCount(db, pl);
+    staged = await new PriceListRepository(db, clock).beginSwap(pl.id, {
+      ...request.swap,
+      fromGeneration: pl.generation,
+      expectedRows: oldCount,
+      onChunkWritten: async (written, total) => {
+        await request.progress?.({ done: written, total, message: 'writing rows' });
+        await request.swap?.onChunkWritten?.(written, total);
+      },
+    });
+    const index = new Map<string, number>();
+    const flags: number[] = [];
+    const oldQuantity: number[] = [];
+    const rowIds: number[] = [];
+    const reasons = new Map<number, string>();
+    let productsAt = '';
+    for await (const page of productPages(db, ctx.msAccount.id, pl)) {
+      const rows: PriceListRowInput[] = [];
+      const at: number[] = [];
+      for (const p of page) {
+        const i = flags.length;
+        index.set(p.msId, i);
+        if (p.updatedAt > productsAt) productsAt = p.updatedAt;
+        let f = 0;
+        if (p.reason === null) f |= USABLE;
+        else reasons.set(i, p.reason);
+        if (p.old) f |= HAS_OLD;
+        if (p.old && differsBesidesQuantity(p, p.old)) f |= DIFFERS;
+        if (p.price === undefined) f |= NO_PRICE;
+        flags.push(f);
+        oldQuantity.push(p.old?.quantity ?? 0);
+        rowIds.push(0);
+        if (f & USABLE) {
+          rows.push(rowOf(p, p.old?.quantity ?? 0));
+          at.push(i);
+        }
+      }
+      const ids = await staged.insert(rows);
+      for (let k = 0; k < ids.length; k++) rowIds[at[k]!] = ids[k]!;
     }
-    if (!p.usable) {
-      unusable.push([p.msId, p.reason ?? 'unusable']);
-      continue;
+
+    const report = await reportP;
+    await request.progress?.({ done: 0, total: report.length, message: `stock report: ${report.length} items` });
+    if (report.length === 0 && oldCount > 0) {
+      // An empty report for a store that had rows: make sure the store still exists before emptying the list.
+      const stores = await ctx.client.stores(request.signal);
+      if (!stores.some((s) => s.id === storeId)) throw new StockStoreMissingError(storeId);
     }
-    const o = old.get(p.msId);
-    const { row } = buildRow(p, r.value, o, pl.priceTypeMsId, counts);
-    counts[classify(row, o)] += 1;
-    rows.push(row);
+    const missing: string[] = [];
+    const missingSeen = new Set<string>();
+    const unusable: Array<[string, string]> = [];
+    const updateIds: number[] = [];
+    const updateQuantities: number[] = [];
+    let keptOld = 0;
+    for (const r of report) {
+      if (r.storeId !== undefined && r.storeId !== null && r.storeId !== storeId) continue;
+      const i = index.get(r.assortmentId);
+      if (i === undefined) {
+        if (!missingSeen.has(r.assortmentId)) {
+          missingSeen.add(r.assortmentId);
+          missing.push(r.assortmentId);
+        }
+        continue;
+      }
+      const f = flags[i]!;
+      if (f & SEEN) continue;
+      flags[i] = f | SEEN;
+      if (!(f & USABLE)) {
+        unusable.push([r.assortmentId, reasons.get(i) ?? 'unusable']);
+        continue;
+      }
+      const old = f & HAS_OLD ? { quantity: oldQuantity[i]! } : null;
+      const quantity = r.value === null ? (counts.recalculating++, old?.quantity ?? 0) : clampQuantity(r.value);
+      if (f & NO_PRICE) counts.noPrice += 1;
+      if (quantity !== oldQuantity[i]) {
+        updateIds.push(rowIds[i]!);
+        updateQuantities.push(quantity);
+      }
+      counts[classify(quantity, old, (f & DIFFERS) !== 0)] += 1;
+      if (old) keptOld += 1;
+    }
+    // Staged rows of usable products the report does not list.
+    const unlisted: number[] = [];
+    for (let i = 0; i < flags.length; i++) if ((flags[i]! & (USABLE | SEEN)) === USABLE) unlisted.push(rowIds[i]!);
+    await staged.setQuantities(updateIds, updateQuantities);
+    await staged.deleteIds(unlisted);
+    counts.removed = oldCount - keptOld;
+    counts.missingProducts = missing.length;
+    counts.unusableProducts = unusable.length;
+    await reportMissing(deps, run, pl, missing, unusable);
+    const cursor: StockCursor = { at: askedAt.toISOString(), storeId, stockType: pl.stockType, priceTypeId: pl.priceTypeMsId ?? null, ...(productsAt ? { productsAt } : {}) };
+    const swap = await staged.commit(JSON.stringify(cursor));
+    counts.rows = swap.rowCount;
+    request.onSwapped?.(swap);
+    return `full: ${swap.rowCount} rows from ${report.length} report lines`;
+  } catch (e) {
+    await staged?.abort();
+    throw e;
   }
-  const kept = new Set(rows.map((r) => r.msProductId));
-  for (const id of old.keys()) if (!kept.has(id)) counts.removed += 1;
-  counts.missingProducts = missing.length;
-  counts.unusableProducts = unusable.length;
-  await reportMissing(deps, run, pl, missing, unusable);
-  const cursor: StockCursor = { at: askedAt.toISOString(), storeId, stockType: pl.stockType, priceTypeId: pl.priceTypeMsId ?? null };
-  const swap = await new PriceListRepository(db, clock).replaceRows(pl.id, rows, {
-    ...request.swap,
-    fromGeneration: pl.generation,
-    stockCursor: JSON.stringify(cursor),
-    onChunkWritten: async (written, total) => {
-      await request.progress?.({ done: written, total, message: 'writing rows' });
-      await request.swap?.onChunkWritten?.(written, total);
-    },
-  });
-  counts.rows = swap.rowCount;
-  request.onSwapped?.(swap);
-  return `full: ${swap.rowCount} rows from ${report.length} report lines`;
 }
 
+/** Where the local window of an incremental run starts: the newest product card the last run saw, less a margin. */
+function localWindowStart(cursor: StockCursor): string {
+  if (cursor.productsAt) return new Date(Date.parse(cursor.productsAt) - STOCK_LOCAL_OVERLAP_MS).toISOString();
+  return new Date(Date.parse(cursor.at) - STOCK_OVERLAP_MS).toISOString();
+}
+
+/**
+ * Incremental run. The `changedSince` report is requested first; while it is in flight the
+ * products written locally since the last run are read (with their rows). Then the changed rows
+ * are patched into the current generation in ONE transaction (no copy of the list).
+ */
 async function runIncremental(
   deps: StockSyncDeps,
   request: StockSyncRequest,
@@ -380,50 +365,23 @@ async function runIncremental(
   const storeId = pl.msStoreId!;
   const askedAt = clock.now();
   const since = new Date(Date.parse(cursor.at) - STOCK_OVERLAP_MS);
-  const report: StockCurrentRow[] = await ctx.client.stockByStoreCurrent({ storeId, stockType: pl.stockType, changedSince: since }, request.signal);
+  const reportP = ctx.client.stockByStoreCurrent({ storeId, stockType: pl.stockType, changedSince: since }, request.signal);
+  reportP.catch(() => undefined); // awaited below
+  await yieldToEventLoop();
+  // Products whose card changed in the local nomenclature since the last run (price, name,
+  // archive), and products new to it that are not in the list yet.
+  const local = await productsUpdatedSince(db, ctx.msAccount.id, pl, localWindowStart(cursor));
+  let productsAt = cursor.productsAt ?? '';
+  for (const p of local) if (p.updatedAt > productsAt) productsAt = p.updatedAt;
+  const report = await reportP;
   const stockById = new Map<string, number | null>();
   for (const r of report) {
     if (r.storeId !== undefined && r.storeId !== null && r.storeId !== storeId) continue;
     stockById.set(r.assortmentId, r.value);
   }
-  // Products whose card changed in the local nomenclature since the cursor (price, name, archive).
-  const changedLocally = await db
-    .selectFrom('priceListRows')
-    .innerJoin('products', (j) => j.onRef('products.msId', '=', 'priceListRows.msProductId'))
-    .select('priceListRows.msProductId')
-    .where('priceListRows.priceListId', '=', pl.id)
-    .where('priceListRows.generation', '=', pl.generation)
-    .where('products.msAccountId', '=', ctx.msAccount.id)
-    .where('products.updatedAt', '>=', new Date(Date.parse(cursor.at) - STOCK_OVERLAP_MS).toISOString())
-    .execute();
-  // Products new to the nomenclature since the cursor and not in the list yet: their stock did not
-  // necessarily change, so ask for exactly them (one more request); many of them → a full run.
-  const sinceIso = new Date(Date.parse(cursor.at) - STOCK_OVERLAP_MS).toISOString();
-  const fresh = (
-    await db
-      .selectFrom('products as p')
-      .select('p.msId')
-      .where('p.msAccountId', '=', ctx.msAccount.id)
-      .where('p.updatedAt', '>=', sinceIso)
-      .where('p.syncState', '=', 'ok')
-      .where('p.archived', '=', 0)
-      .where('p.deleted', '=', 0)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('priceListRows as r')
-              .select('r.id')
-              .where('r.priceListId', '=', pl.id)
-              .where('r.generation', '=', pl.generation)
-              .whereRef('r.msProductId', '=', 'p.msId'),
-          ),
-        ),
-      )
-      .limit(NEW_PRODUCTS_PER_INCREMENT + 1)
-      .execute()
-  )
-    .map((r) => r.msId)
-    .filter((id) => !stockById.has(id));
+  // New products' stock did not necessarily change, so ask for exactly them (one more request);
+  // many of them → a full run.
+  const fresh = local.filter((p) => p.reason === null && !p.old && !stockById.has(p.msId)).map((p) => p.msId);
   if (fresh.length > NEW_PRODUCTS_PER_INCREMENT) {
     run.count('fullFallback');
     const m = await runFull(deps, request, run, ctx, pl, counts);
@@ -433,37 +391,40 @@ async function runIncremental(
     const extra = await ctx.client.stockByStoreCurrent({ storeId, stockType: pl.stockType, includeZeroLines: true, assortmentIds: fresh }, request.signal);
     for (const r of extra) if (r.storeId === undefined || r.storeId === null || r.storeId === storeId) stockById.set(r.assortmentId, r.value);
   }
-  const ids = [...new Set([...stockById.keys(), ...changedLocally.map((r) => r.msProductId)])];
-  // A large change set (e.g. after a full nomenclature resync) is cheaper read whole than by id lists.
-  const whole = ids.length > 5000;
-  const products = await loadProducts(db, ctx.msAccount.id, whole ? undefined : ids);
-  const old = await loadOldRows(db, pl.id, pl.generation, whole ? undefined : ids);
+  const known = new Map<string, ProductWithRow>();
+  for (const p of local) known.set(p.msId, p);
+  const ids = new Set<string>(stockById.keys());
+  for (const p of local) if (p.old) ids.add(p.msId);
+  const loaded = await productsByMsIds(db, ctx.msAccount.id, pl, [...ids].filter((id) => !known.has(id)));
+  for (const [id, p] of loaded) known.set(id, p);
+  // Rows whose product is gone from the nomenclature table altogether.
+  const orphans = await oldRowsByMsIds(db, pl, [...ids].filter((id) => !known.has(id)));
   const upserts: PriceListRowInput[] = [];
   const removals: string[] = [];
   const missing: string[] = [];
   const unusable: Array<[string, string]> = [];
   for (const id of ids) {
-    const p = products.get(id);
-    const o = old.get(id);
-    if (!p || !p.usable) {
+    const p = known.get(id);
+    const old = p ? p.old : (orphans.get(id) ?? null);
+    if (!p || p.reason !== null) {
       if (!p) missing.push(id);
       else unusable.push([id, p.reason ?? 'unusable']);
-      if (o) {
+      if (old) {
         removals.push(id);
         counts.removed += 1;
       }
       continue;
     }
-    const value = stockById.has(id) ? (stockById.get(id) ?? null) : (o?.quantity ?? 0);
-    const { row } = buildRow(p, value, o, pl.priceTypeMsId, counts);
-    const c = classify(row, o);
+    const quantity = stockById.has(id) ? quantityOf(stockById.get(id) ?? null, old, counts) : (old?.quantity ?? 0);
+    if (p.price === undefined) counts.noPrice += 1;
+    const c = classify(quantity, old, old ? differsBesidesQuantity(p, old) : false);
     counts[c] += 1;
-    if (c !== 'unchanged') upserts.push(row);
+    if (c !== 'unchanged') upserts.push(rowOf(p, quantity));
   }
   counts.missingProducts = missing.length;
   counts.unusableProducts = unusable.length;
   await reportMissing(deps, run, pl, missing, unusable);
-  const next: StockCursor = { ...cursor, at: askedAt.toISOString() };
+  const next: StockCursor = { ...cursor, at: askedAt.toISOString(), ...(productsAt ? { productsAt } : {}) };
   if (upserts.length === 0 && removals.length === 0) {
     // Nothing changed: move the cursor only (same generation, nothing for readers to see).
     await db.updateTable('priceLists').set({ stockCursor: JSON.stringify(next), lastSyncAt: askedAt.toISOString(), updatedAt: clock.now().toISOString() }).where('id', '=', pl.id).where('generation', '=', pl.generation).execute();

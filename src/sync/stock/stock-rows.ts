@@ -1,0 +1,144 @@
+/**
+ * @module stock-rows
+ * What a stock sync maps report lines with: the products of the synced nomenclature, each joined
+ * with its row in the price list's current generation (one query per page; R4, R11). The sale
+ * price of the list's price type is picked here, so only numbers and the row's text are kept.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, PriceListRow } from '../../store/schema.js';
+import { parseSalePrices, pickPrice } from './product-prices.js';
+
+/** The row a product has in the price list's current generation. */
+export interface OldRow {
+  quantity: number;
+  price: number;
+  name: string;
+  brand: string;
+  article: string;
+}
+
+export type UnusableReason = 'archived' | 'deleted' | 'skipped';
+
+/** A product of the nomenclature with its current price-list row (null when it has none). */
+export interface ProductWithRow {
+  id: number;
+  msId: string;
+  brand: string;
+  article: string;
+  articleNorm: string;
+  name: string;
+  /** Why the product cannot be a row (R16), or null when it can. */
+  reason: UnusableReason | null;
+  /** Price (kopecks) of the list's price type; undefined when the product has none. */
+  price: number | undefined;
+  updatedAt: string;
+  old: OldRow | null;
+}
+
+type Pl = Pick<PriceListRow, 'id' | 'generation' | 'priceTypeMsId'>;
+
+function query(db: Kysely<Database>, msAccountId: number, pl: Pl) {
+  return db
+    .selectFrom('products as p')
+    .leftJoin('priceListRows as r', (j) => j.onRef('r.msProductId', '=', 'p.msId').on('r.priceListId', '=', pl.id).on('r.generation', '=', pl.generation))
+    .select([
+      'p.id',
+      'p.msId',
+      'p.brand',
+      'p.article',
+      'p.articleNorm',
+      'p.name',
+      'p.archived',
+      'p.deleted',
+      'p.syncState',
+      'p.salePrices',
+      'p.updatedAt',
+      'r.quantity as oldQuantity',
+      'r.price as oldPrice',
+      'r.name as oldName',
+      'r.brand as oldBrand',
+      'r.article as oldArticle',
+    ])
+    .where('p.msAccountId', '=', msAccountId);
+}
+
+type Raw = Awaited<ReturnType<ReturnType<typeof query>['execute']>>[number];
+
+function toProduct(r: Raw, priceTypeId: string | null): ProductWithRow {
+  const reason: UnusableReason | null = r.deleted === 1 ? 'deleted' : r.archived === 1 ? 'archived' : r.syncState !== 'ok' ? 'skipped' : null;
+  return {
+    id: Number(r.id),
+    msId: r.msId,
+    brand: r.brand,
+    article: r.article,
+    articleNorm: r.articleNorm,
+    name: r.name,
+    reason,
+    price: reason === null ? pickPrice(parseSalePrices(r.salePrices), priceTypeId) : undefined,
+    updatedAt: r.updatedAt,
+    old:
+      r.oldQuantity === null || r.oldQuantity === undefined
+        ? null
+        : { quantity: Number(r.oldQuantity), price: Number(r.oldPrice), name: r.oldName ?? '', brand: r.oldBrand ?? '', article: r.oldArticle ?? '' },
+  };
+}
+
+/** Lets pending I/O (the MoySklad request in flight) progress between synchronous SQLite pages. */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Every product of the account in keyset pages (flat memory on 100 000 products). */
+export async function* productPages(db: Kysely<Database>, msAccountId: number, pl: Pl, pageSize = 5000): AsyncGenerator<ProductWithRow[]> {
+  for (let afterId = 0; ; ) {
+    const page = await query(db, msAccountId, pl).where('p.id', '>', afterId).orderBy('p.id').limit(pageSize).execute();
+    if (page.length > 0) yield page.map((r) => toProduct(r, pl.priceTypeMsId));
+    if (page.length < pageSize) return;
+    afterId = Number(page[page.length - 1]!.id);
+    await yieldToEventLoop();
+  }
+}
+
+/** The products with these MoySklad ids (absent ones are left out). */
+export async function productsByMsIds(db: Kysely<Database>, msAccountId: number, pl: Pl, msIds: readonly string[]): Promise<Map<string, ProductWithRow>> {
+  const out = new Map<string, ProductWithRow>();
+  for (let i = 0; i < msIds.length; i += 1000) {
+    for (const r of await query(db, msAccountId, pl).where('p.msId', 'in', msIds.slice(i, i + 1000)).execute()) out.set(r.msId, toProduct(r, pl.priceTypeMsId));
+  }
+  return out;
+}
+
+/** Products whose card was written at or after `sinceIso` (price, name, archive… changed locally). */
+export async function productsUpdatedSince(db: Kysely<Database>, msAccountId: number, pl: Pl, sinceIso: string): Promise<ProductWithRow[]> {
+  return (await query(db, msAccountId, pl).where('p.updatedAt', '>=', sinceIso).execute()).map((r) => toProduct(r, pl.priceTypeMsId));
+}
+
+/** Rows of the current generation by MoySklad id (for products gone from the nomenclature). */
+export async function oldRowsByMsIds(db: Kysely<Database>, pl: Pl, msIds: readonly string[]): Promise<Map<string, OldRow>> {
+  const out = new Map<string, OldRow>();
+  for (let i = 0; i < msIds.length; i += 1000) {
+    const rows = await db
+      .selectFrom('priceListRows')
+      .select(['msProductId', 'quantity', 'price', 'name', 'brand', 'article'])
+      .where('priceListId', '=', pl.id)
+      .where('generation', '=', pl.generation)
+      .where('msProductId', 'in', msIds.slice(i, i + 1000))
+      .execute();
+    for (const r of rows) out.set(r.msProductId, { quantity: Number(r.quantity), price: Number(r.price), name: r.name, brand: r.brand, article: r.article });
+  }
+  return out;
+}
+
+/** Rows of the price list's current generation. */
+export async function currentRowCount(db: Kysely<Database>, pl: Pl): Promise<number> {
+  const r = await db
+    .selectFrom('priceListRows')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('priceListId', '=', pl.id)
+    .where('generation', '=', pl.generation)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Whether a row built from `p` would differ from `old` in anything but the quantity. */
+export function differsBesidesQuantity(p: ProductWithRow, old: OldRow): boolean {
+  return (p.price ?? 0) !== old.price || p.name !== old.name || p.brand !== old.brand || p.article !== old.article;
+}
