@@ -30,8 +30,7 @@ import type { Clock } from '../../core/clock.js';
 import { formatMoscow, parseMoscow } from '../../core/moscow-time.js';
 import type { MoySkladClient } from '../../moysklad/client.js';
 import { listOf } from '../../moysklad/schemas/list.js';
-import { productSchema } from '../../moysklad/schemas/product.js';
-import { variantSchema } from '../../moysklad/schemas/variant.js';
+import { productRowSchema, variantRowSchema } from '../../moysklad/schemas/nomenclature-row.js';
 import { chunk, nowIso } from '../../store/database.js';
 import type { Database } from '../../store/schema.js';
 import type { SyncRun } from '../sync-run.js';
@@ -108,8 +107,8 @@ export interface NomenclatureResult extends PageCounts {
 }
 
 const pageSchemas = {
-  product: listOf(productSchema),
-  variant: listOf(variantSchema),
+  product: listOf(productRowSchema),
+  variant: listOf(variantRowSchema),
 } as const;
 
 interface FetchedPage {
@@ -126,7 +125,7 @@ async function fetchPage(
 ): Promise<FetchedPage> {
   signal?.throwIfAborted();
   const page = await client.get(`entity/${phase}`, pageSchemas[phase], query, signal);
-  const rows = phase === 'product' ? page.rows.map((r) => mapMsProduct(r as z.infer<typeof productSchema>)) : page.rows.map((r) => mapMsVariant(r as z.infer<typeof variantSchema>));
+  const rows = phase === 'product' ? page.rows.map((r) => mapMsProduct(r as z.infer<typeof productRowSchema>)) : page.rows.map((r) => mapMsVariant(r as z.infer<typeof variantRowSchema>));
   return { rows, size: page.meta.size };
 }
 

@@ -13,7 +13,7 @@
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
-import { chunk, nowIso } from '../../store/database.js';
+import { chunk, nowIso, sqliteHandleOf } from '../../store/database.js';
 import { dialectOf } from '../../store/dialect-of.js';
 import { DataQualityRepository } from '../../store/repositories/data-quality-repository.js';
 import type { Database, ProductRow } from '../../store/schema.js';
@@ -97,6 +97,8 @@ const UPSERT_COLUMNS = [
 ] as const;
 const NOT_UPDATED = new Set(['ms_account_id', 'ms_id', 'ms_seen_at', 'created_at']);
 const upsertSqlCache = new Map<string, string>();
+/** SQLite: the upsert prepared once per connection and row count (preparing 10,500 parameters costs ~15 ms). */
+const preparedUpserts = new WeakMap<object, Map<number, { run(params: unknown[]): unknown }>>();
 
 /**
  * R15 bulk upsert by (ms_account_id, ms_id), MoySklad wins for every mapped column. Written as SQL
@@ -128,6 +130,8 @@ export class NomenclatureWriter {
   readonly #msAccountId: number;
   readonly #categories: ReadonlyMap<string, number>;
   readonly #pg: boolean;
+  /** The better-sqlite3 connection behind `db` (SQLite only): the page upsert runs as a cached prepared statement on it. */
+  readonly #sqlite: ReturnType<typeof sqliteHandleOf>;
 
   /** @param folderCategories MoySklad folder id → store category id (empty when categories are not synced). */
   constructor(db: Kysely<Database>, clock: Clock, msAccountId: number, folderCategories: ReadonlyMap<string, number>) {
@@ -136,6 +140,7 @@ export class NomenclatureWriter {
     this.#msAccountId = msAccountId;
     this.#categories = folderCategories;
     this.#pg = dialectOf(db) === 'postgres';
+    this.#sqlite = this.#pg ? undefined : sqliteHandleOf(db);
   }
 
   async writePage(items: readonly MappedItem[], options: WritePageOptions): Promise<PageCounts> {
@@ -222,7 +227,10 @@ export class NomenclatureWriter {
             at,
           );
         }
-        await tx.executeQuery(CompiledQuery.raw(upsertSql(this.#pg, part.length), params));
+        // Inside this transaction: on SQLite the transaction holds the one connection, so the cached
+        // statement runs in it.
+        if (this.#sqlite) this.#preparedUpsert(part.length).run(params);
+        else await tx.executeQuery(CompiledQuery.raw(upsertSql(this.#pg, part.length), params));
       }
       for (const s of skipUpdates) {
         await tx
@@ -242,6 +250,19 @@ export class NomenclatureWriter {
       }
     });
     return counts;
+  }
+
+  #preparedUpsert(rows: number): { run(params: unknown[]): unknown } {
+    const sqlite = this.#sqlite as NonNullable<ReturnType<typeof sqliteHandleOf>>;
+    let byRows = preparedUpserts.get(sqlite);
+    if (!byRows) preparedUpserts.set(sqlite, (byRows = new Map()));
+    let st = byRows.get(rows);
+    if (!st) {
+      const prepared = sqlite.prepare(upsertSql(false, rows));
+      st = { run: (params) => prepared.run(...params) };
+      byRows.set(rows, st);
+    }
+    return st;
   }
 
   /** Variants take the folder of their parent product (already in the store after the product phase). */

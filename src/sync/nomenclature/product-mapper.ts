@@ -11,8 +11,7 @@
 import { parseMoscow } from '../../core/moscow-time.js';
 import { normalizeArticle, normalizeBrand } from '../../core/normalize.js';
 import { idFromHref } from '../../moysklad/schemas/meta.js';
-import type { MsProduct } from '../../moysklad/schemas/product.js';
-import type { MsVariant } from '../../moysklad/schemas/variant.js';
+import type { MsProductRow, MsVariantRow } from '../../moysklad/schemas/nomenclature-row.js';
 import { splitProductCode } from '../../domain/product-code.js';
 import { salePricesJson } from '../stock/product-prices.js';
 
@@ -117,7 +116,7 @@ function map(
 }
 
 /** Maps one MoySklad product (R16 split of Code/Article). */
-export function mapMsProduct(p: MsProduct): MappedItem {
+export function mapMsProduct(p: MsProductRow): MappedItem {
   return map('product', p, {
     description: p.description ?? null,
     msFolderId: p.productFolder ? idFromHref(p.productFolder.meta.href) : null,
@@ -127,7 +126,7 @@ export function mapMsProduct(p: MsProduct): MappedItem {
 }
 
 /** Maps one MoySklad variant as a product of its own (see the module note). */
-export function mapMsVariant(v: MsVariant): MappedItem {
+export function mapMsVariant(v: MsVariantRow): MappedItem {
   return map('variant', v, {
     description: null,
     msFolderId: null,
