@@ -231,6 +231,31 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(seen).toEqual([]);
     });
 
+    it('R18 an image that cannot be downloaded fails its product only (counted, logged, retried on the next pass); the others are synced', async () => {
+      const fx = await fixture(dialect);
+      const a = fx.emulator.account('admin@demo');
+      const victim = a.listProducts().find((p) => imagesOf(fx, p.id).length === 1);
+      if (!victim) throw new Error('demo seed lacks images');
+      const fileId = imagesOf(fx, victim.id)[0]?.fileId ?? '';
+      const bytes = a.files.get(fileId);
+      a.files.delete(fileId); // the download answers 404 for this one image
+      await runKind(fx, 'nomenclature.full');
+      const run = await lastRun(fx, 'photos');
+      expect(run.status).toBe('partial');
+      expect(run.counts.failed).toBe(1);
+      expect(run.counts.downloaded).toBeGreaterThan(10);
+      expect(await storedImages(fx, victim.id)).toEqual([]);
+      expect(fx.log.messages('warn').some((m) => m.includes(victim.id))).toBe(true);
+      // the file is back: the next pass retries only that product
+      if (bytes) a.files.set(fileId, bytes);
+      await runKind(fx, 'photos');
+      const retry = await lastRun(fx, 'photos');
+      expect(retry.counts).toMatchObject({ listed: 1, downloaded: 1 });
+      expect(retry.counts.failed ?? 0).toBe(0);
+      expect(retry.requests).toBe(2);
+      expect((await storedImages(fx, victim.id)).map((s) => s.thumbBlobHash !== null)).toEqual([true]);
+    });
+
     it('R1 serves stored photos and their thumbnails over HTTP', async () => {
       const fx = await fixture(dialect);
       await runKind(fx, 'nomenclature.full');
