@@ -208,6 +208,13 @@ export class PriceListRepository {
     const { db, clock } = this;
     const t0 = clock.nowMs();
     const generation = options.fromGeneration ?? (await this.get(priceListId)).generation;
+    const sqlite = sqliteHandleOf(db);
+    if (sqlite && !sqlite.inTransaction && !options.beforeCommit) {
+      // SQLite fast path: the same statements, prepared, in one synchronous transaction.
+      const rowCount = patchSqlite(sqlite, priceListId, generation, upserts, removeMsProductIds, nowIso(clock), options.stockCursor);
+      await options.onChunkWritten?.(upserts.length + removeMsProductIds.length, upserts.length + removeMsProductIds.length);
+      return { generation, rowCount, writeMs: clock.nowMs() - t0, flipMs: 0 };
+    }
     const rowCount = await db.transaction().execute(async (tx) => {
       const at = nowIso(clock);
       // Claim the list first (guarded by the generation): a concurrent swap fails one of the two.
@@ -503,6 +510,42 @@ async function flip(db: Db, clock: Clock, priceListId: number, from: number, to:
     if (Number(r.numUpdatedRows) !== 1) throw new PriceListSwapConflictError(priceListId);
     return Number(count.n);
   });
+}
+
+type SqliteHandle = NonNullable<ReturnType<typeof sqliteHandleOf>>;
+
+/** `patchRows` on SQLite: claim, delete, upsert, recount — one synchronous transaction. */
+function patchSqlite(
+  sqlite: SqliteHandle,
+  priceListId: number,
+  generation: number,
+  upserts: readonly PriceListRowInput[],
+  removeMsProductIds: readonly string[],
+  at: string,
+  stockCursor: string | null | undefined,
+): number {
+  const claim = sqlite.prepare(
+    stockCursor !== undefined
+      ? 'update price_lists set last_sync_at = ?, updated_at = ?, stock_cursor = ? where id = ? and generation = ?'
+      : 'update price_lists set last_sync_at = ?, updated_at = ? where id = ? and generation = ?',
+  );
+  const remove = sqlite.prepare('delete from price_list_rows where price_list_id = ? and generation = ? and ms_product_id = ?');
+  const upsert = sqlite.prepare(`${SQLITE_INSERT}
+    on conflict (price_list_id, generation, ms_product_id) do update set product_id = excluded.product_id, brand = excluded.brand,
+      article = excluded.article, article_norm = excluded.article_norm, name = excluded.name, quantity = excluded.quantity, price = excluded.price`);
+  const count = sqlite.prepare('select count(*) as n from price_list_rows where price_list_id = ? and generation = ?');
+  const setCount = sqlite.prepare('update price_lists set row_count = ? where id = ?');
+  return sqlite.transaction(() => {
+    const claimed = stockCursor !== undefined ? claim.run(at, at, stockCursor, priceListId, generation) : claim.run(at, at, priceListId, generation);
+    if (claimed.changes !== 1) throw new PriceListSwapConflictError(priceListId);
+    for (const id of removeMsProductIds) remove.run(priceListId, generation, id);
+    for (const v of toValues(priceListId, generation, upserts)) {
+      upsert.run([v.priceListId, v.generation, v.productId, v.msProductId, v.brand, v.article, v.articleNorm, v.name, v.quantity, v.price]);
+    }
+    const n = Number((count.get(priceListId, generation) as { n: number }).n);
+    setCount.run(n, priceListId);
+    return n;
+  })();
 }
 
 const SQLITE_INSERT = `insert into price_list_rows
