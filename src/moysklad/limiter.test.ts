@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
-import { AdaptiveLimiter, requestWeight, type ReleaseFn } from './limiter.js';
+import { AdaptiveLimiter, parseLimiterSnapshot, requestWeight, type ReleaseFn } from './limiter.js';
 
 const flush = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
@@ -232,5 +232,85 @@ describe('AdaptiveLimiter', () => {
     first.got()?.({ status: 200 });
     await flush();
     expect(third.got()).toBeDefined();
+  });
+});
+
+describe('AdaptiveLimiter hand-over (snapshot/restore with the credential lease)', () => {
+  it('B2 a limiter restored from a released snapshot waits for the refill instead of bursting a full bucket', async () => {
+    const clock = new ManualClock({ autoAdvance: false });
+    const first = new AdaptiveLimiter({ clock, maxConcurrency: 100 });
+    const t0 = clock.nowMs();
+    // the first holder spends the whole bucket: 15 requests of weight 3
+    const burst = Array.from({ length: 15 }, () => track(first, clock, 3));
+    await flush();
+    expect(burst.every((t) => t.at() === t0)).toBe(true);
+    for (const t of burst) t.got()?.({ status: 200 });
+    clock.advance(100); // releases its lease 100 ms later: 1.5 units refilled
+    const snap = JSON.parse(JSON.stringify(first.snapshot())) as unknown; // through storage as JSON
+    expect(parseLimiterSnapshot(snap)).toMatchObject({ v: 1, capacity: 45, intervalMs: 3000, tokens: 1.5, inFlightUnits: 0 });
+    clock.advance(50); // the other process takes the lease
+    const second = new AdaptiveLimiter({ clock, maxConcurrency: 100 });
+    second.restore(parseLimiterSnapshot(snap)!);
+    expect(second.stats().tokens).toBeCloseTo(2.25, 5); // 1.5 + 50 ms × 15 units/s
+    const next = track(second, clock, 3);
+    await flush();
+    expect(next.got()).toBeUndefined(); // a fresh limiter would have sent at once (45 units)
+    clock.advance(49); // 0.75 units more need 50 ms
+    await flush();
+    expect(next.got()).toBeUndefined();
+    clock.advance(1);
+    await flush();
+    expect(next.at()).toBe(t0 + 200); // exactly when the first holder's limiter would have sent it
+  });
+
+  it('B2 restoring is never less careful: a stale snapshot leaves a full bucket, a fuller snapshot does not raise a spent one', async () => {
+    const clock = new ManualClock({ autoAdvance: false });
+    const idle = new AdaptiveLimiter({ clock });
+    const fullSnap = idle.snapshot();
+    const spent = new AdaptiveLimiter({ clock, maxConcurrency: 100 });
+    const ts = Array.from({ length: 10 }, () => track(spent, clock, 3));
+    await flush();
+    for (const t of ts) t.got()?.({ status: 200 });
+    const spentSnap = spent.snapshot();
+    spent.restore(fullSnap);
+    expect(spent.stats().tokens).toBe(15); // kept its own, lower level
+    clock.advance(3_000); // a whole interval later the snapshot is stale: the bucket is full
+    const fresh = new AdaptiveLimiter({ clock });
+    fresh.restore(spentSnap);
+    expect(fresh.stats().tokens).toBe(45);
+    // a snapshot from the future (clock skew between machines) is taken as is, not refilled
+    const skewed = new AdaptiveLimiter({ clock });
+    skewed.restore({ ...spentSnap, atMs: clock.nowMs() + 500 });
+    expect(skewed.stats().tokens).toBe(15);
+  });
+
+  it('B2 a pause after a 429 and the conservative window travel with the snapshot', async () => {
+    const clock = new ManualClock({ autoAdvance: false });
+    const first = new AdaptiveLimiter({ clock, maxConcurrency: 100, marginMs: 0 });
+    const a = track(first, clock, 3);
+    await flush();
+    a.got()?.({ status: 429, msCode: 1049, headers: headers({ 'X-Lognex-Retry-After': '2000' }) });
+    const second = new AdaptiveLimiter({ clock, maxConcurrency: 100, marginMs: 0 });
+    second.restore(first.snapshot());
+    expect(second.stats()).toMatchObject({ mode: 'window', pausedUntilMs: clock.nowMs() + 2000 });
+    const b = track(second, clock, 3);
+    clock.advance(1_999);
+    await flush();
+    expect(b.got()).toBeUndefined();
+    clock.advance(1);
+    await flush();
+    expect(b.got()).toBeDefined();
+  });
+
+  it('B2 parseLimiterSnapshot refuses what is not a snapshot (then nothing is restored)', () => {
+    const clock = new ManualClock({ autoAdvance: false });
+    const good = new AdaptiveLimiter({ clock }).snapshot();
+    expect(parseLimiterSnapshot(JSON.stringify(good))).toEqual(good);
+    expect(parseLimiterSnapshot(null)).toBeUndefined();
+    expect(parseLimiterSnapshot('not json')).toBeUndefined();
+    expect(parseLimiterSnapshot({ ...good, v: 2 })).toBeUndefined();
+    expect(parseLimiterSnapshot({ ...good, tokens: 'x' })).toBeUndefined();
+    expect(parseLimiterSnapshot({ ...good, capacity: 0 })).toBeUndefined();
+    expect(parseLimiterSnapshot({ ...good, booked: [{ units: -1, expiresAtMs: 1 }] })).toBeUndefined();
   });
 });

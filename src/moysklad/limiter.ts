@@ -113,6 +113,64 @@ export interface LimiterStats {
   mode: 'bucket' | 'window';
 }
 
+/**
+ * The part of a limiter's state that another process needs to continue pacing a credential where this
+ * one stopped (handed over with the credential's lease). Plain JSON; times are epoch ms of the clock.
+ */
+export interface LimiterSnapshot {
+  v: 1;
+  /** When the snapshot was taken. */
+  atMs: number;
+  capacity: number;
+  intervalMs: number;
+  /** Units in the modelled bucket at `atMs`; available later: min(capacity − inFlightUnits, tokens + refill × elapsed). */
+  tokens: number;
+  /** Units sent and not answered at `atMs` (0 when taken at a lease release). */
+  inFlightUnits: number;
+  pausedUntilMs: number;
+  /** End of the conservative sliding window after a 429/1049 (−1: none). */
+  windowUntilMs: number;
+  /** Units still booked in the sliding window, with when they expire. */
+  booked: Array<{ units: number; expiresAtMs: number }>;
+}
+
+const finiteNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/** Validates a snapshot read back from storage; undefined when it is not one (then nothing is restored). */
+export function parseLimiterSnapshot(value: unknown): LimiterSnapshot | undefined {
+  let x = value;
+  if (typeof x === 'string') {
+    try {
+      x = JSON.parse(x) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof x !== 'object' || x === null) return undefined;
+  const o = x as Record<string, unknown>;
+  if (o.v !== 1) return undefined;
+  const nums = [o.atMs, o.capacity, o.intervalMs, o.tokens, o.inFlightUnits, o.pausedUntilMs, o.windowUntilMs];
+  if (!nums.every(finiteNumber) || !Array.isArray(o.booked)) return undefined;
+  if ((o.capacity as number) <= 0 || (o.intervalMs as number) <= 0 || (o.inFlightUnits as number) < 0) return undefined;
+  const booked: LimiterSnapshot['booked'] = [];
+  for (const b of o.booked as unknown[]) {
+    const e = b as Record<string, unknown> | null;
+    if (!e || !finiteNumber(e.units) || !finiteNumber(e.expiresAtMs) || e.units < 0) return undefined;
+    booked.push({ units: e.units, expiresAtMs: e.expiresAtMs });
+  }
+  return {
+    v: 1,
+    atMs: o.atMs as number,
+    capacity: o.capacity as number,
+    intervalMs: o.intervalMs as number,
+    tokens: o.tokens as number,
+    inFlightUnits: o.inFlightUnits as number,
+    pausedUntilMs: o.pausedUntilMs as number,
+    windowUntilMs: o.windowUntilMs as number,
+    booked,
+  };
+}
+
 export class AdaptiveLimiter implements RequestLimiter {
   readonly #clock: Clock;
   #capacity: number;
@@ -184,6 +242,60 @@ export class AdaptiveLimiter implements RequestLimiter {
       tokens: this.#refill(now),
       mode: now < this.#windowUntilMs ? 'window' : 'bucket',
     };
+  }
+
+  /**
+   * The state another holder of the credential needs (see `LimiterSnapshot`); taken when this process
+   * releases the credential's lease.
+   */
+  snapshot(): LimiterSnapshot {
+    const now = this.#clock.nowMs();
+    this.#expire(now);
+    const booked: LimiterSnapshot['booked'] = [];
+    for (const b of this.#bookings) {
+      // in flight: booked until an interval (plus margin) after now at the earliest
+      booked.push({ units: b.units, expiresAtMs: Number.isFinite(b.expiresAtMs) ? b.expiresAtMs : now + this.#intervalMs + this.#marginMs });
+    }
+    return {
+      v: 1,
+      atMs: now,
+      capacity: this.#capacity,
+      intervalMs: this.#intervalMs,
+      tokens: this.#refill(now),
+      inFlightUnits: this.#inFlightUnits,
+      pausedUntilMs: this.#pausedUntilMs,
+      windowUntilMs: Number.isFinite(this.#windowUntilMs) ? this.#windowUntilMs : -1,
+      booked,
+    };
+  }
+
+  /**
+   * Continues from another limiter's snapshot of the same credential (taken when it released the lease):
+   * the bucket becomes the lower of this model and the snapshot's refilled to now
+   * (min(capacity − inFlightUnits, tokens + refill × elapsed)), pauses and the conservative window carry
+   * over, and the snapshot's bookings are booked here too. Never makes this limiter less careful: a stale
+   * snapshot (older than an interval) changes nothing, and a snapshot from the future is not refilled.
+   */
+  restore(snapshot: LimiterSnapshot): void {
+    const now = this.#clock.nowMs();
+    this.#expire(now);
+    this.#capacity = snapshot.capacity;
+    this.#intervalMs = snapshot.intervalMs;
+    const elapsed = Math.max(0, now - snapshot.atMs);
+    // after a whole interval its requests in flight have been answered or timed out on the server's side
+    const theirs =
+      elapsed >= snapshot.intervalMs
+        ? snapshot.capacity
+        : Math.min(snapshot.capacity - snapshot.inFlightUnits, snapshot.tokens + elapsed * (snapshot.capacity / snapshot.intervalMs));
+    const ours = this.#refill(now);
+    this.#tokens = Math.min(ours, theirs);
+    this.#tokensAtMs = now;
+    this.#pausedUntilMs = Math.max(this.#pausedUntilMs, snapshot.pausedUntilMs);
+    if (snapshot.windowUntilMs > now) this.#windowUntilMs = Math.max(this.#windowUntilMs, snapshot.windowUntilMs);
+    for (const b of snapshot.booked) {
+      if (b.expiresAtMs > now && b.units > 0) this.#bookings.push({ units: b.units, expiresAtMs: b.expiresAtMs, tokensAfter: Number.NaN, sentSince: 0 });
+    }
+    this.#pump();
   }
 
   #bookedUnits(): number {
