@@ -217,6 +217,28 @@ for (const dialect of dialects) {
       expect(await h.fx.db.selectFrom('syncCheckpoints').select('id').where('scope', 'like', 'webhook-deletions:%').execute()).toEqual([]);
     });
 
+    it('B3 a variant deleted in MoySklad arrives by its own DELETE webhook and is marked deleted after the check by id', async () => {
+      const h = await harness(dialect);
+      const account = h.fx.emulator.account(LOGIN);
+      // The demo's variants carry no article (R16 skips them); give one its article so it is stored.
+      const variant = account.rows('variant')[0]!;
+      const code = String(variant.f.code);
+      account.updateEntity('variant', variant.id, { article: code.slice(code.indexOf(' ') + 1) });
+      await runFull(h);
+      const stored = await h.fx.db.selectFrom('products').select('deleted').where('msId', '=', variant.id).executeTakeFirst();
+      expect(stored?.deleted, 'the variant is in the store').toBe(0);
+      await ensureWebhooks(h.reg, h.fx.msAccountId);
+      expect(account.webhooks.some((w) => w.f.entityType === 'variant' && w.f.action === 'DELETE')).toBe(true);
+
+      account.deleteEntity('variant', variant.id);
+      expect(await h.deliver()).toEqual([204]);
+      expect(await h.drain()).toEqual(['nomenclature.deletions']);
+      const row = await h.fx.db.selectFrom('products').select('deleted').where('msId', '=', variant.id).executeTakeFirstOrThrow();
+      expect(row.deleted).toBe(1);
+      const [run] = await deletionRuns(h.fx);
+      expect(run).toMatchObject({ status: 'ok', requests: 1, counts: { deleted: 1 } });
+    });
+
     it('B3 a DELETE event for a product MoySklad still has (live or archived) or one this account never had deletes nothing', async () => {
       const h = await harness(dialect);
       await runFull(h);
@@ -251,8 +273,8 @@ for (const dialect of dialects) {
 
       const first = await ensureWebhooks(h.reg, h.fx.msAccountId);
       const second = await ensureWebhooks(h.reg, h.fx.msAccountId);
-      expect(first).toMatchObject({ state: 'registered', created: 5, removed: 0 });
-      expect(second).toMatchObject({ state: 'registered', created: 0, present: 5, removed: 0 });
+      expect(first).toMatchObject({ state: 'registered', created: MODULE_WEBHOOKS.length + 1, removed: 0 });
+      expect(second).toMatchObject({ state: 'registered', created: 0, present: MODULE_WEBHOOKS.length + 1, removed: 0 });
       const account = h.fx.emulator.account(LOGIN);
       const key = (await h.fx.db.selectFrom('msAccounts').select('webhookKey').where('id', '=', h.fx.msAccountId).executeTakeFirstOrThrow()).webhookKey!;
       expect(key.length).toBeGreaterThanOrEqual(32);
@@ -262,6 +284,9 @@ for (const dialect of dialects) {
         'product DELETE',
         'product UPDATE',
         'productfolder UPDATE',
+        'variant CREATE',
+        'variant DELETE',
+        'variant UPDATE',
       ]);
       expect(account.rows('webhookstock').filter((w) => w.f.url === ours).map((w) => w.f.reportType)).toEqual(['bystore']);
 
@@ -272,7 +297,7 @@ for (const dialect of dialects) {
 
       await h.fx.db.updateTable('integrations').set({ active: 0 }).where('id', '=', h.fx.integrationId).execute();
       const removed = await ensureWebhooks(h.reg, h.fx.msAccountId);
-      expect(removed).toMatchObject({ state: 'removed', removed: 5 });
+      expect(removed).toMatchObject({ state: 'removed', removed: MODULE_WEBHOOKS.length + 1 });
       expect(account.webhooks.map((w) => w.f.url).sort()).toEqual(['https://crm.example/ms-hook', `${hookUrlPrefix(PUBLIC)}someone-elses-key-0000`]);
       expect(account.rows('webhookstock').map((w) => w.f.url)).toEqual(['https://crm.example/stock']);
       // The old URL is dead for deliveries of an account without active integrations: nothing is enqueued.

@@ -32,6 +32,10 @@ export const MODULE_WEBHOOKS: ReadonlyArray<{ entityType: string; action: 'CREAT
   { entityType: 'product', action: 'CREATE' },
   { entityType: 'product', action: 'UPDATE' },
   { entityType: 'product', action: 'DELETE' },
+  // Variants are store items of their own (R15): their changes and deletions reach us the same way.
+  { entityType: 'variant', action: 'CREATE' },
+  { entityType: 'variant', action: 'UPDATE' },
+  { entityType: 'variant', action: 'DELETE' },
   { entityType: 'productfolder', action: 'UPDATE' },
 ];
 
