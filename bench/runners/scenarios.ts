@@ -319,7 +319,6 @@ const photos: Runner = async (ctx, spec) => {
   const m = await measure(ctx, () =>
     recordRun(ctx.runDeps, { kind: 'photos', trigger: 'cli', integrationId: ctx.integrationId }, async (run) => {
       const r = await runPhotoSync({ db: ctx.store.db, clock: ctx.clock, blobs }, { msAccountId: ctx.msAccountId, client: ctx.client }, run);
-      for (const [k, v] of Object.entries(r)) run.count(k, v);
       return { status: r.failed > 0 ? 'partial' : 'ok' };
     }),
   );
