@@ -93,7 +93,7 @@ describe('repositories', () => {
     });
 
     it('R11 price-list rows are swapped atomically; readers see old or new, never a mix', async () => {
-      const { repos, region } = await integrationFixture();
+      const { repos, region, clock } = await integrationFixture();
       const pl = await repos.priceLists.create({ regionId: region.id, name: 'Swap', msStoreId: 's' });
       const make = (n: number, price: number) =>
         Array.from({ length: n }, (_, i) => ({ msProductId: `p${i}`, brand: 'MAHLE', article: `OC-${i}`, name: `Filter ${i}`, quantity: 1.5, price }));
@@ -125,9 +125,21 @@ describe('repositories', () => {
       await repos.priceLists.replaceRows(pl.id, make(5000, 300));
       await repos.priceLists.replaceRows(pl.id, make(5000, 400));
       await expect((async () => { for (let p = await it2.next(); !p.done; p = await it2.next()) { /* drain */ } })()).rejects.toMatchObject({ code: 'price_list_swapped' });
-      await repos.priceLists.patchRows(pl.id, [{ msProductId: 'p1', brand: 'MAHLE', article: 'OC-1', name: 'F', quantity: 0, price: 1 }], ['p2']);
+      await repos.priceLists.patchRows(pl.id, { upserts: [{ msProductId: 'p1', brand: 'MAHLE', article: 'OC-1', name: 'F', quantity: 0, price: 1 }], removeMsProductIds: ['p2'] });
       expect((await repos.priceLists.get(pl.id)).rowCount).toBe(4999);
       expect((await repos.priceLists.listRows(pl.id, { articleNorm: 'OC1' }))[0]).toMatchObject({ quantity: 0, price: 1 });
+      // A quantity by row id only; the generation stays, and a reader paging through it fails rather than mixing.
+      const p3 = (await repos.priceLists.listRows(pl.id, { articleNorm: 'OC3' }))[0]!;
+      const paging = repos.priceLists.iterateRows(pl.id, 1500);
+      expect((await paging.next()).done).toBe(false);
+      clock.advance(1000);
+      const patched = await repos.priceLists.patchRows(pl.id, { quantities: [{ id: p3.id, quantity: 42 }] });
+      expect(patched).toMatchObject({ generation: 4, rowCount: 4999 });
+      expect((await repos.priceLists.listRows(pl.id, { articleNorm: 'OC3' }))[0]).toMatchObject({ quantity: 42, price: 400, name: 'Filter 3' });
+      await expect(paging.next()).rejects.toMatchObject({ code: 'price_list_swapped' });
+      // A patch guarded by a generation that is no longer current changes nothing.
+      await expect(repos.priceLists.patchRows(pl.id, { quantities: [{ id: p3.id, quantity: 1 }] }, { fromGeneration: 3 })).rejects.toMatchObject({ code: 'price_list_swap_conflict' });
+      expect((await repos.priceLists.listRows(pl.id, { articleNorm: 'OC3' }))[0]).toMatchObject({ quantity: 42 });
     });
 
     it('R11 swaps a 100,000-row price list atomically (measured)', async (ctx) => {

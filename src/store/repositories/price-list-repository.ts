@@ -53,6 +53,15 @@ export interface PriceListRowInput {
 
 export type PriceListItem = Omit<PriceListRowRow, 'generation'>;
 
+/** Changes to the current generation (`patchRows`). */
+export interface RowPatch {
+  /** Rows to insert or replace (by MoySklad product id). */
+  upserts?: readonly PriceListRowInput[];
+  removeMsProductIds?: readonly string[];
+  /** New quantities of existing rows, by row id (nothing else of the row changes). */
+  quantities?: ReadonlyArray<{ id: number; quantity: number }>;
+}
+
 export class PriceListSwapConflictError extends AppError {
   constructor(priceListId: number) {
     super('price_list_swap_conflict', `price list ${priceListId} was replaced by another sync meanwhile; its rows were left as the other sync wrote them`, {
@@ -193,26 +202,26 @@ export class PriceListRepository {
 
   /**
    * Applies changes to the CURRENT generation in place, in ONE transaction (incremental stock sync,
-   * B3): upserts `upserts`, deletes `removeMsProductIds`, recounts the rows and stores the cursor —
+   * B3): sets `quantities` by row id, upserts `upserts`, deletes `removeMsProductIds`, recounts
+   * the rows (only when rows were added or removed) and stores the cursor —
    * readers see the list before or after the patch, never a mix (one transaction on SQLite and on
    * PostgreSQL). Guarded like a flip: if another writer swapped the list since `fromGeneration`
    * the transaction rolls back with `price_list_swap_conflict`. A reader paging through the
    * patched generation (`iterateRows`) notices the patch and fails instead of mixing.
    */
-  async patchRows(
-    priceListId: number,
-    upserts: readonly PriceListRowInput[],
-    removeMsProductIds: readonly string[] = [],
-    options: SwapOptions = {},
-  ): Promise<SwapResult> {
+  async patchRows(priceListId: number, patch: RowPatch, options: SwapOptions = {}): Promise<SwapResult> {
     const { db, clock } = this;
+    const upserts = patch.upserts ?? [];
+    const removeMsProductIds = patch.removeMsProductIds ?? [];
+    const quantities = patch.quantities ?? [];
+    const touched = upserts.length + removeMsProductIds.length + quantities.length;
     const t0 = clock.nowMs();
     const generation = options.fromGeneration ?? (await this.get(priceListId)).generation;
     const sqlite = sqliteHandleOf(db);
     if (sqlite && !sqlite.inTransaction && !options.beforeCommit) {
       // SQLite fast path: the same statements, prepared, in one synchronous transaction.
-      const rowCount = patchSqlite(sqlite, priceListId, generation, upserts, removeMsProductIds, nowIso(clock), options.stockCursor);
-      await options.onChunkWritten?.(upserts.length + removeMsProductIds.length, upserts.length + removeMsProductIds.length);
+      const rowCount = patchSqlite(sqlite, priceListId, generation, patch, nowIso(clock), options.stockCursor);
+      await options.onChunkWritten?.(touched, touched);
       return { generation, rowCount, writeMs: clock.nowMs() - t0, flipMs: 0 };
     }
     const rowCount = await db.transaction().execute(async (tx) => {
@@ -225,6 +234,17 @@ export class PriceListRepository {
         .where('generation', '=', generation)
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) !== 1) throw new PriceListSwapConflictError(priceListId);
+      if (quantities.length > 0 && dialectOf(tx) === 'postgres') {
+        for (const part of chunk(quantities, 10_000)) {
+          await sql`update price_list_rows r set quantity = u.q
+            from unnest(${part.map((q) => q.id)}::bigint[], ${part.map((q) => q.quantity)}::double precision[]) as u(id, q)
+            where r.id = u.id and r.price_list_id = ${priceListId} and r.generation = ${generation}`.execute(tx);
+        }
+      } else {
+        for (const q of quantities) {
+          await tx.updateTable('priceListRows').set({ quantity: q.quantity }).where('id', '=', q.id).where('priceListId', '=', priceListId).where('generation', '=', generation).execute();
+        }
+      }
       for (const part of chunk(removeMsProductIds, 500)) {
         await tx.deleteFrom('priceListRows').where('priceListId', '=', priceListId).where('generation', '=', generation).where('msProductId', 'in', part).execute();
       }
@@ -247,12 +267,17 @@ export class PriceListRepository {
           )
           .execute();
       }
-      const n = Number((await countRows(tx, priceListId, generation)).n);
-      await tx.updateTable('priceLists').set({ rowCount: n }).where('id', '=', priceListId).execute();
+      let n: number;
+      if (upserts.length + removeMsProductIds.length > 0) {
+        n = Number((await countRows(tx, priceListId, generation)).n);
+        await tx.updateTable('priceLists').set({ rowCount: n }).where('id', '=', priceListId).execute();
+      } else {
+        n = Number((await tx.selectFrom('priceLists').select('rowCount').where('id', '=', priceListId).executeTakeFirstOrThrow()).rowCount);
+      }
       await options.beforeCommit?.();
       return n;
     });
-    await options.onChunkWritten?.(upserts.length + removeMsProductIds.length, upserts.length + removeMsProductIds.length);
+    await options.onChunkWritten?.(touched, touched);
     return { generation, rowCount, writeMs: clock.nowMs() - t0, flipMs: 0 };
   }
 
@@ -515,15 +540,9 @@ async function flip(db: Db, clock: Clock, priceListId: number, from: number, to:
 type SqliteHandle = NonNullable<ReturnType<typeof sqliteHandleOf>>;
 
 /** `patchRows` on SQLite: claim, delete, upsert, recount — one synchronous transaction. */
-function patchSqlite(
-  sqlite: SqliteHandle,
-  priceListId: number,
-  generation: number,
-  upserts: readonly PriceListRowInput[],
-  removeMsProductIds: readonly string[],
-  at: string,
-  stockCursor: string | null | undefined,
-): number {
+function patchSqlite(sqlite: SqliteHandle, priceListId: number, generation: number, patch: RowPatch, at: string, stockCursor: string | null | undefined): number {
+  const upserts = patch.upserts ?? [];
+  const removeMsProductIds = patch.removeMsProductIds ?? [];
   const claim = sqlite.prepare(
     stockCursor !== undefined
       ? 'update price_lists set last_sync_at = ?, updated_at = ?, stock_cursor = ? where id = ? and generation = ?'
@@ -533,15 +552,19 @@ function patchSqlite(
   const upsert = sqlite.prepare(`${SQLITE_INSERT}
     on conflict (price_list_id, generation, ms_product_id) do update set product_id = excluded.product_id, brand = excluded.brand,
       article = excluded.article, article_norm = excluded.article_norm, name = excluded.name, quantity = excluded.quantity, price = excluded.price`);
+  const setQuantity = sqlite.prepare('update price_list_rows set quantity = ? where id = ? and price_list_id = ? and generation = ?');
   const count = sqlite.prepare('select count(*) as n from price_list_rows where price_list_id = ? and generation = ?');
   const setCount = sqlite.prepare('update price_lists set row_count = ? where id = ?');
+  const storedCount = sqlite.prepare('select row_count as n from price_lists where id = ?');
   return sqlite.transaction(() => {
     const claimed = stockCursor !== undefined ? claim.run(at, at, stockCursor, priceListId, generation) : claim.run(at, at, priceListId, generation);
     if (claimed.changes !== 1) throw new PriceListSwapConflictError(priceListId);
+    for (const q of patch.quantities ?? []) setQuantity.run(q.quantity, q.id, priceListId, generation);
     for (const id of removeMsProductIds) remove.run(priceListId, generation, id);
     for (const v of toValues(priceListId, generation, upserts)) {
       upsert.run([v.priceListId, v.generation, v.productId, v.msProductId, v.brand, v.article, v.articleNorm, v.name, v.quantity, v.price]);
     }
+    if (upserts.length + removeMsProductIds.length === 0) return Number((storedCount.get(priceListId) as { n: number }).n);
     const n = Number((count.get(priceListId, generation) as { n: number }).n);
     setCount.run(n, priceListId);
     return n;

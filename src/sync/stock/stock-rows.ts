@@ -111,18 +111,25 @@ export async function productsUpdatedSince(db: Kysely<Database>, msAccountId: nu
   return (await query(db, msAccountId, pl).where('p.updatedAt', '>=', sinceIso).execute()).map((r) => toProduct(r, pl.priceTypeMsId));
 }
 
-/** Rows of the current generation by MoySklad id (for products gone from the nomenclature). */
-export async function oldRowsByMsIds(db: Kysely<Database>, pl: Pl, msIds: readonly string[]): Promise<Map<string, OldRow>> {
-  const out = new Map<string, OldRow>();
+/** A row of the current generation: its id and the figures a stock change can touch. */
+export interface CurrentRow {
+  id: number;
+  quantity: number;
+  price: number;
+}
+
+/** Rows of the current generation by MoySklad product id (no product read: the row's own figures). */
+export async function rowsByMsIds(db: Kysely<Database>, pl: Pl, msIds: readonly string[]): Promise<Map<string, CurrentRow>> {
+  const out = new Map<string, CurrentRow>();
   for (let i = 0; i < msIds.length; i += 1000) {
     const rows = await db
       .selectFrom('priceListRows')
-      .select(['msProductId', 'quantity', 'price', 'name', 'brand', 'article'])
+      .select(['id', 'msProductId', 'quantity', 'price'])
       .where('priceListId', '=', pl.id)
       .where('generation', '=', pl.generation)
       .where('msProductId', 'in', msIds.slice(i, i + 1000))
       .execute();
-    for (const r of rows) out.set(r.msProductId, { quantity: Number(r.quantity), price: Number(r.price), name: r.name, brand: r.brand, article: r.article });
+    for (const r of rows) out.set(r.msProductId, { id: Number(r.id), quantity: Number(r.quantity), price: Number(r.price) });
   }
   return out;
 }

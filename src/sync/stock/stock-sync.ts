@@ -21,7 +21,7 @@ import type { MoySkladClientPool } from '../client-pool.js';
 import { loadIntegrationContext, type IntegrationContext } from '../integration-context.js';
 import { recordRun, type FinishedRun, type SyncRun, type SyncRunDeps } from '../sync-run.js';
 import { PriceListRepository, withPriceListLock, type PriceListRowInput, type StagedSwap, type SwapOptions, type SwapResult } from '../../store/repositories/price-list-repository.js';
-import { currentRowCount, differsBesidesQuantity, oldRowsByMsIds, productPages, productsByMsIds, productsUpdatedSince, yieldToEventLoop, type OldRow, type ProductWithRow } from './stock-rows.js';
+import { currentRowCount, differsBesidesQuantity, productPages, productsByMsIds, productsUpdatedSince, rowsByMsIds, yieldToEventLoop, type ProductWithRow } from './stock-rows.js';
 
 export const STOCK_FULL_KIND = 'stock.full';
 export const STOCK_INCREMENTAL_KIND = 'stock.incremental';
@@ -140,7 +140,7 @@ function classify(quantity: number, old: { quantity: number } | null, differs: b
 const clampQuantity = (q: number): number => (q > 0 ? q : 0);
 
 /** The quantity of a report value; null (MoySklad is recalculating) keeps the previous one. */
-function quantityOf(value: number | null, old: OldRow | null, counts: Counts): number {
+function quantityOf(value: number | null, old: { quantity: number } | null, counts: Counts): number {
   if (value !== null) return clampQuantity(value);
   counts.recalculating += 1;
   return old?.quantity ?? 0;
@@ -391,21 +391,37 @@ async function runIncremental(
     const extra = await ctx.client.stockByStoreCurrent({ storeId, stockType: pl.stockType, includeZeroLines: true, assortmentIds: fresh }, request.signal);
     for (const r of extra) if (r.storeId === undefined || r.storeId === null || r.storeId === storeId) stockById.set(r.assortmentId, r.value);
   }
-  const known = new Map<string, ProductWithRow>();
-  for (const p of local) known.set(p.msId, p);
-  const ids = new Set<string>(stockById.keys());
-  for (const p of local) if (p.old) ids.add(p.msId);
-  const loaded = await productsByMsIds(db, ctx.msAccount.id, pl, [...ids].filter((id) => !known.has(id)));
-  for (const [id, p] of loaded) known.set(id, p);
-  // Rows whose product is gone from the nomenclature table altogether.
-  const orphans = await oldRowsByMsIds(db, pl, [...ids].filter((id) => !known.has(id)));
+  // Three kinds of candidates:
+  // - products written locally since the last run (`local`): rebuilt from the product card;
+  // - report lines of products with a row and an unchanged card: the row was built from that
+  //   card, so only its quantity can differ — set by row id, the product is not read;
+  // - report lines without a row (new to the list, or not a usable product): the product is read.
+  const localById = new Map<string, ProductWithRow>();
+  for (const p of local) localById.set(p.msId, p);
+  const reportOnly = [...stockById.keys()].filter((id) => !localById.has(id));
+  const rows = await rowsByMsIds(db, pl, reportOnly);
+  const withoutRow = await productsByMsIds(
+    db,
+    ctx.msAccount.id,
+    pl,
+    reportOnly.filter((id) => !rows.has(id)),
+  );
   const upserts: PriceListRowInput[] = [];
+  const quantities: Array<{ id: number; quantity: number }> = [];
   const removals: string[] = [];
   const missing: string[] = [];
   const unusable: Array<[string, string]> = [];
-  for (const id of ids) {
-    const p = known.get(id);
-    const old = p ? p.old : (orphans.get(id) ?? null);
+  for (const id of reportOnly) {
+    const row = rows.get(id);
+    if (!row) continue;
+    const quantity = quantityOf(stockById.get(id) ?? null, row, counts);
+    if (row.price === 0) counts.noPrice += 1;
+    const c = classify(quantity, row, false);
+    counts[c] += 1;
+    if (c !== 'unchanged') quantities.push({ id: row.id, quantity });
+  }
+  const evaluate = (id: string, p: ProductWithRow | undefined): void => {
+    const old = p?.old ?? null;
     if (!p || p.reason !== null) {
       if (!p) missing.push(id);
       else unusable.push([id, p.reason ?? 'unusable']);
@@ -413,30 +429,32 @@ async function runIncremental(
         removals.push(id);
         counts.removed += 1;
       }
-      continue;
+      return;
     }
     const quantity = stockById.has(id) ? quantityOf(stockById.get(id) ?? null, old, counts) : (old?.quantity ?? 0);
     if (p.price === undefined) counts.noPrice += 1;
     const c = classify(quantity, old, old ? differsBesidesQuantity(p, old) : false);
     counts[c] += 1;
     if (c !== 'unchanged') upserts.push(rowOf(p, quantity));
-  }
+  };
+  for (const id of reportOnly) if (!rows.has(id)) evaluate(id, withoutRow.get(id));
+  for (const p of local) if (p.old || stockById.has(p.msId)) evaluate(p.msId, p);
   counts.missingProducts = missing.length;
   counts.unusableProducts = unusable.length;
   await reportMissing(deps, run, pl, missing, unusable);
   const next: StockCursor = { ...cursor, at: askedAt.toISOString(), ...(productsAt ? { productsAt } : {}) };
-  if (upserts.length === 0 && removals.length === 0) {
+  if (upserts.length === 0 && removals.length === 0 && quantities.length === 0) {
     // Nothing changed: move the cursor only (same generation, nothing for readers to see).
     await db.updateTable('priceLists').set({ stockCursor: JSON.stringify(next), lastSyncAt: askedAt.toISOString(), updatedAt: clock.now().toISOString() }).where('id', '=', pl.id).where('generation', '=', pl.generation).execute();
     counts.rows = pl.rowCount;
     return `incremental since ${since.toISOString()}: no changes in ${report.length} report lines`;
   }
-  const swap = await new PriceListRepository(db, clock).patchRows(pl.id, upserts, removals, {
+  const swap = await new PriceListRepository(db, clock).patchRows(pl.id, { upserts, quantities, removeMsProductIds: removals }, {
     ...request.swap,
     fromGeneration: pl.generation,
     stockCursor: JSON.stringify(next),
   });
   counts.rows = swap.rowCount;
   request.onSwapped?.(swap);
-  return `incremental since ${since.toISOString()}: ${upserts.length} rows written, ${removals.length} removed from ${report.length} report lines`;
+  return `incremental since ${since.toISOString()}: ${upserts.length + quantities.length} rows written, ${removals.length} removed from ${report.length} report lines`;
 }
