@@ -5,7 +5,7 @@
  */
 export * from './types.js';
 export { EmbeddedJobQueue, type EmbeddedQueueOptions } from './embedded-queue.js';
-export { LeaseManager, type LeaseManagerOptions } from './lease-manager.js';
+export { LeaseManager, type LeaseHandover, type LeaseManagerOptions } from './lease-manager.js';
 export { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, serializeJobError, type RetryPolicy } from './retry-policy.js';
 export {
   createWorker,

@@ -7,6 +7,10 @@
  *
  * Inside one process a lease is shared by reference count: several jobs of the same credential in the same
  * worker share the lease (and that process's single client and limiter for the credential).
+ *
+ * Hand-over: a release leaves on the row what the next holder needs (`LeaseHandover.snapshot`, e.g. the
+ * credential's limiter state) and frees the row at once; whoever takes the row next gets that state
+ * (`LeaseHandover.restore`), in the same statements that release and take the lease.
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
@@ -21,13 +25,24 @@ export interface LeaseManagerOptions {
   ttlMs?: number;
   /** How often acquire() retries a busy lease (default 500 ms of clock time). */
   pollMs?: number;
-  /**
-   * After a release, another owner may take the lease only this much later (default 3,100 ms: MoySklad's
-   * bucket interval plus a margin). The releasing process keeps its client and limiter, so it may take the
-   * lease back at once; a new holder's limiter starts as if the bucket were full, which is then true.
-   */
-  handoverMs?: number;
+  /** What travels with a lease from one holder to the next (default: nothing). */
+  handover?: LeaseHandover;
 }
+
+/**
+ * State that passes with a lease between processes (for `ms-account:<id>` keys: the credential's limiter).
+ * Both are called outside any transaction and must not throw for long; errors are ignored (the lease
+ * then carries no state and the next holder starts as if it had none).
+ */
+export interface LeaseHandover {
+  /** The state to leave on the row when this process releases `key` (undefined: none). */
+  snapshot(key: string): string | undefined;
+  /** This process took the row of `key` (it did not hold it); `state` is what the last holder left, or null. */
+  restore(key: string, state: string | null): void;
+}
+
+/** A released row: expired since the epoch, so anyone may take it at once whatever the clocks say. */
+const RELEASED = iso(0);
 
 export class LeaseManager {
   readonly owner: string;
@@ -35,7 +50,7 @@ export class LeaseManager {
   readonly #db: Kysely<QueueTables>;
   readonly #clock: Clock;
   readonly #pollMs: number;
-  readonly #handoverMs: number;
+  readonly #handover: LeaseHandover | undefined;
   readonly #held = new Map<string, number>();
   readonly #pending = new Map<string, Promise<boolean>>();
 
@@ -45,14 +60,20 @@ export class LeaseManager {
     this.owner = options.owner;
     this.ttlMs = options.ttlMs ?? 60_000;
     this.#pollMs = options.pollMs ?? 500;
-    this.#handoverMs = options.handoverMs ?? 3100;
+    this.#handover = options.handover;
   }
 
-  /** A released row stays, expiring `handoverMs` later: only this owner may retake it before then. */
+  /** A released row stays with the hand-over state on it and is free at once. */
   async #releaseRows(keys: string[]): Promise<void> {
-    if (!keys.length) return;
-    const until = iso(this.#clock.nowMs() + this.#handoverMs);
-    await this.#db.updateTable('queueLeases').set({ expiresAt: until }).where('key', 'in', keys).where('owner', '=', this.owner).execute();
+    for (const key of keys) {
+      let state: string | null = null;
+      try {
+        state = this.#handover?.snapshot(key) ?? null;
+      } catch {
+        state = null;
+      }
+      await this.#db.updateTable('queueLeases').set({ expiresAt: RELEASED, state }).where('key', '=', key).where('owner', '=', this.owner).execute();
+    }
   }
 
   /** Keys this process currently holds. */
@@ -62,6 +83,11 @@ export class LeaseManager {
 
   /** One attempt to take or extend the lease in the database. */
   async tryAcquireRow(key: string): Promise<boolean> {
+    return (await this.#acquireRow(key)).ok;
+  }
+
+  /** Takes or extends the row; on success also returns the state the last holder left on it. */
+  async #acquireRow(key: string): Promise<{ ok: boolean; state: string | null }> {
     const nowMs = this.#clock.nowMs();
     const now = iso(nowMs);
     const expiresAt = iso(nowMs + this.ttlMs);
@@ -74,9 +100,9 @@ export class LeaseManager {
           .doUpdateSet({ owner: this.owner, acquiredAt: now, expiresAt: expiresAt })
           .where((eb) => eb.or([eb('queueLeases.owner', '=', this.owner), eb('queueLeases.expiresAt', '<', now)])),
       )
-      .returning('owner')
+      .returning(['owner', 'state'])
       .executeTakeFirst();
-    return row?.owner === this.owner;
+    return { ok: row?.owner === this.owner, state: row?.state ?? null };
   }
 
   /** Takes the lease without waiting (shared with this process's other holders). Returns false if busy. */
@@ -92,7 +118,16 @@ export class LeaseManager {
       await pending.catch(() => false);
       return this.tryHold(key);
     }
-    const attempt = this.tryAcquireRow(key);
+    const attempt = this.#acquireRow(key).then(({ ok, state }) => {
+      if (ok && this.#handover) {
+        try {
+          this.#handover.restore(key, state);
+        } catch {
+          // no state restored: the next holder starts as without hand-over
+        }
+      }
+      return ok;
+    });
     this.#pending.set(key, attempt);
     try {
       const ok = await attempt;

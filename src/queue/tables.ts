@@ -32,6 +32,8 @@ export interface QueueLeasesTable {
   owner: string;
   acquiredAt: string;
   expiresAt: string;
+  /** The releasing holder's state for the next one (migration 0009): a limiter snapshot as JSON, or null. */
+  state: string | null;
 }
 
 export interface QueueScheduleSlotsTable {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Clock } from '../core/clock.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { LeaseManager } from './lease-manager.js';
+import { LeaseManager, type LeaseHandover } from './lease-manager.js';
 import { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, serializeJobError, type RetryPolicy } from './retry-policy.js';
 import type { AnyKysely } from './tables.js';
 import type { Job, JobHandler, JobKind, JobQueue } from './types.js';
@@ -49,6 +49,12 @@ export interface WorkerOptions {
   leasePollMs?: number;
   /** How the credential of a job is found (default: `ms_accounts` via the job's integration or price list). */
   leaseKeyFor?: LeaseKeyResolver;
+  /**
+   * What travels with a credential lease between worker processes: pass the client pool's
+   * `leaseHandover()` so that a process taking a credential over continues its limiter's state (bucket
+   * level, pauses) instead of assuming a full bucket. Without it a hand-over may cost 429s.
+   */
+  handover?: LeaseHandover;
   retry?: Partial<RetryPolicy>;
   metrics?: Metrics;
   /** Unique id (default host:pid:random). */
@@ -102,7 +108,14 @@ export function createWorker(options: WorkerOptions): Worker {
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const id = options.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const leaseKeyFor = options.leaseKeyFor ?? dbLeaseKeyResolver(options.db);
-  const leases = new LeaseManager({ db: options.db, clock, owner: id, ttlMs: options.leaseTtlMs ?? 60_000, pollMs: options.leasePollMs ?? 100 });
+  const leases = new LeaseManager({
+    db: options.db,
+    clock,
+    owner: id,
+    ttlMs: options.leaseTtlMs ?? 60_000,
+    pollMs: options.leasePollMs ?? 100,
+    ...(options.handover ? { handover: options.handover } : {}),
+  });
   const metrics = options.metrics;
 
   const extra = options.handlers;
