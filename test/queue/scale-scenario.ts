@@ -9,10 +9,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { sql } from 'kysely';
-import { createEmulator } from '../../src/emulator/index.js';
+import { SecretBox } from '../../src/core/secret-box.js';
+import { createEmulator, type EmulatorAccountSpec, type EmulatorStats } from '../../src/emulator/index.js';
 import { requestWeight } from '../../src/moysklad/limiter.js';
 import { PgBossJobQueue } from '../../src/queue/pg-boss-queue.js';
 import { openTestDatabase, TEST_PG_URL } from '../helpers/databases.js';
+import { seedAccountRow } from '../helpers/seed-integration.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -24,6 +26,32 @@ export interface ScaleOptions {
   concurrency: number;
   /** Products per page of the listing (default 1000). */
   pageLimit?: number;
+  /**
+   * Runs the emulator elsewhere (the benchmark: a process of its own, as its other rows) instead of in this
+   * process; gets the accounts to serve. Default: in-process, listening on a loopback port.
+   */
+  startEmulator?: (accounts: EmulatorAccountSpec[]) => Promise<ScaleEmulator>;
+}
+
+/** The emulator the scenario talks to over loopback HTTP. */
+export interface ScaleEmulator {
+  apiBaseUrl: string;
+  stats(): EmulatorStats | Promise<EmulatorStats>;
+  close(): Promise<void>;
+}
+
+/** The in-process emulator (MoySklad limits on) listening on a loopback port. */
+async function inProcessEmulator(accounts: EmulatorAccountSpec[]): Promise<ScaleEmulator> {
+  const emulator = createEmulator({ accounts });
+  const server = await emulator.listen(0, '127.0.0.1');
+  return {
+    apiBaseUrl: emulator.apiBaseUrl,
+    stats: () => emulator.stats(),
+    close: async () => {
+      await server.close();
+      await emulator.close();
+    },
+  };
 }
 
 export interface ScaleResult {
@@ -45,14 +73,15 @@ export interface ScaleResult {
   workersUsed: number;
   /** True when two runs of one account overlapped in time (must not happen). */
   accountOverlap: boolean;
+  /** Over all accounts: how often an account's next job ran on another worker process than its previous one. */
+  hops: number;
 }
 
 export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
   const accounts = Array.from({ length: o.accounts }, (_, i) => ({ login: `shop${i + 1}@scale`, password: `pw-${i + 1}` }));
-  const emulator = createEmulator({
-    accounts: accounts.map((a, i) => ({ ...a, seed: { kind: 'generated' as const, products: o.productsPerAccount, seed: i + 1 } })),
-  });
-  const server = await emulator.listen(0, '127.0.0.1');
+  const emulator = await (o.startEmulator ?? inProcessEmulator)(
+    accounts.map((a, i) => ({ ...a, seed: { kind: 'generated' as const, products: o.productsPerAccount, seed: i + 1 } })),
+  );
   const tdb = await openTestDatabase('postgres');
   const bossSchema = `pgboss_scale_${randomBytes(4).toString('hex')}`;
   const children: ChildProcess[] = [];
@@ -61,6 +90,18 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
     await sql`create table scale_runs (job_id text not null, integration_id text, account text not null, worker text not null,
       products integer not null, pages integer not null, stores integer not null, started_at text not null, finished_at text not null)`.execute(tdb.db);
     await queue.start();
+    // the credentials as the module stores them (encrypted ms_accounts rows): the workers' client pools read them
+    const secretKey = randomBytes(32);
+    const secretBox = new SecretBox(secretKey);
+    const now = new Date().toISOString();
+    const accountIds: Record<string, number> = {};
+    for (const a of accounts)
+      accountIds[a.login] = await seedAccountRow(tdb.db, {
+        now,
+        secretBox,
+        baseUrl: emulator.apiBaseUrl,
+        account: { label: a.login, authKind: 'password', login: a.login, credentialKey: a.login, secret: a.password },
+      });
     const jobs: string[] = [];
     const done = new Set<string>();
     let allDone!: () => void;
@@ -75,8 +116,8 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
         url: TEST_PG_URL,
         appSchema: tdb.schema,
         bossSchema,
-        apiBaseUrl: emulator.apiBaseUrl,
-        accounts,
+        secretKey: secretKey.toString('hex'),
+        accountIds,
         concurrency: o.concurrency,
         pageLimit: o.pageLimit ?? 1000,
       }),
@@ -185,7 +226,9 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
       const units = list.reduce((n, r) => n + (r.pages + 1) * weight, 0);
       floorsMs[account] = Math.max(0, ((units - 45) / 45) * 3000);
     }
-    const st = emulator.stats();
+    const st = await emulator.stats();
+    let hops = 0;
+    for (const list of byAccount.values()) hops += list.slice(1).filter((x, i) => x.worker !== list[i]!.worker).length;
     return {
       jobs,
       runs,
@@ -199,11 +242,11 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
       floorsMs,
       workersUsed: new Set(runs.map((r) => r.worker)).size,
       accountOverlap,
+      hops,
     };
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await queue.stop().catch(() => undefined);
-    await server.close();
     await emulator.close();
     await tdb.dispose();
     const c = new pg.Client({ connectionString: TEST_PG_URL });
