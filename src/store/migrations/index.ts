@@ -14,6 +14,7 @@ import * as m0006 from './0006_ms_balance_attempts.js';
 import * as m0007 from './0007_webhook_keys.js';
 import * as m0008 from './0008_products_updated_at_idx.js';
 import * as m0009 from './0009_lease_limiter_state.js';
+import * as m0010 from './0010_drop_products_ms_updated_idx.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0007_webhook_keys': m0007,
   '0008_products_updated_at_idx': m0008,
   '0009_lease_limiter_state': m0009,
+  '0010_drop_products_ms_updated_idx': m0010,
 };

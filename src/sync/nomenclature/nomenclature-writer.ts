@@ -117,6 +117,8 @@ function upsertSql(pg: boolean, rows: number): string {
     tuples.push(`(${ph.join(', ')})`);
   }
   const updates = UPSERT_COLUMNS.filter((c) => !NOT_UPDATED.has(c)).map((c) => `${c} = excluded.${c}`);
+  // The full pass's seen marker rides on the upsert (an incremental pass passes null: the old mark stays).
+  updates.push('ms_seen_at = coalesce(excluded.ms_seen_at, products.ms_seen_at)');
   const text = `insert into products (${UPSERT_COLUMNS.join(', ')}) values ${tuples.join(', ')} on conflict (ms_account_id, ms_id) do update set ${updates.join(', ')}`;
   upsertSqlCache.set(key, text);
   return text;
@@ -244,7 +246,10 @@ export class NomenclatureWriter {
       await report.resolve(this.#msAccountId, clearIssues);
       await report.record(this.#msAccountId, options.runId, issues);
       if (options.seenAt !== null) {
-        for (const part of chunk(ids, IN_CHUNK)) {
+        // Rows the upsert wrote carry the marker already; only the unchanged and not-synced ones are left.
+        const written = new Set(upserts.map((p) => p.msId));
+        const unwritten = written.size === 0 ? ids : ids.filter((id) => !written.has(id));
+        for (const part of chunk(unwritten, IN_CHUNK)) {
           await tx.updateTable('products').set({ msSeenAt: options.seenAt }).where('msAccountId', '=', this.#msAccountId).where('msId', 'in', part).execute();
         }
       }
