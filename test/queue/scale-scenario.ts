@@ -75,6 +75,10 @@ export interface ScaleResult {
   accountOverlap: boolean;
   /** Over all accounts: how often an account's next job ran on another worker process than its previous one. */
   hops: number;
+  /** CPU time (user + system) the worker processes used from READY to their stop, summed. */
+  workerCpuMs: number;
+  /** CPU time this (coordinating) process used from the first enqueue to the last job done. */
+  coordinatorCpuMs: number;
 }
 
 export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
@@ -106,7 +110,7 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
     const done = new Set<string>();
     let allDone!: () => void;
     const finished = new Promise<void>((r) => (allDone = r));
-    const stats: Array<{ rateLimited: number }> = [];
+    const stats: Array<{ rateLimited: number; cpuMs?: number }> = [];
     const exits: Array<Promise<void>> = [];
     const readies: Array<Promise<void>> = [];
     const requests: ScaleResult['requests'] = [];
@@ -143,7 +147,7 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
             const [account, sentMs, answeredMs, status] = JSON.parse(line.slice(4)) as [string, number, number, number];
             requests.push({ account, worker: w, sentMs, answeredMs, status });
           } else if (line === 'READY') ready();
-          else if (line.startsWith('STATS ')) stats.push(JSON.parse(line.slice(6)) as { rateLimited: number });
+          else if (line.startsWith('STATS ')) stats.push(JSON.parse(line.slice(6)) as { rateLimited: number; cpuMs?: number });
         }
       });
       child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
@@ -158,6 +162,7 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
     await Promise.race([Promise.all(readies), failedEarly]);
     // Wall time: from the first job enqueued to the last one done.
     const started = Date.now();
+    const cpuAtStart = process.cpuUsage();
     // as the nightly schedule does: every integration's run in one batch
     const batch = await queue.enqueueMany(
       Array.from({ length: o.integrations }, (_, k) => ({
@@ -172,6 +177,7 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
     if (done.size >= jobs.length) allDone();
     await Promise.race([finished, failedEarly]);
     const elapsedMs = Date.now() - started;
+    const coordinatorCpu = process.cpuUsage(cpuAtStart);
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(exits);
 
@@ -243,6 +249,8 @@ export async function runScaleScenario(o: ScaleOptions): Promise<ScaleResult> {
       workersUsed: new Set(runs.map((r) => r.worker)).size,
       accountOverlap,
       hops,
+      workerCpuMs: stats.reduce((n, s) => n + (s.cpuMs ?? 0), 0),
+      coordinatorCpuMs: Math.round((coordinatorCpu.user + coordinatorCpu.system) / 1000),
     };
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
