@@ -171,6 +171,34 @@ for (const dialect of dialects) {
       expect((await currentRows(fx, id)).get(created.id)).toMatchObject({ quantity: 5, price: 450_00, brand: 'MANN', article: 'W 712/75' });
     });
 
+    it('R12 an incremental run picks up a product card written late into the previous run’s window (stamped before the newest card it saw)', async () => {
+      await setup();
+      const store = account.stores[0]!.id;
+      const id = await createPriceList(fx, { name: 'late card', msStoreId: store });
+      await syncPriceListStock(deps, { priceListId: id, mode: 'full', trigger: 'manual' });
+      const cursor = parseStockCursor((await fx.db.selectFrom('priceLists').select('stockCursor').where('id', '=', id).executeTakeFirstOrThrow()).stockCursor);
+      expect(cursor?.productsAt).toBeDefined();
+      // A nomenclature page stamped just before the newest card the full run saw, committed after it read them.
+      const probe = usable[7]!;
+      const lateStamp = new Date(Date.parse(cursor!.productsAt!) - 500).toISOString();
+      await fx.db
+        .updateTable('products')
+        .set({ salePrices: JSON.stringify([{ priceTypeId: 'x', name: null, value: 777_00 }]), name: 'renamed late', updatedAt: lateStamp })
+        .where('msId', '=', probe.id)
+        .execute();
+      fx.clock.advance(60_000);
+      const run = await syncPriceListStock(deps, { priceListId: id, mode: 'incremental', trigger: 'schedule' });
+      expect(run.counts).toMatchObject({ changed: 1, added: 0, removed: 0 });
+      expect((await currentRows(fx, id)).get(probe.id)).toMatchObject({ price: 777_00, name: 'renamed late' });
+      // That run re-read the whole window (every card of this fixture shares one stamp); the next one
+      // finds the same cards there again and re-reads none of them (only its report lines are evaluated).
+      expect(run.counts.unchanged).toBe(usable.length - 1);
+      fx.clock.advance(60_000);
+      const quiet = await syncPriceListStock(deps, { priceListId: id, mode: 'incremental', trigger: 'schedule' });
+      expect(quiet.counts).toMatchObject({ changed: 0, added: 0, removed: 0 });
+      expect(quiet.counts.unchanged).toBeLessThan(usable.length - 1);
+    });
+
     it('R12 an incremental run after more than 24 hours falls back to a full sync (MoySklad refuses older changedSince)', async () => {
       await setup();
       const store = account.stores[0]!.id;

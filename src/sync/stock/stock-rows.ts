@@ -106,9 +106,35 @@ export async function productsByMsIds(db: Kysely<Database>, msAccountId: number,
   return out;
 }
 
-/** Products whose card was written at or after `sinceIso` (price, name, archive… changed locally). */
-export async function productsUpdatedSince(db: Kysely<Database>, msAccountId: number, pl: Pl, sinceIso: string): Promise<ProductWithRow[]> {
-  return (await query(db, msAccountId, pl).where('p.updatedAt', '>=', sinceIso).execute()).map((r) => toProduct(r, pl.priceTypeMsId));
+/**
+ * Products whose card was written at or after `sinceIso` (price, name, archive… changed locally),
+ * in keyset pages on (updated_at, id) — the event loop gets a turn between pages, so a MoySklad
+ * request started just before is sent and read meanwhile.
+ */
+export async function productsUpdatedSince(
+  db: Kysely<Database>,
+  msAccountId: number,
+  pl: Pl,
+  sinceIso: string,
+  options: { strictlyAfter?: boolean; pageSize?: number } = {},
+): Promise<ProductWithRow[]> {
+  const pageSize = options.pageSize ?? 2000;
+  const out: ProductWithRow[] = [];
+  let after: { at: string; id: number } | null = null;
+  for (;;) {
+    const a: { at: string; id: number } | null = after;
+    const page: Raw[] = await query(db, msAccountId, pl)
+      .where((eb) => (a ? eb.or([eb('p.updatedAt', '>', a.at), eb.and([eb('p.updatedAt', '=', a.at), eb('p.id', '>', a.id)])]) : eb('p.updatedAt', options.strictlyAfter ? '>' : '>=', sinceIso)))
+      .orderBy('p.updatedAt')
+      .orderBy('p.id')
+      .limit(pageSize)
+      .execute();
+    for (const r of page) out.push(toProduct(r, pl.priceTypeMsId));
+    if (page.length < pageSize) return out;
+    const last: Raw = page[page.length - 1]!;
+    after = { at: last.updatedAt, id: Number(last.id) };
+    await yieldToEventLoop();
+  }
 }
 
 /** A row of the current generation: its id and the figures a stock change can touch. */
@@ -148,4 +174,50 @@ export async function currentRowCount(db: Kysely<Database>, pl: Pl): Promise<num
 /** Whether a row built from `p` would differ from `old` in anything but the quantity. */
 export function differsBesidesQuantity(p: ProductWithRow, old: OldRow): boolean {
   return (p.price ?? 0) !== old.price || p.name !== old.name || p.brand !== old.brand || p.article !== old.article;
+}
+
+/**
+ * A digest of a set of product cards (id + `updated_at`), independent of order: the count, the
+ * sum and the xor of a 32-bit FNV-1a hash of each. Two runs that saw the same cards in a window
+ * get the same digest; a card written late into the window (stamped before, committed after the
+ * previous run read the products) changes it.
+ */
+export class CardDigest {
+  #count = 0;
+  #sum = 0;
+  #xor = 0;
+
+  add(id: number, updatedAt: string): void {
+    let h = 0x811c9dc5;
+    const text = `${id}|${updatedAt}`;
+    for (let i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    this.#count += 1;
+    this.#sum = (this.#sum + h) >>> 0;
+    this.#xor = (this.#xor ^ h) >>> 0;
+  }
+
+  toString(): string {
+    return `${this.#count}:${this.#sum.toString(16)}:${this.#xor.toString(16)}`;
+  }
+}
+
+/** The account's product cards with `fromIso <= updated_at <= toIso`: id and stamp only (an index-only read). */
+export async function cardsBetween(db: Kysely<Database>, msAccountId: number, fromIso: string, toIso: string): Promise<Array<{ id: number; updatedAt: string }>> {
+  const rows = await db.selectFrom('products').select(['id', 'updatedAt']).where('msAccountId', '=', msAccountId).where('updatedAt', '>=', fromIso).where('updatedAt', '<=', toIso).execute();
+  return rows.map((r) => ({ id: Number(r.id), updatedAt: r.updatedAt }));
+}
+
+/** The digest of the cards with a stamp in [fromIso, toIso]; for one id the latest stamp counts. */
+export function digestOf(cards: Iterable<{ id: number; updatedAt: string }>, fromIso: string, toIso: string): string {
+  const latest = new Map<number, string>();
+  for (const c of cards) {
+    const prev = latest.get(c.id);
+    if (prev === undefined || c.updatedAt > prev) latest.set(c.id, c.updatedAt);
+  }
+  const d = new CardDigest();
+  for (const [id, at] of latest) if (at >= fromIso && at <= toIso) d.add(id, at);
+  return d.toString();
 }

@@ -21,7 +21,7 @@ import type { MoySkladClientPool } from '../client-pool.js';
 import { loadIntegrationContext, type IntegrationContext } from '../integration-context.js';
 import { recordRun, type FinishedRun, type SyncRun, type SyncRunDeps } from '../sync-run.js';
 import { PriceListRepository, withPriceListLock, type PriceListRowInput, type StagedSwap, type SwapOptions, type SwapResult } from '../../store/repositories/price-list-repository.js';
-import { currentRowCount, differsBesidesQuantity, productPages, productsByMsIds, productsUpdatedSince, rowsByMsIds, yieldToEventLoop, type ProductWithRow } from './stock-rows.js';
+import { cardsBetween, currentRowCount, differsBesidesQuantity, digestOf, productPages, productsByMsIds, productsUpdatedSince, rowsByMsIds, yieldToEventLoop, type ProductWithRow } from './stock-rows.js';
 
 export const STOCK_FULL_KIND = 'stock.full';
 export const STOCK_INCREMENTAL_KIND = 'stock.incremental';
@@ -70,6 +70,12 @@ export interface StockCursor {
   priceTypeId: string | null;
   /** The newest `products.updated_at` the run saw: the next run re-reads product cards written since. */
   productsAt?: string;
+  /**
+   * Digest (`digestOf`) of the cards the run saw with a stamp in [productsAt − STOCK_LOCAL_OVERLAP_MS,
+   * productsAt]. If the next run finds the same cards there, none was written late into that
+   * window and only cards stamped after `productsAt` are re-read; otherwise the whole window is.
+   */
+  productsDigest?: string;
 }
 
 export class PriceListUnboundError extends AppError {
@@ -95,7 +101,8 @@ export function parseStockCursor(text: string | null): StockCursor | null {
     if (typeof c.at !== 'string' || typeof c.storeId !== 'string' || typeof c.stockType !== 'string') return null;
     if (Number.isNaN(Date.parse(c.at))) return null;
     const productsAt = typeof c.productsAt === 'string' && !Number.isNaN(Date.parse(c.productsAt)) ? c.productsAt : undefined;
-    return { at: c.at, storeId: c.storeId, stockType: c.stockType, priceTypeId: c.priceTypeId ?? null, ...(productsAt ? { productsAt } : {}) };
+    const productsDigest = productsAt && typeof c.productsDigest === 'string' ? c.productsDigest : undefined;
+    return { at: c.at, storeId: c.storeId, stockType: c.stockType, priceTypeId: c.priceTypeId ?? null, ...(productsAt ? { productsAt } : {}), ...(productsDigest ? { productsDigest } : {}) };
   } catch {
     return null;
   }
@@ -255,6 +262,7 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
     const oldQuantity: number[] = [];
     const rowIds: number[] = [];
     const reasons = new Map<number, string>();
+    const cards: Array<{ id: number; updatedAt: string }> = [];
     let productsAt = '';
     for await (const page of productPages(db, ctx.msAccount.id, pl)) {
       const rows: PriceListRowInput[] = [];
@@ -263,6 +271,7 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
         const i = flags.length;
         index.set(p.msId, i);
         if (p.updatedAt > productsAt) productsAt = p.updatedAt;
+        cards.push({ id: p.id, updatedAt: p.updatedAt });
         let f = 0;
         if (p.reason === null) f |= USABLE;
         else reasons.set(i, p.reason);
@@ -330,7 +339,13 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
     counts.missingProducts = missing.length;
     counts.unusableProducts = unusable.length;
     await reportMissing(deps, run, pl, missing, unusable);
-    const cursor: StockCursor = { at: askedAt.toISOString(), storeId, stockType: pl.stockType, priceTypeId: pl.priceTypeMsId ?? null, ...(productsAt ? { productsAt } : {}) };
+    const cursor: StockCursor = {
+      at: askedAt.toISOString(),
+      storeId,
+      stockType: pl.stockType,
+      priceTypeId: pl.priceTypeMsId ?? null,
+      ...(productsAt ? { productsAt, productsDigest: digestOf(cards, localWindowFrom(productsAt), productsAt) } : {}),
+    };
     const swap = await staged.commit(JSON.stringify(cursor));
     counts.rows = swap.rowCount;
     request.onSwapped?.(swap);
@@ -341,11 +356,8 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
   }
 }
 
-/** Where the local window of an incremental run starts: the newest product card the last run saw, less a margin. */
-function localWindowStart(cursor: StockCursor): string {
-  if (cursor.productsAt) return new Date(Date.parse(cursor.productsAt) - STOCK_LOCAL_OVERLAP_MS).toISOString();
-  return new Date(Date.parse(cursor.at) - STOCK_OVERLAP_MS).toISOString();
-}
+/** Where the window of product cards that may have been written late starts, for a run that saw `productsAt`. */
+const localWindowFrom = (productsAt: string): string => new Date(Date.parse(productsAt) - STOCK_LOCAL_OVERLAP_MS).toISOString();
 
 /**
  * Incremental run. The `changedSince` report is requested first; while it is in flight the
@@ -367,12 +379,27 @@ async function runIncremental(
   const since = new Date(Date.parse(cursor.at) - STOCK_OVERLAP_MS);
   const reportP = ctx.client.stockByStoreCurrent({ storeId, stockType: pl.stockType, changedSince: since }, request.signal);
   reportP.catch(() => undefined); // awaited below
-  await yieldToEventLoop();
+  await yieldToEventLoop(); // the request goes out before the first synchronous SQLite query
   // Products whose card changed in the local nomenclature since the last run (price, name,
-  // archive), and products new to it that are not in the list yet.
-  const local = await productsUpdatedSince(db, ctx.msAccount.id, pl, localWindowStart(cursor));
+  // archive), and products new to it that are not in the list yet: the cards stamped after the
+  // newest one the last run saw, plus — unless the cards just before it are exactly those the last
+  // run saw (digest) — the cards of the window before it, which may have been committed late.
+  const seen: Array<{ id: number; updatedAt: string }> = [];
+  let local: ProductWithRow[];
+  if (cursor.productsAt) {
+    const from = localWindowFrom(cursor.productsAt);
+    const window = await cardsBetween(db, ctx.msAccount.id, from, cursor.productsAt);
+    const same = cursor.productsDigest !== undefined && digestOf(window, from, cursor.productsAt) === cursor.productsDigest;
+    if (same) for (const c of window) seen.push(c);
+    local = await productsUpdatedSince(db, ctx.msAccount.id, pl, same ? cursor.productsAt : from, { strictlyAfter: same });
+  } else {
+    local = await productsUpdatedSince(db, ctx.msAccount.id, pl, new Date(Date.parse(cursor.at) - STOCK_OVERLAP_MS).toISOString());
+  }
   let productsAt = cursor.productsAt ?? '';
-  for (const p of local) if (p.updatedAt > productsAt) productsAt = p.updatedAt;
+  for (const p of local) {
+    if (p.updatedAt > productsAt) productsAt = p.updatedAt;
+    seen.push({ id: p.id, updatedAt: p.updatedAt });
+  }
   const report = await reportP;
   const stockById = new Map<string, number | null>();
   for (const r of report) {
@@ -442,7 +469,11 @@ async function runIncremental(
   counts.missingProducts = missing.length;
   counts.unusableProducts = unusable.length;
   await reportMissing(deps, run, pl, missing, unusable);
-  const next: StockCursor = { ...cursor, at: askedAt.toISOString(), ...(productsAt ? { productsAt } : {}) };
+  const next: StockCursor = {
+    ...cursor,
+    at: askedAt.toISOString(),
+    ...(productsAt ? { productsAt, productsDigest: digestOf(seen, localWindowFrom(productsAt), productsAt) } : {}),
+  };
   if (upserts.length === 0 && removals.length === 0 && quantities.length === 0) {
     // Nothing changed: move the cursor only (same generation, nothing for readers to see).
     await db.updateTable('priceLists').set({ stockCursor: JSON.stringify(next), lastSyncAt: askedAt.toISOString(), updatedAt: clock.now().toISOString() }).where('id', '=', pl.id).where('generation', '=', pl.generation).execute();
