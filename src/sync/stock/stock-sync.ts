@@ -2,12 +2,14 @@
  * @module stock-sync
  * Stock of one MoySklad store into one price list (R4, R11–R14, B2, B3).
  *
- * - Full: ONE `report/stock/bystore/current?stockType=<type>&include=zeroLines&filter=storeId=<id>`
- *   joined to the synced nomenclature (`products` by MoySklad id, with their stored sale prices),
- *   then an atomic generation swap (`PriceListRepository.replaceRows`).
+ * - Full: ONE `report/stock/bystore/current?stockType=<type>&include=zeroLines&filter=storeId=<id>`;
+ *   while it is in flight the next generation is staged from the synced nomenclature (`products`
+ *   with their stored sale prices); then the quantities are set and the generation flipped
+ *   (`PriceListRepository.beginSwap` → `StagedSwap`).
  * - Incremental: the same report with `changedSince` = last cursor − 5 min overlap (never more than
  *   24 h back; an older, missing or foreign cursor falls back to a full sync), plus the rows whose
- *   product changed in the local nomenclature since the cursor (price, name) — no extra request.
+ *   product card changed in the local nomenclature since the last run (price, name) — no extra
+ *   request; patched in place in one transaction (`PriceListRepository.patchRows`).
  * - Every run is one `sync_runs` record and ONE price-list log entry (R14) with rows added,
  *   changed, zeroed, removed, duration, requests and errors. Details (products missing from the
  *   nomenclature) go to the integration log.
