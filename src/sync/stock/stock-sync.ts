@@ -302,8 +302,9 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
     const missing: string[] = [];
     const missingSeen = new Set<string>();
     const unusable: Array<[string, string]> = [];
-    const updateIds: number[] = [];
-    const updateQuantities: number[] = [];
+    // New quantities by product index; the updates then go out in row-id order (rows were staged
+    // in product order), which keeps SQLite's page accesses sequential.
+    const newQuantity = new Float64Array(flags.length);
     let keptOld = 0;
     for (const r of report) {
       if (r.storeId !== undefined && r.storeId !== null && r.storeId !== storeId) continue;
@@ -322,19 +323,30 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
         unusable.push([r.assortmentId, reasons.get(i) ?? 'unusable']);
         continue;
       }
-      const old = f & HAS_OLD ? { quantity: oldQuantity[i]! } : null;
-      const quantity = r.value === null ? (counts.recalculating++, old?.quantity ?? 0) : clampQuantity(r.value);
+      const previous = oldQuantity[i]!; // the staged quantity (0 for a new row)
+      const quantity = r.value === null ? (counts.recalculating++, previous) : clampQuantity(r.value);
+      newQuantity[i] = quantity;
       if (f & NO_PRICE) counts.noPrice += 1;
-      if (quantity !== oldQuantity[i]) {
-        updateIds.push(rowIds[i]!);
-        updateQuantities.push(quantity);
+      if (f & HAS_OLD) {
+        keptOld += 1;
+        counts[quantity === 0 && previous !== 0 ? 'zeroed' : quantity !== previous || f & DIFFERS ? 'changed' : 'unchanged'] += 1;
+      } else {
+        counts.added += 1;
       }
-      counts[classify(quantity, old, (f & DIFFERS) !== 0)] += 1;
-      if (old) keptOld += 1;
     }
+    const updateIds: number[] = [];
+    const updateQuantities: number[] = [];
     // Staged rows of usable products the report does not list.
     const unlisted: number[] = [];
-    for (let i = 0; i < flags.length; i++) if ((flags[i]! & (USABLE | SEEN)) === USABLE) unlisted.push(rowIds[i]!);
+    for (let i = 0; i < flags.length; i++) {
+      const f = flags[i]!;
+      if (!(f & USABLE)) continue;
+      if (!(f & SEEN)) unlisted.push(rowIds[i]!);
+      else if (newQuantity[i] !== oldQuantity[i]) {
+        updateIds.push(rowIds[i]!);
+        updateQuantities.push(newQuantity[i]!);
+      }
+    }
     await staged.setQuantities(updateIds, updateQuantities);
     await staged.deleteIds(unlisted);
     counts.removed = oldCount - keptOld;
