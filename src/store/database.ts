@@ -90,10 +90,9 @@ export function createDatabase(config: DatabaseConfig): StoreDatabase {
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('synchronous = NORMAL');
   // Bulk writes (a nomenclature page touches ~1,000 random leaves of each products index): a 32 MiB
-  // page cache instead of 2 MiB keeps the indexes of 100,000 products in memory, and a checkpoint every
-  // 10,000 WAL pages (~40 MiB) instead of 1,000 rewrites each hot page into the database file (with an
-  // fsync) about ten times less often; the WAL file is cut back to 64 MiB after a checkpoint. Measured:
-  // 100 pages of 1,000 products written in 3.2–3.9 s instead of 5.0–7.1 s (docs/storage.md).
+  // page cache instead of 2 MiB, and a checkpoint every 10,000 WAL pages (~40 MiB) instead of 1,000, so
+  // hot pages are copied into the database file (with an fsync) about ten times less often; the WAL
+  // file is cut back to 64 MiB after a checkpoint. Measured in docs/storage.md.
   sqlite.pragma('cache_size = -32768');
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('wal_autocheckpoint = 10000');

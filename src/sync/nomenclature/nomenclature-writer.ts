@@ -100,6 +100,17 @@ const upsertSqlCache = new Map<string, string>();
 /** SQLite: the upsert prepared once per connection and row count (preparing 10,500 parameters costs ~15 ms). */
 const preparedUpserts = new WeakMap<object, Map<number, { run(params: unknown[]): unknown }>>();
 
+const HOLDER_COLUMNS = ['id', 'msId', 'brand', 'brandNorm', 'article', 'articleNorm', 'code', 'name'] as const;
+type HolderRow = Pick<ProductRow, (typeof HOLDER_COLUMNS)[number]>;
+const snake = (c: string): string => c.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
+const selectList = (cols: readonly string[]): string => cols.map((c) => `${snake(c)} as "${c}"`).join(', ');
+/** SQLite read statements of a page (camelCase aliases: rows come out as the query builder's would). */
+const READ_SQL = {
+  existing: `select ${selectList(EXISTING_COLUMNS)} from products where ms_account_id = ? and ms_id in (select value from json_each(?))`,
+  holders: `select ${selectList(HOLDER_COLUMNS)} from products where ms_account_id = ? and article_norm in (select value from json_each(?)) and deleted = 0 and archived = 0 and sync_state = 'ok'`,
+} as const;
+const preparedReads = new WeakMap<object, Map<string, { all(...params: unknown[]): unknown[] }>>();
+
 /**
  * R15 bulk upsert by (ms_account_id, ms_id), MoySklad wins for every mapped column. Written as SQL
  * text once per (dialect, row count) and run as a precompiled query: building a 10,000-parameter
@@ -284,6 +295,11 @@ export class NomenclatureWriter {
 
   async #existing(ids: readonly string[]): Promise<Map<string, ExistingRow>> {
     const out = new Map<string, ExistingRow>();
+    const fast = this.#sqliteRead('existing');
+    if (fast) {
+      for (const r of fast.all(this.#msAccountId, JSON.stringify(ids)) as ExistingRow[]) out.set(r.msId, r);
+      return out;
+    }
     for (const part of chunk(ids, IN_CHUNK)) {
       const rows = await this.#db
         .selectFrom('products')
@@ -294,6 +310,35 @@ export class NomenclatureWriter {
       for (const r of rows) out.set(r.msId, r);
     }
     return out;
+  }
+
+  /** Live synced rows of the account holding one of `articleNorms` (the duplicate check's other side). */
+  #holders(articleNorms: readonly string[]): Promise<HolderRow[]> {
+    return this.#db
+      .selectFrom('products')
+      .select(HOLDER_COLUMNS)
+      .where('msAccountId', '=', this.#msAccountId)
+      .where('articleNorm', 'in', articleNorms)
+      .where('deleted', '=', 0)
+      .where('archived', '=', 0)
+      .where('syncState', '=', 'ok')
+      .execute();
+  }
+
+  /**
+   * SQLite, outside any open transaction: the page's two lookups as statements prepared once per
+   * connection, the ids passed as one JSON array (`in (select value from json_each(?))`, which probes
+   * the index per value). Through the query builder each lookup was built, compiled and prepared
+   * again for every page with 1,000 parameters. Undefined on PostgreSQL or inside a transaction.
+   */
+  #sqliteRead(which: keyof typeof READ_SQL): { all(...params: unknown[]): unknown[] } | undefined {
+    const sqlite = this.#sqlite;
+    if (!sqlite || sqlite.inTransaction) return undefined;
+    let byName = preparedReads.get(sqlite);
+    if (!byName) preparedReads.set(sqlite, (byName = new Map()));
+    let st = byName.get(which);
+    if (!st) byName.set(which, (st = sqlite.prepare(READ_SQL[which])));
+    return st;
   }
 
   /**
@@ -321,16 +366,12 @@ export class NomenclatureWriter {
       groups.set(k, list);
     }
     const articleNorms = [...new Set(live.map((p) => p.articleNorm))];
-    for (const part of chunk(articleNorms, IN_CHUNK)) {
-      const holders = await this.#db
-        .selectFrom('products')
-        .select(['id', 'msId', 'brand', 'brandNorm', 'article', 'articleNorm', 'code', 'name'])
-        .where('msAccountId', '=', this.#msAccountId)
-        .where('articleNorm', 'in', part)
-        .where('deleted', '=', 0)
-        .where('archived', '=', 0)
-        .where('syncState', '=', 'ok')
-        .execute();
+    const fast = this.#sqliteRead('holders');
+    const holderParts: Array<Promise<HolderRow[]> | HolderRow[]> = fast
+      ? [fast.all(this.#msAccountId, JSON.stringify(articleNorms)) as HolderRow[]]
+      : chunk(articleNorms, IN_CHUNK).map((part) => this.#holders(part));
+    for (const part of holderParts) {
+      const holders = await part;
       for (const h of holders) {
         if (pageIds.has(h.msId)) continue;
         const list = groups.get(keyOf(h.brandNorm, h.articleNorm));
