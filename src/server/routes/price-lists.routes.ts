@@ -5,9 +5,10 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { NotFoundError } from '../../core/errors.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { formatRoubles } from '../../core/money.js';
 import { normalizeArticle, normalizeBrand } from '../../core/normalize.js';
+import { PriceListRepository } from '../../store/repositories/price-list-repository.js';
 import type { PriceListRow as PriceListTableRow } from '../../store/schema.js';
 import type { ApiDeps } from '../api-deps.js';
 import { API_PREFIX } from '../api-deps.js';
@@ -159,24 +160,24 @@ export function priceListOperations(deps: ApiDeps): ApiOperation[] {
       params: IdParams, responseContentType: 'text/csv', errors: ['not_found'],
       handler: async ({ params }) => {
         const pl = await loadPriceList(deps, params.id);
-        const lines = [CSV_HEADER];
-        const pageSize = 5000;
         const deliveryDays = String(pl.deliveryDays ?? 0);
-        for (let lastId = 0; ; ) {
-          const rows = await deps.db
-            .selectFrom('priceListRows')
-            .select(['id', 'brand', 'article', 'name', 'quantity', 'price'])
-            .where('priceListId', '=', params.id)
-            .where('generation', '=', pl.generation)
-            .where('id', '>', lastId)
-            .orderBy('id')
-            .limit(pageSize)
-            .execute();
-          for (const r of rows) {
-            lines.push([csvField(r.brand), csvField(r.article), csvField(r.name), formatQuantity(r.quantity), formatRoubles(r.price), deliveryDays].join(';'));
+        const repo = new PriceListRepository(deps.db, deps.clock);
+        // R11: the rows of one generation as they were at one moment. A stock run that patches the
+        // list in place (or swaps it) while the pages are read makes iterateRows fail rather than mix;
+        // the export then starts again (a patch takes milliseconds, so a retry or two suffices).
+        let lines: string[] = [];
+        for (let attempt = 1; ; attempt++) {
+          lines = [CSV_HEADER];
+          try {
+            for await (const rows of repo.iterateRows(params.id)) {
+              for (const r of rows) {
+                lines.push([csvField(r.brand), csvField(r.article), csvField(r.name), formatQuantity(r.quantity), formatRoubles(r.price), deliveryDays].join(';'));
+              }
+            }
+            break;
+          } catch (e) {
+            if (!(e instanceof ConflictError && e.code === 'price_list_swapped') || attempt >= 5) throw e;
           }
-          if (rows.length < pageSize) break;
-          lastId = Number(rows[rows.length - 1]!.id);
         }
         return new Response(lines.join('\r\n') + '\r\n', {
           status: 200,
