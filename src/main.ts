@@ -489,7 +489,8 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
 
     let worker: Worker | null = null;
     if (modes.worker) {
-      worker = createWorker({ db: store.db, queue, clock, logger, metrics });
+      // B2: a credential lease carries its limiter state to the next worker that takes it (no burst into 429s).
+      worker = createWorker({ db: store.db, queue, clock, logger, metrics, handover: clients.leaseHandover() });
       worker.start();
       const w = worker;
       cleanups.push(() => w.stop({ deadlineMs: 10_000 }));
