@@ -4,10 +4,10 @@
  *
  * Full pass (`runFullNomenclature`): pages `entity/product` then `entity/variant` with
  * `filter=archived=true;archived=false` (MoySklad hides archived rows otherwise), `order=id`
- * (stable while products change: an update does not move a row) and limit 1000. The first page of
- * each list is requested at once (the lists are independent); once a list's `meta.size` is known,
- * its further offsets are requested ahead, at most `pagesInFlight` pages (default 3) requested and
- * not yet written at any time, so memory stays flat whatever the catalog size. Pages are written
+ * (stable while products change: an update does not move a row) and limit 1000. Once a list's
+ * `meta.size` is known, its further offsets are requested ahead, at most `pagesInFlight` pages
+ * (default 3) requested and not yet written at any time (the variant list starts when every product
+ * page is requested), so memory stays flat whatever the catalog size. Pages are written
  * strictly in offset order, products before variants, each in one transaction, and `{phase, offset}`
  * is checkpointed after each: the checkpoint only ever advances over pages written, so a run killed
  * with pages in flight resumes from the last written page with the same pass start. Only when both lists were read to the end are the rows
@@ -172,6 +172,11 @@ class ListReader {
     this.#push();
   }
 
+  /** Every page of the list is requested (its size is known and reached). */
+  get requestedAll(): boolean {
+    return this.#started && this.#size !== null && this.#nextOffset >= this.#size;
+  }
+
   /** Whether `fill()` would request another page (the size is known and not reached yet). */
   get canFill(): boolean {
     return this.#started && this.#size !== null && this.#nextOffset < this.#size;
@@ -261,11 +266,17 @@ export async function runFullNomenclature(deps: NomenclatureDeps, target: Nomenc
     ]),
   );
   const queued = (): number => [...readers.values()].reduce((n, r) => n + r.queued, 0);
-  /** Keeps up to `window` pages requested and not yet written, the earliest list first. */
+  /**
+   * Keeps up to `window` pages requested and not yet written. A list is started only once every
+   * list before it is requested to its end: a later list's first page requested up front would
+   * wait, unwritten, through the whole earlier list and hold one slot of the window all along
+   * (measured: 2 product requests in flight instead of 3).
+   */
   const topUp = (): void => {
     for (const reader of readers.values()) {
       if (!reader.started && queued() < window) reader.start();
       while (reader.canFill && queued() < window) reader.fill();
+      if (!reader.requestedAll) return;
     }
   };
   try {
