@@ -147,6 +147,28 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(await fx.db.selectFrom('products').select('msId').where('syncState', '=', 'ok').execute()).toHaveLength(3);
     });
 
+    it('B5 a reported product that syncs again leaves the report with the page that writes it (incremental pass, no full pass needed)', async () => {
+      const fx = await smallFixture(dialect, [
+        { code: 'MAHLE OC 1196', article: 'OC 1196' },
+        { code: 'mahle OC1196', article: 'OC1196' },
+        { code: 'MANN-FILTER W 712/75', article: 'W 712/75' },
+      ]);
+      const a = fx.emulator.account('admin@demo');
+      const [first, second] = a.listProducts();
+      await runKind(fx, 'nomenclature.full');
+      const ok = new Set((await fx.db.selectFrom('products').select('msId').where('syncState', '=', 'ok').execute()).map((r) => r.msId));
+      const loser = ok.has(first?.id ?? '') ? second : first;
+      const reported = async (): Promise<string[]> => (await fx.db.selectFrom('dataQualityIssues').select('msProductId').execute()).map((r) => r.msProductId);
+      expect(await reported()).toContain(loser?.id);
+
+      fx.clock.advance(60_000);
+      a.updateProduct(loser?.id ?? '', { code: 'MAHLE OC 1197', article: 'OC 1197' });
+      await runKind(fx, 'nomenclature.incremental');
+      expect(await reported()).not.toContain(loser?.id);
+      const row = await fx.db.selectFrom('products').select(['syncState', 'article']).where('msId', '=', loser?.id ?? '').executeTakeFirstOrThrow();
+      expect(row).toEqual({ syncState: 'ok', article: 'OC 1197' });
+    });
+
     it('R15 MoySklad wins; archived is kept as archived; deletion is inferred only from a complete pass', async () => {
       const fx = await smallFixture(dialect, [
         { code: 'MAHLE OC90', article: 'OC90', name: 'Фильтр масляный' },

@@ -107,6 +107,7 @@ const selectList = (cols: readonly string[]): string => cols.map((c) => `${snake
 /** SQLite read statements of a page (camelCase aliases: rows come out as the query builder's would). */
 const READ_SQL = {
   existing: `select ${selectList(EXISTING_COLUMNS)} from products where ms_account_id = ? and ms_id in (select value from json_each(?))`,
+  reported: `select ms_product_id as "id" from data_quality_issues where ms_account_id = ? and ms_product_id in (select value from json_each(?))`,
   holders: `select ${selectList(HOLDER_COLUMNS)} from products where ms_account_id = ? and article_norm in (select value from json_each(?)) and deleted = 0 and archived = 0 and sync_state = 'ok'`,
 } as const;
 const preparedReads = new WeakMap<object, Map<string, { all(...params: unknown[]): unknown[] }>>();
@@ -254,7 +255,10 @@ export class NomenclatureWriter {
           .execute();
       }
       const report = new DataQualityRepository(tx, this.#clock);
-      await report.resolve(this.#msAccountId, clearIssues);
+      // SQLite: only the ids that have a report row are deleted (usually none), found with one prepared
+      // statement inside this transaction, instead of a 1,000-parameter delete built for every page.
+      const toClear = this.#sqlite && clearIssues.length > 0 ? (this.#preparedRead('reported').all(this.#msAccountId, JSON.stringify(clearIssues)) as Array<{ id: string }>).map((r) => r.id) : clearIssues;
+      await report.resolve(this.#msAccountId, toClear);
       await report.record(this.#msAccountId, options.runId, issues);
       if (options.seenAt !== null) {
         // Rows the upsert wrote carry the marker already; only the unchanged and not-synced ones are left.
@@ -334,6 +338,12 @@ export class NomenclatureWriter {
   #sqliteRead(which: keyof typeof READ_SQL): { all(...params: unknown[]): unknown[] } | undefined {
     const sqlite = this.#sqlite;
     if (!sqlite || sqlite.inTransaction) return undefined;
+    return this.#preparedRead(which);
+  }
+
+  /** The cached statement on the SQLite connection (inside this writer's own transaction, or via `#sqliteRead`). */
+  #preparedRead(which: keyof typeof READ_SQL): { all(...params: unknown[]): unknown[] } {
+    const sqlite = this.#sqlite as NonNullable<ReturnType<typeof sqliteHandleOf>>;
     let byName = preparedReads.get(sqlite);
     if (!byName) preparedReads.set(sqlite, (byName = new Map()));
     let st = byName.get(which);
