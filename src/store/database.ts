@@ -89,11 +89,11 @@ export function createDatabase(config: DatabaseConfig): StoreDatabase {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('synchronous = NORMAL');
-  // Bulk writes (a nomenclature page touches ~1,000 random leaves of each products index): a 32 MiB
+  // Bulk writes (a nomenclature page touches ~1,000 random leaves of each products index): an 8 MiB
   // page cache instead of 2 MiB, and a checkpoint every 10,000 WAL pages (~40 MiB) instead of 1,000, so
   // hot pages are copied into the database file (with an fsync) about ten times less often; the WAL
   // file is cut back to 64 MiB after a checkpoint. Measured in docs/storage.md.
-  sqlite.pragma('cache_size = -32768');
+  sqlite.pragma('cache_size = -8192');
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('wal_autocheckpoint = 10000');
   sqlite.pragma('journal_size_limit = 67108864');

@@ -6,7 +6,7 @@
  * `filter=archived=true;archived=false` (MoySklad hides archived rows otherwise), `order=id`
  * (stable while products change: an update does not move a row) and limit 1000. Once a list's
  * `meta.size` is known, its further offsets are requested ahead, at most `pagesInFlight` pages
- * (default 3) requested and not yet written at any time (the variant list starts when every product
+ * (default 4) requested and not yet written at any time (the variant list starts when every product
  * page is requested), so memory stays flat whatever the catalog size. Pages are written
  * strictly in offset order, products before variants, each in one transaction, and `{phase, offset}`
  * is checkpointed after each: the checkpoint only ever advances over pages written, so a run killed
@@ -60,8 +60,9 @@ export interface NomenclatureOptions {
   /** Incremental: how far before the cursor to start again (default 60 s) for late-visible changes. */
   overlapMs?: number;
   /**
-   * Full pass: list pages requested and not yet written, at most (default 3; the limiter allows 4
-   * requests in flight, MoySklad 5). Each is up to one page of rows held in memory.
+   * Full pass: list pages requested and not yet written, at most (default 4 = the limiter's parallel
+   * cap, MoySklad allows 5). Each is up to one page of rows held in memory. With a solution token
+   * (15 requests/s) 3 were measured 15–20% slower than 4: the responses, not the budget, set the pace.
    */
   pagesInFlight?: number;
   /** Full pass: how many ids one deletion check asks for (default 80, keeps the URL short). */
@@ -249,7 +250,7 @@ export async function runFullNomenclature(deps: NomenclatureDeps, target: Nomenc
   const total = emptyCounts();
   let pages = 0;
   let done = 0;
-  const window = Math.max(1, options.pagesInFlight ?? 3);
+  const window = Math.max(1, options.pagesInFlight ?? 4);
   // Requests still in flight when the pass ends (a failed write, a kill) are cancelled.
   const ahead = new AbortController();
   const onAbort = (): void => ahead.abort(options.signal?.reason);
