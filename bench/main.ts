@@ -232,7 +232,8 @@ ${when.join('\n')}
   those rows): nomenclature = ⌈products ÷ 1000⌉ product pages of up to 1,000 rows + 1 empty variant
   page; incremental = ⌈changed ÷ 1000⌉ pages of the changed rows + 1; stock = 1 report (full: a row per
   product; incremental: the changed rows); photos = ⌈products ÷ 100⌉ product pages of 100 with
-  \`expand=images\` + 1 download per image (thumbnails made locally); order backlog = 1 POST per order
+  \`expand=images\` + 1 download per image (the thumbnail is MoySklad's miniature, fetched from the file host
+  without an API request); order backlog = 1 POST per order
   with its positions; multi-tenant = the busiest account's integrations × (product pages + 1), rate
   floor only (its emulator has no latency model).
 - **Wall time** covers only the measured sync (the world it needs — catalog, earlier full sync, orders in
@@ -243,7 +244,8 @@ ${when.join('\n')}
   fetching pages of ${NAIVE_PAGE} rows, one request at a time, no limiter, and on 429 a fixed ${NAIVE_SLEEP_MS / 1000} s sleep before
   retrying.
 - The multi-tenant row is the queue's scale scenario (\`test/queue/scale-scenario.ts\`, PostgreSQL +
-  pg-boss + worker processes); its emulator runs in the coordinating process without the latency model.
+  pg-boss + worker processes started and ready before the first job is enqueued); its emulator runs in a
+  process of its own without the latency model.
 `;
 }
 
