@@ -87,7 +87,8 @@ export function toRow(r: ScenarioResult): TableRow {
     floorS: floor / 1000,
     ratio: floor > 0 ? r.wallMs / floor : Number.NaN,
     peakRssMb: r.peakRssMb ?? null,
-    writesPerS: r.rowsWritten > 0 && writeMs > 0 ? Math.round((r.rowsWritten * 1000) / writeMs) : null,
+    // below 1 ms the store's millisecond clock cannot time the writes: no rate rather than a made-up one
+    writesPerS: r.rowsWritten > 0 && writeMs >= 1 ? Math.round((r.rowsWritten * 1000) / writeMs) : null,
     status: r.status,
     notes: r.notes,
   };
