@@ -303,7 +303,8 @@ const stock: Runner = async (ctx, spec) => {
       weight: w,
       tooMany: inc.tooMany,
       wallMs: inc.wallMs,
-      rowsWritten: swap?.rowCount ?? (inc.value.counts.changed ?? 0) + (inc.value.counts.zeroed ?? 0),
+      // the rows the patch touched (swap.rowCount is the whole list after it)
+      rowsWritten: (inc.value.counts.changed ?? 0) + (inc.value.counts.zeroed ?? 0),
       writeMs: swap ? swap.writeMs + swap.flipMs : null,
       status: `${inc.value.status} (${(inc.value.counts.changed ?? 0) + (inc.value.counts.zeroed ?? 0)} changed)`,
       notes: [...inc.rssNotes],
