@@ -183,17 +183,16 @@ ${when.join('\n')}
 
 ## What bounds each row (what the figures show)
 
-- **Nomenclature paging** keeps up to 4 list requests in flight (offsets are known from the first page's
+- **Nomenclature paging** keeps as many list requests in flight as the client may (4, or 5 with a solution token) (offsets are known from the first page's
   \`meta.size\`), writes pages in offset order and checkpoints only over written pages. With
   login+password the budget (one request per 267 ms after the 45-unit burst) is the bound, so the pass
   runs at the rate floor; ratios under 1 mean the initial burst was used (the floor gives it no credit).
-- **With a solution token** (one request per 67 ms) the bound is response time, not the budget: 4
-  requests in flight × a 1,000-product page that takes the modeled 200 ms plus queueing on this 2-core
+- **With a solution token** (one request per 67 ms) response time, not the budget, sets the pace unless
+  enough pages are in flight: a 1,000-product page takes the modeled 200 ms plus queueing on this 2-core
   machine (the emulator serialises every page on one thread, 45–75 ms each, next to our process parsing
-  and writing it) gives about 13–15 pages/s against the 15 allowed. Run to run this row measured 1.14–1.31.
-  A 5th request in flight would reach the budget, but it would spend all of MoySklad's 5 parallel
-  requests and leave none for the admin panel or another process on the same credential; the client
-  keeps that one slot as a margin (docs/moysklad-client.md).
+  and writing it), so the client uses all 5 of MoySklad's parallel requests with a solution token (4 gave
+  8.2–8.8 s, 5 gives 7.4–7.7 s against the 6.7 s floor) and keeps one free with login+password, where the
+  budget never needs more than 4. This row stays the closest to the target.
 - **Single-request jobs (stock)** are bounded by that one response (the latency floor): the full sync
   writes the next generation from the products table while the 100,000-row report is in flight and, when
   it arrives, only sets the quantities that differ and flips; the incremental patches in place in one

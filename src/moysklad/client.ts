@@ -265,7 +265,11 @@ export class MoySkladClient {
     this.#clock = options.clock ?? systemClock;
     this.#timeoutClock = options.timeoutClock ?? systemClock;
     this.#logger = options.logger;
-    this.#limiter = options.limiter ?? new AdaptiveLimiter({ clock: this.#clock });
+    // B2: the parallel cap is what the budget needs. Login+password (one request per 267 ms) never
+    // needs more than 4 in flight, which keeps one of MoySklad's 5 for another process on the same
+    // credential (the admin panel of a split deployment); a solution token (one request per 67 ms)
+    // with pages answering in a quarter of a second needs all 5 to use its budget.
+    this.#limiter = options.limiter ?? new AdaptiveLimiter({ clock: this.#clock, maxConcurrency: this.#authKind === 'solution_token' ? 5 : 4 });
     this.#timeoutMs = options.timeoutMs ?? 60_000;
     this.#maxRetries = options.maxRetries ?? 5;
     this.#max429Retries = options.max429Retries ?? 20;
@@ -284,6 +288,11 @@ export class MoySkladClient {
   /** The limiter in use (to share it with another client of the same credential). */
   get limiter(): RequestLimiter {
     return this.#limiter;
+  }
+
+  /** How many requests this client may have in flight at most (its limiter's parallel cap; 4 for a custom limiter). */
+  get maxParallel(): number {
+    return this.#limiter instanceof AdaptiveLimiter ? this.#limiter.maxConcurrency : 4;
   }
 
   /** Counters since the client was made. */

@@ -210,6 +210,11 @@ export class AdaptiveLimiter implements RequestLimiter {
     this.#tokensAtMs = this.#clock.nowMs();
   }
 
+  /** The parallel cap this limiter starts with and returns to (MoySklad allows 5). */
+  get maxConcurrency(): number {
+    return this.#maxConcurrency;
+  }
+
   acquire(weight: number, signal?: AbortSignal): Promise<ReleaseFn> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<ReleaseFn>((resolve, reject) => {

@@ -14,6 +14,7 @@ import {
   ref,
   type MsProductCreate,
 } from '../../src/moysklad/index.js';
+import { listOf } from '../../src/moysklad/schemas/list.js';
 import { harness, type Harness } from './helpers.js';
 
 const PASSWORD_CREDS = { kind: 'password', login: 'admin@demo', password: 'demo' } as const;
@@ -471,5 +472,34 @@ describe('MoySkladClient sync helpers', () => {
     expect((await h.client.webhooks()).map((w) => w.id)).toContain(wh.id);
     await h.client.deleteWebhook(wh.id);
     expect((await h.client.webhooks()).map((w) => w.id)).not.toContain(wh.id);
+  });
+});
+
+describe('MoySkladClient parallel cap by kind of credential', () => {
+  it('B2 keeps at most 4 requests in flight with login+password and uses all 5 of MoySklad\'s with a solution token, with no 429', async () => {
+    const token = 'cap-solution-token-0001';
+    const h = setup({ accounts: [{ login: 'admin@demo', password: 'demo', seed: { kind: 'generated', products: 50, seed: 3 }, solutionTokens: [token] }], latency: { baseMs: 200, perRowMs: 0 } });
+    const peakOf = async (client: MoySkladClient): Promise<number> => {
+      let inFlight = 0;
+      let peak = 0;
+      const counted = h.makeClient(client === h.client ? PASSWORD_CREDS : { kind: 'token', token, tokenKind: 'solution' }, {
+        fetch: async (input: string | URL | Request, init?: RequestInit) => {
+          inFlight += 1;
+          peak = Math.max(peak, inFlight);
+          try {
+            return await h.emulator.fetch(input, init);
+          } finally {
+            inFlight -= 1;
+          }
+        },
+      });
+      await Promise.all(Array.from({ length: 8 }, (_, i) => counted.get('entity/product', listOf(productSchema), { limit: 1, offset: i })));
+      expect(counted.stats().rateLimitedTotal).toBe(0);
+      return peak;
+    };
+    expect(h.client.maxParallel).toBe(4);
+    expect(h.makeClient({ kind: 'token', token, tokenKind: 'solution' }).maxParallel).toBe(5);
+    expect(await peakOf(h.client)).toBe(4);
+    expect(await peakOf(h.makeClient({ kind: 'token', token, tokenKind: 'solution' }))).toBe(5);
   });
 });

@@ -250,7 +250,8 @@ export async function runFullNomenclature(deps: NomenclatureDeps, target: Nomenc
   const total = emptyCounts();
   let pages = 0;
   let done = 0;
-  const window = Math.max(1, options.pagesInFlight ?? 4);
+  // As many pages ahead as the client may have in flight (its limiter's parallel cap: 4, 5 with a solution token).
+  const window = Math.max(1, options.pagesInFlight ?? target.client.maxParallel);
   // Requests still in flight when the pass ends (a failed write, a kill) are cancelled.
   const ahead = new AbortController();
   const onAbort = (): void => ahead.abort(options.signal?.reason);
