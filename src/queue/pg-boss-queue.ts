@@ -181,42 +181,38 @@ export class PgBossJobQueue implements JobQueue {
     return p;
   }
 
-  async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
-    const key = singletonKeyFor(request);
-    await this.#ensureQueue(request.kind);
-    const data: JobData = {
-      integrationId: request.integrationId == null ? null : String(request.integrationId),
-      priceListId: request.priceListId == null ? null : String(request.priceListId),
-      trigger: request.trigger,
-      payload: request.payload ?? {},
-    };
+  /** Runs `work` in one transaction on one pooled connection (rolled back if it throws). */
+  async #inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
-    let result: EnqueueResult | undefined;
     try {
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`msx-enqueue:${key}`]);
-      const existing = await client.query<{ id: string }>(
-        `SELECT id FROM ${this.#t} WHERE name = $1 AND singleton_key = $2 AND state < 'completed' ORDER BY created_on LIMIT 1`,
-        [request.kind, key],
-      );
-      if (existing.rows[0]) {
-        result = { jobId: existing.rows[0].id, merged: true };
-      } else {
-        const options: PgBoss.SendOptions = {
-          singletonKey: key,
-          db: { executeSql: async (text: string, values: unknown[]) => client.query(text, values) },
-        };
-        if (request.runAt) options.startAfter = request.runAt;
-        const id = await this.boss.send(request.kind, data as unknown as object, options);
-        if (id) result = { jobId: id, merged: false };
-      }
+      const result = await work(client);
       await client.query('COMMIT');
+      return result;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
       client.release();
     }
+  }
+
+  async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
+    const key = singletonKeyFor(request);
+    await this.#ensureQueue(request.kind);
+    const data = jobDataOf(request);
+    let result = await this.#inTransaction(async (client): Promise<EnqueueResult | undefined> => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`msx-enqueue:${key}`]);
+      const existing = await client.query<{ id: string }>(
+        `SELECT id FROM ${this.#t} WHERE name = $1 AND singleton_key = $2 AND state < 'completed' ORDER BY created_on LIMIT 1`,
+        [request.kind, key],
+      );
+      if (existing.rows[0]) return { jobId: existing.rows[0].id, merged: true };
+      const options: PgBoss.SendOptions = { singletonKey: key, db: bossDbOf(client) };
+      if (request.runAt) options.startAfter = request.runAt;
+      const id = await this.boss.send(request.kind, data as unknown as object, options);
+      return id ? { jobId: id, merged: false } : undefined;
+    });
     if (!result) {
       // pg-boss's stately policy refused a duplicate (only if someone sent around our lock): merge into it
       const row = await this.#pool.query<{ id: string }>(
@@ -241,9 +237,7 @@ export class PgBossJobQueue implements JobQueue {
     for (const kind of new Set(requests.map((r) => r.kind))) await this.#ensureQueue(kind);
     const keys = requests.map((r) => singletonKeyFor(r));
     const results: Array<EnqueueResult | undefined> = new Array<EnqueueResult | undefined>(requests.length);
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
+    await this.#inTransaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT DISTINCT unnest($1::text[]) AS k ORDER BY 1) s', [
         keys.map((k) => `msx-enqueue:${k}`),
       ]);
@@ -264,30 +258,16 @@ export class PgBossJobQueue implements JobQueue {
         const newId = randomUUID();
         holder.set(mapKey, newId);
         results[i] = { jobId: newId, merged: false };
-        const data: JobData = {
-          integrationId: request.integrationId == null ? null : String(request.integrationId),
-          priceListId: request.priceListId == null ? null : String(request.priceListId),
-          trigger: request.trigger,
-          payload: request.payload ?? {},
-        };
-        inserts.push({ id: newId, name: request.kind, data, singletonKey: keys[i], ...(request.runAt ? { startAfter: request.runAt.toISOString() } : {}) });
+        inserts.push({ id: newId, name: request.kind, data: jobDataOf(request), singletonKey: keys[i], ...(request.runAt ? { startAfter: request.runAt.toISOString() } : {}) });
       });
       if (inserts.length) {
-        await this.boss.insert(inserts as unknown as PgBoss.JobInsert[], {
-          db: { executeSql: async (text: string, values: unknown[]) => client.query(text, values) },
-        });
+        await this.boss.insert(inserts as unknown as PgBoss.JobInsert[], { db: bossDbOf(client) });
         // pg-boss's insert skips (ON CONFLICT DO NOTHING) a job its stately policy refuses — only possible if
         // someone sent around our locks: then fail the batch rather than report jobs that do not exist
         const n = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.#t} WHERE id = ANY($1::uuid[])`, [inserts.map((j) => j.id)]);
         if (n.rows[0]?.n !== inserts.length) throw new Error(`pg-boss refused ${inserts.length - (n.rows[0]?.n ?? 0)} of ${inserts.length} jobs of a batch`);
       }
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+    });
     const out = results as EnqueueResult[];
     for (let i = 0; i < out.length; i++) if (out[i]!.merged) this.#metrics?.jobsMerged.inc({ kind: requests[i]!.kind });
     if (out.some((r) => !r.merged)) for (const l of this.#listeners) l();
@@ -383,4 +363,19 @@ export class PgBossJobQueue implements JobQueue {
       [job.kind, job.id],
     );
   }
+}
+
+/** What a job carries in pg-boss's `data` column. */
+function jobDataOf(request: EnqueueRequest): JobData {
+  return {
+    integrationId: request.integrationId == null ? null : String(request.integrationId),
+    priceListId: request.priceListId == null ? null : String(request.priceListId),
+    trigger: request.trigger,
+    payload: request.payload ?? {},
+  };
+}
+
+/** pg-boss's `db` option: its statements run on our connection, inside our transaction. */
+function bossDbOf(client: pg.PoolClient): { executeSql: (text: string, values: unknown[]) => Promise<pg.QueryResult> } {
+  return { executeSql: async (text: string, values: unknown[]) => client.query(text, values) };
 }
