@@ -109,7 +109,7 @@ export async function checkDeletedItems(
       }
     }
   }
-  result.deleted = await markDeleted(deps, target.msAccountId, gone);
+  result.deleted = await markProductsDeleted(deps, target.msAccountId, gone);
   return result;
 }
 
@@ -123,8 +123,11 @@ async function liveIds(db: Kysely<Database>, msAccountId: number, ids: readonly 
   return out;
 }
 
-/** The full pass's deletion for `ids`: deleted = 1, updated_at = now; their data-quality issues go. */
-async function markDeleted(deps: DeletionCheckDeps, msAccountId: number, ids: readonly string[]): Promise<string[]> {
+/**
+ * The one way products leave the store (R19): deleted = 1, updated_at = now; their data-quality issues go.
+ * Used by the full pass for what it did not see and by this check; returns the ids it marked.
+ */
+export async function markProductsDeleted(deps: DeletionCheckDeps, msAccountId: number, ids: readonly string[]): Promise<string[]> {
   if (ids.length === 0) return [];
   const at = nowIso(deps.clock);
   const marked: string[] = [];

@@ -36,6 +36,7 @@ import type { Database } from '../../store/schema.js';
 import type { SyncRun } from '../sync-run.js';
 import type { SyncProgress } from '../sync-registry.js';
 import { accountScope, loadCheckpoint, saveCheckpoint } from './checkpoints.js';
+import { markProductsDeleted } from './deletion-check.js';
 import { emptyCounts, NomenclatureWriter, type PageCounts } from './nomenclature-writer.js';
 import { mapMsProduct, mapMsVariant, type MappedItem } from './product-mapper.js';
 
@@ -366,13 +367,7 @@ async function markUnseenDeleted(
       }
     }
   }
-  const gone = await unseen();
-  let n = 0;
-  const at = nowIso(deps.clock);
-  for (const ids of chunk(gone, 1000)) {
-    const r = await deps.db.updateTable('products').set({ deleted: 1, updatedAt: at }).where('msAccountId', '=', target.msAccountId).where('msId', 'in', ids).executeTakeFirst();
-    n += Number(r.numUpdatedRows);
-  }
+  const n = (await markProductsDeleted(deps, target.msAccountId, await unseen())).length;
   if (n > 0) {
     run.count('deleted', n);
     await run.log('info', `${n} product(s) no longer in MoySklad marked deleted`);
