@@ -92,7 +92,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], basePa
     const errorCodes = [...(op.public ? [] : ['unauthorized']), ...(op.body || op.query ? ['validation_failed'] : []), ...(op.body ? ['invalid_json'] : []), ...(op.errors ?? [])];
     const byStatus = new Map<string, string[]>();
     for (const code of errorCodes) {
-      const s = code === 'unauthorized' ? '401' : code === 'not_found' ? '404' : code === 'validation_failed' || code === 'invalid_json' ? '400' : code.startsWith('duplicate') || code.endsWith('_conflict') ? '409' : '422';
+      const s = code === 'unauthorized' ? '401' : code === 'not_found' ? '404' : code === 'validation_failed' || code === 'invalid_json' ? '400' : code.startsWith('duplicate') || code.endsWith('_conflict') || code.endsWith('_swapped') ? '409' : '422';
       byStatus.set(s, [...(byStatus.get(s) ?? []), code]);
     }
     for (const [s, codes] of byStatus) {

@@ -157,7 +157,7 @@ export function priceListOperations(deps: ApiDeps): ApiOperation[] {
     defineOperation({
       method: 'get', path: '/price-lists/:id/export.csv', operationId: 'exportPriceListCsv', tag: 'price lists',
       summary: 'The price list as CSV (UTF-8, ";", prices in roubles): brand;article;name;quantity;price;delivery_days',
-      params: IdParams, responseContentType: 'text/csv', errors: ['not_found'],
+      params: IdParams, responseContentType: 'text/csv', errors: ['not_found', 'price_list_swapped'],
       handler: async ({ params }) => {
         const pl = await loadPriceList(deps, params.id);
         const deliveryDays = String(pl.deliveryDays ?? 0);
