@@ -137,6 +137,8 @@ export interface PriceListRowsTable {
 }
 
 export type ProductSyncState = 'ok' | 'skipped';
+/** C2: what a catalog item is in MoySklad (`entity/product` or `entity/variant`). */
+export type ProductKind = 'product' | 'variant';
 
 /** The store's product directory (R15), per MoySklad account. */
 export interface ProductsTable {
@@ -169,6 +171,10 @@ export interface ProductsTable {
   msImageCount: ColumnType<number | null, number | null | undefined, number | null>;
   /** Migration 0005: MoySklad `updated` (ISO) at which the product's images were last synced. */
   photosMsUpdated: ColumnType<IsoTime | null, IsoTime | null | undefined, IsoTime | null>;
+  /** Migration 0011 (C2): `product` or `variant`; positions reference a variant as `variant`. */
+  kind: ColumnType<ProductKind, ProductKind | undefined, ProductKind>;
+  /** Migration 0011 (C2): for a variant, its parent product's MoySklad id. */
+  parentMsId: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }

@@ -15,6 +15,7 @@ import * as m0007 from './0007_webhook_keys.js';
 import * as m0008 from './0008_products_updated_at_idx.js';
 import * as m0009 from './0009_lease_limiter_state.js';
 import * as m0010 from './0010_drop_products_ms_updated_idx.js';
+import * as m0011 from './0011_product_kind.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0008_products_updated_at_idx': m0008,
   '0009_lease_limiter_state': m0009,
   '0010_drop_products_ms_updated_idx': m0010,
+  '0011_product_kind': m0011,
 };
