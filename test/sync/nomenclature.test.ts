@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadSharedData } from '../../src/emulator/seed/shared-data.js';
 import { splitProductCode } from '../../src/domain/product-code.js';
 import { normalizeArticle, normalizeBrand } from '../../src/core/normalize.js';
+import { ref } from '../../src/emulator/state/types.js';
 import type { DialectName } from '../../src/store/database.js';
 import { postgresUnavailableReason } from '../helpers/databases.js';
 import { createSyncFixture, type SyncFixture } from '../helpers/sync-fixture.js';
@@ -232,6 +233,27 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await runKind(fx, 'nomenclature.full', { options: { pageLimit: 300 } });
       const after = await fx.db.selectFrom('products').select('msId').where('deleted', '=', 1).execute();
       expect(after.map((r) => r.msId)).toEqual([victim.id]);
+    });
+
+    it('C2 stores a variant as kind variant with its parent product, and a product as kind product', async () => {
+      const fx = await smallFixture(dialect, [{ code: 'LIQUI MOLY 7536', article: '7536', name: 'Масло моторное' }]);
+      const a = fx.emulator.account('admin@demo');
+      const parent = a.listProducts()[0];
+      if (!parent) throw new Error('seeded product missing');
+      const variant = a.createEntity('variant', {
+        name: 'Масло моторное (4 л)',
+        code: 'LIQUI MOLY 7536-4',
+        article: '7536-4',
+        archived: false,
+        product: ref('product', parent.id),
+        characteristics: [{ id: 'c1', name: 'Объём', value: '4 л' }],
+      });
+      await runKind(fx, 'nomenclature.full');
+      const rows = await fx.db.selectFrom('products').select(['msId', 'kind', 'parentMsId', 'brand', 'article']).orderBy('id').execute();
+      expect(rows).toEqual([
+        { msId: parent.id, kind: 'product', parentMsId: null, brand: 'LIQUI MOLY', article: '7536' },
+        { msId: variant.id, kind: 'variant', parentMsId: parent.id, brand: 'LIQUI MOLY', article: '7536-4' },
+      ]);
     });
 
     it('B3 an incremental run reads only what changed: one page of products and one of variants', async () => {

@@ -55,6 +55,8 @@ const EXISTING_COLUMNS = [
   'skipReason',
   'salePrices',
   'msImageCount',
+  'kind',
+  'parentMsId',
 ] as const;
 type ExistingRow = Pick<ProductRow, (typeof EXISTING_COLUMNS)[number]>;
 
@@ -67,7 +69,7 @@ interface IssueRow {
   message: string;
 }
 
-/** Rows per statement: ~20 parameters a row stays under SQLite's 32766 and PostgreSQL's 65535. */
+/** Rows per statement: ~23 parameters a row stays under SQLite's 32766 and PostgreSQL's 65535. */
 const UPSERT_CHUNK = 500;
 const IN_CHUNK = 1000;
 
@@ -91,6 +93,8 @@ const UPSERT_COLUMNS = [
   'skip_reason',
   'sale_prices',
   'ms_image_count',
+  'kind',
+  'parent_ms_id',
   'ms_seen_at',
   'created_at',
   'updated_at',
@@ -236,6 +240,8 @@ export class NomenclatureWriter {
             null,
             p.salePrices,
             p.msImageCount,
+            p.kind,
+            p.parentMsId,
             options.seenAt,
             at,
             at,
@@ -432,6 +438,8 @@ function changed(prev: ExistingRow, p: MappedProduct, categoryId: number | null)
     prev.msUpdated !== p.msUpdated ||
     prev.syncState !== 'ok' ||
     prev.salePrices !== p.salePrices ||
-    prev.msImageCount !== p.msImageCount
+    prev.msImageCount !== p.msImageCount ||
+    prev.kind !== p.kind ||
+    prev.parentMsId !== p.parentMsId
   );
 }
