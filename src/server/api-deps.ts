@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
+import type { SecretBox } from '../core/secret-box.js';
 import type { JobEnqueuer } from '../queue/types.js';
 import type { Database } from '../store/schema.js';
 import type { SyncRegistry } from '../sync/sync-registry.js';
@@ -16,6 +17,11 @@ export interface ApiDeps {
   syncs: SyncRegistry;
   /** Origin the service is reachable at (for the price-list CSV URL), e.g. `http://localhost:3000`. */
   publicBaseUrl: string;
+  /**
+   * E3 the process's SecretBox: webhook signing secrets are stored encrypted with it. Optional for
+   * tests that do not touch webhooks (a random key is used then, so secrets do not survive the app).
+   */
+  secretBox?: SecretBox;
 }
 
 export const API_PREFIX = '/api/v1';

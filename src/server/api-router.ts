@@ -43,8 +43,13 @@ export interface ApiOperation<
   successStatus?: 200 | 201 | 202;
   /** Error codes this operation can answer with besides `unauthorized` and `validation_failed`. */
   errors?: readonly string[];
-  /** Public operations skip bearer auth (only the OpenAPI document and its page). */
+  /** Public operations skip bearer auth (the OpenAPI document and its page, the secret price-list feeds). */
   public?: boolean;
+  /**
+   * Mounted under this prefix instead of the API prefix (e.g. `''` for the secret feeds at
+   * `/feeds/{token}/…`, outside `/api/v1` and its bearer auth); the OpenAPI path follows.
+   */
+  prefix?: string;
   handler: (input: OperationInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown> | unknown;
 }
 
@@ -81,7 +86,7 @@ async function readJsonBody(c: Context): Promise<unknown> {
 /** Registers the operations on a Hono app (or sub-app) under `prefix`. */
 export function mountOperations(app: Hono, prefix: string, operations: readonly ApiOperation[]): void {
   for (const op of operations) {
-    app.on(op.method.toUpperCase(), prefix + op.path, async (c) => {
+    app.on(op.method.toUpperCase(), (op.prefix ?? prefix) + op.path, async (c) => {
       const params = parseOrThrow(op.params, c.req.param(), 'params');
       const query = parseOrThrow(op.query, c.req.query(), 'query');
       const body = op.body ? parseOrThrow(op.body, await readJsonBody(c), 'body') : undefined;

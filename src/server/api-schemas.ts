@@ -88,7 +88,11 @@ export const PriceListRow = z
     msProductId: z.string().nullable(),
   })
   .meta({ id: 'PriceListRow' });
-export const RowsQuery = Paging.extend({ brand: z.string().optional(), article: z.string().optional() });
+export const RowsQuery = Paging.extend({
+  brand: z.string().optional(),
+  article: z.string().optional(),
+  q: z.string().max(200).optional().meta({ description: 'E6: substring of brand, article, code or name, any case (Cyrillic and Latin)' }),
+});
 
 // ── clients and suppliers ──────────────────────────────────────────────────────────────────
 export const COMPANY_TYPES = ['legal', 'entrepreneur', 'individual'] as const;
@@ -141,7 +145,10 @@ export const CounterpartyCreate = z
   .strict()
   .meta({ id: 'CounterpartyCreate' });
 export const CounterpartyUpdate = CounterpartyCreate.omit({ externalId: true }).partial().strict().meta({ id: 'CounterpartyUpdate' });
-export const CounterpartyQuery = Paging.extend({ q: z.string().optional(), externalId: z.string().optional() });
+export const CounterpartyQuery = Paging.extend({
+  q: z.string().max(200).optional().meta({ description: 'E6: substring of name, INN, e-mail or phone in any case (Cyrillic and Latin); or an exact INN, e-mail or phone in any notation' }),
+  externalId: z.string().optional(),
+});
 
 export const Balance = z
   .object({
@@ -243,6 +250,7 @@ export const PositionStatusChange = z
   .strict()
   .meta({ id: 'PositionStatusChange' });
 export const OrderQuery = Paging.extend({
+  q: z.string().max(200).optional().meta({ description: "E6: substring of the order number, or of the counterparty's name, INN, e-mail or phone, any case (Cyrillic and Latin)" }),
   kind: z.enum(ORDER_KINDS).optional(),
   counterpartyId: z.coerce.number().int().positive().optional(),
   externalId: z.string().optional(),
@@ -263,7 +271,7 @@ export const Product = z
   })
   .meta({ id: 'Product' });
 export const ProductQuery = Paging.extend({
-  q: z.string().max(200).optional().meta({ description: 'substring of brand, article or name' }),
+  q: z.string().max(200).optional().meta({ description: 'E6: substring of brand, article, code or name in any case (Cyrillic and Latin), or of the normalized article' }),
   brand: z.string().max(100).optional(),
   article: z.string().max(100).optional().meta({ description: 'matched on the normalized article' }),
   categoryId: z.coerce.number().int().positive().optional(),

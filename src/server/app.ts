@@ -14,6 +14,9 @@ import { createErrorHandler, notFoundHandler, type ErrorLogger } from './error-h
 import { mountHealth, type ReadinessProbe } from './health.js';
 import { buildOpenApiDocument, renderOpenApiHtml } from './openapi.js';
 import { catalogOperations } from './routes/catalog.routes.js';
+import { dataQualityOperations } from './routes/data-quality.routes.js';
+import { priceListFeedOperations } from './routes/price-list-feeds.routes.js';
+import { webhookOperations } from './routes/webhooks.routes.js';
 import { counterpartyOperations } from './routes/counterparties.routes.js';
 import { orderOperations } from './routes/orders.routes.js';
 import { priceListOperations } from './routes/price-lists.routes.js';
@@ -37,8 +40,11 @@ export function apiOperations(deps: ApiDeps): ApiOperation[] {
     ...priceListOperations(deps),
     ...counterpartyOperations(deps, 'client'),
     ...counterpartyOperations(deps, 'supplier'),
+    ...priceListFeedOperations(deps),
     ...orderOperations(deps),
     ...catalogOperations(deps),
+    ...dataQualityOperations(deps),
+    ...webhookOperations(deps),
   ];
 }
 

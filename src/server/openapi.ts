@@ -110,7 +110,8 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], basePa
     if (op.body) {
       operation.requestBody = { required: true, content: { 'application/json': { schema: toSchema(op.body, 'input', components) } } };
     }
-    paths[basePath + path] = { ...(paths[basePath + path] ?? {}), [op.method]: operation };
+    const full = (op.prefix ?? basePath) + path;
+    paths[full] = { ...(paths[full] ?? {}), [op.method]: operation };
   }
   return {
     openapi: '3.1.0',

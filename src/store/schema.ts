@@ -27,6 +27,8 @@ export type KopecksColumn = number;
 export type Id = Generated<number>;
 /** A flag with a database default. */
 export type FlagWithDefault = ColumnType<Flag, Flag | undefined, Flag>;
+/** E6 (migration 0024): the row's searchable fields folded by `searchTextOf` (src/domain/search-text.ts). */
+export type SearchTextColumn = ColumnType<string | null, string | null | undefined, string | null>;
 
 export interface RegionsTable {
   id: Id;
@@ -175,6 +177,8 @@ export interface ProductsTable {
   kind: ColumnType<ProductKind, ProductKind | undefined, ProductKind>;
   /** Migration 0011 (C2): for a variant, its parent product's MoySklad id. */
   parentMsId: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 0024 (E6): `searchTextOf(brand, article, code, name)`, set by every writer of the row. */
+  searchText: SearchTextColumn;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }
@@ -227,6 +231,8 @@ export interface DataQualityIssuesTable {
   message: string;
   runId: number | null;
   detectedAt: IsoTime;
+  /** Migration 0026 (E4): `product` or `variant` (which MoySklad web card to link); null = product. */
+  msType: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type CounterpartyKind = 'client' | 'supplier';
@@ -247,6 +253,8 @@ export interface CounterpartiesTable {
   emailNorm: string | null;
   phone: string | null;
   phoneNorm: string | null;
+  /** Migration 0024 (E6): `searchTextOf(name, inn, email, phone)`, recomputed on every write. */
+  searchText: SearchTextColumn;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }
@@ -294,6 +302,8 @@ export interface OrdersTable {
   exportState: ColumnType<ExportState, ExportState | undefined, ExportState>;
   exportError: string | null;
   exportedAt: IsoTime | null;
+  /** Migration 0024 (E6): `searchTextOf(externalId)`, set at creation. */
+  searchText: SearchTextColumn;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }
@@ -453,7 +463,67 @@ export interface WebhookReceiptsTable {
   receivedAt: IsoTime;
 }
 
-/** Every table created by this module's initial migration. */
+/** E3 (0023): a platform webhook subscription. */
+export interface PlatformWebhooksTable {
+  id: Id;
+  url: string;
+  description: string | null;
+  /** The signing secret (`whsec_…`) encrypted by `SecretBox`. */
+  secretEnc: string;
+  /** After a rotation: the previous secret, still signed with until `previousSecretUntil`. */
+  previousSecretEnc: string | null;
+  previousSecretUntil: IsoTime | null;
+  active: FlagWithDefault;
+  createdAt: IsoTime;
+  updatedAt: IsoTime;
+}
+
+/** E3 (0023): the event types a subscription receives. */
+export interface PlatformWebhookEventTypesTable {
+  webhookId: number;
+  eventType: string;
+}
+
+/** E3 (0023): one event as sent: `webhook-id` and the exact signed body. */
+export interface PlatformWebhookMessagesTable {
+  id: Id;
+  messageId: string;
+  eventType: string;
+  body: JsonText;
+  createdAt: IsoTime;
+}
+
+export type WebhookDeliveryState = 'pending' | 'running' | 'delivered' | 'failed';
+
+/** E3 (0023): one message to one subscription — the delivery outbox and log. */
+export interface PlatformWebhookDeliveriesTable {
+  id: Id;
+  messageId: number;
+  webhookId: number;
+  state: ColumnType<WebhookDeliveryState, WebhookDeliveryState | undefined, WebhookDeliveryState>;
+  attempts: ColumnType<number, number | undefined, number>;
+  nextAttemptAt: IsoTime;
+  /** End of the retry window (24 h after the delivery was written or resent). */
+  deadlineAt: IsoTime;
+  lastAttemptAt: IsoTime | null;
+  /** HTTP status of the last attempt; null when no answer came (unreachable, timeout). */
+  lastStatus: number | null;
+  lastError: string | null;
+  deliveredAt: IsoTime | null;
+  createdAt: IsoTime;
+  updatedAt: IsoTime;
+}
+
+/** E5 (0025): a price list's secret feed token (hashed). */
+export interface PriceListFeedsTable {
+  priceListId: number;
+  tokenHash: string;
+  prefix: string;
+  createdAt: IsoTime;
+  lastUsedAt: IsoTime | null;
+}
+
+/** Every table of the module (0001 and later migrations). */
 export interface Database {
   regions: RegionsTable;
   msAccounts: MsAccountsTable;
@@ -481,6 +551,11 @@ export interface Database {
   adminSessions: AdminSessionsTable;
   settings: SettingsTable;
   webhookReceipts: WebhookReceiptsTable;
+  platformWebhooks: PlatformWebhooksTable;
+  platformWebhookEventTypes: PlatformWebhookEventTypesTable;
+  platformWebhookMessages: PlatformWebhookMessagesTable;
+  platformWebhookDeliveries: PlatformWebhookDeliveriesTable;
+  priceListFeeds: PriceListFeedsTable;
 }
 
 export type RegionRow = Selectable<RegionsTable>;
@@ -501,3 +576,5 @@ export type SyncRunRow = Selectable<SyncRunsTable>;
 export type LogEntryRow = Selectable<LogEntriesTable>;
 export type BalanceRecordRow = Selectable<BalanceRecordsTable>;
 export type MsBalanceRow = Selectable<MsBalancesTable>;
+export type PlatformWebhookRow = Selectable<PlatformWebhooksTable>;
+export type PlatformWebhookDeliveryRow = Selectable<PlatformWebhookDeliveriesTable>;

@@ -3,11 +3,11 @@
  * The product directory (R15) with search by brand and article, the site categories tree (R2)
  * and the sync triggers of an integration.
  */
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { NotFoundError } from '../../core/errors.js';
 import { normalizeArticle, normalizeBrand } from '../../core/normalize.js';
 import type { ProductRow } from '../../store/schema.js';
+import { searchTextContains } from '../../store/search-filter.js';
 import type { ApiDeps } from '../api-deps.js';
 import { defineOperation, type ApiOperation } from '../api-router.js';
 import { Category, IdParams, Page, Product, ProductQuery, SyncEnqueued, SyncParams, type CategoryNode } from '../api-schemas.js';
@@ -42,10 +42,11 @@ export function catalogOperations(deps: ApiDeps): ApiOperation[] {
         if (query.brand) q = q.where('brandNorm', '=', normalizeBrand(query.brand));
         if (query.article) q = q.where('articleNorm', '=', normalizeArticle(query.article));
         if (query.categoryId) q = q.where('categoryId', '=', query.categoryId);
-        if (query.q) {
-          const like = `%${query.q.toLowerCase()}%`;
+        const text = searchTextContains('searchText', query.q);
+        if (text) {
+          // E6: brand, article, code or name in any case (Cyrillic too), or the article in its normal form.
           const art = normalizeArticle(query.q);
-          q = q.where((eb) => eb.or([eb(sql<string>`lower(name)`, 'like', like), eb('brandNorm', '=', normalizeBrand(query.q)), ...(art ? [eb('articleNorm', 'like', `%${art}%`)] : [])]));
+          q = q.where((eb) => eb.or([text, ...(art ? [eb('articleNorm', 'like', `%${art}%`)] : [])]));
         }
         const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
         const rows = await q.selectAll().orderBy('brandNorm').orderBy('articleNorm').orderBy('id').limit(query.limit).offset(query.offset).execute();

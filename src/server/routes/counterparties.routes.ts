@@ -3,13 +3,14 @@
  * Clients and suppliers (R3, R27): distinct kinds with their own paths; the client balance
  * (R29–R31) and client activity, which asks for a balance refresh at most every 30 minutes (R30).
  */
-import { sql } from 'kysely';
 import { readClientBalance, recordClientActivity } from '../../sync/balance/client-balance.js';
 import type { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { formatRoubles } from '../../core/money.js';
 import { normalizeEmail, normalizeInn, normalizePhone } from '../../core/normalize.js';
+import { searchTextOf } from '../../domain/search-text.js';
 import { isUniqueViolation } from '../../store/db-errors.js';
+import { searchTextContains } from '../../store/search-filter.js';
 import type { CounterpartyKind, CounterpartyRow } from '../../store/schema.js';
 import type { ApiDeps } from '../api-deps.js';
 import { defineOperation, type ApiOperation } from '../api-router.js';
@@ -55,12 +56,12 @@ export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): A
       handler: async ({ query }) => {
         let q = deps.db.selectFrom('counterparties').where('kind', '=', kind);
         if (query.externalId) q = q.where('externalId', '=', query.externalId);
-        if (query.q) {
-          const like = `%${query.q.toLowerCase()}%`;
+        const text = searchTextContains('searchText', query.q);
+        if (query.q && text) {
           const phone = normalizePhone(query.q);
           q = q.where((eb) =>
             eb.or([
-              eb(sql<string>`lower(name)`, 'like', like),
+              text,
               eb('innNorm', '=', query.q!.replace(/\D+/g, '')),
               eb('emailNorm', '=', query.q!.trim().toLowerCase()),
               ...(phone ? [eb('phoneNorm', '=', phone)] : []),
@@ -90,6 +91,7 @@ export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): A
             companyType: body.companyType ?? 'legal',
             inn: null, innNorm: null, email: null, emailNorm: null, phone: null, phoneNorm: null,
             ...contactColumns(body),
+            searchText: searchTextOf(body.name, body.inn, body.email, body.phone),
             createdAt: now,
             updatedAt: now,
           })
@@ -111,8 +113,9 @@ export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): A
       method: 'patch', path: `${base}/:id`, operationId: `update${Name}`, tag, summary: `Update a ${kind}`,
       params: IdParams, body: CounterpartyUpdate, response: Counterparty, errors: ['not_found'],
       handler: async ({ params, body }) => {
-        await loadCounterparty(deps, kind, params.id);
+        const current = await loadCounterparty(deps, kind, params.id);
         if (body.regionId != null) await loadRegion(deps, body.regionId);
+        const next = <K extends 'name' | 'inn' | 'email' | 'phone'>(k: K) => (body[k] !== undefined ? body[k] : current[k]);
         const row = await deps.db
           .updateTable('counterparties')
           .set({
@@ -120,6 +123,7 @@ export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): A
             ...(body.companyType !== undefined ? { companyType: body.companyType } : {}),
             ...(body.regionId !== undefined ? { regionId: body.regionId ?? null } : {}),
             ...contactColumns(body),
+            searchText: searchTextOf(next('name'), next('inn'), next('email'), next('phone')),
             updatedAt: deps.clock.now().toISOString(),
           })
           .where('id', '=', params.id)

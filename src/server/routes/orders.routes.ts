@@ -11,7 +11,9 @@ import type { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { normalizeArticle } from '../../core/normalize.js';
 import type { Clock } from '../../core/clock.js';
+import { searchTextOf } from '../../domain/search-text.js';
 import { isUniqueViolation } from '../../store/db-errors.js';
+import { searchTextContains } from '../../store/search-filter.js';
 import { OutboxRepository } from '../../store/repositories/outbox-repository.js';
 import type { Database, OrderKind, OrderPositionRow, OrderRow } from '../../store/schema.js';
 import type { ApiDeps } from '../api-deps.js';
@@ -122,13 +124,19 @@ async function integrationIdForRegion(db: Kysely<Database>, regionId: number): P
 export function orderOperations(deps: ApiDeps): ApiOperation[] {
   return [
     defineOperation({
-      method: 'get', path: '/orders', operationId: 'listOrders', tag: 'orders', summary: 'List orders (filter by kind, counterparty, externalId)',
+      method: 'get', path: '/orders', operationId: 'listOrders', tag: 'orders', summary: "List orders (search by number or counterparty; filter by kind, counterparty, externalId)",
       query: OrderQuery, response: Page(Order),
       handler: async ({ query }) => {
         let q = deps.db.selectFrom('orders');
         if (query.kind) q = q.where('kind', '=', query.kind);
         if (query.counterpartyId) q = q.where('counterpartyId', '=', query.counterpartyId);
         if (query.externalId) q = q.where('externalId', '=', query.externalId);
+        const number = searchTextContains('orders.searchText', query.q);
+        const party = searchTextContains('counterparties.searchText', query.q);
+        if (number && party) {
+          // E6: the order number, or the counterparty's name/INN/e-mail/phone, in any case.
+          q = q.where((eb) => eb.or([number, eb('counterpartyId', 'in', eb.selectFrom('counterparties').select('id').where(party))]));
+        }
         const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
         const orders = await q.selectAll().orderBy('id', 'desc').limit(query.limit).offset(query.offset).execute();
         const ids = orders.map((o) => o.id);
@@ -169,6 +177,7 @@ export function orderOperations(deps: ApiDeps): ApiOperation[] {
               syncId: randomUUID(),
               exportError: null,
               exportedAt: null,
+              searchText: searchTextOf(body.externalId),
               createdAt: now,
               updatedAt: now,
             })

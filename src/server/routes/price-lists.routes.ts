@@ -5,10 +5,10 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { ConflictError, NotFoundError } from '../../core/errors.js';
-import { formatRoubles } from '../../core/money.js';
+import { NotFoundError } from '../../core/errors.js';
+import { exportPriceList } from '../../app/price-list-export.js';
 import { normalizeArticle, normalizeBrand } from '../../core/normalize.js';
-import { PriceListRepository } from '../../store/repositories/price-list-repository.js';
+import { searchTextContains } from '../../store/search-filter.js';
 import type { PriceListRow as PriceListTableRow } from '../../store/schema.js';
 import type { ApiDeps } from '../api-deps.js';
 import { API_PREFIX } from '../api-deps.js';
@@ -19,8 +19,6 @@ import { loadRegion } from './regions.routes.js';
 
 /** The sync kind a forced price-list sync enqueues (the stock sync, R4/R13). */
 export const PRICE_LIST_SYNC_KIND = 'stock.full';
-
-const CSV_HEADER = 'brand;article;name;quantity;price;delivery_days';
 
 export function priceListToApi(deps: ApiDeps, r: PriceListTableRow): z.infer<typeof PriceList> {
   return {
@@ -43,21 +41,17 @@ export async function loadPriceList(deps: ApiDeps, id: number): Promise<PriceLis
   return row;
 }
 
-/** A CSV field: quoted when it holds `;`, a quote or a line break. */
-function csvField(value: string): string {
-  return /[;"\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** Formats a quantity without float noise (`3`, `2.5`). */
-function formatQuantity(q: number): string {
-  return Number.isInteger(q) ? String(q) : String(Math.round(q * 1000) / 1000);
-}
-
 export function priceListOperations(deps: ApiDeps): ApiOperation[] {
   const rowsQuery = (id: number, generation: number, q: z.infer<typeof RowsQuery>) => {
     let query = deps.db.selectFrom('priceListRows').where('priceListId', '=', id).where('generation', '=', generation);
     if (q.brand) query = query.where(sql<string>`upper(brand)`, '=', normalizeBrand(q.brand));
     if (q.article) query = query.where('articleNorm', '=', normalizeArticle(q.article));
+    const text = searchTextContains('products.searchText', q.q);
+    if (text) {
+      // E6: rows are searched through their product's search column (the stock sync's writes stay as they are).
+      const art = normalizeArticle(q.q);
+      query = query.where((eb) => eb.or([eb('priceListRows.productId', 'in', eb.selectFrom('products').select('products.id').where(text)), ...(art ? [eb('priceListRows.articleNorm', 'like', `%${art}%`)] : [])]));
+    }
     return query;
   };
   return [
@@ -139,7 +133,7 @@ export function priceListOperations(deps: ApiDeps): ApiOperation[] {
     }),
     defineOperation({
       method: 'get', path: '/price-lists/:id/rows', operationId: 'listPriceListRows', tag: 'price lists',
-      summary: 'Rows of a price list (stock of its MoySklad store), paged; filter by brand and article',
+      summary: 'Rows of a price list (stock of its MoySklad store), paged; filter by brand and article, search by text (q)',
       params: IdParams, query: RowsQuery, response: Page(PriceListRow), errors: ['not_found'],
       handler: async ({ params, query }) => {
         const pl = await loadPriceList(deps, params.id);
@@ -158,35 +152,14 @@ export function priceListOperations(deps: ApiDeps): ApiOperation[] {
       method: 'get', path: '/price-lists/:id/export.csv', operationId: 'exportPriceListCsv', tag: 'price lists',
       summary: 'The price list as CSV (UTF-8, ";", prices in roubles): brand;article;name;quantity;price;delivery_days',
       params: IdParams, responseContentType: 'text/csv', errors: ['not_found', 'price_list_swapped'],
-      handler: async ({ params }) => {
-        const pl = await loadPriceList(deps, params.id);
-        const deliveryDays = String(pl.deliveryDays ?? 0);
-        const repo = new PriceListRepository(deps.db, deps.clock);
-        // R11: the rows of one generation as they were at one moment. A stock run that patches the
-        // list in place (or swaps it) while the pages are read makes iterateRows fail rather than mix;
-        // the export then starts again (a patch takes milliseconds, so a retry or two suffices).
-        let lines: string[] = [];
-        for (let attempt = 1; ; attempt++) {
-          lines = [CSV_HEADER];
-          try {
-            for await (const rows of repo.iterateRows(params.id)) {
-              for (const r of rows) {
-                lines.push([csvField(r.brand), csvField(r.article), csvField(r.name), formatQuantity(r.quantity), formatRoubles(r.price), deliveryDays].join(';'));
-              }
-            }
-            break;
-          } catch (e) {
-            if (!(e instanceof ConflictError && e.code === 'price_list_swapped') || attempt >= 5) throw e;
-          }
-        }
-        return new Response(lines.join('\r\n') + '\r\n', {
-          status: 200,
-          headers: {
-            'content-type': 'text/csv; charset=utf-8',
-            'content-disposition': `attachment; filename="price-list-${params.id}.csv"`,
-          },
-        });
-      },
+      // R11: the rows of one generation as they were at one moment (see src/app/price-list-export.ts).
+      handler: async ({ params }) => exportPriceList(deps, await loadPriceList(deps, params.id), 'csv'),
+    }),
+    defineOperation({
+      method: 'get', path: '/price-lists/:id/export.json', operationId: 'exportPriceListJson', tag: 'price lists',
+      summary: 'The price list as JSON: {priceListId, name, generatedAt, rows:[{brand, article, name, quantity, priceKopecks, price, deliveryDays, msProductId}]}',
+      params: IdParams, responseContentType: 'application/json', errors: ['not_found', 'price_list_swapped'],
+      handler: async ({ params }) => exportPriceList(deps, await loadPriceList(deps, params.id), 'json'),
     }),
     defineOperation({
       method: 'post', path: '/price-lists/:id/sync', operationId: 'syncPriceList', tag: 'sync',

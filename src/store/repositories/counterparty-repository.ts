@@ -7,6 +7,7 @@
 import type { Clock } from '../../core/clock.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { normalizeEmail, normalizeInn, normalizePhone } from '../../core/normalize.js';
+import { searchTextOf } from '../../domain/search-text.js';
 import { nowIso } from '../database.js';
 import type { Db } from '../db.js';
 import { isUniqueViolation } from '../db-errors.js';
@@ -52,6 +53,7 @@ export class CounterpartyRepository {
           name: input.name,
           ...(input.companyType ? { companyType: input.companyType } : {}),
           ...contactColumns(input),
+          searchText: searchTextOf(input.name, input.inn, input.email, input.phone),
           createdAt: at,
           updatedAt: at,
         })
@@ -69,6 +71,8 @@ export class CounterpartyRepository {
   }
 
   async update(id: number, patch: CounterpartyPatch): Promise<Counterparty> {
+    const current = await this.get(id);
+    const next = <K extends 'name' | 'inn' | 'email' | 'phone'>(k: K) => (patch[k] !== undefined ? patch[k] : current[k]);
     const row = await this.db
       .updateTable('counterparties')
       .set({
@@ -76,6 +80,7 @@ export class CounterpartyRepository {
         ...(patch.regionId !== undefined ? { regionId: patch.regionId } : {}),
         ...(patch.companyType !== undefined ? { companyType: patch.companyType } : {}),
         ...contactColumns(patch),
+        searchText: searchTextOf(next('name'), next('inn'), next('email'), next('phone')),
         updatedAt: nowIso(this.clock),
       })
       .where('id', '=', id)

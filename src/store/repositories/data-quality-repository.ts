@@ -14,6 +14,14 @@ export interface DataQualityIssueInput {
   name?: string | null;
   reason: string;
   message: string;
+  /** E4: `product` or `variant` (which MoySklad web card the report links); default product. */
+  msType?: 'product' | 'variant' | null;
+}
+
+export interface DataQualityPageQuery {
+  reason?: string;
+  limit: number;
+  offset: number;
 }
 
 export class DataQualityRepository {
@@ -38,6 +46,7 @@ export class DataQualityRepository {
             message: i.message,
             runId,
             detectedAt: at,
+            msType: i.msType ?? null,
           })),
         )
         .onConflict((oc) =>
@@ -49,6 +58,7 @@ export class DataQualityRepository {
             message: eb.ref('excluded.message'),
             runId: eb.ref('excluded.runId'),
             detectedAt: eb.ref('excluded.detectedAt'),
+            msType: eb.ref('excluded.msType'),
           })),
         )
         .execute();
@@ -60,6 +70,15 @@ export class DataQualityRepository {
     for (const part of chunk(msProductIds, 1000)) {
       await this.db.deleteFrom('dataQualityIssues').where('msAccountId', '=', msAccountId).where('msProductId', 'in', part).execute();
     }
+  }
+
+  /** E4 the report as the API pages it: every account, newest first, optionally one reason. */
+  async page(q: DataQualityPageQuery) {
+    let base = this.db.selectFrom('dataQualityIssues');
+    if (q.reason !== undefined) base = base.where('reason', '=', q.reason);
+    const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+    const items = await base.selectAll().orderBy('detectedAt', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute();
+    return { items, total: Number(total) };
   }
 
   async list(msAccountId: number, limit = 1000) {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
 import { normalizeArticle } from '../../core/normalize.js';
+import { searchTextOf } from '../../domain/search-text.js';
 import { nowIso } from '../database.js';
 import type { Db } from '../db.js';
 import { withTransaction } from '../db.js';
@@ -89,6 +90,7 @@ export class OrderRepository {
             syncId: randomUUID(),
             exportError: null,
             exportedAt: null,
+            searchText: searchTextOf(input.externalId),
             createdAt: at,
             updatedAt: at,
           })

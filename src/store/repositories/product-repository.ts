@@ -6,6 +6,7 @@
 import type { Clock } from '../../core/clock.js';
 import { NotFoundError } from '../../core/errors.js';
 import { normalizeArticle, normalizeBrand } from '../../core/normalize.js';
+import { searchTextOf } from '../../domain/search-text.js';
 import { chunk, flag, nowIso, sqliteHandleOf } from '../database.js';
 import type { Db } from '../db.js';
 import { withTransaction } from '../db.js';
@@ -48,13 +49,13 @@ const PRODUCT_CHUNK = 1000;
 
 /** Same statement as the Kysely path below, for the SQLite fast path. Keep the two in step. */
 const SQLITE_UPSERT = `insert into products (ms_account_id, ms_id, brand, brand_norm, article, article_norm, code, name, description,
-  category_id, ms_folder_id, archived, deleted, ms_updated, sync_state, skip_reason, created_at, updated_at)
-  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  category_id, ms_folder_id, archived, deleted, ms_updated, sync_state, skip_reason, search_text, created_at, updated_at)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   on conflict (ms_account_id, ms_id) do update set brand = excluded.brand, brand_norm = excluded.brand_norm,
   article = excluded.article, article_norm = excluded.article_norm, code = excluded.code, name = excluded.name,
   description = excluded.description, category_id = excluded.category_id, ms_folder_id = excluded.ms_folder_id,
   archived = excluded.archived, deleted = excluded.deleted, ms_updated = excluded.ms_updated,
-  sync_state = excluded.sync_state, skip_reason = excluded.skip_reason, updated_at = excluded.updated_at`;
+  sync_state = excluded.sync_state, skip_reason = excluded.skip_reason, search_text = excluded.search_text, updated_at = excluded.updated_at`;
 
 export class ProductRepository {
   constructor(
@@ -86,6 +87,7 @@ export class ProductRepository {
       msUpdated: p.msUpdated ?? null,
       syncState: p.syncState ?? ('ok' as const),
       skipReason: p.skipReason ?? null,
+      searchText: searchTextOf(p.brand, p.article, p.code, p.name),
       createdAt: at,
       updatedAt: at,
     }));
@@ -95,7 +97,7 @@ export class ProductRepository {
       const stmt = sqlite.prepare(SQLITE_UPSERT);
       sqlite.transaction(() => {
         for (const v of values) {
-          stmt.run([v.msAccountId, v.msId, v.brand, v.brandNorm, v.article, v.articleNorm, v.code, v.name, v.description, v.categoryId, v.msFolderId, v.archived, v.deleted, v.msUpdated, v.syncState, v.skipReason, v.createdAt, v.updatedAt]);
+          stmt.run([v.msAccountId, v.msId, v.brand, v.brandNorm, v.article, v.articleNorm, v.code, v.name, v.description, v.categoryId, v.msFolderId, v.archived, v.deleted, v.msUpdated, v.syncState, v.skipReason, v.searchText, v.createdAt, v.updatedAt]);
         }
       })();
       return values.length;
@@ -121,6 +123,7 @@ export class ProductRepository {
               msUpdated: eb.ref('excluded.msUpdated'),
               syncState: eb.ref('excluded.syncState'),
               skipReason: eb.ref('excluded.skipReason'),
+              searchText: eb.ref('excluded.searchText'),
               updatedAt: eb.ref('excluded.updatedAt'),
             })),
           )

@@ -67,9 +67,11 @@ interface IssueRow {
   name: string | null;
   reason: DataQualityReason;
   message: string;
+  /** E4: which MoySklad card the report links (product or variant). */
+  msType: 'product' | 'variant';
 }
 
-/** Rows per statement: ~23 parameters a row stays under SQLite's 32766 and PostgreSQL's 65535. */
+/** Rows per statement: ~24 parameters a row stays under SQLite's 32766 and PostgreSQL's 65535. */
 const UPSERT_CHUNK = 500;
 const IN_CHUNK = 1000;
 
@@ -95,6 +97,7 @@ const UPSERT_COLUMNS = [
   'ms_image_count',
   'kind',
   'parent_ms_id',
+  'search_text',
   'ms_seen_at',
   'created_at',
   'updated_at',
@@ -104,7 +107,7 @@ const upsertSqlCache = new Map<string, string>();
 /** SQLite: the upsert prepared once per connection and row count (preparing 10,500 parameters costs ~15 ms). */
 const preparedUpserts = new WeakMap<object, Map<number, { run(params: unknown[]): unknown }>>();
 
-const HOLDER_COLUMNS = ['id', 'msId', 'brand', 'brandNorm', 'article', 'articleNorm', 'code', 'name'] as const;
+const HOLDER_COLUMNS = ['id', 'msId', 'brand', 'brandNorm', 'article', 'articleNorm', 'code', 'name', 'kind'] as const;
 type HolderRow = Pick<ProductRow, (typeof HOLDER_COLUMNS)[number]>;
 const snake = (c: string): string => c.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
 const selectList = (cols: readonly string[]): string => cols.map((c) => `${snake(c)} as "${c}"`).join(', ');
@@ -203,7 +206,7 @@ export class NomenclatureWriter {
     const issues: IssueRow[] = [];
     for (const s of skippedItems) {
       notSynced.push({ msId: s.msId, reason: s.reason, archived: s.archived, msUpdated: s.msUpdated });
-      issues.push({ msProductId: s.msId, code: s.code, article: s.article, name: s.name, reason: s.reason, message: s.message });
+      issues.push({ msProductId: s.msId, code: s.code, article: s.article, name: s.name, reason: s.reason, message: s.message, msType: s.kind });
     }
     for (const p of okItems) {
       if (losers.has(p.msId)) notSynced.push({ msId: p.msId, reason: 'duplicate-brand-article', archived: p.archived, msUpdated: p.msUpdated });
@@ -242,6 +245,7 @@ export class NomenclatureWriter {
             p.msImageCount,
             p.kind,
             p.parentMsId,
+            p.searchText,
             options.seenAt,
             at,
             at,
@@ -371,14 +375,14 @@ export class NomenclatureWriter {
     const live = okItems.filter((p) => !p.archived);
     if (live.length === 0) return { losers, issues };
 
-    type Candidate = { msId: string; rank: number; code: string | null; article: string | null; name: string; inPage: boolean; brand: string; article0: string };
+    type Candidate = { msId: string; rank: number; code: string | null; article: string | null; name: string; inPage: boolean; brand: string; article0: string; msType: 'product' | 'variant' };
     const groups = new Map<string, Candidate[]>();
     for (const p of live) {
       const prev = existing.get(p.msId);
       const incumbent = prev && prev.syncState === 'ok' && prev.deleted === 0 && prev.brandNorm === p.brandNorm && prev.articleNorm === p.articleNorm;
       const k = keyOf(p.brandNorm, p.articleNorm);
       const list = groups.get(k) ?? [];
-      list.push({ msId: p.msId, rank: incumbent ? prev.id : Number.POSITIVE_INFINITY, code: p.code, article: p.article, name: p.name, inPage: true, brand: p.brand, article0: p.article });
+      list.push({ msId: p.msId, rank: incumbent ? prev.id : Number.POSITIVE_INFINITY, code: p.code, article: p.article, name: p.name, inPage: true, brand: p.brand, article0: p.article, msType: p.kind });
       groups.set(k, list);
     }
     const articleNorms = [...new Set(live.map((p) => p.articleNorm))];
@@ -392,7 +396,7 @@ export class NomenclatureWriter {
         if (pageIds.has(h.msId)) continue;
         const list = groups.get(keyOf(h.brandNorm, h.articleNorm));
         if (!list) continue;
-        list.push({ msId: h.msId, rank: h.id, code: h.code, article: h.article, name: h.name, inPage: false, brand: h.brand, article0: h.article });
+        list.push({ msId: h.msId, rank: h.id, code: h.code, article: h.article, name: h.name, inPage: false, brand: h.brand, article0: h.article, msType: h.kind });
       }
     }
     for (const list of groups.values()) {
@@ -407,6 +411,7 @@ export class NomenclatureWriter {
         name: winner.name,
         reason: 'duplicate-brand-article',
         message: `brand+article "${label}" is also on MoySklad product(s) ${rest.map((r) => r.msId).join(', ')}; this one stays synced (it came first), the others are not synced`,
+        msType: winner.msType,
       });
       for (const r of rest) {
         if (r.inPage) losers.add(r.msId);
@@ -417,6 +422,7 @@ export class NomenclatureWriter {
           name: r.name,
           reason: 'duplicate-brand-article',
           message: `brand+article "${label}" is also on MoySklad product ${winner.msId}, which stays synced; this one is not synced`,
+          msType: r.msType,
         });
       }
     }

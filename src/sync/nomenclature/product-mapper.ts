@@ -13,6 +13,7 @@ import { normalizeArticle, normalizeBrand } from '../../core/normalize.js';
 import { idFromHref } from '../../moysklad/schemas/meta.js';
 import type { MsProductRow, MsVariantRow } from '../../moysklad/schemas/nomenclature-row.js';
 import { splitProductCode } from '../../domain/product-code.js';
+import { searchTextOf } from '../../domain/search-text.js';
 import { salePricesJson } from '../stock/product-prices.js';
 
 /** Reason keys of the data-quality report (B5). */
@@ -41,6 +42,8 @@ export interface MappedProduct {
   msUpdatedRaw: string | null;
   msImageCount: number;
   salePrices: string;
+  /** E6: the folded search column (brand, article, code, name). */
+  searchText: string;
 }
 
 export interface MappedIssue {
@@ -111,6 +114,7 @@ function map(
       msUpdatedRaw,
       msImageCount: item.images?.meta.size ?? 0,
       salePrices: extra.salePrices,
+      searchText: searchTextOf(split.brand, split.article, item.code, item.name),
     },
   };
 }

@@ -16,6 +16,7 @@ import type { Clock } from '../../core/clock.js';
 import { normalizeArticle, normalizeBrand } from '../../core/normalize.js';
 import { noBrandSynonyms, type BrandSynonyms } from '../../domain/brand-synonyms.js';
 import { composeProductCode, splitProductCode } from '../../domain/product-code.js';
+import { searchTextOf } from '../../domain/search-text.js';
 import type { MoySkladClient } from '../../moysklad/client.js';
 import { productSchema, type MsProduct, type MsProductCreate } from '../../moysklad/schemas/product.js';
 import type { Database } from '../../store/schema.js';
@@ -176,6 +177,7 @@ async function remember(deps: ProductResolverDeps, products: MsProduct[]): Promi
         msFolderId: null,
         msUpdated: null,
         skipReason: null,
+        searchText: searchTextOf(split.brand, split.article, pr.code, pr.name),
         createdAt: now,
         updatedAt: now,
       })

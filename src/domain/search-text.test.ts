@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { containsPattern, foldForSearch, searchTextOf } from './search-text.js';
+
+describe('search text', () => {
+  it('E6 folds Cyrillic and Latin case, ё, full-width forms and whitespace the same way', () => {
+    expect(['МАСЛО Моторное', 'масло  моторное', 'Масло\tМоторное'].map(foldForSearch)).toEqual(['масло моторное', 'масло моторное', 'масло моторное']);
+    expect(foldForSearch('ПЕТРОВ Пётр')).toBe('петров петр');
+    expect(foldForSearch('ＭＡＨＬＥ ＯＣ９０')).toBe('mahle oc90');
+    expect(foldForSearch('АБ-12Ca')).toBe('аб-12ca');
+    expect(foldForSearch(null)).toBe('');
+  });
+
+  it('E6 the stored column joins the folded fields and skips empty ones', () => {
+    expect(searchTextOf('MAHLE', 'OC 90', null, 'Фильтр МАСЛЯНЫЙ')).toBe('mahle oc 90 фильтр масляный');
+  });
+
+  it('E6 LIKE metacharacters in a query are escaped so they match themselves', () => {
+    expect(containsPattern('50%_Масло\\x')).toBe('%50\\%\\_масло\\\\x%');
+    expect(containsPattern('   ')).toBeNull();
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * @module data-quality.routes
+ * E4 the data-quality report (B5) through the API: MoySklad products and variants that are not
+ * synced and why — the reason code (closed union `DATA_QUALITY_REASONS`), its Russian text, the
+ * MoySklad id and a link to the card in MoySklad's web UI; paged, filterable by reason.
+ */
+import type { z } from 'zod';
+import { moyskladCardUrl } from '../../domain/moysklad-links.js';
+import { DataQualityRepository } from '../../store/repositories/data-quality-repository.js';
+import type { Selectable } from 'kysely';
+import type { DataQualityIssuesTable } from '../../store/schema.js';
+import { dataQualityReasonText } from '../../sync/nomenclature/data-quality-texts.js';
+import type { DataQualityReason } from '../../sync/nomenclature/product-mapper.js';
+import type { ApiDeps } from '../api-deps.js';
+import { defineOperation, type ApiOperation } from '../api-router.js';
+import { Page } from '../api-schemas.js';
+import { DataQualityIssue, DataQualityQuery } from '../platform-schemas.js';
+
+export function issueToApi(r: Selectable<DataQualityIssuesTable>): z.infer<typeof DataQualityIssue> {
+  const msType = r.msType === 'variant' ? 'variant' : 'product';
+  return {
+    id: Number(r.id),
+    reason: r.reason as DataQualityReason,
+    reasonText: dataQualityReasonText(r.reason, 'ru'),
+    message: r.message,
+    msId: r.msProductId,
+    msType,
+    msUrl: moyskladCardUrl(r.msProductId, msType),
+    msAccountId: Number(r.msAccountId),
+    code: r.code,
+    article: r.article,
+    name: r.name,
+    detectedAt: r.detectedAt,
+  };
+}
+
+export function dataQualityOperations(deps: ApiDeps): ApiOperation[] {
+  return [
+    defineOperation({
+      method: 'get', path: '/catalog/issues', operationId: 'listDataQualityIssues', tag: 'catalog',
+      summary: 'The data-quality report: MoySklad products not synced and why (reason code, Russian text, MoySklad id, web UI link), newest first, paged; filter by reason',
+      query: DataQualityQuery, response: Page(DataQualityIssue),
+      handler: async ({ query }) => {
+        const { items, total } = await new DataQualityRepository(deps.db, deps.clock).page({ ...(query.reason ? { reason: query.reason } : {}), limit: query.limit, offset: query.offset });
+        return { items: items.map(issueToApi), total, limit: query.limit, offset: query.offset };
+      },
+    }),
+  ];
+}
