@@ -48,6 +48,7 @@ import { createOrderSyncKinds } from './sync/orders/order-outbox.js';
 import { createBalanceSyncKinds } from './sync/balance/balance-sync-kinds.js';
 import { SyncRegistry } from './sync/sync-registry.js';
 import { createWebhookSyncKinds, WEBHOOKS_KIND } from './sync/webhooks/webhook-sync-kinds.js';
+import { createWebhookDeliveryKinds, wakeDeliveriesAfterJobs } from './sync/platform-webhooks/webhook-delivery-kind.js';
 import { hookUrlPrefix } from './sync/webhooks/webhook-urls.js';
 import { cronEntry } from './queue/scheduler.js';
 
@@ -247,6 +248,8 @@ export interface SyncDeps {
   inProcessBaseUrls?: readonly string[];
   /** Sync runs by kind and outcome (B9). */
   metrics?: Pick<Metrics, 'recordSyncRun'>;
+  /** E3: with it the `webhooks.deliver` kind is registered (it decrypts the subscriptions' signing secrets). */
+  secretBox?: SecretBox;
 }
 
 /** The integration log of this process, writing the file in LOG_DIR and the admin panel's entries. */
@@ -275,6 +278,9 @@ export function buildSyncRegistry(deps: SyncDeps): SyncRegistry {
   for (const kind of createStockSyncKinds(base)) registry.register({ ...kind, firstRun: kind.kind === 'stock.full' });
   for (const kind of createOrderSyncKinds(base)) registry.register(kind);
   for (const kind of createBalanceSyncKinds(base)) registry.register(kind);
+  if (deps.secretBox) {
+    for (const kind of createWebhookDeliveryKinds({ db: deps.db, clock: deps.clock, secretBox: deps.secretBox, logger: deps.logger })) registry.register(kind);
+  }
   if (deps.publicBaseUrl) {
     const inProcessBaseUrls = deps.inProcessBaseUrls ?? [];
     for (const kind of createWebhookSyncKinds({ ...base, log: runDeps.log, publicBaseUrl: deps.publicBaseUrl, inProcessBaseUrls })) registry.register(kind);
@@ -477,9 +483,11 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
       publicBaseUrl: config.publicBaseUrl,
       inProcessBaseUrls: demo ? [demo.apiBaseUrl] : [],
       metrics,
+      secretBox: box,
     });
     const queue: JobQueue = createJobQueue({ dialect: store.dialect, db: store.db, clock, databaseUrl: config.databaseUrl, kinds: syncs.list().map((k) => k.kind), metrics });
-    syncs.attachToQueue(queue);
+    // E3: a job that queued platform webhook deliveries is followed by a delivery run at once.
+    syncs.attachToQueue(wakeDeliveriesAfterJobs(queue, { db: store.db, clock, logger }));
     await queue.start();
     cleanups.push(() => queue.stop());
     // Every kind is reported, idle ones as 0, so that the series exist before the first job.
@@ -513,6 +521,7 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
         enqueuer: queue,
         syncs,
         publicBaseUrl: config.publicBaseUrl,
+        secretBox: box,
         logger,
         readiness: { migrationStatus: () => migrationStatus(store.db) },
         mountAdmin: (a: Hono) =>

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
-import { NotFoundError } from '../core/errors.js';
+import { AppError, NotFoundError } from '../core/errors.js';
 import type { SecretBox } from '../core/secret-box.js';
 import { DEFAULT_DELIVERY_RETRY } from '../domain/platform-events.js';
 import {
@@ -33,7 +33,8 @@ export function newWebhookSecret(): string {
 export interface PlatformWebhookServiceDeps {
   db: Kysely<Database>;
   clock: Clock;
-  secretBox: SecretBox;
+  /** Needed to create a subscription or rotate its secret (the secret is stored encrypted). */
+  secretBox?: SecretBox;
 }
 
 export class PlatformWebhookService {
@@ -43,6 +44,11 @@ export class PlatformWebhookService {
   constructor(deps: PlatformWebhookServiceDeps) {
     this.#deps = deps;
     this.#repo = new PlatformWebhookRepository(deps.db, deps.clock);
+  }
+
+  #box(): SecretBox {
+    if (!this.#deps.secretBox) throw new AppError('secret_box_missing', 'webhook secrets need the secret key (SecretBox), which this caller was not given');
+    return this.#deps.secretBox;
   }
 
   list(): Promise<WebhookSubscription[]> {
@@ -56,7 +62,7 @@ export class PlatformWebhookService {
   /** Creates a subscription; `secret` is returned here and never again. */
   async create(input: Omit<SubscriptionInput, 'secretEnc'>): Promise<{ subscription: WebhookSubscription; secret: string }> {
     const secret = newWebhookSecret();
-    const subscription = await this.#repo.create({ ...input, secretEnc: this.#deps.secretBox.encrypt(secret) });
+    const subscription = await this.#repo.create({ ...input, secretEnc: this.#box().encrypt(secret) });
     return { subscription, secret };
   }
 
@@ -73,7 +79,7 @@ export class PlatformWebhookService {
     await this.#repo.get(id);
     const secret = newWebhookSecret();
     const previousValidUntil = new Date(this.#deps.clock.nowMs() + PREVIOUS_SECRET_GRACE_MS).toISOString();
-    await this.#repo.rotateSecret(id, this.#deps.secretBox.encrypt(secret), previousValidUntil);
+    await this.#repo.rotateSecret(id, this.#box().encrypt(secret), previousValidUntil);
     return { subscription: await this.#repo.get(id), secret, previousValidUntil };
   }
 

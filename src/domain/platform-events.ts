@@ -25,8 +25,11 @@ type OrderRef = { orderId: number; externalId: string; kind: 'customer' | 'suppl
 
 /** What each event carries (`data` of the body). Ids are the module's own (as in `/api/v1`). */
 export interface PlatformEventData {
-  /** The order reached MoySklad: created there, or changes of the store's order were sent. */
-  'order.exported': OrderRef & { msOrderId: string; action: 'created' | 'updated'; exportedAt: string };
+  /**
+   * The order reached MoySklad: `created` there, `updated` (the store's changes were sent), or
+   * `unchanged` (a retried export found MoySklad already up to date, e.g. after `order.failed`).
+   */
+  'order.exported': OrderRef & { msOrderId: string; action: 'created' | 'updated' | 'unchanged'; exportedAt: string };
   /** The export stopped and a person must act (ambiguous counterparty, MoySklad refused the data, …). */
   'order.failed': OrderRef & { error: string };
   /** A rejected or withdrawn position was deleted from the MoySklad order (R7). */

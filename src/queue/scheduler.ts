@@ -13,7 +13,8 @@
  *   its cursor is missing or older than 24 h), and `stock.full` per bound price list nightly (reconciliation, B3);
  * - `nomenclature.incremental` per active integration every `incrementalEveryMinutes`;
  * - `outbox` every `outboxEverySeconds` (global);
- * - `balance` per integration with balance sync on every `balanceEveryMinutes`.
+ * - `balance` per integration with balance sync on every `balanceEveryMinutes`;
+ * - `webhooks.deliver` every `webhookDeliveryEverySeconds` while a platform webhook subscription is active (E3).
  * Interval slots are aligned to the epoch (a 30-minute price list fires at :00 and :30), so every process
  * computes the same slots.
  */
@@ -27,6 +28,8 @@ import { silentLogger, type QueueLogger } from './worker.js';
 export interface ScheduleTargets {
   integrations: Array<{ id: number | string; categorySync?: boolean; balanceSync?: boolean }>;
   priceLists: Array<{ id: number | string; integrationId?: number | string | null; syncIntervalMinutes: number }>;
+  /** E3: an active platform webhook subscription exists (its deliveries are sent by `webhooks.deliver`). */
+  webhookSubscriptions?: boolean;
 }
 
 /** One schedule entry: a name (unique), how to compute the next fire after an instant, and what to enqueue. */
@@ -53,6 +56,8 @@ export interface SchedulerOptions {
   outboxEverySeconds?: number;
   /** Balance refresh period (default 30; 0 = off). */
   balanceEveryMinutes?: number;
+  /** E3: period of `webhooks.deliver` while a platform webhook subscription is active (default 30; 0 = off). */
+  webhookDeliveryEverySeconds?: number;
   /** Where integrations and price lists come from (default: the database). */
   targets?: () => Promise<ScheduleTargets>;
   /** Additional entries. */
@@ -101,7 +106,9 @@ export function dbScheduleTargets(db: AnyKysely): () => Promise<ScheduleTargets>
       .where('syncIntervalMinutes', 'is not', null)
       .where('msStoreId', 'is not', null)
       .execute()) as Array<{ id: number; regionId: number; syncIntervalMinutes: number }>;
+    const webhook = (await db.selectFrom('platformWebhooks').select('id').where('active', '=', 1).limit(1).executeTakeFirst()) as { id: number } | undefined;
     return {
+      webhookSubscriptions: webhook !== undefined,
       integrations: integrations.map((i) => ({ id: i.id, categorySync: i.categorySyncEnabled === 1, balanceSync: i.balanceSyncEnabled === 1 })),
       priceLists: priceLists
         .filter((p) => p.syncIntervalMinutes > 0)
@@ -144,6 +151,10 @@ export function buildScheduleEntries(targets: ScheduleTargets, options: Schedule
     entries.push(cronEntry(`nightly:${JOB_KINDS.stockFull}:pl:${p.id}`, nightly, tz, { ...request, kind: JOB_KINDS.stockFull }));
   }
   if (outboxSec > 0) entries.push(intervalEntry(`every:${JOB_KINDS.outbox}`, outboxSec * 1000, { kind: JOB_KINDS.outbox, trigger }));
+  const webhookSec = options.webhookDeliveryEverySeconds ?? 30;
+  if (webhookSec > 0 && targets.webhookSubscriptions) {
+    entries.push(intervalEntry(`every:${JOB_KINDS.webhookDeliveries}`, webhookSec * 1000, { kind: JOB_KINDS.webhookDeliveries, trigger }));
+  }
   entries.push(...(options.extraEntries ?? []));
   return entries;
 }

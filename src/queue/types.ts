@@ -16,6 +16,8 @@ export const JOB_KINDS = {
   stockIncremental: 'stock.incremental',
   outbox: 'outbox',
   balance: 'balance',
+  /** E3: sends the platform's webhook deliveries that are due (global, no credential lease). */
+  webhookDeliveries: 'webhooks.deliver',
 } as const;
 
 export type JobTrigger = 'schedule' | 'manual' | 'api' | 'cli' | 'webhook' | 'admin' | 'retry' | 'test';

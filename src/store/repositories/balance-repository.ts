@@ -5,6 +5,8 @@
 import type { Clock } from '../../core/clock.js';
 import { nowIso } from '../database.js';
 import type { Db } from '../db.js';
+import { withTransaction } from '../db.js';
+import { recordPlatformEvent } from './platform-event-recorder.js';
 import type { BalanceRecordRow, MsBalanceRow } from '../schema.js';
 
 export class BalanceRepository {
@@ -79,5 +81,29 @@ export class BalanceRepository {
     const row = await this.getMsBalance(counterpartyId, msAccountId);
     if (!row?.readAt) return true;
     return this.clock.nowMs() - Date.parse(row.readAt) >= maxAgeMs;
+  }
+
+  /**
+   * R29/E3 stores a balance read from MoySklad on its `ms_balances` row (`readAt` given, last error
+   * cleared) and, in the same transaction, a `balance.updated` event when it differs from the one
+   * read before. Returns whether it changed.
+   */
+  async storeMsBalanceRead(rowId: number, balance: number, readAt: string): Promise<boolean> {
+    return withTransaction(this.db, async (tx) => {
+      const prev = await tx
+        .selectFrom('msBalances as b')
+        .innerJoin('counterparties as c', 'c.id', 'b.counterpartyId')
+        .select(['b.balance', 'b.counterpartyId', 'c.externalId'])
+        .where('b.id', '=', rowId)
+        .executeTakeFirst();
+      await tx.updateTable('msBalances').set({ balance, readAt, lastError: null }).where('id', '=', rowId).execute();
+      const previous = prev?.balance === null || prev?.balance === undefined ? null : Number(prev.balance);
+      if (!prev || previous === balance) return false;
+      await recordPlatformEvent(tx, this.clock, {
+        type: 'balance.updated',
+        data: { clientId: Number(prev.counterpartyId), externalId: prev.externalId, balanceKopecks: balance, previousKopecks: previous, readAt },
+      });
+      return true;
+    });
   }
 }

@@ -24,6 +24,7 @@ import { sql } from 'kysely';
 import { chunk, nowIso, sqliteHandleOf } from '../database.js';
 import { dialectOf } from '../dialect-of.js';
 import type { Db } from '../db.js';
+import { recordPlatformEvent, recordPlatformEventSqlite } from './platform-event-recorder.js';
 import type { PriceListRow, PriceListRowRow, StockType } from '../schema.js';
 
 export type PriceList = PriceListRow;
@@ -274,6 +275,7 @@ export class PriceListRepository {
       } else {
         n = Number((await tx.selectFrom('priceLists').select('rowCount').where('id', '=', priceListId).executeTakeFirstOrThrow()).rowCount);
       }
+      await recordPlatformEvent(tx, clock, { type: 'price_list.updated', data: { priceListId, generation, rowCount: n, change: 'patched' } });
       await options.beforeCommit?.();
       return n;
     });
@@ -533,6 +535,7 @@ async function flip(db: Db, clock: Clock, priceListId: number, from: number, to:
       .where('generation', '=', from)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) throw new PriceListSwapConflictError(priceListId);
+    await recordPlatformEvent(tx, clock, { type: 'price_list.updated', data: { priceListId, generation: to, rowCount: Number(count.n), change: 'replaced' } });
     return Number(count.n);
   });
 }
@@ -564,9 +567,10 @@ function patchSqlite(sqlite: SqliteHandle, priceListId: number, generation: numb
     for (const v of toValues(priceListId, generation, upserts)) {
       upsert.run([v.priceListId, v.generation, v.productId, v.msProductId, v.brand, v.article, v.articleNorm, v.name, v.quantity, v.price]);
     }
-    if (upserts.length + removeMsProductIds.length === 0) return Number((storedCount.get(priceListId) as { n: number }).n);
-    const n = Number((count.get(priceListId, generation) as { n: number }).n);
-    setCount.run(n, priceListId);
+    let n: number;
+    if (upserts.length + removeMsProductIds.length === 0) n = Number((storedCount.get(priceListId) as { n: number }).n);
+    else setCount.run((n = Number((count.get(priceListId, generation) as { n: number }).n)), priceListId);
+    recordPlatformEventSqlite(sqlite, Date.parse(at), { type: 'price_list.updated', data: { priceListId, generation, rowCount: n, change: 'patched' } });
     return n;
   })();
 }

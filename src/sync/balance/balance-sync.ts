@@ -13,6 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { isMoySkladError } from '../../moysklad/errors.js';
+import { BalanceRepository } from '../../store/repositories/balance-repository.js';
 import type { Database, IntegrationRow, SyncTrigger } from '../../store/schema.js';
 import type { MoySkladClientPool } from '../client-pool.js';
 import { loadIntegrationContext } from '../integration-context.js';
@@ -157,11 +158,8 @@ export async function refreshDueBalances(
         await db.updateTable('msBalances').set({ lastError: `MoySklad has no counterparty ${d.msCounterpartyId}` }).where('id', '=', d.rowId).execute();
         continue;
       }
-      await db
-        .updateTable('msBalances')
-        .set({ balance: Math.round(r.balance), readAt: nowIso, lastError: null })
-        .where('id', '=', d.rowId)
-        .execute();
+      // E3: with a balance.updated event for the platform when it changed (same transaction).
+      await new BalanceRepository(db, clock).storeMsBalanceRead(d.rowId, Math.round(r.balance), nowIso);
       read += 1;
     }
     run.count('read', read);

@@ -37,6 +37,9 @@ import { CounterpartyCache, ensureCounterparty, type EnsuredCounterparty } from 
 import type { IntegrationContext } from '../integration-context.js';
 import { ExportDeferred, ExportError } from '../outbox/export-error.js';
 import { resolveProducts, type ResolveReport } from './product-resolver.js';
+import { orderExportedEvent, positionDeletedEvent } from './order-events.js';
+import type { PlatformEvent } from '../../domain/platform-events.js';
+import { recordPlatformEvent } from '../../store/repositories/platform-event-recorder.js';
 
 /** MoySklad accepts at most 1000 positions in one create or one `/positions` POST. */
 export const MAX_POSITIONS_PER_REQUEST = 1000;
@@ -144,13 +147,16 @@ export async function exportOrder(deps: OrderExportDeps, orderId: number): Promi
   const report: ResolveReport = { fromTable: 0, fromMoySklad: 0, created: 0 };
   // R20 the product of every active line (table first; one lookup/one batch create for the rest).
   const productOf = await productIds(deps, active, synonyms, caches, report);
-  const setPosition = async (p: OrderPositionRow, values: { msProductId?: string | null; msPositionId?: string | null; syncState: PositionSyncState }): Promise<void> => {
+  /** Records a position's MoySklad link/state; with `event`, the platform's webhook event in the same transaction (E3). */
+  const setPosition = async (p: OrderPositionRow, values: { msProductId?: string | null; msPositionId?: string | null; syncState: PositionSyncState }, event?: PlatformEvent): Promise<void> => {
     Object.assign(p, values);
-    await db
-      .updateTable('orderPositions')
-      .set({ ...values, updatedAt: clock.now().toISOString() })
-      .where('id', '=', p.id)
-      .execute();
+    const write = (tx: Kysely<Database>) => tx.updateTable('orderPositions').set({ ...values, updatedAt: clock.now().toISOString() }).where('id', '=', p.id).execute();
+    if (!event) await write(db);
+    else
+      await db.transaction().execute(async (tx) => {
+        await write(tx);
+        await recordPlatformEvent(tx, clock, event);
+      });
   };
   for (const p of active) {
     const pid = productOf.get(p.id)!;
@@ -273,7 +279,7 @@ export async function exportOrder(deps: OrderExportDeps, orderId: number): Promi
     if (p.status === 'active' || !p.msPositionId || p.syncState === 'deleted' || !msById.has(p.msPositionId)) continue;
     if (integration.deleteRejectedPositions !== 1) continue;
     await client.deletePosition(type, msOrderId, p.msPositionId);
-    await setPosition(p, { syncState: 'deleted' });
+    await setPosition(p, { syncState: 'deleted' }, positionDeletedEvent(order, p, p.msPositionId));
     deleted += 1;
   }
 
@@ -284,11 +290,11 @@ export async function exportOrder(deps: OrderExportDeps, orderId: number): Promi
   if (!freshlyCreated && (added || updated || deleted)) action = 'updated';
 
   const at = clock.now().toISOString();
-  await db
-    .updateTable('orders')
-    .set({ msOrderId, msAccountId, exportState: 'sent', exportError: null, exportedAt: at, updatedAt: at })
-    .where('id', '=', orderId)
-    .execute();
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('orders').set({ msOrderId, msAccountId, exportState: 'sent', exportError: null, exportedAt: at, updatedAt: at }).where('id', '=', orderId).execute();
+    // E3: the platform hears that the order reached MoySklad (a no-op run of a sent order says nothing).
+    if (action !== 'unchanged' || order.exportState !== 'sent') await recordPlatformEvent(tx, clock, orderExportedEvent(order, msOrderId, action, at));
+  });
   return {
     orderId,
     msOrderId,

@@ -23,6 +23,8 @@ import { OutboxRepository } from '../../store/repositories/outbox-repository.js'
 import type { SyncKind } from '../sync-registry.js';
 import type { SyncRunDeps } from '../sync-run.js';
 import { ExportCaches, exportOrder, type OrderExportHooks } from './order-export.js';
+import { orderFailedEvent } from './order-events.js';
+import { recordPlatformEvent } from '../../store/repositories/platform-event-recorder.js';
 import { shippedBrandSynonyms } from './shipped-brand-synonyms.js';
 
 /**
@@ -48,13 +50,17 @@ export function createOrderOutboxHandler(deps: OrderSyncDeps): OutboxHandler {
   return async (item: OutboxRow, env) => {
     const orderId = Number(item.aggregateId);
     const coalesced = await env.store.pendingIdsOf('order', item.aggregateId, ORDER_OUTBOX_KINDS);
-    const order = await deps.db.selectFrom('orders').select(['id', 'regionId', 'externalId']).where('id', '=', orderId).executeTakeFirst();
+    const order = await deps.db.selectFrom('orders').select(['id', 'regionId', 'externalId', 'kind']).where('id', '=', orderId).executeTakeFirst();
     if (!order) {
       await env.run.log('warn', `outbox ${item.id}: order ${orderId} no longer exists; nothing to send`);
       return { coalesced, counts: { orders_missing: 1 } };
     }
     const setState = async (state: 'pending' | 'failed', error: string): Promise<void> => {
-      await deps.db.updateTable('orders').set({ exportState: state, exportError: error.slice(0, 2000), updatedAt: deps.clock.now().toISOString() }).where('id', '=', orderId).execute();
+      await deps.db.transaction().execute(async (tx) => {
+        await tx.updateTable('orders').set({ exportState: state, exportError: error.slice(0, 2000), updatedAt: deps.clock.now().toISOString() }).where('id', '=', orderId).execute();
+        // E3: a failure a person must act on is announced to the platform with the state change.
+        if (state === 'failed') await recordPlatformEvent(tx, deps.clock, orderFailedEvent(order, error));
+      });
     };
     try {
       const integration =

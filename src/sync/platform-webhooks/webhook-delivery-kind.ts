@@ -5,10 +5,16 @@
  * queue runs one at a time (its merge key is `webhooks.deliver|global`). Fired by the scheduler
  * while an active subscription exists, and right after a job that queued deliveries (main.ts).
  */
-import type { SyncKind, SyncOutcome } from '../sync-registry.js';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
+import { JOB_KINDS, type JobEnqueuer } from '../../queue/types.js';
+import { PlatformWebhookRepository } from '../../store/repositories/platform-webhook-repository.js';
+import type { Database } from '../../store/schema.js';
+import type { HandlerRegistrar, SyncKind, SyncOutcome } from '../sync-registry.js';
 import { deliverDueWebhooks, type WebhookDeliveryDeps, type WebhookDeliveryOptions } from './webhook-delivery.js';
 
-export const WEBHOOK_DELIVERY_KIND = 'webhooks.deliver';
+export const WEBHOOK_DELIVERY_KIND = JOB_KINDS.webhookDeliveries;
 
 export function createWebhookDeliveryKinds(deps: WebhookDeliveryDeps, options: Omit<WebhookDeliveryOptions, 'signal'> = {}): SyncKind[] {
   return [
@@ -27,4 +33,40 @@ export function createWebhookDeliveryKinds(deps: WebhookDeliveryDeps, options: O
       },
     },
   ];
+}
+
+/**
+ * Wraps a queue's handler registration so that after every other job (an order export, a stock or
+ * balance sync…) a `webhooks.deliver` run is enqueued when a delivery is due: the events it wrote
+ * go out at once instead of at the next scheduled run. One indexed read per job; failures of the
+ * check are logged and never fail the job.
+ */
+export function wakeDeliveriesAfterJobs(
+  queue: HandlerRegistrar & JobEnqueuer,
+  deps: { db: Kysely<Database>; clock: Clock; logger?: { warn(obj: object, msg?: string): void } },
+): HandlerRegistrar {
+  const repo = new PlatformWebhookRepository(deps.db, deps.clock);
+  const wake = async (): Promise<void> => {
+    try {
+      const due = await repo.nextDueAt();
+      if (due !== null && Date.parse(due) <= deps.clock.nowMs()) await queue.enqueue({ kind: WEBHOOK_DELIVERY_KIND, trigger: 'schedule' });
+    } catch (e) {
+      deps.logger?.warn({ err: { message: errorMessage(e) } }, 'could not check for due platform webhooks');
+    }
+  };
+  return {
+    work: (kind, handler) =>
+      queue.work(
+        kind,
+        kind === WEBHOOK_DELIVERY_KIND
+          ? handler
+          : async (ctx) => {
+              try {
+                return await handler(ctx);
+              } finally {
+                await wake();
+              }
+            },
+      ),
+  };
 }
