@@ -29,6 +29,8 @@ import { registerIntegrationRoutes } from './integrations-pages.js';
 import { registerPriceListRoutes } from './price-list-pages.js';
 import { registerCatalogRoutes } from './catalog-pages.js';
 import { registerSystemRoutes } from './system-pages.js';
+import { registerWebhookRoutes } from './webhook-pages.js';
+import { registerFeedRoutes } from './feed-pages.js';
 
 export const SESSION_COOKIE = 'mse_admin';
 export const LOGIN_CSRF_COOKIE = 'mse_login_csrf';
@@ -203,6 +205,8 @@ export function mountAdminPanel(app: Hono, deps: AdminPanelDeps): void {
   registerPriceListRoutes(admin, deps);
   registerCatalogRoutes(admin, deps);
   registerSystemRoutes(admin, deps);
+  registerWebhookRoutes(admin, deps);
+  registerFeedRoutes(admin, deps);
 
   app.route('/admin', admin);
 }

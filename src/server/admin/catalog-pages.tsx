@@ -8,22 +8,24 @@
  * ambiguous counterparty matches).
  */
 import type { Hono } from 'hono';
-import { sql } from 'kysely';
+import { normalizeArticle } from '../../core/normalize.js';
+import { moyskladCardUrl } from '../../domain/moysklad-links.js';
+import { searchTextContains } from '../../store/search-filter.js';
+import { dataQualityReasonText } from '../../sync/nomenclature/data-quality-texts.js';
 import { NOMENCLATURE_FULL } from '../../sync/nomenclature/nomenclature-sync.js';
 import { resolveCounterpartyMatch } from '../../sync/counterparties/counterparty-export.js';
 import { retryOrderExport } from '../../sync/orders/order-outbox.js';
 import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
 import { field, flashFromQuery, idParam } from './admin-panel.js';
 import { SearchForm } from './components.js';
-import { isMessageKey, type MessageKey } from './i18n.js';
+import type { MessageKey } from './i18n.js';
 import { Csrf, Page, Pager, formatTime, type ViewContext } from './layout.js';
 
 const PRODUCTS_PAGE = 50;
 const ORDERS_PAGE = 50;
 
 function dqReason(v: ViewContext, reason: string): string {
-  const key = `dq.${reason}`;
-  return isMessageKey(key) ? v.t(key) : reason;
+  return dataQualityReasonText(reason, v.lang);
 }
 
 export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps): void {
@@ -34,9 +36,11 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
     const q = (c.req.query('q') ?? '').trim();
     const page = Math.max(1, Number(c.req.query('page')) || 1);
     let base = db.selectFrom('products as p').where('p.deleted', '=', 0);
-    if (q) {
-      const like = `%${q.toUpperCase().replace(/[%_\\]/g, '')}%`;
-      base = base.where((eb) => eb.or([eb(sql<string>`upper(p.brand)`, 'like', like), eb(sql<string>`upper(p.article)`, 'like', like), eb(sql<string>`upper(p.name)`, 'like', like)]));
+    const text = searchTextContains('p.searchText', q);
+    if (text) {
+      // E6: brand, article, code or name in any case, Cyrillic too; or the normalized article.
+      const art = normalizeArticle(q);
+      base = base.where((eb) => eb.or([text, ...(art ? [eb('p.articleNorm', 'like', `%${art}%`)] : [])]));
     }
     const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
     const products = await base
@@ -56,7 +60,7 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
     for (const im of images) if (im.blobHash && !thumbOf.has(Number(im.productId))) thumbOf.set(Number(im.productId), im.blobHash);
     const issues = await db
       .selectFrom('dataQualityIssues')
-      .select(['msProductId', 'code', 'article', 'name', 'reason', 'message', 'detectedAt'])
+      .select(['msProductId', 'msType', 'code', 'article', 'name', 'reason', 'message', 'detectedAt'])
       .orderBy('detectedAt', 'desc')
       .limit(500)
       .execute();
@@ -127,7 +131,12 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
                 <tr>
                   <td>{i.code ?? '—'}</td>
                   <td>{i.article ?? '—'}</td>
-                  <td>{i.name ?? i.msProductId}</td>
+                  <td>
+                    {i.name ?? i.msProductId}{' '}
+                    <a class="hint" href={moyskladCardUrl(i.msProductId, i.msType === 'variant' ? 'variant' : 'product')} target="_blank" rel="noopener noreferrer">
+                      {v.t('prod.openInMs')}
+                    </a>
+                  </td>
                   <td>
                     <b>{dqReason(v, i.reason)}</b>
                     <div class="hint">{i.message}</div>
@@ -157,9 +166,16 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
     const v = c.get('view');
     const kind = c.req.query('kind') === 'supplier' ? 'supplier' : 'customer';
     const state = c.req.query('state') ?? '';
+    const q = (c.req.query('q') ?? '').trim();
     const page = Math.max(1, Number(c.req.query('page')) || 1);
     let base = db.selectFrom('orders as o').where('o.kind', '=', kind);
     if (state === 'pending' || state === 'sent' || state === 'failed') base = base.where('o.exportState', '=', state);
+    const number = searchTextContains('o.searchText', q);
+    const party = searchTextContains('cps.searchText', q);
+    if (number && party) {
+      // E6: the order number or the counterparty (name, INN, e-mail, phone), in any case.
+      base = base.where((eb) => eb.or([number, eb('o.counterpartyId', 'in', eb.selectFrom('counterparties as cps').select('cps.id').where(party))]));
+    }
     const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
     const orders = await base
       .innerJoin('counterparties as cp', 'cp.id', 'o.counterpartyId')
@@ -193,6 +209,8 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
             </a>
           ))}
         </p>
+        <SearchForm v={v} action="/admin/orders" hidden={{ kind, ...(state ? { state } : {}) }} q={q} placeholder={v.t('ord.searchPlaceholder')} target="orders-block" style="margin-bottom:10px" />
+        <div id="orders-block">
         {orders.length === 0 ? (
           <p class="muted">{v.t('ord.empty')}</p>
         ) : (
@@ -236,7 +254,8 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
             </tbody>
           </table>
         )}
-        <Pager v={v} base="/admin/orders" params={{ kind, ...(state ? { state } : {}) }} page={page} pageSize={ORDERS_PAGE} total={Number(total)} />
+        <Pager v={v} base="/admin/orders" params={{ kind, ...(state ? { state } : {}), ...(q ? { q } : {}) }} page={page} pageSize={ORDERS_PAGE} total={Number(total)} />
+        </div>
         <h2>{v.t('ord.ambiguous')}</h2>
         <p class="hint">{v.t('ord.ambiguousHint')}</p>
         {ambiguous.length === 0 ? (

@@ -13,15 +13,19 @@ import { RunBadge, formatCounts, formatDuration, type ViewContext } from './layo
  * A GET search form over a list: htmx re-fetches `action` as the user types and swaps the block
  * `#<target>` in place (the URL follows, so paging and reload keep the query).
  */
-export const SearchForm: FC<{ v: ViewContext; action: string; q: string; placeholder: string; target: string; style?: string }> = ({
+export const SearchForm: FC<{ v: ViewContext; action: string; q: string; placeholder: string; target: string; style?: string; hidden?: Record<string, string> }> = ({
   v,
   action,
   q,
   placeholder,
   target,
   style,
+  hidden,
 }) => (
   <form method="get" action={action} class="inline" style={style}>
+    {Object.entries(hidden ?? {}).map(([name, value]) => (
+      <input type="hidden" name={name} value={value} />
+    ))}
     <input
       type="search"
       name="q"

@@ -3,6 +3,7 @@
  * Every string of the admin panel, Russian (default) and English. Views call `t(key, vars)`;
  * `{name}` placeholders are replaced from `vars`.
  */
+import { platformEn, platformRu } from './i18n-platform.js';
 
 const ru = {
   'app.title': 'Обмен с МойСклад',
@@ -160,7 +161,7 @@ const ru = {
   'pl.runs': 'Запуски',
   'pl.noRuns': 'Синхронизаций ещё не было.',
   'pl.rowsTitle': 'Строки прайс-листа',
-  'pl.searchPlaceholder': 'бренд или артикул',
+  'pl.searchPlaceholder': 'бренд, артикул или название',
   'pl.noRows': 'Строк нет.',
   'pl.brand': 'Бренд',
   'pl.article': 'Артикул',
@@ -194,11 +195,6 @@ const ru = {
   'prod.code': 'Код',
   'prod.reason': 'Причина',
   'prod.detected': 'Обнаружено',
-  'dq.empty-code': 'пустой код',
-  'dq.empty-article': 'пустой артикул',
-  'dq.empty-brand': 'пустой бренд',
-  'dq.article-not-at-end': 'артикул не в конце кода',
-  'dq.duplicate-brand-article': 'дубль бренда и артикула',
 
   'ord.title': 'Заказы',
   'ord.customer': 'Заказы покупателей',
@@ -254,6 +250,7 @@ const ru = {
   'kind.photos': 'Фотографии товаров, изменённых с прошлого прохода (R1, R18).',
   'kind.balance': 'Балансы активных клиентов из МойСклад, не чаще раза в 30 минут на клиента (R29, R30).',
   'kind.nomenclature.deletions': 'Товары из DELETE-вебхуков МойСклад: проверяются по id (до 80 за запрос) и помечаются удалёнными, только если их нет в МойСклад (B3).',
+  ...platformRu,
 } as const;
 
 export type MessageKey = keyof typeof ru;
@@ -414,7 +411,7 @@ const en: Record<MessageKey, string> = {
   'pl.runs': 'Runs',
   'pl.noRuns': 'No syncs yet.',
   'pl.rowsTitle': 'Price list rows',
-  'pl.searchPlaceholder': 'brand or article',
+  'pl.searchPlaceholder': 'brand, article or name',
   'pl.noRows': 'No rows.',
   'pl.brand': 'Brand',
   'pl.article': 'Article',
@@ -448,11 +445,6 @@ const en: Record<MessageKey, string> = {
   'prod.code': 'Code',
   'prod.reason': 'Reason',
   'prod.detected': 'Detected',
-  'dq.empty-code': 'empty code',
-  'dq.empty-article': 'empty article',
-  'dq.empty-brand': 'empty brand',
-  'dq.article-not-at-end': 'article not at the end of the code',
-  'dq.duplicate-brand-article': 'duplicate brand and article',
 
   'ord.title': 'Orders',
   'ord.customer': 'Customer orders',
@@ -508,6 +500,7 @@ const en: Record<MessageKey, string> = {
   'kind.photos': 'Photos of products changed since the last pass (R1, R18).',
   'kind.balance': 'Balances of active clients from MoySklad, at most every 30 minutes per client (R29, R30).',
   'kind.nomenclature.deletions': 'Products named by MoySklad DELETE webhooks: checked by id (up to 80 per request), marked deleted only when MoySklad no longer has them (B3).',
+  ...platformEn,
 };
 
 export type Lang = 'ru' | 'en';

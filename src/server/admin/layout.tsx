@@ -34,6 +34,7 @@ const NAV: Array<{ href: string; key: MessageKey; service?: boolean }> = [
   { href: '/admin/logs', key: 'nav.logs', service: true },
   { href: '/admin/history', key: 'nav.history', service: true },
   { href: '/admin/tokens', key: 'nav.tokens', service: true },
+  { href: '/admin/webhooks', key: 'nav.webhooks', service: true },
 ];
 
 /** Hidden CSRF field for every form. */

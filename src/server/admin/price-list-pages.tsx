@@ -7,11 +7,13 @@
  * сейчас" (R13), the price list's log of runs and entries (R14), and its rows with search.
  */
 import type { Hono } from 'hono';
-import { sql } from 'kysely';
 import { ValidationError } from '../../core/errors.js';
 import { formatRoubles } from '../../core/money.js';
 import { normalizeArticle } from '../../core/normalize.js';
+import { PriceListFeedService } from '../../app/price-list-feeds.js';
 import { PriceListRepository } from '../../store/repositories/price-list-repository.js';
+import type { FeedInfo } from '../../store/repositories/price-list-feed-repository.js';
+import { searchTextContains } from '../../store/search-filter.js';
 import { RegionRepository } from '../../store/repositories/region-repository.js';
 import type { PriceListRow, StockType } from '../../store/schema.js';
 import { parseSalePrices } from '../../sync/stock/product-prices.js';
@@ -19,6 +21,7 @@ import { STOCK_FULL_KIND } from '../../sync/stock/stock-sync.js';
 import type { AdminContext, AdminEnv, AdminPanelDeps } from './admin-panel.js';
 import { field, flashFromQuery, idParam } from './admin-panel.js';
 import { RunFigureCells, RunFigureHeads, SearchForm } from './components.js';
+import { FeedSection } from './feed-pages.js';
 import type { MessageKey } from './i18n.js';
 import { problemText } from './integrations-pages.js';
 import { Csrf, Page, Pager, formatTime, type Flash, type ViewContext } from './layout.js';
@@ -39,6 +42,8 @@ interface CardData {
   rowsTotal: number;
   q: string;
   page: number;
+  /** E5: the list's secret feed URL, if it has one (never the token). */
+  feed: FeedInfo | null;
 }
 
 function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Flash | null }) {
@@ -166,6 +171,8 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
         </table>
       ) : null}
 
+      <FeedSection v={v} priceListId={Number(pl.id)} feed={d.feed} />
+
       <h2>{v.t('pl.rowsTitle')}</h2>
       <SearchForm v={v} action={`/admin/price-lists/${pl.id}`} q={d.q} placeholder={v.t('pl.searchPlaceholder')} target="rows-block" />
       <div id="rows-block">
@@ -287,10 +294,11 @@ export function registerPriceListRoutes(admin: Hono<AdminEnv>, deps: AdminPanelD
     const entries = await db.selectFrom('logEntries').select(['at', 'level', 'message']).where('priceListId', '=', id).orderBy('id', 'desc').limit(30).execute();
     let rowsQ = db.selectFrom('priceListRows').where('priceListId', '=', id).where('generation', '=', pl.generation);
     const term = q.trim();
-    if (term) {
-      const like = `%${term.toUpperCase().replace(/[%_\\]/g, '')}%`;
+    const text = searchTextContains('products.searchText', term);
+    if (text) {
+      // E6: as the API — brand, article, code or name of the row's product in any case, or the normalized article.
       const art = normalizeArticle(term);
-      rowsQ = rowsQ.where((eb) => eb.or([eb(sql<string>`upper(brand)`, 'like', like), ...(art ? [eb('articleNorm', 'like', `%${art}%`)] : [])]));
+      rowsQ = rowsQ.where((eb) => eb.or([eb('priceListRows.productId', 'in', eb.selectFrom('products').select('products.id').where(text)), ...(art ? [eb('priceListRows.articleNorm', 'like', `%${art}%`)] : [])]));
     }
     const { total } = await rowsQ.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
     const rows = await rowsQ
@@ -324,6 +332,7 @@ export function registerPriceListRoutes(admin: Hono<AdminEnv>, deps: AdminPanelD
       rowsTotal: Number(total),
       q: term,
       page,
+      feed: await new PriceListFeedService({ db, clock }).info(id),
     };
   };
 
