@@ -1,0 +1,56 @@
+/**
+ * The OpenAPI document with the platform-side operations validates with a real validator
+ * (@apidevtools/swagger-parser, OpenAPI 3.1), and each of them is in it.
+ */
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
+import { buildOpenApiDocument } from '../../src/server/openapi.js';
+import { apiOperations, APP_VERSION } from '../../src/server/app.js';
+import { API_PREFIX } from '../../src/server/api-deps.js';
+import { SyncRegistry } from '../../src/sync/sync-registry.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/store/schema.js';
+
+const doc = buildOpenApiDocument(
+  apiOperations({ db: {} as Kysely<Database>, clock: new ManualClock(), enqueuer: { enqueue: async () => ({ jobId: '', merged: false }) }, syncs: new SyncRegistry(), publicBaseUrl: 'http://shop.test' }),
+  API_PREFIX,
+  APP_VERSION,
+);
+
+describe('OpenAPI document', () => {
+  it('E3 validates with swagger-parser and holds the webhook subscription and delivery operations', async () => {
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
+    expect(Object.keys(doc.paths).filter((p) => p.includes('webhook')).sort()).toEqual([
+      '/api/v1/webhook-deliveries/{id}/resend',
+      '/api/v1/webhook-subscriptions',
+      '/api/v1/webhook-subscriptions/{id}',
+      '/api/v1/webhook-subscriptions/{id}/deliveries',
+      '/api/v1/webhook-subscriptions/{id}/rotate-secret',
+    ]);
+    expect((doc.components.schemas.WebhookEventType as { enum: string[] }).enum).toEqual([
+      'order.exported', 'order.failed', 'order.position_deleted', 'order.status_changed', 'product.changed', 'product.deleted', 'price_list.updated', 'balance.updated',
+    ]);
+  });
+
+  it('E4 documents GET /api/v1/catalog/issues with its reason filter', () => {
+    const op = doc.paths['/api/v1/catalog/issues']!.get as { parameters: Array<{ name: string }> };
+    expect(op.parameters.map((p) => p.name)).toEqual(['limit', 'offset', 'reason']);
+  });
+
+  it('E5 documents the public feed URLs outside /api/v1, without bearer auth', () => {
+    for (const p of ['/feeds/{token}/price-list.csv', '/feeds/{token}/price-list.json']) {
+      const op = doc.paths[p]!.get as { security: unknown[]; responses: Record<string, unknown> };
+      expect(op.security).toEqual([]);
+      expect(Object.keys(op.responses).sort()).toEqual(['200', '404', '409']);
+    }
+    expect(Object.keys(doc.paths['/api/v1/price-lists/{id}/feed']!).sort()).toEqual(['delete', 'get', 'post']);
+  });
+
+  it('E6 documents the text search (q) of products, price-list rows, clients, suppliers and orders', () => {
+    for (const p of ['/api/v1/catalog/products', '/api/v1/price-lists/{id}/rows', '/api/v1/clients', '/api/v1/suppliers', '/api/v1/orders']) {
+      const op = doc.paths[p]!.get as { parameters: Array<{ name: string; description?: string }> };
+      expect(op.parameters.find((x) => x.name === 'q')?.description, p).toMatch(/any case/);
+    }
+  });
+});
