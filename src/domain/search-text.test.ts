@@ -19,3 +19,11 @@ describe('search text', () => {
     expect(containsPattern('   ')).toBeNull();
   });
 });
+
+describe('search text fast path', () => {
+  it('E6 text outside ASCII and Cyrillic is NFKC-normalized (no-break space, superscripts, decomposed й), the rest is unchanged', () => {
+    expect(foldForSearch('Масло\u00a05W\u201140 ²')).toBe('масло 5w\u201040 2');
+    expect(foldForSearch('Чаи\u0306ник')).toBe('чайник');
+    expect(searchTextOf('  MAHLE ', '', 'OC  90 ')).toBe('mahle oc 90');
+  });
+});

@@ -10,22 +10,30 @@
  * folds every script the same way on both engines. See docs/api.md, "Search".
  */
 
+/** Text made only of ASCII and Cyrillic letters is already in NFKC: the (costly) normalization is skipped. */
+// eslint-disable-next-line no-control-regex -- the ASCII range includes control characters
+const NEEDS_NFKC = /[^\u0000-\u007f\u0400-\u04ff]/;
+const NEEDS_SPACING = /\s\s|[^\S ]|^\s|\s$/;
+
 /**
  * The search form of a text: Unicode NFKC (full-width and compatibility forms become plain
- * letters and digits), lower case over all scripts, «ё» folded into «е» (Russian text is typed
- * either way), runs of whitespace collapsed to one space.
+ * letters and digits, a no-break space a space), lower case over all scripts, «ё» folded into «е»
+ * (Russian text is typed either way), runs of whitespace collapsed to one space. Runs for every
+ * product the nomenclature sync writes, so the common case (ASCII and Cyrillic) takes a fast path.
  */
 export function foldForSearch(text: string | null | undefined): string {
   if (!text) return '';
-  return text.normalize('NFKC').toLowerCase().replace(/ё/g, 'е').replace(/\s+/gu, ' ').trim();
+  let s = NEEDS_NFKC.test(text) ? text.normalize('NFKC') : text;
+  s = s.toLowerCase();
+  if (s.includes('ё')) s = s.replaceAll('ё', 'е');
+  return NEEDS_SPACING.test(s) ? s.replace(/\s+/gu, ' ').trim() : s;
 }
 
-/** The stored search column of a row: its searchable fields folded and joined by one space. */
+/** The stored search column of a row: its searchable fields joined by one space, folded. */
 export function searchTextOf(...parts: ReadonlyArray<string | null | undefined>): string {
-  return parts
-    .map((p) => foldForSearch(p))
-    .filter((p) => p !== '')
-    .join(' ');
+  let joined = '';
+  for (const p of parts) if (p) joined = joined === '' ? p : `${joined} ${p}`;
+  return foldForSearch(joined);
 }
 
 /** The escape character of `containsPattern` (`LIKE … ESCAPE '\'` on both engines). */
