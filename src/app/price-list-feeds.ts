@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
-import { hashToken } from '../server/auth.js';
+import { hashToken } from '../core/token-hash.js';
 import { PriceListFeedRepository, type FeedInfo } from '../store/repositories/price-list-feed-repository.js';
 import type { Database } from '../store/schema.js';
 

@@ -3,7 +3,8 @@
  * Bearer-token auth for `/api/v1` (B8). Tokens live in `api_tokens` as SHA-256 hashes; the
  * token itself is shown once, when it is created, and never stored or logged.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashToken } from '../core/token-hash.js';
 import type { MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
@@ -13,10 +14,7 @@ import { UnauthorizedError } from './error-handler.js';
 /** The prefix every API token starts with, so a leaked one is recognisable. */
 export const API_TOKEN_PREFIX = 'mse_';
 
-/** SHA-256 hex of a token. */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
+export { hashToken };
 
 /** A new random token (`mse_` + 43 base64url characters, 256 bits). */
 export function generateToken(): string {
