@@ -66,17 +66,13 @@ export function priceListFeedOperations(deps: ApiDeps): ApiOperation[] {
         return { id: params.id, deleted: true as const };
       },
     }),
-    defineOperation({
-      method: 'get', path: '/feeds/:token/price-list.csv', prefix: '', public: true, operationId: 'priceListFeedCsv', tag: 'price lists',
-      summary: 'The price list at its secret feed URL, as CSV (same content as export.csv); no Authorization header',
-      params: FeedParams, responseContentType: 'text/csv', errors: ['not_found', 'price_list_swapped'],
-      handler: serve('csv'),
-    }),
-    defineOperation({
-      method: 'get', path: '/feeds/:token/price-list.json', prefix: '', public: true, operationId: 'priceListFeedJson', tag: 'price lists',
-      summary: 'The price list at its secret feed URL, as JSON (same content as export.json); no Authorization header',
-      params: FeedParams, responseContentType: 'application/json', errors: ['not_found', 'price_list_swapped'],
-      handler: serve('json'),
-    }),
+    ...(['csv', 'json'] as const).map((format) =>
+      defineOperation({
+        method: 'get', path: `/feeds/:token/price-list.${format}`, prefix: '', public: true, operationId: format === 'csv' ? 'priceListFeedCsv' : 'priceListFeedJson', tag: 'price lists',
+        summary: `The price list at its secret feed URL, as ${format.toUpperCase()} (same content as export.${format}); no Authorization header`,
+        params: FeedParams, responseContentType: format === 'csv' ? 'text/csv' : 'application/json', errors: ['not_found', 'price_list_swapped'],
+        handler: serve(format),
+      }),
+    ),
   ];
 }

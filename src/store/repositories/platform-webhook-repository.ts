@@ -325,22 +325,10 @@ export class PlatformWebhookRepository {
   }
 }
 
-function toView(r: {
-  id: number;
-  webhookId: number;
-  url: string;
-  messageId: string;
-  eventType: string;
-  state: WebhookDeliveryState;
-  attempts: number;
-  nextAttemptAt: string;
-  deadlineAt: string;
-  lastAttemptAt: string | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
-}): DeliveryView {
+/** A log row as read (ids may come back as strings or bigints on PostgreSQL; the event type as text). */
+type DeliveryRowRead = Omit<DeliveryView, 'eventType' | 'nextAttemptAt'> & { eventType: string; nextAttemptAt: string };
+
+function toView(r: DeliveryRowRead): DeliveryView {
   return {
     id: Number(r.id),
     webhookId: Number(r.webhookId),
