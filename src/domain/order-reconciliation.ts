@@ -70,7 +70,7 @@ export interface PositionPlan {
   add: number[];
   /** Linked active lines whose position differs (only what differs is sent). */
   update: Array<Link & { patch: PositionPatch }>;
-  /** Linked active lines to mark synced (nothing to send for them, or their update is planned). */
+  /** Linked active lines not marked synced yet (adopted lines are marked with their link). */
   synced: number[];
   /** R7: rejected or withdrawn lines whose position is deleted (the option is on). */
   remove: Link[];
@@ -169,7 +169,7 @@ export function planPositions(lines: readonly StoreLine[], ms: readonly MsLine[]
     if (!m) continue;
     const patch = positionPatch(l, m);
     if (Object.keys(patch).length) plan.update.push({ lineId: l.id, msPositionId: link, patch });
-    if (l.syncState !== 'synced' || plan.adopt.some((a) => a.lineId === l.id)) plan.synced.push(l.id);
+    if (l.syncState !== 'synced' && !plan.adopt.some((a) => a.lineId === l.id)) plan.synced.push(l.id);
   }
   for (const l of current) {
     const m = l.msPositionId ? byId.get(l.msPositionId) : undefined;

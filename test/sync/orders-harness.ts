@@ -45,7 +45,7 @@ export interface OrdersHarness {
   msCounterparty(fields: Record<string, unknown>): Entity;
   customerOrders(): Entity[];
   purchaseOrders(): Entity[];
-  positionsOf(order: Entity): Array<{ id: string; quantity: number; price: number; productId: string }>;
+  positionsOf(order: Entity): Array<{ id: string; quantity: number; price: number; productId: string; type: string; reserve: number }>;
   outbox(): Promise<Array<{ id: number; kind: string; state: string; attempts: number; lastError: string | null; aggregateId: string }>>;
   dispose(): Promise<void>;
 }
@@ -62,7 +62,7 @@ export interface PositionIn {
 
 export async function ordersHarness(
   dialect: DialectName,
-  options: { integration?: Partial<IntegrationRow>; products?: number } = {},
+  options: { integration?: Partial<IntegrationRow>; products?: number; enqueuer?: JobEnqueuer } = {},
 ): Promise<OrdersHarness> {
   const fx = await createSyncFixture({
     dialect,
@@ -96,7 +96,14 @@ export async function ordersHarness(
     if (r.status !== 201) throw new Error(`create ${kind} failed: ${r.status} ${JSON.stringify(r.json)}`);
     return r.json.id as number;
   };
-  const deps = (clients: MoySkladClientPool = fx.clients): OrderSyncDeps => ({ db: fx.db, clock: fx.clock, clients, runDeps: fx.runDeps, hooks });
+  const deps = (clients: MoySkladClientPool = fx.clients): OrderSyncDeps => ({
+    db: fx.db,
+    clock: fx.clock,
+    clients,
+    runDeps: fx.runDeps,
+    hooks,
+    ...(options.enqueuer ? { enqueuer: options.enqueuer } : {}),
+  });
 
   const msProducts = (): ReturnType<OrdersHarness['msProducts']> =>
     account
@@ -157,6 +164,8 @@ export async function ordersHarness(
         quantity: p.f.quantity as number,
         price: p.f.price as number,
         productId: (p.f.assortment as { $ref: { id: string } }).$ref.id,
+        type: (p.f.assortment as { $ref: { type: string } }).$ref.type,
+        reserve: Number(p.f.reserve ?? 0),
       })),
     async outbox() {
       const rows = await fx.db.selectFrom('outbox').selectAll().orderBy('id').execute();
