@@ -202,6 +202,11 @@ export const Order = z
     exportState: z.string(),
     /** Why the export waits or failed (null once sent). */
     exportError: z.string().nullable(),
+    /**
+     * When the MoySklad order was deleted because every line was rejected or withdrawn (null: it
+     * exists, or was never created). `msOrderId` keeps the deleted order's id.
+     */
+    msDeletedAt: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
     positions: z.array(OrderPosition),
