@@ -149,7 +149,7 @@ for (const dialect of dialects) {
       // what MoySklad answers over HTTP: the assortment meta names the variant
       const ctx = await h.fx.integrationContext();
       const back = await ctx.client.getOrder('customerorder', msOrder.id, { expand: 'positions' });
-      expect(back.positions?.rows.map((r) => [r.assortment.meta.type, r.assortment.meta.href.endsWith(`/entity/variant/${variant.id}`)])).toEqual([
+      expect((back.positions?.rows ?? []).map((r) => [r.assortment.meta.type, r.assortment.meta.href.endsWith(`/entity/variant/${variant.id}`)])).toEqual([
         ['variant', true],
         ['product', false],
       ]);
