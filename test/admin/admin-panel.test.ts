@@ -388,6 +388,28 @@ describe('orders page (SQLite)', () => {
     expect((await h.db.selectFrom('outbox').select('state').executeTakeFirstOrThrow()).state).toBe('pending');
     expect((await h.db.selectFrom('orders').select('exportState').where('id', '=', order.id).executeTakeFirstOrThrow()).exportState).toBe('pending');
   });
+
+  it('C6 an order whose MoySklad order was deleted after every position was rejected says so in the order list, with its MoySklad id kept', async () => {
+    const now = h.clock.now().toISOString();
+    const cp = await h.db
+      .insertInto('counterparties')
+      .values({ kind: 'client', externalId: 'C-6', regionId: h.regionId, name: 'ИП Отказов', inn: null, innNorm: null, email: null, emailNorm: null, phone: null, phoneNorm: null, createdAt: now, updatedAt: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await h.db
+      .insertInto('orders')
+      .values({
+        kind: 'customer', externalId: 'SO-66', regionId: h.regionId, counterpartyId: cp.id, priceListId: null, status: null, comment: null, msAccountId: null, msOrderId: '6e6e6e6e-0000-4000-8000-000000000066',
+        syncId: '00000000-0000-4000-8000-000000000066', exportState: 'sent', exportError: null, exportedAt: now, msDeletedAt: now, createdAt: now, updatedAt: now,
+      })
+      .execute();
+    const ru = (await c.get('/admin/orders')).text;
+    const row = ru.slice(ru.indexOf('SO-66'), ru.indexOf('</tr>', ru.indexOf('SO-66')));
+    expect(row).toContain('удалён в МойСклад: отказ по всем позициям');
+    expect(row).toContain('6e6e6e6e-0000-4000-8000-000000000066');
+    expect(row).not.toContain('C6');
+    expect((await c.get('/admin/orders?lang=en')).text).toContain('deleted in MoySklad: every position rejected');
+  });
 });
 
 describe('token credentials (SQLite)', () => {
