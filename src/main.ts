@@ -25,7 +25,8 @@ import { DEFAULT_MOYSKLAD_BASE_URL, type AppConfig } from './config/config.js';
 import { createEmulator, DEFAULT_ACCOUNT } from './emulator/index.js';
 import { IntegrationLog, type IntegrationLogInput } from './log/integration-log.js';
 import { createJobQueue } from './queue/create-job-queue.js';
-import { createWorker, startScheduler, type EnqueueRequest, type JobEnqueuer, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
+import { createWorker, JOB_KINDS, startScheduler, type EnqueueRequest, type JobEnqueuer, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
+import { placeDemoOrder } from './app/demo-order.js';
 import { createApp } from './server/app.js';
 import { mountAdminPanel } from './server/admin/admin-panel.js';
 import { IntegrationSetupService } from './setup/integration-setup.js';
@@ -569,9 +570,19 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
           const requests = firstSyncRequests(syncs, integrationId, priceLists.map((p) => Number(p.id)));
           const abort = new AbortController();
           cleanups.push(async () => abort.abort());
-          void runInOrder(queue, clock, requests, abort.signal).catch((e: unknown) => {
-            if (!abort.signal.aborted) logger.warn({ err: { message: errorMessage(e) } }, 'first syncs stopped');
-          });
+          const demoPriceList = demo ? priceLists[0] : undefined;
+          void runInOrder(queue, clock, requests, abort.signal)
+            .then(async () => {
+              // The demo shop: a variant ordered from the demo price list, exported with its reserve.
+              if (!demoPriceList || abort.signal.aborted) return;
+              const placed = await placeDemoOrder({ db: store.db, clock }, { regionId: integration.regionId, priceListId: Number(demoPriceList.id) });
+              if (!placed.placed) return;
+              logger.info({ orderId: placed.orderId, part: `${placed.brand} ${placed.article}`, kind: placed.kind }, 'demo order placed');
+              await queue.enqueue({ kind: JOB_KINDS.outbox, trigger: 'manual' });
+            })
+            .catch((e: unknown) => {
+              if (!abort.signal.aborted) logger.warn({ err: { message: errorMessage(e) } }, 'first syncs stopped');
+            });
         }
       }
       if (bound) {

@@ -132,6 +132,25 @@ export class OrderCatalogRepository {
     }
   }
 
+  /**
+   * A row of the price list's current generation with goods available, of a card of the given
+   * kind (the demo orders a variant when the list has one), the oldest first.
+   */
+  async firstAvailableRow(priceListId: number, kind: 'product' | 'variant'): Promise<{ brand: string; article: string; name: string; quantity: number; price: number } | null> {
+    const row = await this.db
+      .selectFrom('priceListRows as r')
+      .innerJoin('priceLists as pl', (j) => j.onRef('pl.id', '=', 'r.priceListId').onRef('pl.generation', '=', 'r.generation'))
+      .innerJoin('products as p', 'p.id', 'r.productId')
+      .select(['r.brand', 'r.article', 'r.name', 'r.quantity', 'r.price'])
+      .where('r.priceListId', '=', priceListId)
+      .where('r.quantity', '>=', 1)
+      .where('p.kind', '=', kind)
+      .orderBy('r.id')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? { brand: row.brand, article: row.article, name: row.name, quantity: Number(row.quantity), price: Number(row.price) } : null;
+  }
+
   /** The MoySklad store each of the price lists is bound to (unbound lists are left out). */
   async storesOfPriceLists(priceListIds: readonly number[]): Promise<Map<number, string>> {
     const out = new Map<number, string>();
