@@ -127,11 +127,12 @@ async function lookUpInMoySklad(
   settle: (key: string, card: ResolvedCard) => void,
 ): Promise<void> {
   const candidates: CardCandidate[] = [];
+  const bySyncId = new Map([...wanted.values()].map((p) => [productSyncId(synonyms, p.brand, p.article), p]));
   const take = (products: MsProduct[]): void => {
     for (const pr of products) {
       const split = splitProductCode(pr.code, pr.article);
       // A product this module created has the part's syncId: it names the part whatever its Code.
-      const owner = [...wanted.values()].find((p) => pr.syncId !== undefined && pr.syncId === productSyncId(synonyms, p.brand, p.article));
+      const owner = pr.syncId !== undefined ? bySyncId.get(pr.syncId) : undefined;
       const brand = split.ok ? split.brand : owner?.brand;
       const article = split.ok ? split.article : owner?.article;
       if (brand === undefined || article === undefined || candidates.some((c) => c.msId === pr.id)) continue;
