@@ -12,6 +12,7 @@ import { ApiTokenService } from '../../src/server/auth.js';
 import type { DialectName } from '../../src/store/database.js';
 import { migrationStatus } from '../../src/store/migrate.js';
 import type { IntegrationRow } from '../../src/store/schema.js';
+import { OrderCatalogRepository } from '../../src/store/repositories/order-catalog-repository.js';
 import type { MoySkladClientPool } from '../../src/sync/client-pool.js';
 import type { DrainOptions, DrainReport } from '../../src/sync/outbox/outbox-drain.js';
 import { drainOrderOutbox, type OrderSyncDeps } from '../../src/sync/orders/order-outbox.js';
@@ -131,29 +132,10 @@ export async function ordersHarness(
     drain: (options = {}) => drainOrderOutbox(deps(options.clients), { trigger: 'manual', ...options }),
     msProducts,
     async knowProducts(products) {
-      const now = fx.clock.now().toISOString();
-      for (const p of products) {
-        await fx.db
-          .insertInto('products')
-          .values({
-            msAccountId: fx.msAccountId,
-            msId: p.id,
-            brand: p.brand,
-            brandNorm: p.brand.toUpperCase(),
-            article: p.article,
-            articleNorm: p.article.toUpperCase().replace(/[^\p{L}\p{N}]+/gu, ''),
-            code: p.code,
-            name: p.name,
-            description: null,
-            categoryId: null,
-            msFolderId: null,
-            msUpdated: null,
-            skipReason: null,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .execute();
-      }
+      await new OrderCatalogRepository(fx.db, fx.clock).remember(
+        fx.msAccountId,
+        products.map((p) => ({ msId: p.id, brand: p.brand, article: p.article, code: p.code, name: p.name })),
+      );
     },
     msCounterparty: (fields) => account.createEntity('counterparty', { archived: false, shared: false, ...fields }),
     customerOrders: () => account.customerOrders,

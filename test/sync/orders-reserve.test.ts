@@ -37,6 +37,10 @@ interface ReserveSetup {
   runJobs(): Promise<string[]>;
   /** The price list's row quantity of a product. */
   quantity(msId: string): Promise<number | undefined>;
+  /** A new client's order of both parts from the price list (lines A and B). */
+  orderBoth(ref: string, quantities: [number, number]): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the API's JSON
+  /** What the scheduler does every minute: the outbox job, then whatever it enqueued. */
+  sendOutbox(): Promise<string[]>;
 }
 
 /** Nomenclature and a price list bound to the first store, with stock 10 of two parts there. */
@@ -70,7 +74,20 @@ async function reserveSetup(dialect: 'sqlite' | 'postgres', integration: Partial
   await queue.enqueue({ kind: 'stock.full', priceListId, trigger: 'manual' });
   expect(await runJobs()).toEqual([`stock.full:${priceListId}:manual`]);
   const quantity = async (msId: string) => (await currentRows(h.fx, priceListId)).get(msId)?.quantity;
-  return { h, late, queue, priceListId, storeId, parts, runJobs, quantity };
+  const orderBoth = async (ref: string, quantities: [number, number]) => {
+    const clientId = await h.client({ externalId: `C-${ref}`, email: `${ref.toLowerCase()}@example.ru` });
+    return h.order({
+      externalId: `W-${ref}`,
+      counterpartyId: clientId,
+      priceListId,
+      positions: parts.map((p, i) => ({ externalId: 'AB'[i]!, brand: p.brand, article: p.article, quantity: quantities[i]!, priceKopecks: 1000, priceListId })),
+    });
+  };
+  const sendOutbox = async () => {
+    await queue.enqueue({ kind: 'outbox', trigger: 'schedule' });
+    return runJobs();
+  };
+  return { h, late, queue, priceListId, storeId, parts, runJobs, quantity, orderBoth, sendOutbox };
 }
 
 const refOf = (v: unknown): string => (v as { $ref: { id: string } }).$ref.id;
@@ -90,20 +107,10 @@ for (const dialect of dialects) {
       h = s.h;
       const [a, b] = s.parts;
       expect([await s.quantity(a!.id), await s.quantity(b!.id)]).toEqual([10, 10]);
-      const clientId = await h.client({ externalId: 'C4-1', email: 'c4@example.ru' });
-      const o = await h.order({
-        externalId: 'W-C4-1',
-        counterpartyId: clientId,
-        priceListId: s.priceListId,
-        positions: [
-          { externalId: 'A', brand: a!.brand, article: a!.article, quantity: 3, priceKopecks: 1000, priceListId: s.priceListId },
-          { externalId: 'B', brand: b!.brand, article: b!.article, quantity: 1, priceKopecks: 500, priceListId: s.priceListId },
-        ],
-      });
+      const o = await s.orderBoth('C4-1', [3, 1]);
       const startedAt = h.clock.nowMs();
-      await s.queue.enqueue({ kind: 'outbox', trigger: 'schedule' });
       // the export asks for the price list's stock run itself; no scheduled run is waited for
-      expect(await s.runJobs()).toEqual(['outbox', `stock.incremental:${s.priceListId}:order`]);
+      expect(await s.sendOutbox()).toEqual(['outbox', `stock.incremental:${s.priceListId}:order`]);
       expect(h.clock.nowMs() - startedAt).toBeLessThan(60_000);
       const msOrder = h.customerOrders()[0]!;
       expect(refOf(msOrder.f.store)).toBe(s.storeId);
@@ -116,8 +123,7 @@ for (const dialect of dialects) {
 
       // a quantity change moves the reserve with it
       await h.api('PATCH', `/orders/${o.id}/positions/${o.positions[1].id}`, { status: 'active', quantity: 4 });
-      await s.queue.enqueue({ kind: 'outbox', trigger: 'schedule' });
-      expect(await s.runJobs()).toEqual(['outbox', `stock.incremental:${s.priceListId}:order`]);
+      expect(await s.sendOutbox()).toEqual(['outbox', `stock.incremental:${s.priceListId}:order`]);
       expect(h.positionsOf(h.customerOrders()[0]!).map((p) => [p.quantity, p.reserve])).toEqual([
         [3, 3],
         [4, 4],
@@ -126,8 +132,7 @@ for (const dialect of dialects) {
 
       // R7: the rejected line's position is deleted in MoySklad, which gives its reserve back
       await h.api('PATCH', `/orders/${o.id}/positions/${o.positions[0].id}`, { status: 'rejected' });
-      await s.queue.enqueue({ kind: 'outbox', trigger: 'schedule' });
-      expect(await s.runJobs()).toEqual(['outbox', `stock.incremental:${s.priceListId}:order`]);
+      expect(await s.sendOutbox()).toEqual(['outbox', `stock.incremental:${s.priceListId}:order`]);
       expect(h.positionsOf(h.customerOrders()[0]!).map((p) => p.productId)).toEqual([b!.id]);
       expect([await s.quantity(a!.id), await s.quantity(b!.id)]).toEqual([10, 6]);
     });
@@ -138,8 +143,7 @@ for (const dialect of dialects) {
       const [a] = s.parts;
       const clientId = await h.client({ externalId: 'C4-2', email: 'c4off@example.ru' });
       await h.order({ externalId: 'W-C4-2', counterpartyId: clientId, priceListId: s.priceListId, positions: [{ brand: a!.brand, article: a!.article, quantity: 2, priceKopecks: 1000 }] });
-      await s.queue.enqueue({ kind: 'outbox', trigger: 'schedule' });
-      expect(await s.runJobs()).toEqual(['outbox']);
+      expect(await s.sendOutbox()).toEqual(['outbox']);
       const msOrder = h.customerOrders()[0]!;
       expect(refOf(msOrder.f.store)).toBe(s.storeId);
       expect(h.positionsOf(msOrder).map((p) => p.reserve)).toEqual([0]);
@@ -150,31 +154,19 @@ for (const dialect of dialects) {
       const s = await reserveSetup(dialect, { deleteRejectedPositions: 0 });
       h = s.h;
       const [a, b] = s.parts;
-      const clientId = await h.client({ externalId: 'C4-3', email: 'c4r7@example.ru' });
-      const o = await h.order({
-        externalId: 'W-C4-3',
-        counterpartyId: clientId,
-        priceListId: s.priceListId,
-        positions: [
-          { externalId: 'A', brand: a!.brand, article: a!.article, quantity: 2, priceKopecks: 1000 },
-          { externalId: 'B', brand: b!.brand, article: b!.article, quantity: 5, priceKopecks: 1000 },
-        ],
-      });
-      await s.queue.enqueue({ kind: 'outbox', trigger: 'schedule' });
-      await s.runJobs();
+      const o = await s.orderBoth('C4-3', [2, 5]);
+      await s.sendOutbox();
       expect([await s.quantity(a!.id), await s.quantity(b!.id)]).toEqual([8, 5]);
       await h.api('PATCH', `/orders/${o.id}/positions/${o.positions[1].id}`, { status: 'withdrawn' });
-      await s.queue.enqueue({ kind: 'outbox', trigger: 'schedule' });
-      expect(await s.runJobs()).toEqual(['outbox', `stock.incremental:${s.priceListId}:order`]);
+      expect(await s.sendOutbox()).toEqual(['outbox', `stock.incremental:${s.priceListId}:order`]);
       expect(h.positionsOf(h.customerOrders()[0]!).map((p) => [p.productId, p.quantity, p.reserve])).toEqual([
         [a!.id, 2, 2],
         [b!.id, 5, 0],
       ]);
       expect([await s.quantity(a!.id), await s.quantity(b!.id)]).toEqual([8, 10]);
       // once released, nothing more is sent
-      await s.queue.enqueue({ kind: 'outbox', trigger: 'schedule' });
       h.fx.emulator.resetStats();
-      expect(await s.runJobs()).toEqual(['outbox']);
+      expect(await s.sendOutbox()).toEqual(['outbox']);
       expect(h.fx.emulator.stats().requests).toBe(0);
     });
 
@@ -182,27 +174,15 @@ for (const dialect of dialects) {
       const s = await reserveSetup(dialect);
       h = s.h;
       const [a, b] = s.parts;
-      const clientId = await h.client({ externalId: 'C6-1', email: 'c6@example.ru' });
-      const o = await h.order({
-        externalId: 'W-C6-1',
-        counterpartyId: clientId,
-        priceListId: s.priceListId,
-        positions: [
-          { externalId: 'A', brand: a!.brand, article: a!.article, quantity: 2, priceKopecks: 1000 },
-          { externalId: 'B', brand: b!.brand, article: b!.article, quantity: 1, priceKopecks: 1000 },
-        ],
-      });
-      await s.queue.enqueue({ kind: 'outbox', trigger: 'schedule' });
-      await s.runJobs();
+      const o = await s.orderBoth('C6-1', [2, 1]);
+      await s.sendOutbox();
       const msOrderId = h.customerOrders()[0]!.id;
       await h.api('PATCH', `/orders/${o.id}/positions/${o.positions[0].id}`, { status: 'rejected' });
-      await s.queue.enqueue({ kind: 'outbox', trigger: 'schedule' });
-      await s.runJobs();
+      await s.sendOutbox();
       expect(h.customerOrders()).toHaveLength(1);
       await h.api('PATCH', `/orders/${o.id}/positions/${o.positions[1].id}`, { status: 'withdrawn' });
-      await s.queue.enqueue({ kind: 'outbox', trigger: 'schedule' });
       h.fx.emulator.resetStats();
-      expect(await s.runJobs()).toEqual(['outbox', `stock.incremental:${s.priceListId}:order`]);
+      expect(await s.sendOutbox()).toEqual(['outbox', `stock.incremental:${s.priceListId}:order`]);
       expect(h.customerOrders()).toHaveLength(0);
       expect(h.fx.emulator.stats().byPath).toMatchObject({ 'DELETE entity/customerorder/{id}': 1 });
       expect([await s.quantity(a!.id), await s.quantity(b!.id)]).toEqual([10, 10]);
@@ -216,9 +196,8 @@ for (const dialect of dialects) {
       expect(lines.map((l) => l.syncState)).toEqual(['deleted', 'deleted']);
       expect(h.fx.log.messages('info')).toContain(`order W-C6-1: every line is rejected or withdrawn; its MoySklad order ${msOrderId} was deleted`);
       // nothing more to do
-      await s.queue.enqueue({ kind: 'outbox', trigger: 'schedule' });
       h.fx.emulator.resetStats();
-      expect(await s.runJobs()).toEqual(['outbox']);
+      expect(await s.sendOutbox()).toEqual(['outbox']);
       expect(h.fx.emulator.stats().requests).toBe(0);
     });
 

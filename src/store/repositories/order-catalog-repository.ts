@@ -49,14 +49,19 @@ export class OrderCatalogRepository {
   ) {}
 
   /** Cards of the account's directory (not deleted) with one of the normalized articles, oldest first. */
-  async cardsByArticles(msAccountId: number, articleNorms: readonly string[]): Promise<CardCandidate[]> {
+  cardsByArticles(msAccountId: number, articleNorms: readonly string[]): Promise<CardCandidate[]> {
+    return this.#cards(msAccountId, 'articleNorm', articleNorms);
+  }
+
+  /** Directory cards (not deleted) whose `column` is one of `values`, oldest first. */
+  async #cards(msAccountId: number, column: 'articleNorm' | 'msId', values: readonly string[]): Promise<CardCandidate[]> {
     const out: CardCandidate[] = [];
-    for (const part of chunk([...new Set(articleNorms)], CHUNK)) {
+    for (const part of chunk([...new Set(values)], CHUNK)) {
       const rows = await this.db
         .selectFrom('products')
         .select(['msId', 'brand', 'article', 'kind', 'archived', 'syncState'])
         .where('msAccountId', '=', msAccountId)
-        .where('articleNorm', 'in', part)
+        .where(column, 'in', part)
         .where('deleted', '=', 0)
         .orderBy('id')
         .execute();
@@ -90,18 +95,7 @@ export class OrderCatalogRepository {
 
   /** The directory's cards (not deleted) of the given MoySklad ids. */
   async cardsByMsIds(msAccountId: number, msIds: readonly string[]): Promise<Map<string, CardCandidate>> {
-    const out = new Map<string, CardCandidate>();
-    for (const part of chunk([...new Set(msIds)], CHUNK)) {
-      const rows = await this.db
-        .selectFrom('products')
-        .select(['msId', 'brand', 'article', 'kind', 'archived', 'syncState'])
-        .where('msAccountId', '=', msAccountId)
-        .where('msId', 'in', part)
-        .where('deleted', '=', 0)
-        .execute();
-      for (const r of rows) out.set(r.msId, card(r));
-    }
-    return out;
+    return new Map((await this.#cards(msAccountId, 'msId', msIds)).map((c) => [c.msId, c]));
   }
 
   /** Adds products to the directory without touching rows the nomenclature sync owns (insert only). */
