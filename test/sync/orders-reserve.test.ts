@@ -195,10 +195,13 @@ for (const dialect of dialects) {
       const lines = await h.fx.db.selectFrom('orderPositions').select('syncState').where('orderId', '=', o.id).orderBy('id').execute();
       expect(lines.map((l) => l.syncState)).toEqual(['deleted', 'deleted']);
       expect(h.fx.log.messages('info')).toContain(`order W-C6-1: every line is rejected or withdrawn; its MoySklad order ${msOrderId} was deleted`);
-      // nothing more to do
+      // nothing more to do, also after a later change of a rejected line
+      await h.api('PATCH', `/orders/${o.id}/positions/${o.positions[0].id}`, { status: 'withdrawn' });
+      expect((await h.api('GET', `/orders/${o.id}`)).json.exportState).toBe('pending');
       h.fx.emulator.resetStats();
       expect(await s.sendOutbox()).toEqual(['outbox']);
       expect(h.fx.emulator.stats().requests).toBe(0);
+      expect((await h.api('GET', `/orders/${o.id}`)).json).toMatchObject({ exportState: 'sent', msDeletedAt: stored.msDeletedAt });
     });
 
     it('C6 a crash between the last rejection and the DELETE loses nothing: the retry deletes the order once', async () => {

@@ -205,6 +205,11 @@ export class OrderRepository {
     await this.db.updateTable('orders').set({ exportState: 'pending', exportError: reason, updatedAt: nowIso(this.clock) }).where('id', '=', id).execute();
   }
 
+  /** C6: a change after the MoySklad order was deleted that leaves nothing to send (no active line). */
+  async markNothingLeft(id: number): Promise<void> {
+    await this.db.updateTable('orders').set({ exportState: 'sent', exportError: null, updatedAt: nowIso(this.clock) }).where('id', '=', id).execute();
+  }
+
   /**
    * C6: the MoySklad order was deleted because every line was rejected or withdrawn. The store
    * order keeps its history (`msOrderId` stays); its lines' positions are gone with it.

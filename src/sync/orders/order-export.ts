@@ -123,6 +123,8 @@ export async function exportOrder(deps: OrderExportDeps, orderId: number): Promi
       await new OrderRepository(deps.db, deps.clock).markNothingToSend(orderId, 'nothing to send: every line is rejected or withdrawn');
       return { orderId, msOrderId: '', action: 'empty', ...nothing };
     case 'closed':
+      // The MoySklad order is deleted and no line is active again: nothing to send.
+      await new OrderRepository(deps.db, deps.clock).markNothingLeft(orderId);
       return { orderId, msOrderId: s.order.msOrderId ?? '', action: 'unchanged', ...nothing };
     case 'delete':
       return deleteMsOrder(deps, s);
