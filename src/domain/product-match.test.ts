@@ -43,7 +43,23 @@ describe('chooseCard', () => {
     expect(chooseCard({ brand: 'LIQUI MOLY', article: '7536-4' }, [card('v1', 'LIQUI MOLY', '7536-4', { kind: 'variant' })], synonyms)).toEqual({ msId: 'v1', kind: 'variant', via: 'exact' });
   });
 
-  it('C1 lines are cached by price list, exact brand and article (synonym spellings are different lines)', () => {
-    expect([lineKey({ brand: 'Knecht ', article: 'oc 90' }), lineKey({ brand: 'MAHLE', article: 'OC90', priceListId: 3 })]).toEqual(['|KNECHT|OC90', '3|MAHLE|OC90']);
+  it('C2 variants catalogued from their parent\'s Code share its brand and article: the line\'s name tells them apart', () => {
+    const cards = [
+      card('parent', 'LIQUI MOLY', '7536', { name: 'Масло моторное' }),
+      card('v1', 'LIQUI MOLY', '7536', { kind: 'variant', name: 'Масло моторное (1 л)' }),
+      card('v4', 'LIQUI MOLY', '7536', { kind: 'variant', name: 'Масло моторное (4 л)' }),
+    ];
+    const pick = (name?: string) => chooseCard({ brand: 'LIQUI MOLY', article: '7536', ...(name === undefined ? {} : { name }) }, cards, synonyms);
+    expect([pick(' масло моторное  (4 л) '), pick('Масло моторное (1 л)'), pick('Масло моторное'), pick('что-то другое'), pick()]).toEqual([
+      { msId: 'v4', kind: 'variant', via: 'exact' },
+      { msId: 'v1', kind: 'variant', via: 'exact' },
+      { msId: 'parent', kind: 'product', via: 'exact' },
+      { msId: 'parent', kind: 'product', via: 'exact' },
+      { msId: 'parent', kind: 'product', via: 'exact' },
+    ]);
+  });
+
+  it('C1 lines are cached by price list, exact brand, article and name (synonym spellings are different lines)', () => {
+    expect([lineKey({ brand: 'Knecht ', article: 'oc 90' }), lineKey({ brand: 'MAHLE', article: 'OC90', priceListId: 3, name: ' Фильтр  OC90' })]).toEqual(['|KNECHT|OC90|', '3|MAHLE|OC90|фильтр oc90']);
   });
 });

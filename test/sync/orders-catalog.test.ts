@@ -108,6 +108,51 @@ for (const dialect of dialects) {
       expect(h.positionsOf(h.customerOrders()[0]!).map((p) => p.productId)).toEqual([second.id, first.id]);
     });
 
+    it('C2 variants catalogued with their parent\'s brand and article are told apart by the line\'s name and sent as variants', async () => {
+      h = await ordersHarness(dialect, { products: 5 });
+      const store = h.account.stores[0]!;
+      const parent = h.account.createProduct({ name: 'Масло моторное', code: 'LIQUI MOLY 7536', article: '7536' });
+      const variants = ['1 л', '4 л'].map((vol, i) =>
+        h!.account.createEntity('variant', { name: `Масло моторное (${vol})`, code: `LIQUI MOLY 7536-${i + 1}`, archived: false, product: ref('product', parent.id), images: [] }),
+      );
+      // Rows as the nomenclature writes variants without their own article (C2): the parent's brand and article, their own name.
+      const now = h.clock.now().toISOString();
+      const rows = [
+        { msId: parent.id, name: 'Масло моторное', kind: 'product' as const, parentMsId: null },
+        ...variants.map((v) => ({ msId: v.id, name: String(v.f.name), kind: 'variant' as const, parentMsId: parent.id })),
+      ];
+      const ids: number[] = [];
+      for (const r of rows) {
+        const row = await h.fx.db
+          .insertInto('products')
+          .values({ msAccountId: h.fx.msAccountId, ...r, brand: 'LIQUI MOLY', brandNorm: 'LIQUI MOLY', article: '7536', articleNorm: '7536', code: null, description: null, categoryId: null, msFolderId: null, msUpdated: null, skipReason: null, createdAt: now, updatedAt: now })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        ids.push(Number(row.id));
+      }
+      const priceListId = await createPriceList(h.fx, { name: 'Склад', msStoreId: store.id });
+      await new PriceListRepository(h.fx.db, h.clock).replaceRows(
+        priceListId,
+        rows.map((r, i) => ({ productId: ids[i]!, msProductId: r.msId, brand: 'LIQUI MOLY', article: '7536', articleNorm: '7536', name: r.name, quantity: 5, price: 100 })),
+      );
+      const clientId = await h.client({ externalId: 'C2-2', email: 'c2b@example.ru' });
+      await h.order({
+        externalId: 'W-C2-2',
+        counterpartyId: clientId,
+        positions: [
+          { brand: 'LIQUI MOLY', article: '7536', name: 'Масло моторное (4 л)', quantity: 1, priceKopecks: 100, priceListId },
+          { brand: 'LIQUI MOLY', article: '7536', name: 'Масло моторное (1 л)', quantity: 2, priceKopecks: 100, priceListId },
+          { brand: 'LIQUI MOLY', article: '7536', name: 'Масло моторное', quantity: 3, priceKopecks: 100, priceListId },
+        ],
+      });
+      expect(await h.drain()).toMatchObject({ sent: 1, failed: 0 });
+      expect(h.positionsOf(h.customerOrders()[0]!).map((p) => [p.type, p.productId, p.quantity])).toEqual([
+        ['variant', variants[1]!.id, 1],
+        ['variant', variants[0]!.id, 2],
+        ['product', parent.id, 3],
+      ]);
+    });
+
     it('C2 a variant synced from MoySklad and ordered from a price list is sent as a variant position (nomenclature → price list → API → export)', async () => {
       h = await ordersHarness(dialect, { products: 5 });
       const store = h.account.stores[0]!;

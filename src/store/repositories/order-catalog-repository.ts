@@ -33,10 +33,11 @@ export interface BoundPriceList {
 
 const CHUNK = 500;
 
-const card = (r: { msId: string; brand: string; article: string; kind: 'product' | 'variant'; archived: number; syncState: string }): CardCandidate => ({
+const card = (r: { msId: string; brand: string; article: string; name: string; kind: 'product' | 'variant'; archived: number; syncState: string }): CardCandidate => ({
   msId: r.msId,
   brand: r.brand,
   article: r.article,
+  name: r.name,
   kind: r.kind,
   archived: r.archived === 1,
   clean: r.syncState === 'ok',
@@ -59,7 +60,7 @@ export class OrderCatalogRepository {
     for (const part of chunk([...new Set(values)], CHUNK)) {
       const rows = await this.db
         .selectFrom('products')
-        .select(['msId', 'brand', 'article', 'kind', 'archived', 'syncState'])
+        .select(['msId', 'brand', 'article', 'name', 'kind', 'archived', 'syncState'])
         .where('msAccountId', '=', msAccountId)
         .where(column, 'in', part)
         .where('deleted', '=', 0)
@@ -82,7 +83,7 @@ export class OrderCatalogRepository {
         .selectFrom('priceListRows as r')
         .innerJoin('priceLists as pl', (j) => j.onRef('pl.id', '=', 'r.priceListId').onRef('pl.generation', '=', 'r.generation'))
         .innerJoin('products as p', (j) => j.onRef('p.msId', '=', 'r.msProductId').on('p.msAccountId', '=', msAccountId))
-        .select(['r.priceListId', 'r.msProductId as msId', 'r.brand', 'r.article', 'p.kind', 'p.archived', 'p.syncState'])
+        .select(['r.priceListId', 'r.msProductId as msId', 'r.brand', 'r.article', 'r.name', 'p.kind', 'p.archived', 'p.syncState'])
         .where('r.priceListId', 'in', [...new Set(priceListIds)])
         .where('r.articleNorm', 'in', part)
         .where('p.deleted', '=', 0)

@@ -136,7 +136,7 @@ async function lookUpInMoySklad(
       const brand = split.ok ? split.brand : owner?.brand;
       const article = split.ok ? split.article : owner?.article;
       if (brand === undefined || article === undefined || candidates.some((c) => c.msId === pr.id)) continue;
-      candidates.push({ msId: pr.id, brand, article, kind: 'product', archived: pr.archived === true, clean: true });
+      candidates.push({ msId: pr.id, brand, article, name: pr.name, kind: 'product', archived: pr.archived === true, clean: true });
       found.set(pr.id, { msId: pr.id, brand, article, code: pr.code ?? null, name: pr.name, description: pr.description ?? null });
     }
   };
