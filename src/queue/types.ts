@@ -20,7 +20,8 @@ export const JOB_KINDS = {
   webhookDeliveries: 'webhooks.deliver',
 } as const;
 
-export type JobTrigger = 'schedule' | 'manual' | 'api' | 'cli' | 'webhook' | 'admin' | 'retry' | 'test';
+/** `order`: a stock run enqueued right after an order export moved reserves (C4). */
+export type JobTrigger = 'schedule' | 'manual' | 'api' | 'cli' | 'webhook' | 'admin' | 'retry' | 'test' | 'order';
 
 export interface EnqueueRequest {
   kind: JobKind;

@@ -79,6 +79,23 @@ for (const dialect of dialects) {
       expect(h.positionsOf(h.customerOrders()[0]!)).toHaveLength(1);
     });
 
+    it('E3 an order whose every line is rejected is deleted in MoySklad and each of its positions is announced as deleted', async () => {
+      h = await ordersHarness(dialect);
+      await subscribe(h.fx, ['order.position_deleted']);
+      const ps = h.msProducts().slice(0, 2);
+      await h.knowProducts(ps);
+      const clientId = await h.client({ externalId: 'C-2', inn: '7701234568' });
+      const o = await h.order({ externalId: 'A-2002', counterpartyId: clientId, positions: ps.map((p, i) => ({ externalId: `L${i + 1}`, brand: p.brand, article: p.article, quantity: 1, priceKopecks: 100_00 })) });
+      expect(await h.drain()).toMatchObject({ sent: 1 });
+      const lines = (await h.api('GET', `/orders/${o.id}`)).json.positions as Array<{ id: number; externalId: string; msPositionId: string }>;
+      for (const l of lines) expect((await h.api('PATCH', `/orders/${o.id}/positions/${l.id}`, { status: 'rejected' })).status).toBe(200);
+      expect(await h.drain()).toMatchObject({ sent: 1 });
+      expect(h.customerOrders()).toHaveLength(0);
+      expect(await events(h.fx.db)).toEqual(
+        lines.map((l) => ({ type: 'order.position_deleted', data: { orderId: o.id, externalId: 'A-2002', kind: 'customer', positionId: l.id, positionExternalId: l.externalId, msPositionId: l.msPositionId, status: 'rejected' } })),
+      );
+    });
+
     it('E3 an order export that needs a person writes order.failed with the reason', async () => {
       h = await ordersHarness(dialect);
       await subscribe(h.fx, ['order.failed']);

@@ -16,6 +16,8 @@ import * as m0008 from './0008_products_updated_at_idx.js';
 import * as m0009 from './0009_lease_limiter_state.js';
 import * as m0010 from './0010_drop_products_ms_updated_idx.js';
 import * as m0011 from './0011_product_kind.js';
+import * as m0015 from './0015_integration_reserve.js';
+import * as m0016 from './0016_orders_ms_deleted.js';
 import * as m0023 from './0023_platform_webhooks.js';
 import * as m0024 from './0024_search_text.js';
 import * as m0025 from './0025_price_list_feeds.js';
@@ -33,6 +35,8 @@ export const migrations: Record<string, Migration> = {
   '0009_lease_limiter_state': m0009,
   '0010_drop_products_ms_updated_idx': m0010,
   '0011_product_kind': m0011,
+  '0015_integration_reserve': m0015,
+  '0016_orders_ms_deleted': m0016,
   '0023_platform_webhooks': m0023,
   '0024_search_text': m0024,
   '0025_price_list_feeds': m0025,

@@ -15,6 +15,8 @@ import { withTransaction } from '../db.js';
 import { isUniqueViolation } from '../db-errors.js';
 import type { OrderKind, OrderPositionRow, OrderRow, PositionStatus, PositionSyncState } from '../schema.js';
 import { OutboxRepository } from './outbox-repository.js';
+import { recordPlatformEvent } from './platform-event-recorder.js';
+import type { PlatformEvent } from '../../domain/platform-events.js';
 
 export type OrderPosition = OrderPositionRow;
 export interface Order extends OrderRow {
@@ -181,13 +183,54 @@ export class OrderRepository {
   }
 
   /** The export job succeeded: MoySklad ids stored. */
-  async markExported(id: number, msAccountId: number, msOrderId: string): Promise<void> {
+  /** The order is in MoySklad; with `event`, the platform's webhook event (E3) in the same transaction. */
+  async markExported(id: number, msAccountId: number, msOrderId: string, event?: (exportedAt: string) => PlatformEvent): Promise<void> {
     const at = nowIso(this.clock);
+    await withTransaction(this.db, async (tx) => {
+      await tx.updateTable('orders').set({ msAccountId, msOrderId, exportState: 'sent', exportError: null, exportedAt: at, updatedAt: at }).where('id', '=', id).execute();
+      if (event) await recordPlatformEvent(tx, this.clock, event(at));
+    });
+  }
+
+  /**
+   * The MoySklad order was just created: its id (and the syncId it was created with) recorded right
+   * after the request, before anything else happens. Clears a C6 deletion of an earlier one.
+   */
+  async recordMsOrder(id: number, values: { msOrderId: string; msAccountId: number; syncId: string }): Promise<void> {
     await this.db
       .updateTable('orders')
-      .set({ msAccountId, msOrderId, exportState: 'sent', exportError: null, exportedAt: at, updatedAt: at })
+      .set({ msOrderId: values.msOrderId, msAccountId: values.msAccountId, syncId: values.syncId, msDeletedAt: null, updatedAt: nowIso(this.clock) })
       .where('id', '=', id)
       .execute();
+  }
+
+  /** Nothing can be sent yet (every line rejected or withdrawn before the first export): the order waits. */
+  async markNothingToSend(id: number, reason: string): Promise<void> {
+    await this.db.updateTable('orders').set({ exportState: 'pending', exportError: reason, updatedAt: nowIso(this.clock) }).where('id', '=', id).execute();
+  }
+
+  /** C6: a change after the MoySklad order was deleted that leaves nothing to send (no active line). */
+  async markNothingLeft(id: number): Promise<void> {
+    await this.db.updateTable('orders').set({ exportState: 'sent', exportError: null, updatedAt: nowIso(this.clock) }).where('id', '=', id).execute();
+  }
+
+  /**
+   * C6: the MoySklad order was deleted because every line was rejected or withdrawn. The store
+   * order keeps its history (`msOrderId` stays); its lines' positions are gone with it.
+   */
+  async markMsOrderDeleted(id: number, events: readonly PlatformEvent[] = []): Promise<void> {
+    const at = nowIso(this.clock);
+    await withTransaction(this.db, async (tx) => {
+      for (const event of events) await recordPlatformEvent(tx, this.clock, event);
+      await tx.updateTable('orders').set({ msDeletedAt: at, exportState: 'sent', exportError: null, exportedAt: at, updatedAt: at }).where('id', '=', id).execute();
+      await tx
+        .updateTable('orderPositions')
+        .set({ syncState: 'deleted', updatedAt: at })
+        .where('orderId', '=', id)
+        .where('msPositionId', 'is not', null)
+        .where('syncState', '!=', 'deleted')
+        .execute();
+    });
   }
 
   async markExportFailed(id: number, error: string): Promise<void> {
@@ -201,7 +244,16 @@ export class OrderRepository {
   async setPositionSync(
     positionId: number,
     values: { msProductId?: string | null; msPositionId?: string | null; syncState: PositionSyncState },
+    event?: PlatformEvent,
   ): Promise<void> {
+    if (event) {
+      // E3: the position's new state and the platform's event in one transaction.
+      await withTransaction(this.db, async (tx) => {
+        await new OrderRepository(tx, this.clock).setPositionSync(positionId, values);
+        await recordPlatformEvent(tx, this.clock, event);
+      });
+      return;
+    }
     await this.db
       .updateTable('orderPositions')
       .set({
