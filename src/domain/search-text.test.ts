@@ -10,8 +10,10 @@ describe('search text', () => {
     expect(foldForSearch(null)).toBe('');
   });
 
-  it('E6 the stored column joins the folded fields and skips empty ones', () => {
+  it('E6 the stored column joins the folded fields, skipping empty ones and ones the text already contains', () => {
     expect(searchTextOf('MAHLE', 'OC 90', null, 'Фильтр МАСЛЯНЫЙ')).toBe('mahle oc 90 фильтр масляный');
+    expect(searchTextOf('Фильтр масляный MAHLE OC 90', 'MAHLE OC 90', 'MAHLE', 'OC 90')).toBe('фильтр масляный mahle oc 90');
+    expect(searchTextOf('Фильтр масляный', 'MAHLE OC 90', 'MAHLE', 'OC 90')).toBe('фильтр масляный mahle oc 90');
   });
 
   it('E6 LIKE metacharacters in a query are escaped so they match themselves', () => {

@@ -29,11 +29,19 @@ export function foldForSearch(text: string | null | undefined): string {
   return NEEDS_SPACING.test(s) ? s.replace(/\s+/gu, ' ').trim() : s;
 }
 
-/** The stored search column of a row: its searchable fields joined by one space, folded. */
+/**
+ * The stored search column of a row: its searchable fields folded and joined by one space, most
+ * telling first; a field already contained in the text so far is not repeated (an auto-parts name
+ * usually holds the brand and article, and Code is `BRAND ARTICLE`), which keeps the column, and the
+ * nomenclature writer's rows, short. Every field stays findable as a substring.
+ */
 export function searchTextOf(...parts: ReadonlyArray<string | null | undefined>): string {
-  let joined = '';
-  for (const p of parts) if (p) joined = joined === '' ? p : `${joined} ${p}`;
-  return foldForSearch(joined);
+  let text = '';
+  for (const part of parts) {
+    const folded = foldForSearch(part);
+    if (folded !== '' && !text.includes(folded)) text = text === '' ? folded : `${text} ${folded}`;
+  }
+  return text;
 }
 
 /** The escape character of `containsPattern` (`LIKE … ESCAPE '\'` on both engines). */

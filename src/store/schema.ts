@@ -179,7 +179,7 @@ export interface ProductsTable {
   kind: ColumnType<ProductKind, ProductKind | undefined, ProductKind>;
   /** Migration 0011 (C2): for a variant, its parent product's MoySklad id. */
   parentMsId: ColumnType<string | null, string | null | undefined, string | null>;
-  /** Migration 0024 (E6): `searchTextOf(brand, article, code, name)`, set by every writer of the row. */
+  /** Migration 0024 (E6): `searchTextOf(name, code, brand, article)`, set by every writer of the row. */
   searchText: SearchTextColumn;
   createdAt: IsoTime;
   updatedAt: IsoTime;

@@ -33,7 +33,7 @@ async function backfill(db: Kysely<any>, table: string, columns: readonly string
 
 export async function up(db: Kysely<any>): Promise<void> {
   for (const table of ['products', 'counterparties', 'orders']) await db.schema.alterTable(table).addColumn('search_text', 'text').execute();
-  await backfill(db, 'products', ['brand', 'article', 'code', 'name'], (r) => searchTextOf(r.brand, r.article, r.code, r.name));
+  await backfill(db, 'products', ['brand', 'article', 'code', 'name'], (r) => searchTextOf(r.name, r.code, r.brand, r.article));
   await backfill(db, 'counterparties', ['name', 'inn', 'email', 'phone'], (r) => searchTextOf(r.name, r.inn, r.email, r.phone));
   // (column names in camelCase: the app's CamelCasePlugin maps them to snake_case and back)
   await backfill(db, 'orders', ['externalId'], (r) => searchTextOf(r.externalId));

@@ -120,7 +120,7 @@ export class OrderCatalogRepository {
           msFolderId: null,
           msUpdated: null,
           skipReason: null,
-          searchText: searchTextOf(pr.brand, pr.article, pr.code, pr.name),
+          searchText: searchTextOf(pr.name, pr.code, pr.brand, pr.article),
           createdAt: now,
           updatedAt: now,
         })

@@ -87,7 +87,7 @@ export class ProductRepository {
       msUpdated: p.msUpdated ?? null,
       syncState: p.syncState ?? ('ok' as const),
       skipReason: p.skipReason ?? null,
-      searchText: searchTextOf(p.brand, p.article, p.code, p.name),
+      searchText: searchTextOf(p.name, p.code, p.brand, p.article),
       createdAt: at,
       updatedAt: at,
     }));

@@ -42,7 +42,7 @@ export interface MappedProduct {
   msUpdatedRaw: string | null;
   msImageCount: number;
   salePrices: string;
-  /** E6: the folded search column (brand, article, code, name). */
+  /** E6: the folded search column (name, code, brand, article). */
   searchText: string;
 }
 
@@ -114,7 +114,7 @@ function map(
       msUpdatedRaw,
       msImageCount: item.images?.meta.size ?? 0,
       salePrices: extra.salePrices,
-      searchText: searchTextOf(split.brand, split.article, item.code, item.name),
+      searchText: searchTextOf(item.name, item.code, split.brand, split.article),
     },
   };
 }
