@@ -4,7 +4,9 @@
  * OpenAPI document is generated from them. Money is integer kopecks (`…Kopecks`).
  */
 import { z } from 'zod';
-import { normalizeEmail, normalizeInn, normalizePhone } from '../core/normalize.js';
+import { normalizeEmail, normalizeInn } from '../core/normalize.js';
+import { isPhoneNumber, REGION_COUNTRIES } from '../domain/phone.js';
+import { canonicalTimeZone } from '../core/time-zone.js';
 
 /** Database ids are positive integers; a path id that is not one names nothing (404). */
 export const IdParam = z.string().regex(/^[1-9]\d{0,15}$/).transform(Number);
@@ -25,13 +27,29 @@ export const Page = <T extends z.ZodType>(item: T) =>
 
 // ── regions ────────────────────────────────────────────────────────────────────────────────
 export const Region = z
-  .object({ id: z.number().int(), name: z.string(), code: z.string(), isCentral: z.boolean() })
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    code: z.string(),
+    isCentral: z.boolean(),
+    timeZone: z.string().meta({ description: 'C14 IANA time zone of the nightly syncs, e.g. Europe/Moscow' }),
+    country: z.enum(REGION_COUNTRIES).meta({ description: "C13 ISO country of the clients' phone numbers written without +" }),
+  })
   .meta({ id: 'Region' });
+/** C14 an IANA zone name, returned canonical (`europe/moscow` → `Europe/Moscow`). */
+const timeZoneField = z
+  .string()
+  .trim()
+  .max(64)
+  .refine((v) => canonicalTimeZone(v) !== null, 'not an IANA time zone name (e.g. Europe/Moscow, Asia/Vladivostok)')
+  .transform((v) => canonicalTimeZone(v) ?? v);
 export const RegionCreate = z
   .object({
     name: nonEmpty(200),
     code: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, "-" or "_", up to 64'),
     isCentral: z.boolean().optional(),
+    timeZone: timeZoneField.optional().meta({ description: 'default: TZ_SHOP (Europe/Moscow)' }),
+    country: z.enum(REGION_COUNTRIES).optional().meta({ description: 'default RU' }),
   })
   .strict()
   .meta({ id: 'RegionCreate' });
@@ -109,7 +127,7 @@ const phoneField = z
   .string()
   .trim()
   .max(64)
-  .refine((v) => normalizePhone(v) !== null, 'a phone needs at least 10 digits')
+  .refine((v) => isPhoneNumber(v), 'not a valid phone number of Russia or the CIS (e.g. +7 912 345-67-89)')
   .nullable()
   .optional();
 

@@ -34,6 +34,10 @@ export interface RegionsTable {
   /** Short unique code, e.g. `central`, `spb`. */
   code: string;
   isCentral: FlagWithDefault;
+  /** C14 IANA time zone of the region's nightly syncs (0018; default Europe/Moscow). */
+  timeZone: ColumnType<string, string | undefined, string>;
+  /** C13 ISO 3166-1 alpha-2 country: the default country of its clients' phone numbers (0018; default RU). */
+  country: ColumnType<string, string | undefined, string>;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }

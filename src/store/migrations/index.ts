@@ -16,6 +16,8 @@ import * as m0008 from './0008_products_updated_at_idx.js';
 import * as m0009 from './0009_lease_limiter_state.js';
 import * as m0010 from './0010_drop_products_ms_updated_idx.js';
 import * as m0011 from './0011_product_kind.js';
+import * as m0018 from './0018_region_time_zone_country.js';
+import * as m0019 from './0019_phone_norm_e164.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -29,4 +31,6 @@ export const migrations: Record<string, Migration> = {
   '0009_lease_limiter_state': m0009,
   '0010_drop_products_ms_updated_idx': m0010,
   '0011_product_kind': m0011,
+  '0018_region_time_zone_country': m0018,
+  '0019_phone_norm_e164': m0019,
 };

@@ -141,6 +141,19 @@ export class OutboxRepository {
     return rows.map((r) => Number(r.id));
   }
 
+  /** The waiting (pending or failed) rows of one aggregate, oldest first, with their payloads (coalesced into the current run). */
+  async waitingOf(aggregateType: string, aggregateId: string, kinds: readonly string[]): Promise<OutboxRow[]> {
+    return this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('aggregateType', '=', aggregateType)
+      .where('aggregateId', '=', aggregateId)
+      .where('kind', 'in', [...kinds])
+      .where('state', 'in', ['pending', 'failed'])
+      .orderBy('id')
+      .execute();
+  }
+
   /** Marks the claimed row sent, and the listed other rows too (only while they are still pending/failed). */
   async markSent(id: number, coalesced: readonly number[] = []): Promise<void> {
     const at = this.#now();
