@@ -40,6 +40,7 @@ import { variantSchema, type MsVariant } from './schemas/variant.js';
 import { assortmentRowSchema, type MsAssortmentRow } from './schemas/assortment.js';
 import { imageSchema, type MsImage } from './schemas/image.js';
 import { counterpartySchema, type MsCounterparty, type MsCounterpartyCreate, type MsCounterpartyUpdate } from './schemas/counterparty.js';
+import { contextEmployeeSchema, employeeRights, type EmployeeRights } from './schemas/employee.js';
 import {
   customerOrderSchema,
   positionSchema,
@@ -389,6 +390,12 @@ export class MoySkladClient {
   async checkCredentials(signal?: AbortSignal): Promise<MsOrganization[]> {
     const body = await this.request('GET', 'entity/organization', { signal, retries: 1 });
     return this.#parse(listOf(organizationSchema), body, 'GET', 'entity/organization').rows;
+  }
+
+  /** C10 `GET context/employee`: who this credential is and its rights (administrator, stock report, CRM). */
+  async currentEmployee(signal?: AbortSignal): Promise<EmployeeRights> {
+    const body = await this.request('GET', 'context/employee', { signal, retries: 1 });
+    return employeeRights(this.#parse(contextEmployeeSchema, body, 'GET', 'context/employee'));
   }
 
   // ---------------------------------------------------------------- catalogue

@@ -16,12 +16,17 @@
  * - `nomenclature.incremental` per active integration every `incrementalEveryMinutes`;
  * - `outbox` every `outboxEverySeconds` (global);
  * - `balance` per integration with balance sync on every `balanceEveryMinutes`.
+ * C10: an integration's job family with an open permission or tariff problem is left out until the
+ * problem's retry time (6 h) or a settings change (`integration_problems`): no hot retries.
  * Interval slots are aligned to the epoch (a 30-minute price list fires at :00 and :30), so every process
  * computes the same slots.
  */
 import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
+import { jobFamilyOf } from '../domain/permission-problem.js';
+import { IntegrationProblemRepository } from '../store/repositories/integration-problem-repository.js';
+import type { Database } from '../store/schema.js';
 import { iso, queueDb, type AnyKysely, type QueueTables } from './tables.js';
 import { JOB_KINDS, type EnqueueRequest, type JobEnqueuer } from './types.js';
 import { silentLogger, type QueueLogger } from './worker.js';
@@ -58,6 +63,11 @@ export interface SchedulerOptions {
   balanceEveryMinutes?: number;
   /** Where integrations and price lists come from (default: the database). */
   targets?: () => Promise<ScheduleTargets>;
+  /**
+   * C10 the (integration, job family) pairs whose scheduled jobs must not fire now: a permission or
+   * tariff problem waits its retry time or a settings change (default: `integration_problems`).
+   */
+  blocked?: () => Promise<Array<{ integrationId: number; family: string }>>;
   /** Additional entries. */
   extraEntries?: ScheduleEntry[];
   /** How often targets are re-read (default 60 s of clock time). */
@@ -154,6 +164,13 @@ export function buildScheduleEntries(targets: ScheduleTargets, options: Schedule
   return entries;
 }
 
+/** C10 the entries of blocked (integration, family) pairs removed. */
+export function withoutBlocked(entries: ScheduleEntry[], blocked: ReadonlyArray<{ integrationId: number; family: string }>): ScheduleEntry[] {
+  if (blocked.length === 0) return entries;
+  const keys = new Set(blocked.map((b) => `${b.integrationId}:${b.family}`));
+  return entries.filter((e) => e.request.integrationId == null || !keys.has(`${Number(e.request.integrationId)}:${jobFamilyOf(e.request.kind)}`));
+}
+
 /** Claims a slot for a schedule entry; true when this caller is the one that fires it. */
 export async function claimSlot(db: Kysely<QueueTables>, name: string, slotMs: number, nowMs: number): Promise<boolean> {
   const slotAt = iso(slotMs);
@@ -176,13 +193,14 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const logger = options.logger ?? silentLogger;
   const db = queueDb(options.db);
   const targets = options.targets ?? dbScheduleTargets(options.db);
+  const blocked = options.blocked ?? (() => new IntegrationProblemRepository(options.db as Kysely<Database>, clock).blockedNow());
   const refreshMs = options.refreshMs ?? 60_000;
   const stopController = new AbortController();
   const state = new Map<string, { entry: ScheduleEntry; nextAt: number | undefined }>();
   let nextRefreshMs = Number.NEGATIVE_INFINITY;
 
   async function refresh(nowMs: number): Promise<void> {
-    const entries = buildScheduleEntries(await targets(), options);
+    const entries = withoutBlocked(buildScheduleEntries(await targets(), options), await blocked());
     const seen = new Set<string>();
     for (const entry of entries) {
       seen.add(entry.name);

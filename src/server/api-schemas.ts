@@ -168,7 +168,14 @@ export const Balance = z
     balance: z.string().nullable().meta({ description: 'roubles with two decimals' }),
     source: z.enum(['moysklad', 'store']),
     readAt: z.string().nullable(),
-    problem: z.string().nullable().meta({ description: "why MoySklad's figure is missing or old (no CRM, not linked yet, …)" }),
+    problem: z.string().nullable().meta({ description: "why MoySklad's figure is missing or old (no CRM option, no right to the report, …)" }),
+    card: z
+      .enum(['linked', 'none', 'ambiguous'])
+      .nullable()
+      .meta({
+        description:
+          "C12 the client's MoySklad card as the last balance read found it: linked; none = no card in MoySklad («нет карточки в МойСклад», a state, not an error: none is created for a balance); ambiguous = several cards fit, none is guessed; null = not looked for yet",
+      }),
   })
   .meta({ id: 'Balance' });
 export const ActivityResult = z

@@ -134,6 +134,8 @@ const ru = {
   'problem.store_unknown': 'Такого склада нет в этом аккаунте МойСклад.',
   'problem.no_integration': 'У региона нет интеграции с МойСклад: сначала создайте её.',
   'problem.integration_exists': 'У этого региона уже есть интеграция.',
+  'problem.not_admin':
+    'Этот пользователь МойСклад не администратор. Интеграции нужен логин с ролью «Системный администратор»: войдите логином владельца аккаунта или назначьте пользователю эту роль в МойСклад (Настройки → Сотрудники → Права).',
   'problem.nothingSaved': 'Ничего не сохранено.',
 
   'pl.title': 'Прайс-листы',
@@ -388,6 +390,8 @@ const en: Record<MessageKey, string> = {
   'problem.store_unknown': 'This store is not in the MoySklad account.',
   'problem.no_integration': 'The region has no MoySklad integration: create it first.',
   'problem.integration_exists': 'This region already has an integration.',
+  'problem.not_admin':
+    'This MoySklad user is not an administrator. The integration needs a login with the "System administrator" role: use the account owner\'s login or give the user that role in MoySklad (Settings → Employees → Permissions).',
   'problem.nothingSaved': 'Nothing was saved.',
 
   'pl.title': 'Price lists',

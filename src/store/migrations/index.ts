@@ -18,6 +18,7 @@ import * as m0010 from './0010_drop_products_ms_updated_idx.js';
 import * as m0011 from './0011_product_kind.js';
 import * as m0018 from './0018_region_time_zone_country.js';
 import * as m0019 from './0019_phone_norm_e164.js';
+import * as m0020 from './0020_integration_problems_balance_card.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0011_product_kind': m0011,
   '0018_region_time_zone_country': m0018,
   '0019_phone_norm_e164': m0019,
+  '0020_integration_problems_balance_card': m0020,
 };

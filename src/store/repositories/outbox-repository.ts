@@ -194,6 +194,19 @@ export class OutboxRepository {
     return Number(r.numUpdatedRows);
   }
 
+  /** C10 the rows of an integration waiting for a permission problem (`last_error` starts with `prefix`) become due now. */
+  async redueWaiting(integrationId: number, prefix: string): Promise<number> {
+    const at = this.#now();
+    const r = await this.db
+      .updateTable('outbox')
+      .set({ nextAttemptAt: at, updatedAt: at })
+      .where('integrationId', '=', integrationId)
+      .where('state', '=', 'pending')
+      .where('lastError', 'like', `${prefix}%`)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   /** Manual retry (admin panel / API): a failed or waiting row becomes due now. Sent rows are left alone. */
   async retry(id: number): Promise<OutboxItemView> {
     const row = await this.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
