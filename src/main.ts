@@ -519,6 +519,7 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
         readiness: { migrationStatus: () => migrationStatus(store.db) },
         mountAdmin: (a: Hono) =>
           mountAdminPanel(a, {
+            defaultTimeZone: config.timezone,
             db: store.db,
             clock,
             enqueuer: queue,

@@ -3,6 +3,7 @@
  * Every string of the admin panel, Russian (default) and English. Views call `t(key, vars)`;
  * `{name}` placeholders are replaced from `vars`.
  */
+import { accountsEn, accountsRu, type AccountsMessageKey } from './i18n-accounts.js';
 
 const ru = {
   'app.title': 'Обмен с МойСклад',
@@ -258,9 +259,9 @@ const ru = {
   'kind.nomenclature.deletions': 'Товары из DELETE-вебхуков МойСклад: проверяются по id (до 80 за запрос) и помечаются удалёнными, только если их нет в МойСклад (B3).',
 } as const;
 
-export type MessageKey = keyof typeof ru;
+export type MessageKey = keyof typeof ru | AccountsMessageKey;
 
-const en: Record<MessageKey, string> = {
+const en: Record<keyof typeof ru, string> = {
   'app.title': 'MoySklad exchange',
   'nav.integrations': 'Integrations → MoySklad',
   'nav.priceLists': 'Price lists',
@@ -517,7 +518,7 @@ const en: Record<MessageKey, string> = {
 export type Lang = 'ru' | 'en';
 export const LANGS: readonly Lang[] = ['ru', 'en'];
 
-export const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { ru, en };
+export const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { ru: { ...ru, ...accountsRu }, en: { ...en, ...accountsEn } };
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
@@ -532,5 +533,5 @@ export function translator(lang: Lang): Translate {
 
 /** True for a key of the dictionary (for codes that come from data, e.g. problems). */
 export function isMessageKey(key: string): key is MessageKey {
-  return key in ru;
+  return key in DICTIONARY.ru;
 }

@@ -25,11 +25,57 @@ export interface BalanceReadOutcome {
   lastError: string | null;
 }
 
+/** A client with what MoySklad's balance read knows of it (admin panel). */
+export interface ClientBalanceView {
+  counterpartyId: number;
+  externalId: string;
+  name: string;
+  inn: string | null;
+  email: string | null;
+  phone: string | null;
+  balance: number | null;
+  readAt: string | null;
+  cardState: BalanceCardState | null;
+  lastError: string | null;
+}
+
 export class BalanceRepository {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
   ) {}
+
+  /** Clients, newest first, with their MoySklad balance rows (none until the first activity); `q` searches name, INN, e-mail, phone. */
+  async listClients(options: { q?: string; limit: number; offset: number }): Promise<{ items: ClientBalanceView[]; total: number }> {
+    let q = this.db.selectFrom('counterparties as c').leftJoin('msBalances as b', 'b.counterpartyId', 'c.id').where('c.kind', '=', 'client');
+    const text = options.q?.trim().toLowerCase();
+    if (text) {
+      const like = `%${text}%`;
+      q = q.where((eb) => eb.or([eb(eb.fn('lower', ['c.name']), 'like', like), eb('c.innNorm', 'like', like), eb('c.emailNorm', 'like', like), eb('c.phone', 'like', like)]));
+    }
+    const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+    const rows = await q
+      .select(['c.id as counterpartyId', 'c.externalId', 'c.name', 'c.inn', 'c.email', 'c.phone', 'b.balance', 'b.readAt', 'b.cardState', 'b.lastError'])
+      .orderBy('c.id', 'desc')
+      .limit(options.limit)
+      .offset(options.offset)
+      .execute();
+    return {
+      total: Number(total),
+      items: rows.map((r) => ({
+        counterpartyId: Number(r.counterpartyId),
+        externalId: r.externalId,
+        name: r.name,
+        inn: r.inn,
+        email: r.email,
+        phone: r.phone,
+        balance: r.balance === null || r.balance === undefined ? null : Number(r.balance),
+        readAt: r.readAt ?? null,
+        cardState: r.cardState ?? null,
+        lastError: r.lastError ?? null,
+      })),
+    };
+  }
 
   async addRecord(counterpartyId: number, amount: number, kind: string, note: string | null = null): Promise<BalanceRecordRow> {
     return this.db
