@@ -4,6 +4,9 @@
  * right (md/reports/_report_stock.md), 1043/1016 for the counterparty report, 30004 for webhooks
  * (md/_errors.md), and 13005 past `--report-row-limit` rows. Plain HTTP, never our own client.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { createEmulator, type Emulator } from '../../src/emulator/index.js';
@@ -95,6 +98,27 @@ describe('emulator users and rights', () => {
       emu.setReportRowLimit(null);
     }
     expect((await call('GET', 'report/stock/bystore/current?include=zeroLines')).status).toBe(200);
+  });
+
+  it('C10 a persisted emulator keeps its users and their rights', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emu-users-'));
+    const file = path.join(dir, 'state.json');
+    const first = createEmulator({ clock: new ManualClock(), limits: false, persistPath: file, accounts: [{ login: 'admin@demo', password: 'demo', seed: 'empty', users: [{ login: 'clerk@demo', password: 'pw', stockReport: true, cannotCreate: ['customerorder'] }] }] });
+    await first.close();
+    const again = createEmulator({ clock: new ManualClock(), limits: false, persistPath: file });
+    try {
+      expect(again.account('admin@demo').users.map((u) => [u.login, u.admin, u.stockReport, u.companyCrm, u.cannotCreate])).toEqual([
+        ['admin@demo', true, true, true, []],
+        ['clerk@demo', false, true, false, ['customerorder']],
+      ]);
+      const clerk = caller(again, basic('clerk@demo', 'pw'));
+      expect((await clerk('GET', 'report/stock/all/current')).status).toBe(200);
+      const refused = await clerk('POST', 'entity/customerorder', { body: { name: 'x' } });
+      expect([refused.status, errCode(refused)]).toEqual([403, 1045]);
+    } finally {
+      await again.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('C10 `emulator --report-row-limit N` starts with the limit on', async () => {

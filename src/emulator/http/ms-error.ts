@@ -76,6 +76,7 @@ export const msErrors = {
   noCurrentStockReport: () => new MsError(403, 13004, 'Отсутствует доступ к отчету Текущие остатки'),
   currentStockTooLarge: () => new MsError(412, 13005, "Превышен допустимый объем для построения отчета 'Текущие остатки'"),
   noViewRight: () => new MsError(403, 1016, 'Доступ запрещен: у вас нет прав на просмотр данного объекта'),
+  noCreateRight: () => new MsError(403, 1045, 'Доступ запрещен: у вас нет прав на создание данного объекта'),
   badParam: (parameter: string, message: string) => new MsError(400, 1014, message, parameter),
   methodNotAllowed: (method: string) => new MsError(405, 1002, `Метод ${method} не поддерживается для этого ресурса`),
 };

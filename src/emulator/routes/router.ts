@@ -103,6 +103,8 @@ export function route(req: ApiRequest, links: FileLinks): ApiResult | Promise<Ap
   // C10 md/_errors.md 30004: webhooks are for administrators only (checked before the tariff: inferred).
   if ((type === 'webhook' || type === 'webhookstock') && !req.user.admin) throw msErrors.webhooksAdminOnly();
   if ((type === 'webhook' || type === 'webhookstock') && !req.account.webhooksAllowed) throw msErrors.noWebhooks();
+  // C10 md/_errors.md 1045: a user whose `create` permission of the type is NO (status 403 inferred).
+  if (m === 'POST' && (s.length === 2 || s[2] === 'batch') && req.user.cannotCreate.includes(type)) throw msErrors.noCreateRight();
   if (s.length === 2) {
     if (m === 'GET') return listEntities(req, type);
     if (m === 'POST') return postEntities(req, type);

@@ -164,7 +164,7 @@ export class EmulatorAccount {
     this.uomId = this.ids();
     this.employeeId = this.ids();
     this.groupId = this.ids();
-    this.users.push({ login: init.login, password: init.password, name: 'Администратор', employeeId: this.employeeId, userToken: undefined, ...ADMIN_RIGHTS });
+    this.users.push({ login: init.login, password: init.password, name: 'Администратор', employeeId: this.employeeId, userToken: undefined, cannotCreate: [], ...ADMIN_RIGHTS });
     this.priceTypes = [
       { id: this.ids(), name: 'Цена продажи', externalCode: 'cbcf493b-55bc-11d9-848a-00112f43529a' },
       { id: this.ids(), name: 'Оптовая', externalCode: 'wholesale' },
@@ -223,6 +223,7 @@ export class EmulatorAccount {
       admin: spec.admin ?? false,
       stockReport: spec.stockReport ?? false,
       companyCrm: spec.companyCrm ?? false,
+      cannotCreate: [...(spec.cannotCreate ?? [])],
     };
     this.users.push(user);
     this.version++;

@@ -71,7 +71,7 @@ export function loadState(path: string, clock: Clock): EmulatorAccount[] | undef
     });
     a.ids = () => crypto.randomUUID();
     a.userToken = d.userToken;
-    for (const u of d.users ?? []) a.users.push({ ...u });
+    for (const u of d.users ?? []) a.users.push({ ...u, cannotCreate: u.cannotCreate ?? [] });
     a.priceTypes = d.priceTypes;
     a.states.customerorder = d.states.customerorder;
     a.states.purchaseorder = d.states.purchaseorder;

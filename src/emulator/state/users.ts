@@ -24,6 +24,8 @@ export interface EmulatorUserSpec extends Partial<UserRights> {
   login: string;
   password: string;
   name?: string;
+  /** Entity types the user may not create (the per-entity `create` permission is NO → 1045). */
+  cannotCreate?: string[];
 }
 
 export interface EmulatorUser extends UserRights {
@@ -33,6 +35,8 @@ export interface EmulatorUser extends UserRights {
   employeeId: string;
   /** The user's current token (`POST /security/token` revokes the older one). */
   userToken: string | undefined;
+  /** Entity types the user may not create (1045, md/_errors.md). */
+  cannotCreate: string[];
 }
 
 export const ADMIN_RIGHTS: UserRights = { admin: true, stockReport: true, companyCrm: true };
