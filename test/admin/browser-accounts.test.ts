@@ -6,37 +6,27 @@
  * Screenshots go to `test-artifacts/admin/`. Skipped with a visible message without Chromium.
  */
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_LOGIN, ADMIN_PASSWORD, createAdminHarness, type AdminHarness } from './harness.js';
+import { CHROMIUM, hasChromium, startBrowserHarness, type BrowserHarness } from './browser-harness.js';
+import { ADMIN_LOGIN, ADMIN_PASSWORD, type AdminHarness } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts/admin');
-const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`[admin browser tests] SKIPPED: ${CHROMIUM} is missing`);
 
 describe.skipIf(!hasChromium)('accounts in the admin panel, in Chromium (headless)', () => {
+  let bh: BrowserHarness;
   let h: AdminHarness;
-  let server: ServerType;
   let base: string;
-  let browser: Browser;
   let page: Page;
   let integrationId = 0;
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    h = await createAdminHarness();
-    await new Promise<void>((resolve) => {
-      server = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve());
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(20_000);
+    bh = await startBrowserHarness();
+    ({ h, base, page } = bh);
     await page.goto(`${base}/admin/login`);
     await page.fill('#login', ADMIN_LOGIN);
     await page.fill('#password', ADMIN_PASSWORD);
@@ -44,9 +34,7 @@ describe.skipIf(!hasChromium)('accounts in the admin panel, in Chromium (headles
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    await h?.dispose();
+    await bh?.close();
   });
 
   it('C10 manager@demo is refused at setup with a Russian explanation; nothing is saved', async () => {
