@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { normalizeEmail, normalizeInn } from '../core/normalize.js';
 import { isPhoneNumber, REGION_COUNTRIES } from '../domain/phone.js';
+import { JOB_FAMILIES, PERMISSION_PROBLEMS } from '../domain/permission-problem.js';
 import { canonicalTimeZone } from '../core/time-zone.js';
 
 /** Database ids are positive integers; a path id that is not one names nothing (404). */
@@ -227,6 +228,11 @@ export const Order = z
     exportState: z.string(),
     /** Why the export waits or failed (null once sent). */
     exportError: z.string().nullable(),
+    /**
+     * When the MoySklad order was deleted because every line was rejected or withdrawn (null: it
+     * exists, or was never created). `msOrderId` keeps the deleted order's id.
+     */
+    msDeletedAt: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
     positions: z.array(OrderPosition),
@@ -325,3 +331,34 @@ export const ErrorResponse = z
     }),
   })
   .meta({ id: 'Error' });
+
+/** The order-export options of an integration (R6, R7 with C6, C4). */
+export const OrderOptions = z
+  .object({
+    integrationId: z.number().int(),
+    /** R6: supplier orders are exported as MoySklad purchase orders. */
+    exportPurchaseOrders: z.boolean(),
+    /** R7, C6: rejected/withdrawn positions are deleted in MoySklad, and orders whose every position is. */
+    deleteRejectedPositions: z.boolean(),
+    /** C4: customer-order positions reserve their goods at the order's store. */
+    reservePositions: z.boolean(),
+  })
+  .meta({ id: 'OrderOptions' });
+/** C10 an open MoySklad permission or tariff problem of an integration. */
+export const IntegrationProblem = z
+  .object({
+    family: z.enum(JOB_FAMILIES).meta({ description: 'which sync it stops: stock, balance, webhooks, nomenclature, categories, photos, outbox, other' }),
+    code: z.enum(PERMISSION_PROBLEMS),
+    msCode: z.number().int().nullable().meta({ description: 'the MoySklad error code (13004, 1043, 1016, 30004, …)' }),
+    message: z.string().meta({ description: 'Russian: what to change in MoySklad' }),
+    messageEn: z.string(),
+    detectedAt: z.string(),
+    lastSeenAt: z.string(),
+    retryAt: z.string().meta({ description: 'the sync is not scheduled before this (unless the integration settings change)' }),
+    occurrences: z.number().int(),
+  })
+  .meta({ id: 'IntegrationProblem' });
+export const OrderOptionsUpdate = z
+  .object({ exportPurchaseOrders: z.boolean().optional(), deleteRejectedPositions: z.boolean().optional(), reservePositions: z.boolean().optional() })
+  .strict()
+  .meta({ id: 'OrderOptionsUpdate' });

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, postgresUnavailableReason } from '../helpers/databases.js';
+import { ApiTokenService } from '../../src/server/auth.js';
 import { AdminClient, createAdminHarness, type AdminHarness } from './harness.js';
 
 const pgReason = postgresUnavailableReason();
@@ -59,6 +60,13 @@ for (const dialect of dialects) {
       expect(card.replace(/<[^>]+>/g, ' ')).not.toMatch(/stock\.full|no_stock_report|msCode|C10/);
       const list = await c.get('/admin/integrations');
       expect(list.text).toContain('нет доступа к отчёту «Остатки»');
+      // The platform API says the same (Russian and English).
+      const { token } = await new ApiTokenService({ db: h.db, clock: h.clock }).create('platform');
+      const api = await h.app.request(`/api/v1/integrations/${id}/problems`, { headers: { authorization: `Bearer ${token}` } });
+      const body = (await api.json()) as { items: Array<Record<string, unknown>> };
+      expect(body.items.map((p) => ({ family: p.family, code: p.code, msCode: p.msCode, occurrences: p.occurrences }))).toEqual([{ family: 'stock', code: 'no_stock_report', msCode: 13004, occurrences: 1 }]);
+      expect(body.items[0]!.message).toMatch(/^У пользователя МойСклад нет доступа к отчёту «Остатки»/);
+      expect(body.items[0]!.messageEn).toMatch(/^The MoySklad user may not read the stock report \(error 13004\)/);
 
       user.admin = true;
       user.stockReport = true;

@@ -16,6 +16,8 @@ import * as m0008 from './0008_products_updated_at_idx.js';
 import * as m0009 from './0009_lease_limiter_state.js';
 import * as m0010 from './0010_drop_products_ms_updated_idx.js';
 import * as m0011 from './0011_product_kind.js';
+import * as m0015 from './0015_integration_reserve.js';
+import * as m0016 from './0016_orders_ms_deleted.js';
 import * as m0018 from './0018_region_time_zone_country.js';
 import * as m0019 from './0019_phone_norm_e164.js';
 import * as m0020 from './0020_integration_problems_balance_card.js';
@@ -32,6 +34,8 @@ export const migrations: Record<string, Migration> = {
   '0009_lease_limiter_state': m0009,
   '0010_drop_products_ms_updated_idx': m0010,
   '0011_product_kind': m0011,
+  '0015_integration_reserve': m0015,
+  '0016_orders_ms_deleted': m0016,
   '0018_region_time_zone_country': m0018,
   '0019_phone_norm_e164': m0019,
   '0020_integration_problems_balance_card': m0020,
