@@ -17,6 +17,8 @@ export interface ApiDeps {
   syncs: SyncRegistry;
   /** Origin the service is reachable at (for the price-list CSV URL), e.g. `http://localhost:3000`. */
   publicBaseUrl: string;
+  /** C14 TZ_SHOP: the time zone of a new region that does not name one (default Europe/Moscow). */
+  defaultTimeZone?: string;
   /**
    * E3 the process's SecretBox: webhook signing secrets are stored encrypted with it. Optional for
    * tests that do not touch webhooks (a random key is used then, so secrets do not survive the app).

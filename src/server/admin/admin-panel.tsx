@@ -29,6 +29,7 @@ import { registerIntegrationRoutes } from './integrations-pages.js';
 import { registerPriceListRoutes } from './price-list-pages.js';
 import { registerCatalogRoutes } from './catalog-pages.js';
 import { registerSystemRoutes } from './system-pages.js';
+import { registerAccountsRoutes } from './accounts-pages.js';
 import { registerWebhookRoutes } from './webhook-pages.js';
 import { registerFeedRoutes } from './feed-pages.js';
 
@@ -45,6 +46,8 @@ export const PUBLIC_ADMIN_ROUTES: ReadonlyArray<{ method: string; path: string }
 ];
 
 export interface AdminPanelDeps {
+  /** C14 TZ_SHOP: the time zone offered for a new region. */
+  defaultTimeZone?: string;
   db: Kysely<Database>;
   clock: Clock;
   enqueuer: JobEnqueuer;
@@ -205,6 +208,7 @@ export function mountAdminPanel(app: Hono, deps: AdminPanelDeps): void {
   registerPriceListRoutes(admin, deps);
   registerCatalogRoutes(admin, deps);
   registerSystemRoutes(admin, deps);
+  registerAccountsRoutes(admin, deps);
   registerWebhookRoutes(admin, deps);
   registerFeedRoutes(admin, deps);
 

@@ -5,17 +5,15 @@
  */
 import { readClientBalance, recordClientActivity } from '../../sync/balance/client-balance.js';
 import type { z } from 'zod';
-import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { createCounterparty, loadCounterpartyOfKind, updateCounterparty } from '../../app/counterparty-service.js';
 import { formatRoubles } from '../../core/money.js';
-import { normalizeEmail, normalizeInn, normalizePhone } from '../../core/normalize.js';
-import { searchTextOf } from '../../domain/search-text.js';
-import { isUniqueViolation } from '../../store/db-errors.js';
-import { searchTextContains } from '../../store/search-filter.js';
+import { normalizePhone, REGION_COUNTRIES } from '../../domain/phone.js';
 import type { CounterpartyKind, CounterpartyRow } from '../../store/schema.js';
 import type { ApiDeps } from '../api-deps.js';
 import { defineOperation, type ApiOperation } from '../api-router.js';
 import { ActivityResult, Balance, Counterparty, CounterpartyCreate, CounterpartyQuery, CounterpartyUpdate, IdParams, Page } from '../api-schemas.js';
 import { loadRegion } from './regions.routes.js';
+import { searchTextContains } from '../../store/search-filter.js';
 
 export const counterpartyToApi = (r: CounterpartyRow): z.infer<typeof Counterparty> => ({
   id: Number(r.id),
@@ -32,18 +30,9 @@ export const counterpartyToApi = (r: CounterpartyRow): z.infer<typeof Counterpar
 });
 
 /** Loads a counterparty of the given kind; one of the other kind is "not found" here. */
-export async function loadCounterparty(deps: ApiDeps, kind: CounterpartyKind, id: number): Promise<CounterpartyRow> {
-  const row = await deps.db.selectFrom('counterparties').selectAll().where('id', '=', id).where('kind', '=', kind).executeTakeFirst();
-  if (!row) throw new NotFoundError(kind, id);
-  return row;
+export function loadCounterparty(deps: ApiDeps, kind: CounterpartyKind, id: number): Promise<CounterpartyRow> {
+  return loadCounterpartyOfKind(deps.db, deps.clock, kind, id);
 }
-
-type ContactFields = Partial<Pick<z.infer<typeof CounterpartyCreate>, 'inn' | 'email' | 'phone'>>;
-const contactColumns = (b: ContactFields) => ({
-  ...(b.inn !== undefined ? { inn: b.inn ?? null, innNorm: normalizeInn(b.inn) } : {}),
-  ...(b.email !== undefined ? { email: b.email ?? null, emailNorm: normalizeEmail(b.email) } : {}),
-  ...(b.phone !== undefined ? { phone: b.phone ?? null, phoneNorm: normalizePhone(b.phone) } : {}),
-});
 
 export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): ApiOperation[] {
   const base = kind === 'client' ? '/clients' : '/suppliers';
@@ -58,13 +47,15 @@ export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): A
         if (query.externalId) q = q.where('externalId', '=', query.externalId);
         const text = searchTextContains('searchText', query.q);
         if (query.q && text) {
-          const phone = normalizePhone(query.q);
+          // C13: the key a number has in any region's country (the search does not know the region).
+          const phones = [...new Set(REGION_COUNTRIES.map((c) => normalizePhone(query.q, c)).filter((k): k is string => k !== null))];
           q = q.where((eb) =>
             eb.or([
+              // E6: name, INN, e-mail or phone as typed, in any case (Cyrillic and Latin alike).
               text,
               eb('innNorm', '=', query.q!.replace(/\D+/g, '')),
               eb('emailNorm', '=', query.q!.trim().toLowerCase()),
-              ...(phone ? [eb('phoneNorm', '=', phone)] : []),
+              ...(phones.length ? [eb('phoneNorm', 'in', phones)] : []),
             ]),
           );
         }
@@ -78,29 +69,16 @@ export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): A
       body: CounterpartyCreate, response: Counterparty, successStatus: 201, errors: ['not_found', `duplicate_${kind}`],
       handler: async ({ body }) => {
         if (body.regionId != null) await loadRegion(deps, body.regionId);
-        const existing = await deps.db.selectFrom('counterparties').select('id').where('kind', '=', kind).where('externalId', '=', body.externalId).executeTakeFirst();
-        if (existing) throw new ConflictError(`duplicate_${kind}`, `${kind} with externalId ${body.externalId} already exists`, { id: Number(existing.id) });
-        const now = deps.clock.now().toISOString();
-        const row = await deps.db
-          .insertInto('counterparties')
-          .values({
-            kind,
-            externalId: body.externalId,
-            regionId: body.regionId ?? null,
-            name: body.name,
-            companyType: body.companyType ?? 'legal',
-            inn: null, innNorm: null, email: null, emailNorm: null, phone: null, phoneNorm: null,
-            ...contactColumns(body),
-            searchText: searchTextOf(body.name, body.inn, body.email, body.phone),
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow()
-          .catch((e: unknown) => {
-            if (isUniqueViolation(e)) throw new ConflictError(`duplicate_${kind}`, `${kind} with externalId ${body.externalId} already exists`);
-            throw e;
-          });
+        const row = await createCounterparty(deps, {
+          kind,
+          externalId: body.externalId,
+          regionId: body.regionId ?? null,
+          name: body.name,
+          companyType: body.companyType ?? 'legal',
+          ...(body.inn !== undefined ? { inn: body.inn } : {}),
+          ...(body.email !== undefined ? { email: body.email } : {}),
+          ...(body.phone !== undefined ? { phone: body.phone } : {}),
+        });
         return counterpartyToApi(row);
       },
     }),
@@ -110,26 +88,20 @@ export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): A
       handler: async ({ params }) => counterpartyToApi(await loadCounterparty(deps, kind, params.id)),
     }),
     defineOperation({
-      method: 'patch', path: `${base}/:id`, operationId: `update${Name}`, tag, summary: `Update a ${kind}`,
+      method: 'patch', path: `${base}/:id`, operationId: `update${Name}`, tag, summary: `Update a ${kind} (C11: a new name, INN, e-mail or phone of a linked ${kind} is sent to MoySklad)`,
       params: IdParams, body: CounterpartyUpdate, response: Counterparty, errors: ['not_found'],
       handler: async ({ params, body }) => {
-        const current = await loadCounterparty(deps, kind, params.id);
         if (body.regionId != null) await loadRegion(deps, body.regionId);
-        const next = <K extends 'name' | 'inn' | 'email' | 'phone'>(k: K) => (body[k] !== undefined ? body[k] : current[k]);
-        const row = await deps.db
-          .updateTable('counterparties')
-          .set({
-            ...(body.name !== undefined ? { name: body.name } : {}),
-            ...(body.companyType !== undefined ? { companyType: body.companyType } : {}),
-            ...(body.regionId !== undefined ? { regionId: body.regionId ?? null } : {}),
-            ...contactColumns(body),
-            searchText: searchTextOf(next('name'), next('inn'), next('email'), next('phone')),
-            updatedAt: deps.clock.now().toISOString(),
-          })
-          .where('id', '=', params.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        return counterpartyToApi(row);
+        // C11: a change of name, INN, e-mail or phone of a linked counterparty is queued for MoySklad in the same transaction.
+        const { counterparty } = await updateCounterparty(deps, kind, params.id, {
+          ...(body.name !== undefined ? { name: body.name } : {}),
+          ...(body.companyType !== undefined ? { companyType: body.companyType } : {}),
+          ...(body.regionId !== undefined ? { regionId: body.regionId ?? null } : {}),
+          ...(body.inn !== undefined ? { inn: body.inn } : {}),
+          ...(body.email !== undefined ? { email: body.email } : {}),
+          ...(body.phone !== undefined ? { phone: body.phone } : {}),
+        });
+        return counterpartyToApi(counterparty);
       },
     }),
   ];

@@ -18,6 +18,9 @@ import * as m0010 from './0010_drop_products_ms_updated_idx.js';
 import * as m0011 from './0011_product_kind.js';
 import * as m0015 from './0015_integration_reserve.js';
 import * as m0016 from './0016_orders_ms_deleted.js';
+import * as m0018 from './0018_region_time_zone_country.js';
+import * as m0019 from './0019_phone_norm_e164.js';
+import * as m0020 from './0020_integration_problems_balance_card.js';
 import * as m0023 from './0023_platform_webhooks.js';
 import * as m0024 from './0024_search_text.js';
 import * as m0025 from './0025_price_list_feeds.js';
@@ -37,6 +40,9 @@ export const migrations: Record<string, Migration> = {
   '0011_product_kind': m0011,
   '0015_integration_reserve': m0015,
   '0016_orders_ms_deleted': m0016,
+  '0018_region_time_zone_country': m0018,
+  '0019_phone_norm_e164': m0019,
+  '0020_integration_problems_balance_card': m0020,
   '0023_platform_webhooks': m0023,
   '0024_search_text': m0024,
   '0025_price_list_feeds': m0025,
