@@ -111,7 +111,7 @@ for (const dialect of dialects) {
       expect((await h.app.request(new URL(newUrl).pathname)).status).toBe(404);
     });
 
-    it('E6 the products, price-list rows and orders pages find «масло» as «МАСЛО» and Cyrillic/Latin articles in any case', async () => {
+    it('E6 the products, price-list rows, clients and orders pages find «масло» as «МАСЛО» and Cyrillic/Latin articles in any case', async () => {
       const products = await c.get(`/admin/products?q=${encodeURIComponent('масло')}`);
       expect(products.text).toContain('Масло моторное 5W-40');
       expect(products.text).toContain('МАСЛО ТРАНСМИССИОННОЕ');
@@ -131,6 +131,10 @@ for (const dialect of dialects) {
       for (const [externalId, counterpartyId] of [['ЗАК-77', client.id], ['Z-78', other.id]] as const) {
         expect((await api('POST', '/api/v1/orders', { kind: 'customer', externalId, regionId: h.regionId, counterpartyId, positions: [{ brand: 'MAHLE', article: 'OC 90', quantity: 1, priceKopecks: 100 }] })).status).toBe(201);
       }
+      const clients = await c.get(`/admin/clients?q=${encodeURIComponent('ПЕТРОВ')}`);
+      expect(clients.text).toContain('Петров Пётр');
+      expect(clients.text).not.toContain('Ivanov');
+      expect((await c.get(`/admin/clients?q=${encodeURIComponent('ivanov')}`)).text).toContain('Ivanov');
       const byClient = await c.get(`/admin/orders?kind=customer&q=${encodeURIComponent('петров')}`);
       expect(byClient.text).toContain('ЗАК-77');
       expect(byClient.text).not.toContain('Z-78');
