@@ -49,6 +49,7 @@ export const PriceList = z
     priceTypeMsId: z.string().nullable(),
     syncIntervalMinutes: z.number().int().nullable(),
     deliveryDays: z.number().int(),
+    publishWithoutPrice: z.boolean(),
     lastSyncAt: z.string().nullable(),
     csvUrl: z.string(),
   })
@@ -74,6 +75,13 @@ export const PriceListCreate = z
       .meta({ description: "MoySklad sale price type id whose price the rows show (kopecks); null = the product's first sale price" }),
     syncIntervalMinutes: z.number().int().min(5).max(7 * 24 * 60).nullable().optional(),
     deliveryDays: z.number().int().min(0).max(365).optional(),
+    publishWithoutPrice: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          'C3: a product with no value for the price type (MoySklad answers 0) is left out of the rows and feeds and listed in the data-quality report (false, the default), or published with an empty price: null in JSON, an empty CSV cell (true). Never 0.',
+      }),
   })
   .strict()
   .meta({ id: 'PriceListCreate' });
@@ -84,7 +92,7 @@ export const PriceListRow = z
     article: z.string(),
     name: z.string(),
     quantity: z.number(),
-    priceKopecks: z.number().int(),
+    priceKopecks: z.number().int().nullable().meta({ description: 'Kopecks; null = no price for the price type (only with publishWithoutPrice)' }),
     msProductId: z.string().nullable(),
   })
   .meta({ id: 'PriceListRow' });

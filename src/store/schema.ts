@@ -118,6 +118,12 @@ export interface PriceListsTable {
   /** The generation of `price_list_rows` readers see (atomic swap). */
   generation: ColumnType<number, number | undefined, number>;
   rowCount: ColumnType<number, number | undefined, number>;
+  /**
+   * Migration 0012 (C3): 1 = products without a value for the price type are published with an
+   * empty price (`price_list_rows.price` null); 0 (default) = they are left out and listed in
+   * `price_list_issues`.
+   */
+  publishWithoutPrice: FlagWithDefault;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }
@@ -133,7 +139,23 @@ export interface PriceListRowsTable {
   articleNorm: string;
   name: string;
   quantity: number;
-  price: KopecksColumn;
+  /** Kopecks; null (migration 0012, C3) = no price for the list's price type, published empty. */
+  price: KopecksColumn | null;
+}
+
+export type PriceListIssueReason = 'no-price';
+
+/** Migration 0012 (C3): products a price list left out, with the reason (the data-quality report). */
+export interface PriceListIssuesTable {
+  id: Id;
+  priceListId: number;
+  productId: number | null;
+  msProductId: string;
+  brand: string;
+  article: string;
+  name: string;
+  reason: PriceListIssueReason;
+  detectedAt: IsoTime;
 }
 
 export type ProductSyncState = 'ok' | 'skipped';
@@ -460,6 +482,7 @@ export interface Database {
   integrations: IntegrationsTable;
   priceLists: PriceListsTable;
   priceListRows: PriceListRowsTable;
+  priceListIssues: PriceListIssuesTable;
   products: ProductsTable;
   productImages: ProductImagesTable;
   blobs: BlobsTable;
@@ -490,6 +513,7 @@ export type IntegrationRow = Selectable<IntegrationsTable>;
 export type IntegrationUpdate = Updateable<IntegrationsTable>;
 export type PriceListRow = Selectable<PriceListsTable>;
 export type PriceListRowRow = Selectable<PriceListRowsTable>;
+export type PriceListIssueRow = Selectable<PriceListIssuesTable>;
 export type ProductRow = Selectable<ProductsTable>;
 export type CategoryRow = Selectable<CategoriesTable>;
 export type CounterpartyRow = Selectable<CounterpartiesTable>;

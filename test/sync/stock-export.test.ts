@@ -68,10 +68,11 @@ for (const dialect of dialects) {
       const rowsInDb = await fx.db.selectFrom('priceListRows as r').innerJoin('priceLists as p', (j) => j.onRef('p.id', '=', 'r.priceListId').onRef('p.generation', '=', 'r.generation')).selectAll('r').where('r.priceListId', '=', pl.id).execute();
       expect(lines.length - 1).toBe(rowsInDb.length);
       // Spot-check one product end to end: freeStock and the wholesale price, in roubles.
-      const probe = rowsInDb.find((r) => r.quantity > 0 && r.price > 0) ?? rowsInDb[0]!;
+      const probe = rowsInDb.find((r) => r.quantity > 0 && r.price !== null && r.price > 0) ?? rowsInDb[0]!;
       const cell = account.stockOf(probe.msProductId, store);
       expect(probe.quantity).toBe(Math.max(0, (cell?.stock ?? 0) - (cell?.reserve ?? 0)));
-      expect(lines.some((l) => l.includes(`;${probe.quantity};${formatRoubles(probe.price)};`))).toBe(true);
+      expect(probe.price).not.toBeNull();
+      expect(lines.some((l) => l.includes(`;${probe.quantity};${formatRoubles(probe.price ?? 0)};`))).toBe(true);
 
       // A second sync with every quantity changed; the CSV read between its write transactions is the old one.
       for (const r of rowsInDb) account.setStock(r.msProductId, store, { stock: (account.stockOf(r.msProductId, store)?.stock ?? 0) + 50 });

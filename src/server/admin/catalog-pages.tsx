@@ -60,6 +60,15 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
       .orderBy('detectedAt', 'desc')
       .limit(500)
       .execute();
+    // C3: products a price list left out (no price of its price type), with the list's name.
+    const listIssues = await db
+      .selectFrom('priceListIssues as i')
+      .innerJoin('priceLists as pl', 'pl.id', 'i.priceListId')
+      .select(['i.brand', 'i.article', 'i.name', 'i.reason', 'i.detectedAt', 'pl.id as priceListId', 'pl.name as priceList'])
+      .orderBy('pl.id')
+      .orderBy('i.id')
+      .limit(500)
+      .execute();
     const active = await deps.setup.integrations.listActive();
     return c.html(
       <Page v={v} title={v.t('prod.title')} flash={flashFromQuery(c)}>
@@ -137,6 +146,39 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
               ))}
             </tbody>
           </table>
+        )}
+        {listIssues.length === 0 ? null : (
+          <>
+            <h3 id="price-list-issues">{v.t('prod.plIssues')}</h3>
+            <table id="price-list-issues-report">
+              <thead>
+                <tr>
+                  <th>{v.t('pl.title')}</th>
+                  <th>{v.t('pl.brand')}</th>
+                  <th>{v.t('pl.article')}</th>
+                  <th>{v.t('prod.name')}</th>
+                  <th>{v.t('prod.reason')}</th>
+                  <th>{v.t('prod.detected')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {listIssues.map((i) => (
+                  <tr>
+                    <td>
+                      <a href={`/admin/price-lists/${i.priceListId}`}>{i.priceList}</a>
+                    </td>
+                    <td>{i.brand}</td>
+                    <td>{i.article}</td>
+                    <td>{i.name}</td>
+                    <td>
+                      <b>{dqReason(v, i.reason)}</b>
+                    </td>
+                    <td>{formatTime(i.detectedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
         )}
       </Page>,
     );

@@ -11,7 +11,8 @@ import { parseSalePrices, pickPrice } from './product-prices.js';
 /** The row a product has in the price list's current generation. */
 export interface OldRow {
   quantity: number;
-  price: number;
+  /** Null: published without a price (C3). */
+  price: number | null;
   name: string;
   brand: string;
   article: string;
@@ -79,7 +80,7 @@ function toProduct(r: Raw, priceTypeId: string | null): ProductWithRow {
     old:
       r.oldQuantity === null || r.oldQuantity === undefined
         ? null
-        : { quantity: Number(r.oldQuantity), price: Number(r.oldPrice), name: r.oldName ?? '', brand: r.oldBrand ?? '', article: r.oldArticle ?? '' },
+        : { quantity: Number(r.oldQuantity), price: r.oldPrice === null || r.oldPrice === undefined ? null : Number(r.oldPrice), name: r.oldName ?? '', brand: r.oldBrand ?? '', article: r.oldArticle ?? '' },
   };
 }
 
@@ -141,7 +142,7 @@ export async function productsUpdatedSince(
 export interface CurrentRow {
   id: number;
   quantity: number;
-  price: number;
+  price: number | null;
 }
 
 /** Rows of the current generation by MoySklad product id (no product read: the row's own figures). */
@@ -155,7 +156,7 @@ export async function rowsByMsIds(db: Kysely<Database>, pl: Pl, msIds: readonly 
       .where('generation', '=', pl.generation)
       .where('msProductId', 'in', msIds.slice(i, i + 1000))
       .execute();
-    for (const r of rows) out.set(r.msProductId, { id: Number(r.id), quantity: Number(r.quantity), price: Number(r.price) });
+    for (const r of rows) out.set(r.msProductId, { id: Number(r.id), quantity: Number(r.quantity), price: r.price === null ? null : Number(r.price) });
   }
   return out;
 }
@@ -173,7 +174,7 @@ export async function currentRowCount(db: Kysely<Database>, pl: Pl): Promise<num
 
 /** Whether a row built from `p` would differ from `old` in anything but the quantity. */
 export function differsBesidesQuantity(p: ProductWithRow, old: OldRow): boolean {
-  return (p.price ?? 0) !== old.price || p.name !== old.name || p.brand !== old.brand || p.article !== old.article;
+  return (p.price ?? null) !== old.price || p.name !== old.name || p.brand !== old.brand || p.article !== old.article;
 }
 
 /**

@@ -22,6 +22,7 @@ import type { Database, PriceListRow, StockType, SyncTrigger } from '../../store
 import type { MoySkladClientPool } from '../client-pool.js';
 import { loadIntegrationContext, type IntegrationContext } from '../integration-context.js';
 import { recordRun, type FinishedRun, type SyncRun, type SyncRunDeps } from '../sync-run.js';
+import { PriceListIssueRepository } from '../../store/repositories/price-list-issue-repository.js';
 import { PriceListRepository, withPriceListLock, type PriceListRowInput, type StagedSwap, type SwapOptions, type SwapResult } from '../../store/repositories/price-list-repository.js';
 import { cardsBetween, currentRowCount, differsBesidesQuantity, digestOf, productPages, productsByMsIds, productsUpdatedSince, rowsByMsIds, yieldToEventLoop, type ProductWithRow } from './stock-rows.js';
 
@@ -70,6 +71,8 @@ export interface StockCursor {
   storeId: string;
   stockType: StockType;
   priceTypeId: string | null;
+  /** C3: the price list's "publish without price" option the rows were built with (absent = off). */
+  publishWithoutPrice?: boolean;
   /** The newest `products.updated_at` the run saw: the next run re-reads product cards written since. */
   productsAt?: string;
   /**
@@ -104,7 +107,15 @@ export function parseStockCursor(text: string | null): StockCursor | null {
     if (Number.isNaN(Date.parse(c.at))) return null;
     const productsAt = typeof c.productsAt === 'string' && !Number.isNaN(Date.parse(c.productsAt)) ? c.productsAt : undefined;
     const productsDigest = productsAt && typeof c.productsDigest === 'string' ? c.productsDigest : undefined;
-    return { at: c.at, storeId: c.storeId, stockType: c.stockType, priceTypeId: c.priceTypeId ?? null, ...(productsAt ? { productsAt } : {}), ...(productsDigest ? { productsDigest } : {}) };
+    return {
+      at: c.at,
+      storeId: c.storeId,
+      stockType: c.stockType,
+      priceTypeId: c.priceTypeId ?? null,
+      ...(c.publishWithoutPrice === true ? { publishWithoutPrice: true } : {}),
+      ...(productsAt ? { productsAt } : {}),
+      ...(productsDigest ? { productsDigest } : {}),
+    };
   } catch {
     return null;
   }
@@ -116,6 +127,7 @@ export function incrementalBlocker(pl: PriceListRow, cursor: StockCursor | null,
   if (cursor.storeId !== pl.msStoreId) return 'the bound store changed';
   if (cursor.stockType !== pl.stockType) return 'the stock type changed';
   if (cursor.priceTypeId !== (pl.priceTypeMsId ?? null)) return 'the price type changed';
+  if ((cursor.publishWithoutPrice === true) !== (pl.publishWithoutPrice === 1)) return 'the option for products without a price changed';
   if (nowMs - Date.parse(cursor.at) > STOCK_MAX_LOOKBACK_MS) return 'the last sync is older than 24 hours';
   return null;
 }
@@ -155,8 +167,9 @@ function quantityOf(value: number | null, old: { quantity: number } | null, coun
   return old?.quantity ?? 0;
 }
 
+/** A row of a product; without a price for the list's type its price is empty (null), never 0 (C3). */
 function rowOf(p: ProductWithRow, quantity: number): PriceListRowInput {
-  return { productId: p.id, msProductId: p.msId, brand: p.brand, article: p.article, articleNorm: p.articleNorm, name: p.name, quantity, price: p.price ?? 0 };
+  return { productId: p.id, msProductId: p.msId, brand: p.brand, article: p.article, articleNorm: p.articleNorm, name: p.name, quantity, price: p.price ?? null };
 }
 
 /** The price list's integration (one per region), or a clear error. */
@@ -208,7 +221,14 @@ async function logDetail(deps: StockSyncDeps, run: SyncRun, level: 'info' | 'war
   await deps.runDeps.log.write({ level, integrationId: run.meta.integrationId ?? null, priceListId: null, runId: run.id, kind: run.meta.kind, message, details });
 }
 
-async function reportMissing(deps: StockSyncDeps, run: SyncRun, pl: PriceListRow, missing: string[], unusable: Array<[string, string]>): Promise<void> {
+async function reportMissing(deps: StockSyncDeps, run: SyncRun, pl: PriceListRow, missing: string[], unusable: Array<[string, string]>, unpriced: readonly string[] = []): Promise<void> {
+  if (unpriced.length > 0) {
+    await logDetail(deps, run, 'info', `price list ${pl.id}: ${unpriced.length} item(s) left out: no price of the list's price type (listed in the data-quality report)`, {
+      priceListId: pl.id,
+      count: unpriced.length,
+      sample: unpriced.slice(0, 20),
+    });
+  }
   if (missing.length > 0) {
     await logDetail(deps, run, 'warn', `price list ${pl.id}: ${missing.length} item(s) of store ${pl.msStoreId} are not in the synced nomenclature and were left out; run the nomenclature sync`, {
       priceListId: pl.id,
@@ -231,6 +251,8 @@ const HAS_OLD = 2;
 const DIFFERS = 4;
 const NO_PRICE = 8;
 const SEEN = 16;
+/** Usable but without a price, and the list leaves such products out (C3). */
+const UNPRICED = 32;
 
 /**
  * Full run. The report request is sent first; while MoySklad builds it (≈ 10 s for 100 000 lines)
@@ -243,6 +265,7 @@ const SEEN = 16;
 async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: SyncRun, ctx: IntegrationContext, pl: PriceListRow, counts: Counts): Promise<string> {
   const { db, clock } = deps;
   const storeId = pl.msStoreId!;
+  const publishWithoutPrice = pl.publishWithoutPrice === 1;
   const askedAt = clock.now();
   const reportP = ctx.client.stockByStoreCurrent({ storeId, stockType: pl.stockType, includeZeroLines: true }, request.signal);
   reportP.catch(() => undefined); // awaited below; a failure while staging must not leave it unhandled
@@ -275,8 +298,9 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
         if (p.updatedAt > productsAt) productsAt = p.updatedAt;
         cards.push({ id: p.id, updatedAt: p.updatedAt });
         let f = 0;
-        if (p.reason === null) f |= USABLE;
-        else reasons.set(i, p.reason);
+        if (p.reason !== null) reasons.set(i, p.reason);
+        else if (p.price === undefined && !publishWithoutPrice) f |= UNPRICED;
+        else f |= USABLE;
         if (p.old) f |= HAS_OLD;
         if (p.old && differsBesidesQuantity(p, p.old)) f |= DIFFERS;
         if (p.price === undefined) f |= NO_PRICE;
@@ -302,6 +326,7 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
     const missing: string[] = [];
     const missingSeen = new Set<string>();
     const unusable: Array<[string, string]> = [];
+    const unpriced: string[] = [];
     // New quantities by product index; the updates then go out in row-id order (rows were staged
     // in product order), which keeps SQLite's page accesses sequential.
     const newQuantity = new Float64Array(flags.length);
@@ -319,6 +344,11 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
       const f = flags[i]!;
       if (f & SEEN) continue;
       flags[i] = f | SEEN;
+      if (f & UNPRICED) {
+        unpriced.push(r.assortmentId);
+        counts.noPrice += 1;
+        continue;
+      }
       if (!(f & USABLE)) {
         unusable.push([r.assortmentId, reasons.get(i) ?? 'unusable']);
         continue;
@@ -352,18 +382,20 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
     counts.removed = oldCount - keptOld;
     counts.missingProducts = missing.length;
     counts.unusableProducts = unusable.length;
-    await reportMissing(deps, run, pl, missing, unusable);
+    await reportMissing(deps, run, pl, missing, unusable, unpriced);
     const cursor: StockCursor = {
       at: askedAt.toISOString(),
       storeId,
       stockType: pl.stockType,
       priceTypeId: pl.priceTypeMsId ?? null,
+      ...(publishWithoutPrice ? { publishWithoutPrice } : {}),
       ...(productsAt ? { productsAt, productsDigest: digestOf(cards, localWindowFrom(productsAt), productsAt) } : {}),
     };
     const swap = await staged.commit(JSON.stringify(cursor));
+    await new PriceListIssueRepository(db, clock).replace(pl.id, ctx.msAccount.id, 'no-price', unpriced);
     counts.rows = swap.rowCount;
     request.onSwapped?.(swap);
-    return `full: ${swap.rowCount} rows from ${report.length} report lines`;
+    return `full: ${swap.rowCount} rows from ${report.length} report lines${unpriced.length > 0 ? `; ${unpriced.length} left out without a price` : ''}`;
   } catch (e) {
     await staged?.abort();
     throw e;
@@ -389,6 +421,7 @@ async function runIncremental(
 ): Promise<string> {
   const { db, clock } = deps;
   const storeId = pl.msStoreId!;
+  const publishWithoutPrice = pl.publishWithoutPrice === 1;
   const askedAt = clock.now();
   const since = new Date(Date.parse(cursor.at) - STOCK_OVERLAP_MS);
   const reportP = ctx.client.stockByStoreCurrent({ storeId, stockType: pl.stockType, changedSince: since }, request.signal);
@@ -452,26 +485,36 @@ async function runIncremental(
   const removals: string[] = [];
   const missing: string[] = [];
   const unusable: Array<[string, string]> = [];
+  // C3: products left out for want of a price (reported), and products that got a row again.
+  const unpriced: string[] = [];
+  const settled: string[] = [];
   for (const id of reportOnly) {
     const row = rows.get(id);
     if (!row) continue;
     const quantity = quantityOf(stockById.get(id) ?? null, row, counts);
-    if (row.price === 0) counts.noPrice += 1;
+    if (row.price === null) counts.noPrice += 1;
     const c = classify(quantity, row, false);
     counts[c] += 1;
     if (c !== 'unchanged') quantities.push({ id: row.id, quantity });
   }
   const evaluate = (id: string, p: ProductWithRow | undefined): void => {
     const old = p?.old ?? null;
-    if (!p || p.reason !== null) {
+    if (!p || p.reason !== null || (p.price === undefined && !publishWithoutPrice)) {
       if (!p) missing.push(id);
-      else unusable.push([id, p.reason ?? 'unusable']);
+      else if (p.reason !== null) {
+        unusable.push([id, p.reason]);
+        settled.push(id);
+      } else {
+        unpriced.push(id);
+        counts.noPrice += 1;
+      }
       if (old) {
         removals.push(id);
         counts.removed += 1;
       }
       return;
     }
+    settled.push(id);
     const quantity = stockById.has(id) ? quantityOf(stockById.get(id) ?? null, old, counts) : (old?.quantity ?? 0);
     if (p.price === undefined) counts.noPrice += 1;
     const c = classify(quantity, old, old ? differsBesidesQuantity(p, old) : false);
@@ -482,7 +525,10 @@ async function runIncremental(
   for (const p of local) if (p.old || stockById.has(p.msId)) evaluate(p.msId, p);
   counts.missingProducts = missing.length;
   counts.unusableProducts = unusable.length;
-  await reportMissing(deps, run, pl, missing, unusable);
+  await reportMissing(deps, run, pl, missing, unusable, unpriced);
+  const issues = new PriceListIssueRepository(db, clock);
+  await issues.clear(pl.id, settled);
+  await issues.record(pl.id, ctx.msAccount.id, 'no-price', unpriced);
   const next: StockCursor = {
     ...cursor,
     at: askedAt.toISOString(),
