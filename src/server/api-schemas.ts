@@ -264,7 +264,10 @@ export const Product = z
     article: z.string(),
     name: z.string(),
     description: z.string().nullable(),
-    categoryId: z.number().int().nullable(),
+    categoryId: z.number().int().nullable().meta({
+      description: "The product's category in the named integration's tree (integrationId), else in the tree of the first integration of its MoySklad account that shows it (C8)",
+    }),
+    kind: z.enum(['product', 'variant']).meta({ description: 'C2: a MoySklad product or a variant (модификация) of one' }),
     msId: z.string(),
     images: z.array(z.object({ position: z.number().int(), filename: z.string().nullable() })),
     updatedAt: z.string(),
@@ -275,6 +278,12 @@ export const ProductQuery = Paging.extend({
   brand: z.string().max(100).optional(),
   article: z.string().max(100).optional().meta({ description: 'matched on the normalized article' }),
   categoryId: z.coerce.number().int().positive().optional(),
+  integrationId: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .meta({ description: "C5: only the goods this integration (region) shows: its root folder's subtree; without it, the goods some integration shows" }),
 });
 export interface CategoryNode {
   id: number;

@@ -174,6 +174,10 @@ export interface ProductsTable {
   code: string | null;
   name: string;
   description: string | null;
+  /**
+   * Not written since migration 0013 (always null): a product's category depends on the integration
+   * (C8) and is derived when read, see `CatalogScopeRepository`.
+   */
   categoryId: number | null;
   msFolderId: string | null;
   archived: FlagWithDefault;
@@ -197,6 +201,11 @@ export interface ProductsTable {
   kind: ColumnType<ProductKind, ProductKind | undefined, ProductKind>;
   /** Migration 0011 (C2): for a variant, its parent product's MoySklad id. */
   parentMsId: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * Migration 0013 (C2): 1 = a variant without its own Code/Article, catalogued with its parent's
+   * brand and article (never a duplicate of its family).
+   */
+  keyFromParent: FlagWithDefault;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }
@@ -232,6 +241,8 @@ export interface CategoriesTable {
   name: string;
   msAccountId: number | null;
   msFolderId: string | null;
+  /** Migration 0013 (C8): the integration whose tree a folder category belongs to; null for the store's own categories. */
+  integrationId: ColumnType<number | null, number | null | undefined, number | null>;
   archived: FlagWithDefault;
   createdAt: IsoTime;
   updatedAt: IsoTime;
@@ -249,6 +260,21 @@ export interface DataQualityIssuesTable {
   message: string;
   runId: number | null;
   detectedAt: IsoTime;
+  /** Migration 0013 (C5): the item's MoySklad folder (a variant's: its product's), null when unknown. */
+  msFolderId: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** Migration 0013 (C5): the MoySklad folder tree of an account. */
+export interface MsFoldersTable {
+  id: Id;
+  msAccountId: number;
+  msId: string;
+  parentMsId: string | null;
+  name: string;
+  /** Ids from the top folder down to this one: `/top/…/self/`. */
+  path: string;
+  archived: FlagWithDefault;
+  updatedAt: IsoTime;
 }
 
 export type CounterpartyKind = 'client' | 'supplier';
@@ -487,6 +513,7 @@ export interface Database {
   productImages: ProductImagesTable;
   blobs: BlobsTable;
   categories: CategoriesTable;
+  msFolders: MsFoldersTable;
   dataQualityIssues: DataQualityIssuesTable;
   counterparties: CounterpartiesTable;
   counterpartyLinks: CounterpartyLinksTable;
@@ -516,6 +543,7 @@ export type PriceListRowRow = Selectable<PriceListRowsTable>;
 export type PriceListIssueRow = Selectable<PriceListIssuesTable>;
 export type ProductRow = Selectable<ProductsTable>;
 export type CategoryRow = Selectable<CategoriesTable>;
+export type MsFolderRow = Selectable<MsFoldersTable>;
 export type CounterpartyRow = Selectable<CounterpartiesTable>;
 export type CounterpartyLinkRow = Selectable<CounterpartyLinksTable>;
 export type OrderRow = Selectable<OrdersTable>;

@@ -9,6 +9,7 @@
  */
 import type { Hono } from 'hono';
 import { sql } from 'kysely';
+import { CatalogScopeRepository } from '../../store/repositories/catalog-scope-repository.js';
 import { NOMENCLATURE_FULL } from '../../sync/nomenclature/nomenclature-sync.js';
 import { resolveCounterpartyMatch } from '../../sync/counterparties/counterparty-export.js';
 import { retryOrderExport } from '../../sync/orders/order-outbox.js';
@@ -40,8 +41,7 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
     }
     const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
     const products = await base
-      .leftJoin('categories as c', 'c.id', 'p.categoryId')
-      .select(['p.id', 'p.brand', 'p.article', 'p.name', 'p.archived', 'c.name as category'])
+      .select(['p.id', 'p.msAccountId', 'p.msFolderId', 'p.brand', 'p.article', 'p.name', 'p.archived'])
       .orderBy('p.brand')
       .orderBy('p.article')
       .orderBy('p.id')
@@ -49,6 +49,10 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
       .offset((page - 1) * PRODUCTS_PAGE)
       .execute();
     const ids = products.map((p) => Number(p.id));
+    // C8: a product's category depends on the integration; the panel shows it in the first one that shows it.
+    const categoryOf = await new CatalogScopeRepository(db, clock).categoriesOfProducts(products.map((p) => ({ id: Number(p.id), msAccountId: Number(p.msAccountId), msFolderId: p.msFolderId })));
+    const categoryIds = [...new Set([...categoryOf.values()].filter((c): c is number => c !== null))];
+    const categoryNames = new Map(categoryIds.length ? (await db.selectFrom('categories').select(['id', 'name']).where('id', 'in', categoryIds).execute()).map((c) => [Number(c.id), c.name]) : []);
     const images = ids.length
       ? await db.selectFrom('productImages').select(['productId', 'blobHash', 'position']).where('productId', 'in', ids).where('blobHash', 'is not', null).orderBy('position').execute()
       : [];
@@ -106,7 +110,7 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
                       {p.name}
                       {p.archived ? <span class="badge"> archived</span> : null}
                     </td>
-                    <td>{p.category ?? '—'}</td>
+                    <td>{categoryNames.get(categoryOf.get(Number(p.id)) ?? -1) ?? '—'}</td>
                   </tr>
                 );
               })}

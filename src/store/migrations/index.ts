@@ -17,6 +17,7 @@ import * as m0009 from './0009_lease_limiter_state.js';
 import * as m0010 from './0010_drop_products_ms_updated_idx.js';
 import * as m0011 from './0011_product_kind.js';
 import * as m0012 from './0012_price_without_value.js';
+import * as m0013 from './0013_catalog_scope.js';
 import * as m0014 from './0014_article_keys_c7.js';
 
 export const migrations: Record<string, Migration> = {
@@ -32,5 +33,6 @@ export const migrations: Record<string, Migration> = {
   '0010_drop_products_ms_updated_idx': m0010,
   '0011_product_kind': m0011,
   '0012_price_without_value': m0012,
+  '0013_catalog_scope': m0013,
   '0014_article_keys_c7': m0014,
 };

@@ -14,6 +14,8 @@ export interface DataQualityIssueInput {
   name?: string | null;
   reason: string;
   message: string;
+  /** C5: the item's MoySklad folder (the report of an integration shows its subtree only). */
+  msFolderId?: string | null;
 }
 
 export class DataQualityRepository {
@@ -36,6 +38,7 @@ export class DataQualityRepository {
             name: i.name ?? null,
             reason: i.reason,
             message: i.message,
+            msFolderId: i.msFolderId ?? null,
             runId,
             detectedAt: at,
           })),
@@ -47,6 +50,7 @@ export class DataQualityRepository {
             name: eb.ref('excluded.name'),
             reason: eb.ref('excluded.reason'),
             message: eb.ref('excluded.message'),
+            msFolderId: eb.ref('excluded.msFolderId'),
             runId: eb.ref('excluded.runId'),
             detectedAt: eb.ref('excluded.detectedAt'),
           })),

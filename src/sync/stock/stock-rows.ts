@@ -5,6 +5,7 @@
  * price of the list's price type is picked here, so only numbers and the row's text are kept.
  */
 import type { Kysely } from 'kysely';
+import { inSubtree } from '../../domain/folder-tree.js';
 import type { Database, PriceListRow } from '../../store/schema.js';
 import { parseSalePrices, pickPrice } from './product-prices.js';
 
@@ -18,7 +19,8 @@ export interface OldRow {
   article: string;
 }
 
-export type UnusableReason = 'archived' | 'deleted' | 'skipped';
+/** Why a product cannot be a row; `outside-root`: not in the integration's root folder (C5, not reported). */
+export type UnusableReason = 'archived' | 'deleted' | 'skipped' | 'outside-root';
 
 /** A product of the nomenclature with its current price-list row (null when it has none). */
 export interface ProductWithRow {
@@ -36,12 +38,15 @@ export interface ProductWithRow {
   old: OldRow | null;
 }
 
-type Pl = Pick<PriceListRow, 'id' | 'generation' | 'priceTypeMsId'>;
+/** The price list as the queries need it, with its integration's root folder (C5: null = all folders). */
+export type Pl = Pick<PriceListRow, 'id' | 'generation' | 'priceTypeMsId'> & { rootFolderMsId?: string | null };
 
 function query(db: Kysely<Database>, msAccountId: number, pl: Pl) {
   return db
     .selectFrom('products as p')
     .leftJoin('priceListRows as r', (j) => j.onRef('r.msProductId', '=', 'p.msId').on('r.priceListId', '=', pl.id).on('r.generation', '=', pl.generation))
+    // C5: the product's folder path, only when the integration has a root folder (an index probe per product).
+    .$if(Boolean(pl.rootFolderMsId), (q) => q.leftJoin('msFolders as f', (j) => j.onRef('f.msAccountId', '=', 'p.msAccountId').onRef('f.msId', '=', 'p.msFolderId')).select('f.path as folderPath'))
     .select([
       'p.id',
       'p.msId',
@@ -65,8 +70,9 @@ function query(db: Kysely<Database>, msAccountId: number, pl: Pl) {
 
 type Raw = Awaited<ReturnType<ReturnType<typeof query>['execute']>>[number];
 
-function toProduct(r: Raw, priceTypeId: string | null): ProductWithRow {
-  const reason: UnusableReason | null = r.deleted === 1 ? 'deleted' : r.archived === 1 ? 'archived' : r.syncState !== 'ok' ? 'skipped' : null;
+function toProduct(r: Raw, priceTypeId: string | null, rootFolderMsId: string | null | undefined): ProductWithRow {
+  const outside = rootFolderMsId ? !inSubtree(r.folderPath, rootFolderMsId) : false;
+  const reason: UnusableReason | null = r.deleted === 1 ? 'deleted' : outside ? 'outside-root' : r.archived === 1 ? 'archived' : r.syncState !== 'ok' ? 'skipped' : null;
   return {
     id: Number(r.id),
     msId: r.msId,
@@ -91,7 +97,7 @@ export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => se
 export async function* productPages(db: Kysely<Database>, msAccountId: number, pl: Pl, pageSize = 5000): AsyncGenerator<ProductWithRow[]> {
   for (let afterId = 0; ; ) {
     const page = await query(db, msAccountId, pl).where('p.id', '>', afterId).orderBy('p.id').limit(pageSize).execute();
-    if (page.length > 0) yield page.map((r) => toProduct(r, pl.priceTypeMsId));
+    if (page.length > 0) yield page.map((r) => toProduct(r, pl.priceTypeMsId, pl.rootFolderMsId));
     if (page.length < pageSize) return;
     afterId = Number(page[page.length - 1]!.id);
     await yieldToEventLoop();
@@ -102,7 +108,7 @@ export async function* productPages(db: Kysely<Database>, msAccountId: number, p
 export async function productsByMsIds(db: Kysely<Database>, msAccountId: number, pl: Pl, msIds: readonly string[]): Promise<Map<string, ProductWithRow>> {
   const out = new Map<string, ProductWithRow>();
   for (let i = 0; i < msIds.length; i += 1000) {
-    for (const r of await query(db, msAccountId, pl).where('p.msId', 'in', msIds.slice(i, i + 1000)).execute()) out.set(r.msId, toProduct(r, pl.priceTypeMsId));
+    for (const r of await query(db, msAccountId, pl).where('p.msId', 'in', msIds.slice(i, i + 1000)).execute()) out.set(r.msId, toProduct(r, pl.priceTypeMsId, pl.rootFolderMsId));
   }
   return out;
 }
@@ -130,7 +136,7 @@ export async function productsUpdatedSince(
       .orderBy('p.id')
       .limit(pageSize)
       .execute();
-    for (const r of page) out.push(toProduct(r, pl.priceTypeMsId));
+    for (const r of page) out.push(toProduct(r, pl.priceTypeMsId, pl.rootFolderMsId));
     if (page.length < pageSize) return out;
     const last: Raw = page[page.length - 1]!;
     after = { at: last.updatedAt, id: Number(last.id) };

@@ -24,6 +24,7 @@ import { loadIntegrationContext, type IntegrationContext } from '../integration-
 import { recordRun, type FinishedRun, type SyncRun, type SyncRunDeps } from '../sync-run.js';
 import { PriceListIssueRepository } from '../../store/repositories/price-list-issue-repository.js';
 import { PriceListRepository, withPriceListLock, type PriceListRowInput, type StagedSwap, type SwapOptions, type SwapResult } from '../../store/repositories/price-list-repository.js';
+import { stockScopeOf, type StockScope } from './stock-scope.js';
 import { cardsBetween, currentRowCount, differsBesidesQuantity, digestOf, productPages, productsByMsIds, productsUpdatedSince, rowsByMsIds, yieldToEventLoop, type ProductWithRow } from './stock-rows.js';
 
 export const STOCK_FULL_KIND = 'stock.full';
@@ -73,6 +74,10 @@ export interface StockCursor {
   priceTypeId: string | null;
   /** C3: the price list's "publish without price" option the rows were built with (absent = off). */
   publishWithoutPrice?: boolean;
+  /** C5: the integration's root folder the rows were built with (absent = none). */
+  rootFolderMsId?: string;
+  /** C5: the key of that root's subtree (`stockScopeOf`). */
+  scopeKey?: string;
   /** The newest `products.updated_at` the run saw: the next run re-reads product cards written since. */
   productsAt?: string;
   /**
@@ -113,6 +118,8 @@ export function parseStockCursor(text: string | null): StockCursor | null {
       stockType: c.stockType,
       priceTypeId: c.priceTypeId ?? null,
       ...(c.publishWithoutPrice === true ? { publishWithoutPrice: true } : {}),
+      ...(typeof c.rootFolderMsId === 'string' ? { rootFolderMsId: c.rootFolderMsId } : {}),
+      ...(typeof c.scopeKey === 'string' ? { scopeKey: c.scopeKey } : {}),
       ...(productsAt ? { productsAt } : {}),
       ...(productsDigest ? { productsDigest } : {}),
     };
@@ -122,17 +129,22 @@ export function parseStockCursor(text: string | null): StockCursor | null {
 }
 
 /** Why an incremental run must be a full one, or null when the cursor allows an increment. */
-export function incrementalBlocker(pl: PriceListRow, cursor: StockCursor | null, nowMs: number): string | null {
+export function incrementalBlocker(pl: PriceListRow, cursor: StockCursor | null, nowMs: number, scope: StockScope = { rootFolderMsId: null, key: null }): string | null {
   if (!cursor) return 'no previous full sync';
   if (cursor.storeId !== pl.msStoreId) return 'the bound store changed';
   if (cursor.stockType !== pl.stockType) return 'the stock type changed';
   if (cursor.priceTypeId !== (pl.priceTypeMsId ?? null)) return 'the price type changed';
   if ((cursor.publishWithoutPrice === true) !== (pl.publishWithoutPrice === 1)) return 'the option for products without a price changed';
+  if ((cursor.rootFolderMsId ?? null) !== scope.rootFolderMsId) return "the integration's root folder changed";
+  if ((cursor.scopeKey ?? null) !== scope.key) return "folders moved in or out of the integration's root folder";
   if (nowMs - Date.parse(cursor.at) > STOCK_MAX_LOOKBACK_MS) return 'the last sync is older than 24 hours';
   return null;
 }
 
-type Counts = Record<'rows' | 'added' | 'changed' | 'zeroed' | 'removed' | 'unchanged' | 'missingProducts' | 'unusableProducts' | 'noPrice' | 'recalculating' | 'errors', number>;
+type Counts = Record<'rows' | 'added' | 'changed' | 'zeroed' | 'removed' | 'unchanged' | 'missingProducts' | 'unusableProducts' | 'outsideRoot' | 'noPrice' | 'recalculating' | 'errors', number>;
+
+/** A price list with the scope of its integration (C5). */
+type ScopedPriceList = PriceListRow & { rootFolderMsId: string | null; scopeKey: string | null };
 const zeroCounts = (): Counts => ({
   rows: 0,
   added: 0,
@@ -142,6 +154,7 @@ const zeroCounts = (): Counts => ({
   unchanged: 0,
   missingProducts: 0,
   unusableProducts: 0,
+  outsideRoot: 0,
   noPrice: 0,
   recalculating: 0,
   errors: 0,
@@ -195,20 +208,23 @@ export async function syncPriceListStock(deps: StockSyncDeps, request: StockSync
       if (!pl.msStoreId) throw new PriceListUnboundError(pl.id);
       if (integrationId === null) await integrationOf(db, pl);
       const ctx = await loadIntegrationContext(db, deps.clients, integrationId!);
+      const scope = await stockScopeOf(db, deps.clock, ctx.msAccount.id, ctx.integration.rootFolderMsId);
+      // C5: the rows hold the goods of the integration's root folder only.
+      const view: ScopedPriceList = { ...pl, rootFolderMsId: scope.rootFolderMsId, scopeKey: scope.key };
       const counts = zeroCounts();
       let message: string;
       if (request.mode === 'incremental') {
         const cursor = parseStockCursor(pl.stockCursor);
-        const blocker = incrementalBlocker(pl, cursor, deps.clock.nowMs());
+        const blocker = incrementalBlocker(pl, cursor, deps.clock.nowMs(), scope);
         if (blocker) {
           run.count('fullFallback');
           message = `full sync instead of incremental: ${blocker}`;
-          await runFull(deps, request, run, ctx, pl, counts);
+          await runFull(deps, request, run, ctx, view, counts);
         } else {
-          message = await runIncremental(deps, request, run, ctx, pl, cursor!, counts);
+          message = await runIncremental(deps, request, run, ctx, view, cursor!, counts);
         }
       } else {
-        message = await runFull(deps, request, run, ctx, pl, counts);
+        message = await runFull(deps, request, run, ctx, view, counts);
       }
       for (const [k, v] of Object.entries(counts)) run.count(k, v);
       return { status: 'ok', message };
@@ -262,7 +278,7 @@ const UNPRICED = 32;
  * are deleted, then the generation is flipped. Memory stays flat: products are read in pages and
  * only numbers are kept per product.
  */
-async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: SyncRun, ctx: IntegrationContext, pl: PriceListRow, counts: Counts): Promise<string> {
+async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: SyncRun, ctx: IntegrationContext, pl: ScopedPriceList, counts: Counts): Promise<string> {
   const { db, clock } = deps;
   const storeId = pl.msStoreId!;
   const publishWithoutPrice = pl.publishWithoutPrice === 1;
@@ -350,7 +366,9 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
         continue;
       }
       if (!(f & USABLE)) {
-        unusable.push([r.assortmentId, reasons.get(i) ?? 'unusable']);
+        const reason = reasons.get(i) ?? 'unusable';
+        if (reason === 'outside-root') counts.outsideRoot += 1;
+        else unusable.push([r.assortmentId, reason]);
         continue;
       }
       const previous = oldQuantity[i]!; // the staged quantity (0 for a new row)
@@ -389,6 +407,8 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
       stockType: pl.stockType,
       priceTypeId: pl.priceTypeMsId ?? null,
       ...(publishWithoutPrice ? { publishWithoutPrice } : {}),
+      ...(pl.rootFolderMsId !== null ? { rootFolderMsId: pl.rootFolderMsId } : {}),
+      ...(pl.scopeKey !== null ? { scopeKey: pl.scopeKey } : {}),
       ...(productsAt ? { productsAt, productsDigest: digestOf(cards, localWindowFrom(productsAt), productsAt) } : {}),
     };
     const swap = await staged.commit(JSON.stringify(cursor));
@@ -415,7 +435,7 @@ async function runIncremental(
   request: StockSyncRequest,
   run: SyncRun,
   ctx: IntegrationContext,
-  pl: PriceListRow,
+  pl: ScopedPriceList,
   cursor: StockCursor,
   counts: Counts,
 ): Promise<string> {
@@ -501,7 +521,10 @@ async function runIncremental(
     const old = p?.old ?? null;
     if (!p || p.reason !== null || (p.price === undefined && !publishWithoutPrice)) {
       if (!p) missing.push(id);
-      else if (p.reason !== null) {
+      else if (p.reason === 'outside-root') {
+        counts.outsideRoot += 1;
+        settled.push(id);
+      } else if (p.reason !== null) {
         unusable.push([id, p.reason]);
         settled.push(id);
       } else {
