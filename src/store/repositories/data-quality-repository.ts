@@ -1,8 +1,10 @@
 /**
  * @module data-quality-repository
  * B5 the data-quality report: products that could not be synced, with the reason (one current
- * entry per MoySklad product).
+ * entry per MoySklad product), with the item's folder so that each integration sees the entries of
+ * its root folder's subtree (C5).
  */
+import { sql } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { chunk, nowIso } from '../database.js';
 import type { Db } from '../db.js';
@@ -64,6 +66,20 @@ export class DataQualityRepository {
     for (const part of chunk(msProductIds, 1000)) {
       await this.db.deleteFrom('dataQualityIssues').where('msAccountId', '=', msAccountId).where('msProductId', 'in', part).execute();
     }
+  }
+
+  /**
+   * C5: entries per integration — those of its account whose item lies in its root folder's
+   * subtree (all of them when it has no root folder).
+   */
+  async countsByIntegration(): Promise<Map<number, number>> {
+    const r = await sql<{ integrationId: number | string; n: number | string }>`
+      select i.id as "integrationId", count(d.id) as "n" from integrations i
+      join data_quality_issues d on d.ms_account_id = i.ms_account_id
+      where i.root_folder_ms_id is null or exists (select 1 from ms_folders f where f.ms_account_id = d.ms_account_id and f.ms_id = d.ms_folder_id
+        and f.path like '%/' || i.root_folder_ms_id || '/%')
+      group by i.id`.execute(this.db);
+    return new Map(r.rows.map((x) => [Number(x.integrationId), Number(x.n)]));
   }
 
   async list(msAccountId: number, limit = 1000) {
