@@ -4,15 +4,10 @@
  * picked up by the next pass. Against the demo seed over HTTP, on SQLite and PostgreSQL.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Hono } from 'hono';
-import { EmbeddedJobQueue } from '../../src/queue/embedded-queue.js';
-import { createApp } from '../../src/server/app.js';
-import { ApiTokenService } from '../../src/server/auth.js';
 import type { DialectName } from '../../src/store/database.js';
-import { migrationStatus } from '../../src/store/migrate.js';
 import { DataQualityRepository } from '../../src/store/repositories/data-quality-repository.js';
-import { SyncRegistry } from '../../src/sync/sync-registry.js';
 import { syncPriceListStock, type StockSyncDeps } from '../../src/sync/stock/index.js';
+import { apiFor } from '../helpers/api-app.js';
 import { postgresUnavailableReason } from '../helpers/databases.js';
 import { createSyncFixture, type SyncFixture } from '../helpers/sync-fixture.js';
 import { addIntegration, lastRun, runKind } from './nomenclature-helpers.js';
@@ -44,16 +39,11 @@ async function harness(dialect: DialectName): Promise<Harness> {
     return f.id;
   };
   const subtree = (prefix: string) => new Set(a.folders.filter((f) => `${a.folderFullPath(f.id)}/`.startsWith(`${prefix}/`)).map((f) => f.id));
-  const app: Hono = createApp({
-    db: fx.db, clock: fx.clock, enqueuer: new EmbeddedJobQueue({ db: fx.db, clock: fx.clock }), syncs: new SyncRegistry(), publicBaseUrl: 'http://shop.test',
-    logger: { error: () => undefined },
-    readiness: { migrationStatus: () => migrationStatus(fx.db) },
-  });
-  const { token } = await new ApiTokenService({ db: fx.db, clock: fx.clock }).create('platform');
+  const { call } = await apiFor(fx);
   const products = async (query: string) => {
-    const res = await app.request(`/api/v1/catalog/products?limit=500&${query}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await call('GET', `/api/v1/catalog/products?limit=500&${query}`);
     expect(res.status).toBe(200);
-    return (await res.json()) as { total: number; items: Array<{ msId: string; kind: string; categoryId: number | null }> };
+    return JSON.parse(res.text) as { total: number; items: Array<{ msId: string; kind: string; categoryId: number | null }> };
   };
   const setRoot = async (integrationId: number, path: string | null) => {
     await fx.db.updateTable('integrations').set({ rootFolderMsId: path === null ? null : folderId(path) }).where('id', '=', integrationId).execute();

@@ -4,14 +4,9 @@
  * PostgreSQL.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Hono } from 'hono';
-import { EmbeddedJobQueue } from '../../src/queue/embedded-queue.js';
-import { createApp } from '../../src/server/app.js';
-import { ApiTokenService } from '../../src/server/auth.js';
 import { splitProductCode } from '../../src/domain/product-code.js';
 import type { DialectName } from '../../src/store/database.js';
-import { migrationStatus } from '../../src/store/migrate.js';
-import { SyncRegistry } from '../../src/sync/sync-registry.js';
+import { apiFor } from '../helpers/api-app.js';
 import { postgresUnavailableReason } from '../helpers/databases.js';
 import { createSyncFixture, type SyncFixture } from '../helpers/sync-fixture.js';
 import { lastRun, runKind } from './nomenclature-helpers.js';
@@ -36,13 +31,8 @@ const state = async (fx: SyncFixture) =>
   Object.fromEntries((await fx.db.selectFrom('products').select(['msId', 'syncState', 'skipReason', 'archived', 'deleted']).execute()).map((r) => [r.msId, `${r.syncState}${r.skipReason ? `:${r.skipReason}` : ''}${r.archived ? ':archived' : ''}${r.deleted ? ':deleted' : ''}`]));
 
 async function api(fx: SyncFixture) {
-  const app: Hono = createApp({
-    db: fx.db, clock: fx.clock, enqueuer: new EmbeddedJobQueue({ db: fx.db, clock: fx.clock }), syncs: new SyncRegistry(), publicBaseUrl: 'http://shop.test',
-    logger: { error: () => undefined },
-    readiness: { migrationStatus: () => migrationStatus(fx.db) },
-  });
-  const { token } = await new ApiTokenService({ db: fx.db, clock: fx.clock }).create('platform');
-  return async (path: string) => (await (await app.request(path, { headers: { authorization: `Bearer ${token}` } })).json()) as { total: number; items: Array<{ msId: string; brand: string; article: string }> };
+  const { call } = await apiFor(fx);
+  return async (path: string) => JSON.parse((await call('GET', path)).text) as { total: number; items: Array<{ msId: string; brand: string; article: string }> };
 }
 
 for (const dialect of ['sqlite', 'postgres'] as const) {

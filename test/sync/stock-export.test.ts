@@ -4,14 +4,10 @@
  * CSV export between the write transactions of a running swap.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Hono } from 'hono';
 import { formatRoubles } from '../../src/core/money.js';
-import { EmbeddedJobQueue } from '../../src/queue/embedded-queue.js';
-import { createApp } from '../../src/server/app.js';
-import { ApiTokenService } from '../../src/server/auth.js';
-import { migrationStatus } from '../../src/store/migrate.js';
 import { SyncRegistry } from '../../src/sync/sync-registry.js';
 import { createStockSyncKinds, syncPriceListStock, type StockSyncDeps } from '../../src/sync/stock/index.js';
+import { apiFor } from '../helpers/api-app.js';
 import { dialects, postgresUnavailableReason } from '../helpers/databases.js';
 import { createSyncFixture, type SyncFixture } from '../helpers/sync-fixture.js';
 import { loadNomenclature } from './stock-fixture.js';
@@ -29,20 +25,10 @@ for (const dialect of dialects) {
       await loadNomenclature(fx);
       const account = fx.emulator.account('admin@demo');
       const store = account.stores[1]!.id;
-      const queue = new EmbeddedJobQueue({ db: fx.db, clock: fx.clock });
       const deps: StockSyncDeps = { db: fx.db, clock: fx.clock, clients: fx.clients, runDeps: fx.runDeps };
       const syncs = new SyncRegistry();
       for (const k of createStockSyncKinds(deps)) syncs.register(k);
-      const app: Hono = createApp({
-        db: fx.db, clock: fx.clock, enqueuer: queue, syncs, publicBaseUrl: 'http://shop.test',
-        logger: { error: () => undefined },
-        readiness: { migrationStatus: () => migrationStatus(fx.db) },
-      });
-      const { token } = await new ApiTokenService({ db: fx.db, clock: fx.clock }).create('platform');
-      const call = async (method: string, path: string, body?: unknown) => {
-        const res = await app.request(path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
-        return { status: res.status, text: await res.text() };
-      };
+      const { queue, call } = await apiFor(fx, syncs);
 
       const wholesale = account.priceTypes[1]!.id;
       const created = await call('POST', '/api/v1/price-lists', { regionId: fx.regionId, name: 'Склад 2', msStoreId: store, stockType: 'freeStock', priceTypeMsId: wholesale, syncIntervalMinutes: 15 });

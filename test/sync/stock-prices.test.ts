@@ -5,14 +5,10 @@
  * seed, through the REST API, on SQLite and PostgreSQL.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Hono } from 'hono';
 import type { EmulatorAccount, Entity } from '../../src/emulator/index.js';
-import { EmbeddedJobQueue } from '../../src/queue/embedded-queue.js';
-import { createApp } from '../../src/server/app.js';
-import { ApiTokenService } from '../../src/server/auth.js';
-import { migrationStatus } from '../../src/store/migrate.js';
 import { SyncRegistry } from '../../src/sync/sync-registry.js';
 import { createStockSyncKinds, syncPriceListStock, type StockSyncDeps } from '../../src/sync/stock/index.js';
+import { apiFor } from '../helpers/api-app.js';
 import { dialects, postgresUnavailableReason } from '../helpers/databases.js';
 import { createSyncFixture, type SyncFixture } from '../helpers/sync-fixture.js';
 import { createPriceList, currentRows, loadNomenclature } from './stock-fixture.js';
@@ -41,16 +37,7 @@ async function harness(dialect: (typeof dialects)[number]): Promise<Harness> {
   const deps: StockSyncDeps = { db: fx.db, clock: fx.clock, clients: fx.clients, runDeps: fx.runDeps };
   const syncs = new SyncRegistry();
   for (const k of createStockSyncKinds(deps)) syncs.register(k);
-  const app: Hono = createApp({
-    db: fx.db, clock: fx.clock, enqueuer: new EmbeddedJobQueue({ db: fx.db, clock: fx.clock }), syncs, publicBaseUrl: 'http://shop.test',
-    logger: { error: () => undefined },
-    readiness: { migrationStatus: () => migrationStatus(fx.db) },
-  });
-  const { token } = await new ApiTokenService({ db: fx.db, clock: fx.clock }).create('platform');
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await app.request(path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
-    return { status: res.status, text: await res.text() };
-  };
+  const { call } = await apiFor(fx, syncs);
   return { fx, deps, account, store, bare: bare!, priced: priced!, call };
 }
 

@@ -24,30 +24,38 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { dialectOf } from '../dialect-of.js';
-import { rebuildSqliteTable } from './sqlite-rebuild.js';
+import { rebuildSqliteTable, type SqliteRebuild } from './sqlite-rebuild.js';
 
 const CATEGORY_COLUMNS = ['id', 'parent_id', 'name', 'ms_account_id', 'ms_folder_id', 'archived', 'created_at', 'updated_at'] as const;
+
+/** SQLite: `categories` with `integration_id` (up) or with the old unique key instead (down). */
+function categoriesRebuild(perIntegration: boolean): SqliteRebuild {
+  const last = perIntegration
+    ? '"integration_id" integer references "integrations" ("id") on delete cascade'
+    : 'constraint "categories_folder_uq" unique ("ms_account_id", "ms_folder_id")';
+  return {
+    table: 'categories',
+    createNew: `create table "categories__new" (
+      "id" integer primary key autoincrement,
+      "parent_id" integer references "categories" ("id") on delete set null,
+      "name" text not null,
+      "ms_account_id" integer references "ms_accounts" ("id") on delete cascade,
+      "ms_folder_id" text,
+      "archived" integer default 0 not null,
+      "created_at" text not null,
+      "updated_at" text not null,
+      ${last})`,
+    columns: CATEGORY_COLUMNS,
+    indexes: ['create index "categories_parent_idx" on "categories" ("parent_id")'],
+  };
+}
 
 async function categoriesPerIntegration(db: Kysely<any>): Promise<void> {
   if (dialectOf(db) === 'postgres') {
     await sql`alter table categories add column integration_id integer references integrations (id) on delete cascade`.execute(db);
     await sql`alter table categories drop constraint categories_folder_uq`.execute(db);
   } else {
-    await rebuildSqliteTable(db, {
-      table: 'categories',
-      createNew: `create table "categories__new" (
-        "id" integer primary key autoincrement,
-        "parent_id" integer references "categories" ("id") on delete set null,
-        "name" text not null,
-        "ms_account_id" integer references "ms_accounts" ("id") on delete cascade,
-        "ms_folder_id" text,
-        "archived" integer default 0 not null,
-        "created_at" text not null,
-        "updated_at" text not null,
-        "integration_id" integer references "integrations" ("id") on delete cascade)`,
-      columns: CATEGORY_COLUMNS,
-      indexes: ['create index "categories_parent_idx" on "categories" ("parent_id")'],
-    });
+    await rebuildSqliteTable(db, categoriesRebuild(true));
   }
   await sql`update categories set integration_id = (select min(i.id) from integrations i where i.ms_account_id = categories.ms_account_id)
     where ms_folder_id is not null and ms_account_id is not null`.execute(db);
@@ -87,21 +95,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     await sql`alter table categories drop column integration_id`.execute(db);
     await sql`alter table categories add constraint categories_folder_uq unique (ms_account_id, ms_folder_id)`.execute(db);
   } else {
-    await rebuildSqliteTable(db, {
-      table: 'categories',
-      createNew: `create table "categories__new" (
-        "id" integer primary key autoincrement,
-        "parent_id" integer references "categories" ("id") on delete set null,
-        "name" text not null,
-        "ms_account_id" integer references "ms_accounts" ("id") on delete cascade,
-        "ms_folder_id" text,
-        "archived" integer default 0 not null,
-        "created_at" text not null,
-        "updated_at" text not null,
-        constraint "categories_folder_uq" unique ("ms_account_id", "ms_folder_id"))`,
-      columns: CATEGORY_COLUMNS,
-      indexes: ['create index "categories_parent_idx" on "categories" ("parent_id")'],
-    });
+    await rebuildSqliteTable(db, categoriesRebuild(false));
   }
   await db.schema.dropTable('ms_folders').execute();
 }
