@@ -25,7 +25,8 @@ import { DEFAULT_MOYSKLAD_BASE_URL, type AppConfig } from './config/config.js';
 import { createEmulator, DEFAULT_ACCOUNT } from './emulator/index.js';
 import { IntegrationLog, type IntegrationLogInput } from './log/integration-log.js';
 import { createJobQueue } from './queue/create-job-queue.js';
-import { createWorker, startScheduler, type EnqueueRequest, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
+import { createWorker, JOB_KINDS, startScheduler, type EnqueueRequest, type JobEnqueuer, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
+import { placeDemoOrder } from './app/demo-order.js';
 import { createApp } from './server/app.js';
 import { mountAdminPanel } from './server/admin/admin-panel.js';
 import { IntegrationSetupService } from './setup/integration-setup.js';
@@ -247,6 +248,8 @@ export interface SyncDeps {
   inProcessBaseUrls?: readonly string[];
   /** Sync runs by kind and outcome (B9). */
   metrics?: Pick<Metrics, 'recordSyncRun'>;
+  /** C4: the job queue, for the stock runs an order export asks for right after it moved reserves. */
+  enqueuer?: JobEnqueuer;
 }
 
 /** The integration log of this process, writing the file in LOG_DIR and the admin panel's entries. */
@@ -273,7 +276,7 @@ export function buildSyncRegistry(deps: SyncDeps): SyncRegistry {
   const base = { db: deps.db, clock: deps.clock, clients: deps.clients, runDeps };
   for (const kind of createNomenclatureSyncKinds({ ...base, dataDir: deps.dataDir })) registry.register(kind);
   for (const kind of createStockSyncKinds(base)) registry.register({ ...kind, firstRun: kind.kind === 'stock.full' });
-  for (const kind of createOrderSyncKinds(base)) registry.register(kind);
+  for (const kind of createOrderSyncKinds({ ...base, ...(deps.enqueuer ? { enqueuer: deps.enqueuer } : {}) })) registry.register(kind);
   for (const kind of createBalanceSyncKinds(base)) registry.register(kind);
   if (deps.publicBaseUrl) {
     const inProcessBaseUrls = deps.inProcessBaseUrls ?? [];
@@ -467,6 +470,14 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
     });
     const log = createIntegrationLog(config, store.db, clock, logger);
     cleanups.push(async () => log.close());
+    // The registry is built before the queue (the queue needs its kinds); runners reach the queue late.
+    let queueRef: JobQueue | null = null;
+    const lateEnqueuer: JobEnqueuer = {
+      enqueue: (request) => {
+        if (!queueRef) throw new Error('the job queue is not started yet');
+        return queueRef.enqueue(request);
+      },
+    };
     const syncs = buildSyncRegistry({
       db: store.db,
       clock,
@@ -477,9 +488,11 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
       publicBaseUrl: config.publicBaseUrl,
       inProcessBaseUrls: demo ? [demo.apiBaseUrl] : [],
       metrics,
+      enqueuer: lateEnqueuer,
     });
     const queue: JobQueue = createJobQueue({ dialect: store.dialect, db: store.db, clock, databaseUrl: config.databaseUrl, kinds: syncs.list().map((k) => k.kind), metrics });
     syncs.attachToQueue(queue);
+    queueRef = queue;
     await queue.start();
     cleanups.push(() => queue.stop());
     // Every kind is reported, idle ones as 0, so that the series exist before the first job.
@@ -557,9 +570,19 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
           const requests = firstSyncRequests(syncs, integrationId, priceLists.map((p) => Number(p.id)));
           const abort = new AbortController();
           cleanups.push(async () => abort.abort());
-          void runInOrder(queue, clock, requests, abort.signal).catch((e: unknown) => {
-            if (!abort.signal.aborted) logger.warn({ err: { message: errorMessage(e) } }, 'first syncs stopped');
-          });
+          const demoPriceList = demo ? priceLists[0] : undefined;
+          void runInOrder(queue, clock, requests, abort.signal)
+            .then(async () => {
+              // The demo shop: a variant ordered from the demo price list, exported with its reserve.
+              if (!demoPriceList || abort.signal.aborted) return;
+              const placed = await placeDemoOrder({ db: store.db, clock }, { regionId: integration.regionId, priceListId: Number(demoPriceList.id) });
+              if (!placed.placed) return;
+              logger.info({ orderId: placed.orderId, part: `${placed.brand} ${placed.article}`, kind: placed.kind }, 'demo order placed');
+              await queue.enqueue({ kind: JOB_KINDS.outbox, trigger: 'manual' });
+            })
+            .catch((e: unknown) => {
+              if (!abort.signal.aborted) logger.warn({ err: { message: errorMessage(e) } }, 'first syncs stopped');
+            });
         }
       }
       if (bound) {

@@ -531,6 +531,11 @@ export class MoySkladClient {
     return this.#parse(positionSchema, body, 'PUT', path);
   }
 
+  /** `DELETE /entity/{type}/{id}` (C6). An order already gone answers 404 (`MoySkladNotFoundError`). */
+  async deleteOrder(type: OrderType, orderId: string, signal?: AbortSignal): Promise<void> {
+    await this.request('DELETE', `entity/${type}/${encodeURIComponent(orderId)}`, { signal });
+  }
+
   async deletePosition(type: OrderType, orderId: string, positionId: string, signal?: AbortSignal): Promise<void> {
     await this.request('DELETE', `entity/${type}/${encodeURIComponent(orderId)}/positions/${encodeURIComponent(positionId)}`, { signal });
   }

@@ -18,7 +18,8 @@ export const JOB_KINDS = {
   balance: 'balance',
 } as const;
 
-export type JobTrigger = 'schedule' | 'manual' | 'api' | 'cli' | 'webhook' | 'admin' | 'retry' | 'test';
+/** `order`: a stock run enqueued right after an order export moved reserves (C4). */
+export type JobTrigger = 'schedule' | 'manual' | 'api' | 'cli' | 'webhook' | 'admin' | 'retry' | 'test' | 'order';
 
 export interface EnqueueRequest {
   kind: JobKind;

@@ -210,6 +210,11 @@ export const Order = z
     exportState: z.string(),
     /** Why the export waits or failed (null once sent). */
     exportError: z.string().nullable(),
+    /**
+     * When the MoySklad order was deleted because every line was rejected or withdrawn (null: it
+     * exists, or was never created). `msOrderId` keeps the deleted order's id.
+     */
+    msDeletedAt: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
     positions: z.array(OrderPosition),
@@ -317,3 +322,20 @@ export const ErrorResponse = z
     }),
   })
   .meta({ id: 'Error' });
+
+/** The order-export options of an integration (R6, R7 with C6, C4). */
+export const OrderOptions = z
+  .object({
+    integrationId: z.number().int(),
+    /** R6: supplier orders are exported as MoySklad purchase orders. */
+    exportPurchaseOrders: z.boolean(),
+    /** R7, C6: rejected/withdrawn positions are deleted in MoySklad, and orders whose every position is. */
+    deleteRejectedPositions: z.boolean(),
+    /** C4: customer-order positions reserve their goods at the order's store. */
+    reservePositions: z.boolean(),
+  })
+  .meta({ id: 'OrderOptions' });
+export const OrderOptionsUpdate = z
+  .object({ exportPurchaseOrders: z.boolean().optional(), deleteRejectedPositions: z.boolean().optional(), reservePositions: z.boolean().optional() })
+  .strict()
+  .meta({ id: 'OrderOptionsUpdate' });

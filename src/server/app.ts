@@ -14,6 +14,7 @@ import { createErrorHandler, notFoundHandler, type ErrorLogger } from './error-h
 import { mountHealth, type ReadinessProbe } from './health.js';
 import { buildOpenApiDocument, renderOpenApiHtml } from './openapi.js';
 import { catalogOperations } from './routes/catalog.routes.js';
+import { integrationOperations } from './routes/integrations.routes.js';
 import { counterpartyOperations } from './routes/counterparties.routes.js';
 import { orderOperations } from './routes/orders.routes.js';
 import { priceListOperations } from './routes/price-lists.routes.js';
@@ -39,6 +40,7 @@ export function apiOperations(deps: ApiDeps): ApiOperation[] {
     ...counterpartyOperations(deps, 'supplier'),
     ...orderOperations(deps),
     ...catalogOperations(deps),
+    ...integrationOperations(deps),
   ];
 }
 

@@ -90,6 +90,8 @@ export interface IntegrationsTable {
   /** R29 */
   balanceSyncEnabled: FlagWithDefault;
   defaultStoreMsId: string | null;
+  /** Migration 0015 (C4): exported customer-order positions carry `reserve` (on by default). */
+  reservePositions: FlagWithDefault;
   status: ColumnType<IntegrationStatus, IntegrationStatus | undefined, IntegrationStatus>;
   statusCode: string | null;
   statusMessage: string | null;
@@ -342,6 +344,8 @@ export interface OrdersTable {
   exportState: ColumnType<ExportState, ExportState | undefined, ExportState>;
   exportError: string | null;
   exportedAt: IsoTime | null;
+  /** Migration 0016 (C6): when the MoySklad order was deleted because every line was rejected or withdrawn. */
+  msDeletedAt: ColumnType<IsoTime | null, IsoTime | null | undefined, IsoTime | null>;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }

@@ -244,6 +244,27 @@ for (const dialect of dialects) {
       expect(await h.db.selectFrom('msAccounts').select('id').execute()).toHaveLength(1);
     });
 
+    it('C4 reserving the goods of customer orders is on for a new integration and is switched in its settings', async () => {
+      const now = h.clock.now().toISOString();
+      const ekb = await h.db.insertInto('regions').values({ name: 'Екатеринбург', code: 'ekb', isCentral: 0, createdAt: now, updatedAt: now }).returning('id').executeTakeFirstOrThrow();
+      const r = await c.post('/admin/integrations', { regionId: String(ekb.id), authKind: 'password', login: 'admin@demo', password: 'demo' });
+      expect(r.status).toBe(302);
+      const id = Number(/\/admin\/integrations\/(\d+)/.exec(r.location!)![1]);
+      const reserve = async () => (await h.db.selectFrom('integrations').select('reservePositions').where('id', '=', id).executeTakeFirstOrThrow()).reservePositions;
+      expect(await reserve()).toBe(1);
+      const page = await c.get(`/admin/integrations/${id}`);
+      expect(page.text).toContain('Резервировать товар в заказах покупателей');
+      expect(page.text).toMatch(/name="reservePositions" value="1" checked/);
+      const org = h.emulator.account('admin@demo').organizations[0]!;
+      expect((await c.post(`/admin/integrations/${id}`, { organizationMsId: org.id })).status).toBe(302);
+      expect(await reserve()).toBe(0);
+      expect((await c.get(`/admin/integrations/${id}`)).text).not.toMatch(/name="reservePositions" value="1" checked/);
+      expect((await c.post(`/admin/integrations/${id}`, { organizationMsId: org.id, reservePositions: '1' })).status).toBe(302);
+      expect(await reserve()).toBe(1);
+      expect((await c.get(`/admin/integrations/${id}?lang=en`)).text).toContain('Reserve the goods of customer orders');
+      expect((await c.post(`/admin/integrations/${id}/delete`, {})).status).toBe(302);
+    });
+
     it('R12 R13 R14 a price list is bound to a store, then gets a frequency, syncs now and shows its rows and log', async () => {
       const integration = await h.db.selectFrom('integrations').selectAll().where('regionId', '=', h.regionId).executeTakeFirstOrThrow();
       // Products first (the full resync button, R17).
@@ -396,6 +417,28 @@ describe('orders page (SQLite)', () => {
     expect(retried.status).toBe(302);
     expect((await h.db.selectFrom('outbox').select('state').executeTakeFirstOrThrow()).state).toBe('pending');
     expect((await h.db.selectFrom('orders').select('exportState').where('id', '=', order.id).executeTakeFirstOrThrow()).exportState).toBe('pending');
+  });
+
+  it('C6 an order whose MoySklad order was deleted after every position was rejected says so in the order list, with its MoySklad id kept', async () => {
+    const now = h.clock.now().toISOString();
+    const cp = await h.db
+      .insertInto('counterparties')
+      .values({ kind: 'client', externalId: 'C-6', regionId: h.regionId, name: 'ИП Отказов', inn: null, innNorm: null, email: null, emailNorm: null, phone: null, phoneNorm: null, createdAt: now, updatedAt: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await h.db
+      .insertInto('orders')
+      .values({
+        kind: 'customer', externalId: 'SO-66', regionId: h.regionId, counterpartyId: cp.id, priceListId: null, status: null, comment: null, msAccountId: null, msOrderId: '6e6e6e6e-0000-4000-8000-000000000066',
+        syncId: '00000000-0000-4000-8000-000000000066', exportState: 'sent', exportError: null, exportedAt: now, msDeletedAt: now, createdAt: now, updatedAt: now,
+      })
+      .execute();
+    const ru = (await c.get('/admin/orders')).text;
+    const row = ru.slice(ru.indexOf('SO-66'), ru.indexOf('</tr>', ru.indexOf('SO-66')));
+    expect(row).toContain('удалён в МойСклад: отказ по всем позициям');
+    expect(row).toContain('6e6e6e6e-0000-4000-8000-000000000066');
+    expect(row).not.toContain('C6');
+    expect((await c.get('/admin/orders?lang=en')).text).toContain('deleted in MoySklad: every position rejected');
   });
 });
 

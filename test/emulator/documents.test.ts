@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyEmulator, errCode, type Caller, type J } from './helpers.js';
 import type { Emulator } from '../../src/emulator/index.js';
+import { ref } from '../../src/emulator/state/types.js';
 
 async function setup() {
   const env = emptyEmulator();
@@ -105,6 +106,35 @@ describe('emulator documents (REFERENCE §7, VERIFIED #6)', () => {
     const s = await setup();
     const r = await s.call('POST', 'entity/customerorder', { body: { organization: { meta: s.org.meta }, agent: { meta: s.agent.meta }, positions: Array.from({ length: 1001 }, () => pos(s.p1, 1, 1)) } });
     expect(r.status).toBe(413);
+  });
+
+  it('C2 §7 a position names a variant as variant: the variant\'s id under type product is refused (412/1021, the product does not exist)', async () => {
+    const s = await setup();
+    const a = s.emu.account('admin@demo');
+    const v = a.createEntity('variant', { name: 'Фильтр (2 шт.)', code: 'MAHLE OC 90-2', archived: false, product: ref('product', s.p1.id), images: [] });
+    const as = (type: string, path: string): J => ({ assortment: { meta: { href: `${s.emu.apiBaseUrl}/entity/${path}/${v.id}`, type, mediaType: 'application/json' } }, quantity: 1, price: 100 });
+    const body = (position: J): J => ({ organization: { meta: s.org.meta }, agent: { meta: s.agent.meta }, positions: [position] });
+    const wrong = await s.call('POST', 'entity/customerorder', { body: body(as('product', 'product')) });
+    expect([wrong.status, errCode(wrong), (wrong.json as J).errors[0].error]).toEqual([412, 1021, `Объект с типом 'product' и идентификатором '${v.id}' не найден`]);
+    const mixed = await s.call('POST', 'entity/customerorder', { body: body(as('variant', 'product')) });
+    expect([mixed.status, errCode(mixed)]).toEqual([412, 2016]);
+    expect(s.emu.account('admin@demo').customerOrders).toHaveLength(0);
+
+    const o = await order(s.call, s, [as('variant', 'variant')]);
+    const added = await s.call('POST', `entity/customerorder/${o.id}/positions`, { body: [as('product', 'product')] });
+    expect([added.status, errCode(added)]).toEqual([412, 1021]);
+    const rows = ((await s.call('GET', `entity/customerorder/${o.id}/positions`)).json as J).rows as J[];
+    expect(rows.map((r) => [r.assortment.meta.type, r.assortment.meta.href])).toEqual([['variant', `${s.emu.apiBaseUrl}/entity/variant/${v.id}`]]);
+  });
+
+  it('C6 §7 DELETE of a customer order answers 200 with an empty body; the same DELETE again is 404/1021', async () => {
+    const s = await setup();
+    const o = await order(s.call, s, [pos(s.p1, 1, 100)]);
+    const first = await s.call('DELETE', `entity/customerorder/${o.id}`);
+    expect([first.status, first.text]).toEqual([200, '']);
+    const again = await s.call('DELETE', `entity/customerorder/${o.id}`);
+    expect([again.status, errCode(again)]).toEqual([404, 1021]);
+    expect(s.emu.account('admin@demo').customerOrders).toHaveLength(0);
   });
 
   it('B4 §2.5 a product used in an order cannot be deleted (409/1028)', async () => {

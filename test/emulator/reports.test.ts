@@ -115,6 +115,55 @@ describe('emulator stock moved by orders (REFERENCE §5, §7)', () => {
   });
 });
 
+describe('emulator reserves of customer orders in the stock reports (REFERENCE §5, §7; md/reports/_report_stock.md)', () => {
+  it('C4 a reserve written through the API lowers quantity and freeStock at the order\'s store, follows position PUT/DELETE, and goes with the order', async () => {
+    const { call, emu, clock, a, s1, s2, p1 } = stockSetup();
+    const org = a.createEntity('organization', { name: 'O', archived: false });
+    const cp = a.createEntity('counterparty', { name: 'C', archived: false });
+    const meta = (type: string, id: string): J => ({ meta: { href: `${emu.apiBaseUrl}/entity/${type}/${id}`, type, mediaType: 'application/json' } });
+    // s1: stock 10, reserve 2 (set), inTransit 1
+    const at = async (store: string, stockType: string): Promise<number> => {
+      const rows = (await call('GET', `report/stock/bystore/current?stockType=${stockType}&include=zeroLines&filter=storeId=${store};assortmentId=${p1.id}`)).json as J[];
+      return rows[0]![stockType] as number;
+    };
+    const figures = async () => [await at(s1.id, 'stock'), await at(s1.id, 'reserve'), await at(s1.id, 'freeStock'), await at(s1.id, 'quantity'), await at(s2.id, 'quantity')];
+    expect(await figures()).toEqual([10, 2, 8, 9, 5]);
+    clock.advance(1000);
+    const o = (
+      await call('POST', 'entity/customerorder?expand=positions', {
+        body: { organization: meta('organization', org.id), agent: meta('counterparty', cp.id), store: meta('store', s1.id), positions: [{ assortment: meta('product', p1.id), quantity: 4, price: 100, reserve: 4 }] },
+      })
+    ).json as J;
+    expect(o.reservedSum).toBe(400);
+    // quantity = stock − reserve + inTransit, freeStock = stock − reserve; the other store is untouched
+    expect(await figures()).toEqual([10, 6, 4, 5, 5]);
+    const all = ((await call('GET', 'report/stock/all')).json as J).rows as J[];
+    expect(all.find((r) => r.code === 'MAHLE OC 90')).toMatchObject({ stock: 15, reserve: 6, inTransit: 1, quantity: 10 });
+    const pid = o.positions.rows[0].id as string;
+    await call('PUT', `entity/customerorder/${o.id}/positions/${pid}`, { body: { quantity: 4, reserve: 1 } });
+    expect(await figures()).toEqual([10, 3, 7, 8, 5]);
+    await call('DELETE', `entity/customerorder/${o.id}/positions/${pid}`);
+    expect(await figures()).toEqual([10, 2, 8, 9, 5]);
+    await call('POST', `entity/customerorder/${o.id}/positions`, { body: [{ assortment: meta('product', p1.id), quantity: 2, price: 100, reserve: 2 }] });
+    expect(await figures()).toEqual([10, 4, 6, 7, 5]);
+    await call('DELETE', `entity/customerorder/${o.id}`);
+    expect(await figures()).toEqual([10, 2, 8, 9, 5]);
+  });
+
+  it('C4 a reserve cannot exceed the position\'s quantity (412/3007); a purchase order reserves nothing', async () => {
+    const { call, emu, a, s1, p1 } = stockSetup();
+    const org = a.createEntity('organization', { name: 'O', archived: false });
+    const cp = a.createEntity('counterparty', { name: 'C', archived: false });
+    const meta = (type: string, id: string): J => ({ meta: { href: `${emu.apiBaseUrl}/entity/${type}/${id}`, type, mediaType: 'application/json' } });
+    const base = { organization: meta('organization', org.id), agent: meta('counterparty', cp.id), store: meta('store', s1.id) };
+    const over = await call('POST', 'entity/customerorder', { body: { ...base, positions: [{ assortment: meta('product', p1.id), quantity: 1, price: 1, reserve: 2 }] } });
+    expect([over.status, errCode(over)]).toEqual([412, 3007]);
+    await call('POST', 'entity/purchaseorder', { body: { ...base, positions: [{ assortment: meta('product', p1.id), quantity: 3, price: 1, reserve: 3 }] } });
+    const reserve = (await call('GET', `report/stock/bystore/current?stockType=reserve&filter=storeId=${s1.id};assortmentId=${p1.id}`)).json as J[];
+    expect(reserve).toEqual([{ assortmentId: p1.id, storeId: s1.id, reserve: 2 }]);
+  });
+});
+
 describe('emulator counterparty report (REFERENCE §6, VERIFIED #12)', () => {
   function crmSetup(crm = true) {
     const env = emptyEmulator({ accounts: [{ login: 'admin@demo', password: 'demo', seed: 'empty', crm }] });

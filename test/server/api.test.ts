@@ -323,4 +323,20 @@ forEachDialect((getDb) => {
     const tree = await call('GET', '/api/v1/categories');
     expect(tree.json.items[0]).toMatchObject({ name: 'Двигатель', children: [{ name: 'Фильтры', children: [] }] });
   });
+
+  it('C4 the order-export options of an integration are read and switched through the API; reserving is on by default', async () => {
+    const db = getDb().db;
+    const now = ctx.clock.now().toISOString();
+    const region = await db.insertInto('regions').values({ name: 'Казань', code: 'kzn', isCentral: 0, createdAt: now, updatedAt: now }).returning('id').executeTakeFirstOrThrow();
+    const acc = await db.insertInto('msAccounts').values({ label: 'kzn', authKind: 'password', login: 'kzn@demo', credentialKey: 'kzn@demo', secretEnc: 'v1:x', baseUrl: 'http://emu', moyskladAccountId: null, createdAt: now, updatedAt: now }).returning('id').executeTakeFirstOrThrow();
+    const integration = await db.insertInto('integrations').values({ regionId: region.id, msAccountId: acc.id, createdAt: now, updatedAt: now }).returning('id').executeTakeFirstOrThrow();
+    const path = `/api/v1/integrations/${integration.id}/order-options`;
+    expect((await call('GET', path)).json).toEqual({ integrationId: integration.id, exportPurchaseOrders: false, deleteRejectedPositions: false, reservePositions: true });
+    const patched = await call('PATCH', path, { reservePositions: false, deleteRejectedPositions: true });
+    expect([patched.status, patched.json]).toEqual([200, { integrationId: integration.id, exportPurchaseOrders: false, deleteRejectedPositions: true, reservePositions: false }]);
+    expect((await db.selectFrom('integrations').select(['reservePositions', 'deleteRejectedPositions', 'active']).where('id', '=', integration.id).executeTakeFirstOrThrow())).toEqual({ reservePositions: 0, deleteRejectedPositions: 1, active: 0 });
+    const bad = await call('PATCH', path, { reservePositions: 'yes', active: true });
+    expect(bad.status).toBe(400);
+    expect((await call('GET', '/api/v1/integrations/999999/order-options')).status).toBe(404);
+  });
 });

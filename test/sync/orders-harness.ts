@@ -12,6 +12,7 @@ import { ApiTokenService } from '../../src/server/auth.js';
 import type { DialectName } from '../../src/store/database.js';
 import { migrationStatus } from '../../src/store/migrate.js';
 import type { IntegrationRow } from '../../src/store/schema.js';
+import { OrderCatalogRepository } from '../../src/store/repositories/order-catalog-repository.js';
 import type { MoySkladClientPool } from '../../src/sync/client-pool.js';
 import type { DrainOptions, DrainReport } from '../../src/sync/outbox/outbox-drain.js';
 import { drainOrderOutbox, type OrderSyncDeps } from '../../src/sync/orders/order-outbox.js';
@@ -45,7 +46,7 @@ export interface OrdersHarness {
   msCounterparty(fields: Record<string, unknown>): Entity;
   customerOrders(): Entity[];
   purchaseOrders(): Entity[];
-  positionsOf(order: Entity): Array<{ id: string; quantity: number; price: number; productId: string }>;
+  positionsOf(order: Entity): Array<{ id: string; quantity: number; price: number; productId: string; type: string; reserve: number }>;
   outbox(): Promise<Array<{ id: number; kind: string; state: string; attempts: number; lastError: string | null; aggregateId: string }>>;
   dispose(): Promise<void>;
 }
@@ -62,7 +63,7 @@ export interface PositionIn {
 
 export async function ordersHarness(
   dialect: DialectName,
-  options: { integration?: Partial<IntegrationRow>; products?: number } = {},
+  options: { integration?: Partial<IntegrationRow>; products?: number; enqueuer?: JobEnqueuer } = {},
 ): Promise<OrdersHarness> {
   const fx = await createSyncFixture({
     dialect,
@@ -96,7 +97,14 @@ export async function ordersHarness(
     if (r.status !== 201) throw new Error(`create ${kind} failed: ${r.status} ${JSON.stringify(r.json)}`);
     return r.json.id as number;
   };
-  const deps = (clients: MoySkladClientPool = fx.clients): OrderSyncDeps => ({ db: fx.db, clock: fx.clock, clients, runDeps: fx.runDeps, hooks });
+  const deps = (clients: MoySkladClientPool = fx.clients): OrderSyncDeps => ({
+    db: fx.db,
+    clock: fx.clock,
+    clients,
+    runDeps: fx.runDeps,
+    hooks,
+    ...(options.enqueuer ? { enqueuer: options.enqueuer } : {}),
+  });
 
   const msProducts = (): ReturnType<OrdersHarness['msProducts']> =>
     account
@@ -124,29 +132,10 @@ export async function ordersHarness(
     drain: (options = {}) => drainOrderOutbox(deps(options.clients), { trigger: 'manual', ...options }),
     msProducts,
     async knowProducts(products) {
-      const now = fx.clock.now().toISOString();
-      for (const p of products) {
-        await fx.db
-          .insertInto('products')
-          .values({
-            msAccountId: fx.msAccountId,
-            msId: p.id,
-            brand: p.brand,
-            brandNorm: p.brand.toUpperCase(),
-            article: p.article,
-            articleNorm: p.article.toUpperCase().replace(/[^\p{L}\p{N}]+/gu, ''),
-            code: p.code,
-            name: p.name,
-            description: null,
-            categoryId: null,
-            msFolderId: null,
-            msUpdated: null,
-            skipReason: null,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .execute();
-      }
+      await new OrderCatalogRepository(fx.db, fx.clock).remember(
+        fx.msAccountId,
+        products.map((p) => ({ msId: p.id, brand: p.brand, article: p.article, code: p.code, name: p.name })),
+      );
     },
     msCounterparty: (fields) => account.createEntity('counterparty', { archived: false, shared: false, ...fields }),
     customerOrders: () => account.customerOrders,
@@ -157,6 +146,8 @@ export async function ordersHarness(
         quantity: p.f.quantity as number,
         price: p.f.price as number,
         productId: (p.f.assortment as { $ref: { id: string } }).$ref.id,
+        type: (p.f.assortment as { $ref: { type: string } }).$ref.type,
+        reserve: Number(p.f.reserve ?? 0),
       })),
     async outbox() {
       const rows = await fx.db.selectFrom('outbox').selectAll().orderBy('id').execute();

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import type { Kysely } from 'kysely';
+import type { Kysely, KyselyPlugin } from 'kysely';
 import type { Database } from '../../src/store/schema.js';
 import { ExportDeferred, ExportError } from '../../src/sync/outbox/export-error.js';
 import { OutboxRepository } from '../../src/store/repositories/outbox-repository.js';
@@ -61,6 +61,34 @@ for (const dialect of dialects) {
       expect(await store.claim(other)).toBe(true);
       await store.markSent(a);
       expect(await store.claim(b)).toBe(true);
+    });
+
+    it('B1 a row coalesced into a running row can never be claimed while the running row is settled (no second export of the order)', async () => {
+      tdb = await openTestDatabase(dialect);
+      const clock = new ManualClock();
+      const raw = new OutboxRepository(tdb.db, clock);
+      const a = await addRow(tdb.db, clock, '5');
+      const b = await addRow(tdb.db, clock, '5');
+      expect(await raw.claim(a)).toBe(true);
+      // A competing drain tries to claim b right after EVERY statement the settling repository runs:
+      // on PostgreSQL on another pooled connection before the repository goes on; on SQLite (one
+      // connection, FIFO) queued so that it runs before the repository's next statement.
+      const competitor: Promise<boolean>[] = [];
+      const interleave: KyselyPlugin = {
+        transformQuery: (args) => args.node,
+        transformResult: async (args) => {
+          const attempt = raw.claim(b);
+          competitor.push(attempt);
+          if (dialect === 'postgres') await attempt;
+          return args.result;
+        },
+      };
+      await new OutboxRepository(tdb.db.withPlugin(interleave), clock).markSent(a, [b]);
+      const won = await Promise.all(competitor);
+      expect(won.length).toBeGreaterThan(0);
+      expect(won.every((w) => !w)).toBe(true);
+      expect(await raw.get(a)).toMatchObject({ state: 'sent', lastError: null });
+      expect(await raw.get(b)).toMatchObject({ state: 'sent', lastError: `coalesced into outbox item ${a}` });
     });
 
     it('B1 handler outcomes: sent, deferred, retried with backoff, failed; manual retry; stale running rows come back', async () => {

@@ -209,7 +209,7 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
     const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
     const orders = await base
       .innerJoin('counterparties as cp', 'cp.id', 'o.counterpartyId')
-      .select(['o.id', 'o.externalId', 'o.exportState', 'o.exportError', 'o.msOrderId', 'o.createdAt', 'o.exportedAt', 'cp.name as counterparty'])
+      .select(['o.id', 'o.externalId', 'o.exportState', 'o.exportError', 'o.msOrderId', 'o.msDeletedAt', 'o.createdAt', 'o.exportedAt', 'cp.name as counterparty'])
       .orderBy('o.id', 'desc')
       .limit(ORDERS_PAGE)
       .offset((page - 1) * ORDERS_PAGE)
@@ -261,7 +261,13 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
                   <td>{formatTime(o.createdAt)}</td>
                   <td>{o.counterparty}</td>
                   <td>
-                    <span class={`badge ${o.exportState === 'sent' ? 'ok' : o.exportState}`}>{v.t(`ord.state.${o.exportState}` as MessageKey)}</span>
+                    {o.msDeletedAt ? (
+                      <span class="badge" title={formatTime(o.msDeletedAt)}>
+                        {v.t('ord.state.deleted')}
+                      </span>
+                    ) : (
+                      <span class={`badge ${o.exportState === 'sent' ? 'ok' : o.exportState}`}>{v.t(`ord.state.${o.exportState}` as MessageKey)}</span>
+                    )}
                   </td>
                   <td>
                     <code>{o.msOrderId ?? '—'}</code>

@@ -269,6 +269,7 @@ function SettingsPage({ v, d, flash }: { v: ViewContext; d: SettingsData; flash:
         {check('active', i.active, 'int.active')}
         {check('exportPurchaseOrders', i.exportPurchaseOrders, 'int.exportPurchaseOrders')}
         {check('deleteRejectedPositions', i.deleteRejectedPositions, 'int.deleteRejected')}
+        {check('reservePositions', i.reservePositions, 'int.reservePositions')}
         {check('importPhotos', i.importPhotos, 'int.importPhotos')}
         {check('categorySyncEnabled', i.categorySyncEnabled, 'int.categorySync')}
         <label for="rootFolderMsId">{v.t('int.rootFolder')}</label>
@@ -481,6 +482,7 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
       active: on('active'),
       exportPurchaseOrders: on('exportPurchaseOrders'),
       deleteRejectedPositions: on('deleteRejectedPositions'),
+      reservePositions: on('reservePositions'),
       importPhotos: on('importPhotos'),
       categorySyncEnabled: on('categorySyncEnabled'),
       balanceSyncEnabled: on('balanceSyncEnabled'),

@@ -43,6 +43,7 @@ export function orderToApi(o: OrderRow, positions: OrderPositionRow[]): OrderApi
     msOrderId: o.msOrderId,
     exportState: o.exportState,
     exportError: o.exportError,
+    msDeletedAt: o.msDeletedAt ?? null,
     createdAt: o.createdAt,
     updatedAt: o.updatedAt,
     positions: positions.map((p) => ({

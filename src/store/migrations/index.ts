@@ -19,6 +19,8 @@ import * as m0011 from './0011_product_kind.js';
 import * as m0012 from './0012_price_without_value.js';
 import * as m0013 from './0013_catalog_scope.js';
 import * as m0014 from './0014_article_keys_c7.js';
+import * as m0015 from './0015_integration_reserve.js';
+import * as m0016 from './0016_orders_ms_deleted.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -35,4 +37,6 @@ export const migrations: Record<string, Migration> = {
   '0012_price_without_value': m0012,
   '0013_catalog_scope': m0013,
   '0014_article_keys_c7': m0014,
+  '0015_integration_reserve': m0015,
+  '0016_orders_ms_deleted': m0016,
 };

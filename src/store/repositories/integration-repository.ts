@@ -18,6 +18,8 @@ export interface Integration {
   active: boolean;
   exportPurchaseOrders: boolean;
   deleteRejectedPositions: boolean;
+  /** C4: exported customer-order positions reserve their goods in MoySklad. */
+  reservePositions: boolean;
   importPhotos: boolean;
   rootFolderMsId: string | null;
   siteCategoryId: number | null;
@@ -41,6 +43,7 @@ export interface IntegrationOptions {
   active?: boolean;
   exportPurchaseOrders?: boolean;
   deleteRejectedPositions?: boolean;
+  reservePositions?: boolean;
   importPhotos?: boolean;
   rootFolderMsId?: string | null;
   siteCategoryId?: number | null;
@@ -58,6 +61,7 @@ const BOOL_FIELDS = [
   'active',
   'exportPurchaseOrders',
   'deleteRejectedPositions',
+  'reservePositions',
   'importPhotos',
   'categorySyncEnabled',
   'balanceSyncEnabled',
@@ -70,6 +74,7 @@ export function toIntegration(row: IntegrationRow): Integration {
     active: row.active === 1,
     exportPurchaseOrders: row.exportPurchaseOrders === 1,
     deleteRejectedPositions: row.deleteRejectedPositions === 1,
+    reservePositions: row.reservePositions === 1,
     importPhotos: row.importPhotos === 1,
     categorySyncEnabled: row.categorySyncEnabled === 1,
     balanceSyncEnabled: row.balanceSyncEnabled === 1,

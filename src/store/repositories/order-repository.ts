@@ -188,6 +188,46 @@ export class OrderRepository {
       .execute();
   }
 
+  /**
+   * The MoySklad order was just created: its id (and the syncId it was created with) recorded right
+   * after the request, before anything else happens. Clears a C6 deletion of an earlier one.
+   */
+  async recordMsOrder(id: number, values: { msOrderId: string; msAccountId: number; syncId: string }): Promise<void> {
+    await this.db
+      .updateTable('orders')
+      .set({ msOrderId: values.msOrderId, msAccountId: values.msAccountId, syncId: values.syncId, msDeletedAt: null, updatedAt: nowIso(this.clock) })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Nothing can be sent yet (every line rejected or withdrawn before the first export): the order waits. */
+  async markNothingToSend(id: number, reason: string): Promise<void> {
+    await this.db.updateTable('orders').set({ exportState: 'pending', exportError: reason, updatedAt: nowIso(this.clock) }).where('id', '=', id).execute();
+  }
+
+  /** C6: a change after the MoySklad order was deleted that leaves nothing to send (no active line). */
+  async markNothingLeft(id: number): Promise<void> {
+    await this.db.updateTable('orders').set({ exportState: 'sent', exportError: null, updatedAt: nowIso(this.clock) }).where('id', '=', id).execute();
+  }
+
+  /**
+   * C6: the MoySklad order was deleted because every line was rejected or withdrawn. The store
+   * order keeps its history (`msOrderId` stays); its lines' positions are gone with it.
+   */
+  async markMsOrderDeleted(id: number): Promise<void> {
+    const at = nowIso(this.clock);
+    await withTransaction(this.db, async (tx) => {
+      await tx.updateTable('orders').set({ msDeletedAt: at, exportState: 'sent', exportError: null, exportedAt: at, updatedAt: at }).where('id', '=', id).execute();
+      await tx
+        .updateTable('orderPositions')
+        .set({ syncState: 'deleted', updatedAt: at })
+        .where('orderId', '=', id)
+        .where('msPositionId', 'is not', null)
+        .where('syncState', '!=', 'deleted')
+        .execute();
+    });
+  }
+
   async markExportFailed(id: number, error: string): Promise<void> {
     await this.db
       .updateTable('orders')

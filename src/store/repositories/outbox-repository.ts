@@ -141,19 +141,25 @@ export class OutboxRepository {
     return rows.map((r) => Number(r.id));
   }
 
-  /** Marks the claimed row sent, and the listed other rows too (only while they are still pending/failed). */
+  /**
+   * Marks the claimed row sent, and the listed other rows too (only while they are still
+   * pending/failed), in ONE statement. Two statements would release the aggregate lock (the
+   * claimed row leaving `running`) before the coalesced rows are settled, and a concurrent drain
+   * could claim one of them in between and export the order a second time.
+   */
   async markSent(id: number, coalesced: readonly number[] = []): Promise<void> {
     const at = this.#now();
-    await this.db.updateTable('outbox').set({ state: 'sent', sentAt: at, lastError: null, updatedAt: at }).where('id', '=', id).execute();
     const others = coalesced.filter((x) => x !== id);
-    if (others.length) {
-      await this.db
-        .updateTable('outbox')
-        .set({ state: 'sent', sentAt: at, lastError: 'coalesced into outbox item ' + id, updatedAt: at })
-        .where('id', 'in', others)
-        .where('state', 'in', ['pending', 'failed'])
-        .execute();
-    }
+    await this.db
+      .updateTable('outbox')
+      .set((eb) => ({
+        state: 'sent',
+        sentAt: at,
+        lastError: others.length ? eb.case().when('id', '=', id).then(null).else(`coalesced into outbox item ${id}`).end() : null,
+        updatedAt: at,
+      }))
+      .where((eb) => (others.length ? eb.or([eb('id', '=', id), eb.and([eb('id', 'in', others), eb('state', 'in', ['pending', 'failed'])])]) : eb('id', '=', id)))
+      .execute();
   }
 
   /** Back to pending, due at `retryAt`. */

@@ -1,42 +1,42 @@
 /**
  * @module order-export
- * R5–R7, R20, R24, B1: brings ONE store order into MoySklad and keeps it in step, as a
- * reconciliation of the store's state against MoySklad's (never a replay of events), so that any
- * number of retries, crashes and coalesced outbox rows converge on the same result.
+ * R5–R7, R20, R24, B1, C1, C2, C4, C6: brings ONE store order into MoySklad and keeps it in step, as
+ * a reconciliation of the store's state against MoySklad's (never a replay of events), so that any
+ * number of retries, crashes and coalesced outbox rows converge on the same result. What to do is
+ * decided by the pure plans of `domain/order-reconciliation.ts`; this module loads both sides and
+ * carries the plan out, recording every MoySklad id right after the request that produced it.
  *
- * - Not yet in MoySklad: the counterparty is ensured (R24), products resolved/created (R20), and the
- *   order is created with its stable `orders.sync_id` (B1) and `?expand=positions`, so a create
- *   costs ONE request and returns the position ids; a re-sent create (crash after MoySklad accepted
- *   it but before the store recorded it) returns the same order. Rejected/withdrawn lines are left
- *   out. More than 1000 lines: the first 1000 in the create, the rest via `/positions` in chunks.
- * - Already in MoySklad: one GET (`?expand=positions`), then position by position: new lines are
- *   POSTed to `/positions`, changed quantity/price/product PUT to that position, rejected/withdrawn
- *   ones DELETEd by id when the integration's option is on (R7). The order's positions array is
- *   never PUT (MoySklad would replace the whole list). MoySklad positions the store does not know
- *   (added by a person in MoySklad) are left alone.
- * - Store → MoySklad ids of the order and of every position are recorded (`ms_order_id`,
- *   `ms_position_id`, `ms_product_id`), each right after the request that produced it.
+ * - `create`: the counterparty is ensured (R24), cards resolved/created (R20, C1), and the order is
+ *   created with its stable `orders.sync_id` (B1) and `?expand=positions` — ONE request that returns
+ *   the position ids; a re-sent create (crash after MoySklad accepted it) returns the same order.
+ *   Rejected/withdrawn lines are left out; more than 1000 lines go on through `/positions`.
+ * - `reconcile`: one GET (`?expand=positions`), then position by position: new lines POSTed to
+ *   `/positions`, changed quantity/price/card PUT to that position, rejected/withdrawn ones DELETEd
+ *   by id when the integration's option is on (R7) or given back their reserve when it is off. The
+ *   positions array is never PUT. Positions a person added in MoySklad are left alone.
+ * - `delete` (C6): every line rejected or withdrawn and the R7 option on → `DELETE` of the MoySklad
+ *   order; a 404 (already deleted, e.g. by a run that crashed before recording it) counts as done.
+ * - Positions reference a variant as `variant` (C2); customer-order positions carry `reserve` = the
+ *   quantity when the integration's option is on and the order has a store (C4), and the result
+ *   names that store so that its price lists get a stock run right away.
  */
-import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { BrandSynonyms } from '../../domain/brand-synonyms.js';
 import { noBrandSynonyms } from '../../domain/brand-synonyms.js';
+import { adoptPositions, decideOrderAction, planPositions, type StoreLine } from '../../domain/order-reconciliation.js';
 import type { OrderType } from '../../moysklad/client.js';
 import { MoySkladNotFoundError } from '../../moysklad/errors.js';
 import { idFromHref } from '../../moysklad/schemas/meta.js';
-import {
-  customerOrderSchema,
-  purchaseOrderSchema,
-  type MsCustomerOrder,
-  type MsOrderCreate,
-  type MsPosition,
-  type MsPositionCreate,
-} from '../../moysklad/schemas/order.js';
-import type { Database, OrderPositionRow, OrderRow, PositionSyncState } from '../../store/schema.js';
+import { customerOrderSchema, purchaseOrderSchema, type MsCustomerOrder, type MsOrderCreate, type MsPosition } from '../../moysklad/schemas/order.js';
+import type { Db } from '../../store/db.js';
+import { OrderRepository } from '../../store/repositories/order-repository.js';
+import type { OrderPositionRow, OrderRow, PositionSyncState } from '../../store/schema.js';
 import { CounterpartyCache, ensureCounterparty, type EnsuredCounterparty } from '../counterparties/counterparty-export.js';
 import type { IntegrationContext } from '../integration-context.js';
+import { derivedSyncId } from '../outbox/derived-sync-id.js';
 import { ExportDeferred, ExportError } from '../outbox/export-error.js';
-import { resolveProducts, type ResolveReport } from './product-resolver.js';
+import { cardsOf, msLine, msRef, patchBody, positionBody, storeFor, storeLines } from './order-lines.js';
+import { emptyResolveReport, type ResolvedCard } from './product-resolver.js';
 
 /** MoySklad accepts at most 1000 positions in one create or one `/positions` POST. */
 export const MAX_POSITIONS_PER_REQUEST = 1000;
@@ -46,29 +46,33 @@ export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', message: string
 /** Memory shared by the orders of one drain run (per MoySklad account). */
 export class ExportCaches {
   readonly #counterparties = new Map<number, CounterpartyCache>();
-  readonly #products = new Map<number, Map<string, string>>();
+  readonly #products = new Map<number, Map<string, ResolvedCard>>();
   counterparties(msAccountId: number): CounterpartyCache {
     let c = this.#counterparties.get(msAccountId);
     if (!c) this.#counterparties.set(msAccountId, (c = new CounterpartyCache()));
     return c;
   }
-  products(msAccountId: number): Map<string, string> {
+  products(msAccountId: number): Map<string, ResolvedCard> {
     let c = this.#products.get(msAccountId);
     if (!c) this.#products.set(msAccountId, (c = new Map()));
     return c;
   }
 }
 
+type HookInfo = { orderId: number; msOrderId: string };
+
+/** Test seams for crash safety: throwing in a hook simulates a crash at that point. */
 export interface OrderExportHooks {
-  /**
-   * Test seam for crash safety: called after MoySklad accepted the create and before the store
-   * records it. Throwing here simulates a crash between the two steps.
-   */
-  afterOrderCreated?: (info: { orderId: number; msOrderId: string }) => void | Promise<void>;
+  /** After MoySklad accepted the create, before the store records it. */
+  afterOrderCreated?: (info: HookInfo) => void | Promise<void>;
+  /** C6: after the last rejection was committed, before the DELETE of the MoySklad order. */
+  beforeOrderDeleted?: (info: HookInfo) => void | Promise<void>;
+  /** C6: after MoySklad deleted the order, before the store records it. */
+  afterOrderDeleted?: (info: HookInfo) => void | Promise<void>;
 }
 
 export interface OrderExportDeps {
-  db: Kysely<Database>;
+  db: Db;
   clock: Clock;
   ctx: IntegrationContext;
   brandSynonyms?: BrandSynonyms;
@@ -80,33 +84,63 @@ export interface OrderExportDeps {
 export interface OrderExportResult {
   orderId: number;
   msOrderId: string;
-  /** `empty`: not in MoySklad yet and every line is rejected or withdrawn — nothing is sent (no empty order). */
-  action: 'created' | 'updated' | 'unchanged' | 'empty';
+  /**
+   * `empty`: not in MoySklad yet and every line is rejected or withdrawn — nothing is sent (no empty
+   * order). `deleted`: every line is rejected or withdrawn and the MoySklad order was deleted (C6).
+   */
+  action: 'created' | 'updated' | 'unchanged' | 'empty' | 'deleted';
   counterparty: EnsuredCounterparty['action'];
   positionsAdded: number;
   positionsUpdated: number;
   positionsDeleted: number;
   productsCreated: number;
+  /** C4: the MoySklad store whose reserves this export changed (its price lists need a stock run), or null. */
+  reservesChangedAt: string | null;
 }
-
-type MsOrder = MsCustomerOrder;
-
-const ref = (base: string, type: string, id: string) => ({ meta: { href: `${base}/entity/${type}/${id}`, type, mediaType: 'application/json' } });
 
 const orderTypeOf = (o: Pick<OrderRow, 'kind'>): OrderType => (o.kind === 'customer' ? 'customerorder' : 'purchaseorder');
 
-/** Exports (or brings up to date) one store order. Throws `ExportError` / `ExportDeferred` / MoySklad errors. */
-export async function exportOrder(deps: OrderExportDeps, orderId: number): Promise<OrderExportResult> {
-  const { db, clock, ctx } = deps;
-  const { integration, msAccount, client } = ctx;
-  const msAccountId = Number(msAccount.id);
-  const caches = deps.caches ?? new ExportCaches();
-  const synonyms = deps.brandSynonyms ?? noBrandSynonyms;
-  const log: LogFn = deps.log ?? (() => undefined);
+interface Subject {
+  order: OrderRow;
+  type: OrderType;
+  positions: OrderPositionRow[];
+  active: OrderPositionRow[];
+}
 
-  const order = await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
-  if (!order) throw new ExportError('order_missing', `order ${orderId} no longer exists in the store`);
-  const type = orderTypeOf(order);
+/** Exports (or brings up to date, or deletes) one store order. Throws `ExportError` / `ExportDeferred` / MoySklad errors. */
+export async function exportOrder(deps: OrderExportDeps, orderId: number): Promise<OrderExportResult> {
+  const s = await loadSubject(deps, orderId);
+  const action = decideOrderAction({
+    inMoySklad: s.order.msOrderId !== null && s.order.msDeletedAt === null,
+    deletedInMoySklad: s.order.msDeletedAt !== null,
+    activeLines: s.active.length,
+    deleteRejected: deps.ctx.integration.deleteRejectedPositions === 1,
+  });
+  const nothing = { counterparty: 'linked' as const, positionsAdded: 0, positionsUpdated: 0, positionsDeleted: 0, productsCreated: 0, reservesChangedAt: null };
+  switch (action) {
+    case 'empty':
+      // Never create an order without lines in MoySklad; a later new line queues the export again.
+      await new OrderRepository(deps.db, deps.clock).markNothingToSend(orderId, 'nothing to send: every line is rejected or withdrawn');
+      return { orderId, msOrderId: '', action: 'empty', ...nothing };
+    case 'closed':
+      // The MoySklad order is deleted and no line is active again: nothing to send.
+      await new OrderRepository(deps.db, deps.clock).markNothingLeft(orderId);
+      return { orderId, msOrderId: s.order.msOrderId ?? '', action: 'unchanged', ...nothing };
+    case 'delete':
+      return deleteMsOrder(deps, s);
+    case 'create':
+    case 'reconcile':
+      return sendOrder(deps, s, action);
+  }
+}
+
+/** Loads the order and checks what must hold before any MoySklad request (R6, R9, R27). */
+async function loadSubject(deps: OrderExportDeps, orderId: number): Promise<Subject> {
+  const { db, ctx } = deps;
+  const { integration } = ctx;
+  const found = await new OrderRepository(db, deps.clock).find(orderId);
+  if (!found) throw new ExportError('order_missing', `order ${orderId} no longer exists in the store`);
+  const { positions, ...order } = found;
   const cp = await db.selectFrom('counterparties').select(['id', 'kind', 'externalId']).where('id', '=', order.counterpartyId).executeTakeFirst();
   if (!cp) throw new ExportError('counterparty_missing', `order ${order.externalId}: counterparty ${order.counterpartyId} not found`);
   // R27, checked again at export time (the API refuses it at creation already).
@@ -122,245 +156,167 @@ export async function exportOrder(deps: OrderExportDeps, orderId: number): Promi
   if (!integration.organizationMsId) {
     throw new ExportDeferred('organization_missing', 'the integration has no MoySklad organization chosen yet (R9); the order waits');
   }
-  if (order.msOrderId && order.msAccountId !== null && Number(order.msAccountId) !== msAccountId) {
+  if (order.msOrderId && order.msAccountId !== null && Number(order.msAccountId) !== Number(ctx.msAccount.id)) {
     throw new ExportError('ms_account_changed', `order ${order.externalId} was exported to another MoySklad account (${order.msAccountId}); the region's integration changed account`);
   }
+  return { order, type: orderTypeOf(order), positions, active: positions.filter((p) => p.status === 'active') };
+}
 
-  const positions = await db.selectFrom('orderPositions').selectAll().where('orderId', '=', orderId).orderBy('id').execute();
-  const active = positions.filter((p) => p.status === 'active');
-  if (!order.msOrderId && active.length === 0) {
-    // Never create an order without lines in MoySklad; a later new line queues the export again.
-    await db
-      .updateTable('orders')
-      .set({ exportState: 'pending', exportError: 'nothing to send: every line is rejected or withdrawn', updatedAt: clock.now().toISOString() })
-      .where('id', '=', orderId)
-      .execute();
-    return { orderId, msOrderId: '', action: 'empty', counterparty: 'linked', positionsAdded: 0, positionsUpdated: 0, positionsDeleted: 0, productsCreated: 0 };
+/** C6: deletes the MoySklad order of an order whose every line is rejected or withdrawn (404 = already done). */
+async function deleteMsOrder(deps: OrderExportDeps, s: Subject): Promise<OrderExportResult> {
+  const msOrderId = s.order.msOrderId!;
+  const info = { orderId: Number(s.order.id), msOrderId };
+  await deps.hooks?.beforeOrderDeleted?.(info);
+  let alreadyGone = false;
+  try {
+    await deps.ctx.client.deleteOrder(s.type, msOrderId);
+  } catch (e) {
+    if (!(e instanceof MoySkladNotFoundError)) throw e;
+    alreadyGone = true;
   }
-  const ensured = await ensureCounterparty(
-    { db, clock, client, msAccountId, cache: caches.counterparties(msAccountId), log },
-    Number(order.counterpartyId),
-  );
-  const report: ResolveReport = { fromTable: 0, fromMoySklad: 0, created: 0 };
-  // R20 the product of every active line (table first; one lookup/one batch create for the rest).
-  const productOf = await productIds(deps, active, synonyms, caches, report);
-  const setPosition = async (p: OrderPositionRow, values: { msProductId?: string | null; msPositionId?: string | null; syncState: PositionSyncState }): Promise<void> => {
-    Object.assign(p, values);
-    await db
-      .updateTable('orderPositions')
-      .set({ ...values, updatedAt: clock.now().toISOString() })
-      .where('id', '=', p.id)
-      .execute();
-  };
-  for (const p of active) {
-    const pid = productOf.get(p.id)!;
-    if (p.msProductId !== pid) await setPosition(p, { msProductId: pid, syncState: p.syncState });
-  }
-  const positionBody = (p: OrderPositionRow): MsPositionCreate => ({
-    assortment: ref(client.baseUrl, 'product', productOf.get(p.id)!),
-    quantity: p.quantity,
-    price: p.price,
-  });
+  await deps.hooks?.afterOrderDeleted?.(info);
+  await new OrderRepository(deps.db, deps.clock).markMsOrderDeleted(info.orderId);
+  if (alreadyGone) await deps.log?.('info', `order ${s.order.externalId}: MoySklad ${s.type} ${msOrderId} was already deleted; recorded as deleted`);
+  const store = s.type === 'customerorder' ? await storeFor(deps.db, deps.clock, s.order, s.positions, deps.ctx.integration.defaultStoreMsId) : null;
+  const deleted = s.positions.filter((p) => p.msPositionId && p.syncState !== 'deleted').length;
+  return { orderId: info.orderId, msOrderId, action: 'deleted', counterparty: 'linked', positionsAdded: 0, positionsUpdated: 0, positionsDeleted: deleted, productsCreated: 0, reservesChangedAt: store };
+}
 
-  const schema = type === 'customerorder' ? customerOrderSchema : purchaseOrderSchema;
-  let msOrder: MsOrder;
-  let action: OrderExportResult['action'];
-  let freshlyCreated = false;
-  if (!order.msOrderId) {
+/** Creates or reconciles the MoySklad order of an order with lines to send (or, R7 off, none). */
+async function sendOrder(deps: OrderExportDeps, s: Subject, action: 'create' | 'reconcile'): Promise<OrderExportResult> {
+  const { db, clock, ctx } = deps;
+  const { integration, client } = ctx;
+  const msAccountId = Number(ctx.msAccount.id);
+  const caches = deps.caches ?? new ExportCaches();
+  const orders = new OrderRepository(db, clock);
+  const orderId = Number(s.order.id);
+  const ensured = await ensureCounterparty({ db, clock, client, msAccountId, cache: caches.counterparties(msAccountId), log: deps.log ?? (() => undefined) }, Number(s.order.counterpartyId));
+  const report = emptyResolveReport();
+  const synonyms = deps.brandSynonyms ?? noBrandSynonyms;
+  const cards = await cardsOf({ db, clock, client, msAccountId, synonyms, cache: caches.products(msAccountId) }, s.order, s.active, report);
+  for (const p of s.active) {
+    const card = cards.get(p.id)!;
+    if (p.msProductId !== card.msId) await setLine(deps, p, { msProductId: card.msId, syncState: p.syncState });
+  }
+  const reserveIn = (store: string | null) => (quantity: number) => (s.type === 'customerorder' && integration.reservePositions === 1 && store ? quantity : null);
+
+  let msOrder: MsCustomerOrder;
+  if (action === 'create') {
+    const store = await storeFor(db, clock, s.order, s.active, integration.defaultStoreMsId);
+    const lines = storeLines(s.active, cards, reserveIn(store));
+    // After a C6 delete the old syncId names the deleted order: a re-created one gets its own, derived
+    // from the deleted order's id, so that a retry of this create still finds the same new order.
+    const syncId = s.order.msDeletedAt ? derivedSyncId('order', `${s.order.syncId}:after:${s.order.msOrderId ?? ''}`) : s.order.syncId;
     const body: MsOrderCreate = {
-      organization: ref(client.baseUrl, 'organization', integration.organizationMsId),
-      agent: ref(client.baseUrl, 'counterparty', ensured.msId),
-      externalCode: order.externalId.slice(0, 255),
-      syncId: order.syncId,
-      positions: active.slice(0, MAX_POSITIONS_PER_REQUEST).map(positionBody),
+      organization: msRef(client.baseUrl, 'organization', integration.organizationMsId!),
+      agent: msRef(client.baseUrl, 'counterparty', ensured.msId),
+      externalCode: s.order.externalId.slice(0, 255),
+      syncId,
+      positions: lines.slice(0, MAX_POSITIONS_PER_REQUEST).map((l) => positionBody(client.baseUrl, l)),
     };
-    const storeId = await storeFor(db, order, active, integration.defaultStoreMsId);
-    if (storeId) body.store = ref(client.baseUrl, 'store', storeId);
-    if (order.comment) body.description = order.comment;
+    if (store) body.store = msRef(client.baseUrl, 'store', store);
+    if (s.order.comment) body.description = s.order.comment;
     // B1: the syncId makes this POST idempotent (the client retries it on 5xx/timeouts too).
-    const raw = await client.request('POST', `entity/${type}`, { query: { expand: 'positions' }, body, idempotent: true });
-    msOrder = schema.parse(raw) as MsOrder;
+    const raw = await client.request('POST', `entity/${s.type}`, { query: { expand: 'positions' }, body, idempotent: true });
+    msOrder = (s.type === 'customerorder' ? customerOrderSchema : purchaseOrderSchema).parse(raw) as MsCustomerOrder;
     await deps.hooks?.afterOrderCreated?.({ orderId, msOrderId: msOrder.id });
-    await db
-      .updateTable('orders')
-      .set({ msOrderId: msOrder.id, msAccountId, updatedAt: clock.now().toISOString() })
-      .where('id', '=', orderId)
-      .execute();
-    order.msOrderId = msOrder.id;
-    action = 'created';
-    freshlyCreated = true;
+    await orders.recordMsOrder(orderId, { msOrderId: msOrder.id, msAccountId, syncId });
   } else {
     try {
-      msOrder = (await client.getOrder(type, order.msOrderId, { expand: 'positions' })) as MsOrder;
+      msOrder = (await client.getOrder(s.type, s.order.msOrderId!, { expand: 'positions' })) as MsCustomerOrder;
     } catch (e) {
       if (e instanceof MoySkladNotFoundError) {
-        throw new ExportError('ms_order_deleted', `order ${order.externalId}: MoySklad ${type} ${order.msOrderId} was deleted in MoySklad; not re-created automatically`, { cause: e });
+        throw new ExportError('ms_order_deleted', `order ${s.order.externalId}: MoySklad ${s.type} ${s.order.msOrderId} was deleted in MoySklad; not re-created automatically`, { cause: e });
       }
       throw e;
     }
-    action = 'unchanged';
   }
-  const msOrderId = msOrder.id;
-
-  let msPositions: MsPosition[] = msOrder.positions?.rows ?? [];
-  const size = msOrder.positions?.meta.size;
-  if (size !== undefined && size > msPositions.length) msPositions = await client.orderPositions(type, msOrderId);
-
-  // Link what is linked, adopt what MoySklad already holds (a create re-sent after a crash, or an
-  // add whose answer was lost), then act position by position.
-  const msById = new Map(msPositions.map((m) => [m.id, m]));
-  const claimed = new Set<string>();
-  for (const p of positions) {
-    if (!p.msPositionId) continue;
-    if (msById.has(p.msPositionId) && !claimed.has(p.msPositionId)) {
-      if (p.status === 'active' || p.syncState !== 'deleted') claimed.add(p.msPositionId);
-      continue;
-    }
-    if (p.status === 'active') {
-      if (!freshlyCreated) await log('warn', `order ${order.externalId}: MoySklad position ${p.msPositionId} (line ${p.externalId}) is gone; adding the line again`);
-      await setPosition(p, { msPositionId: null, syncState: 'pending' });
-    } else if (p.syncState !== 'deleted') {
-      await setPosition(p, { syncState: 'deleted' });
-    }
+  const store = msOrder.store ? idFromHref(msOrder.store.meta.href) : null;
+  const outcome = await applyPlan(deps, s, msOrder, storeLines(s.positions, cards, reserveIn(store)), action === 'create');
+  if (action === 'reconcile' && (s.order.comment ?? '') !== (msOrder.description ?? '')) {
+    await client.request('PUT', `entity/${s.type}/${encodeURIComponent(msOrder.id)}`, { body: { description: s.order.comment ?? '' } });
+    outcome.updated += 1;
   }
-  const unlinked = () => active.filter((p) => !p.msPositionId);
-  const assortmentId = (m: MsPosition): string => idFromHref(m.assortment.meta.href);
-  const adopt = async (candidates: MsPosition[]): Promise<void> => {
-    for (const strict of [true, false]) {
-      for (const p of unlinked()) {
-        const pid = productOf.get(p.id);
-        const m = candidates.find(
-          (x) => !claimed.has(x.id) && assortmentId(x) === pid && (!strict || (x.quantity === p.quantity && Math.round(x.price) === p.price)),
-        );
-        if (!m) continue;
-        claimed.add(m.id);
-        await setPosition(p, { msPositionId: m.id, syncState: 'synced' });
-      }
-    }
-  };
-  await adopt(msPositions);
-
-  let added = 0;
-  const toAdd = unlinked();
-  for (let i = 0; i < toAdd.length; i += MAX_POSITIONS_PER_REQUEST) {
-    const chunk = toAdd.slice(i, i + MAX_POSITIONS_PER_REQUEST);
-    const answer = await client.addPositions(type, msOrderId, chunk.map(positionBody));
-    for (const m of answer) msById.set(m.id, m);
-    await adopt(answer);
-    added += chunk.length;
-  }
-
-  let updated = 0;
-  for (const p of active) {
-    if (!p.msPositionId) continue;
-    const m = msById.get(p.msPositionId);
-    if (!m) continue;
-    const pid = productOf.get(p.id)!;
-    const patch: Partial<MsPositionCreate> = {};
-    if (m.quantity !== p.quantity) patch.quantity = p.quantity;
-    if (Math.round(m.price) !== p.price) patch.price = p.price;
-    if (assortmentId(m) !== pid) patch.assortment = ref(client.baseUrl, 'product', pid);
-    if (Object.keys(patch).length) {
-      await client.updatePosition(type, msOrderId, p.msPositionId, patch);
-      updated += 1;
-    }
-    if (p.syncState !== 'synced') await setPosition(p, { syncState: 'synced' });
-  }
-
-  // R7: a rejected or withdrawn line → delete exactly that position, by its id.
-  let deleted = 0;
-  for (const p of positions) {
-    if (p.status === 'active' || !p.msPositionId || p.syncState === 'deleted' || !msById.has(p.msPositionId)) continue;
-    if (integration.deleteRejectedPositions !== 1) continue;
-    await client.deletePosition(type, msOrderId, p.msPositionId);
-    await setPosition(p, { syncState: 'deleted' });
-    deleted += 1;
-  }
-
-  if (!freshlyCreated && (order.comment ?? '') !== (msOrder.description ?? '')) {
-    await client.request('PUT', `entity/${type}/${encodeURIComponent(msOrderId)}`, { body: { description: order.comment ?? '' } });
-    updated += 1;
-  }
-  if (!freshlyCreated && (added || updated || deleted)) action = 'updated';
-
-  const at = clock.now().toISOString();
-  await db
-    .updateTable('orders')
-    .set({ msOrderId, msAccountId, exportState: 'sent', exportError: null, exportedAt: at, updatedAt: at })
-    .where('id', '=', orderId)
-    .execute();
+  await orders.markExported(orderId, msAccountId, msOrder.id);
+  const created = action === 'create';
+  const reservedAtCreate = created && s.type === 'customerorder' && store !== null && integration.reservePositions === 1 && s.active.length > 0;
   return {
     orderId,
-    msOrderId,
-    action,
+    msOrderId: msOrder.id,
+    action: created ? 'created' : outcome.added || outcome.updated || outcome.deleted || outcome.released ? 'updated' : 'unchanged',
     counterparty: ensured.action,
-    positionsAdded: freshlyCreated ? Math.min(active.length, MAX_POSITIONS_PER_REQUEST) + added : added,
-    positionsUpdated: updated,
-    positionsDeleted: deleted,
+    positionsAdded: created ? Math.min(s.active.length, MAX_POSITIONS_PER_REQUEST) + outcome.added : outcome.added,
+    positionsUpdated: outcome.updated,
+    positionsDeleted: outcome.deleted,
     productsCreated: report.created,
+    reservesChangedAt: store !== null && (reservedAtCreate || outcome.reserveMoved > 0) ? store : null,
   };
 }
 
-async function productIds(
-  deps: OrderExportDeps,
-  active: OrderPositionRow[],
-  synonyms: BrandSynonyms,
-  caches: ExportCaches,
-  report: ResolveReport,
-): Promise<Map<number, string>> {
-  const msAccountId = Number(deps.ctx.msAccount.id);
-  const out = new Map<number, string>();
-  // A line that already has its product keeps it while its brand + article still name that
-  // product (a duplicate product appearing later in MoySklad must not move exported positions).
-  const linked = active.filter((p) => p.msProductId);
-  if (linked.length) {
-    const ids = [...new Set(linked.map((p) => p.msProductId!))];
-    const keyOf = new Map<string, string>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await deps.db
-        .selectFrom('products')
-        .select(['msId', 'brand', 'article'])
-        .where('msAccountId', '=', msAccountId)
-        .where('msId', 'in', ids.slice(i, i + 500))
-        .where('deleted', '=', 0)
-        .execute();
-      for (const r of rows) keyOf.set(r.msId, synonyms.partKey(r.brand, r.article));
-    }
-    for (const p of linked) {
-      if (keyOf.get(p.msProductId!) === synonyms.partKey(p.brand, p.article)) out.set(p.id, p.msProductId!);
-    }
+interface PlanOutcome {
+  added: number;
+  updated: number;
+  deleted: number;
+  released: number;
+  /** Requests that changed a reserve (C4). */
+  reserveMoved: number;
+}
+
+/** Carries out the position plan against the MoySklad order; each MoySklad id is recorded right after its request. */
+async function applyPlan(deps: OrderExportDeps, s: Subject, msOrder: MsCustomerOrder, lines: StoreLine[], freshlyCreated: boolean): Promise<PlanOutcome> {
+  const { client, integration } = deps.ctx;
+  let ms: MsPosition[] = msOrder.positions?.rows ?? [];
+  const size = msOrder.positions?.meta.size;
+  if (size !== undefined && size > ms.length) ms = await client.orderPositions(s.type, msOrder.id);
+  const rows = new Map(s.positions.map((p) => [Number(p.id), p]));
+  const row = (id: number): OrderPositionRow => rows.get(id)!;
+  const plan = planPositions(lines, ms.map(msLine), { deleteRejected: integration.deleteRejectedPositions === 1 });
+  const out: PlanOutcome = { added: 0, updated: 0, deleted: 0, released: 0, reserveMoved: 0 };
+  const msById = new Map(ms.map((m) => [m.id, m]));
+
+  for (const id of plan.relink) {
+    if (!freshlyCreated) await deps.log?.('warn', `order ${s.order.externalId}: MoySklad position ${row(id).msPositionId} (line ${row(id).externalId}) is gone; adding the line again`);
+    await setLine(deps, row(id), { msPositionId: null, syncState: 'pending' });
   }
-  const rest = active.filter((p) => !out.has(p.id));
-  if (rest.length === 0) return out;
-  const byKey = await resolveProducts(
-    {
-      db: deps.db,
-      clock: deps.clock,
-      client: deps.ctx.client,
-      msAccountId,
-      brandSynonyms: synonyms,
-      cache: caches.products(msAccountId),
-    },
-    rest.map((p) => ({ brand: p.brand, article: p.article, name: p.name })),
-    report,
-  );
-  for (const p of rest) {
-    const id = byKey.get(synonyms.partKey(p.brand, p.article));
-    if (!id) throw new ExportError('product_unresolved', `line ${p.externalId} (${p.brand} ${p.article}) has no MoySklad product`);
-    out.set(p.id, id);
+  for (const id of plan.gone) await setLine(deps, row(id), { syncState: 'deleted' });
+  for (const a of plan.adopt) await setLine(deps, row(a.lineId), { msPositionId: a.msPositionId, syncState: 'synced' });
+
+  const byId = new Map(lines.map((l) => [l.id, l]));
+  const toAdd = plan.add.map((id) => byId.get(id)!);
+  for (let i = 0; i < toAdd.length; i += MAX_POSITIONS_PER_REQUEST) {
+    const chunk = toAdd.slice(i, i + MAX_POSITIONS_PER_REQUEST);
+    const answer = await client.addPositions(s.type, msOrder.id, chunk.map((l) => positionBody(client.baseUrl, l)));
+    for (const a of adoptPositions(chunk, answer.map(msLine), new Set())) await setLine(deps, row(a.lineId), { msPositionId: a.msPositionId, syncState: 'synced' });
+    out.added += chunk.length;
+    out.reserveMoved += chunk.filter((l) => l.reserve).length;
+  }
+  for (const u of plan.update) {
+    await client.updatePosition(s.type, msOrder.id, u.msPositionId, patchBody(client.baseUrl, u.patch));
+    out.updated += 1;
+    if (u.patch.reserve !== undefined) out.reserveMoved += 1;
+  }
+  for (const id of plan.synced) await setLine(deps, row(id), { syncState: 'synced' });
+  // R7: a rejected or withdrawn line → delete exactly that position, by its id (404: already gone).
+  for (const r of plan.remove) {
+    try {
+      await client.deletePosition(s.type, msOrder.id, r.msPositionId);
+    } catch (e) {
+      if (!(e instanceof MoySkladNotFoundError)) throw e;
+    }
+    await setLine(deps, row(r.lineId), { syncState: 'deleted' });
+    out.deleted += 1;
+    if ((msById.get(r.msPositionId)?.reserve ?? 0) > 0) out.reserveMoved += 1;
+  }
+  // C4 with R7 off: the position stays, its goods are no longer reserved.
+  for (const r of plan.release) {
+    await client.updatePosition(s.type, msOrder.id, r.msPositionId, { reserve: 0 });
+    out.released += 1;
+    out.reserveMoved += 1;
   }
   return out;
 }
 
-/** The MoySklad store: the order's price list's, else the one most lines came from, else the integration's default. */
-async function storeFor(db: Kysely<Database>, order: OrderRow, active: OrderPositionRow[], fallback: string | null): Promise<string | null> {
-  const counts = new Map<number, number>();
-  if (order.priceListId !== null) counts.set(Number(order.priceListId), Number.MAX_SAFE_INTEGER);
-  for (const p of active) if (p.priceListId !== null) counts.set(Number(p.priceListId), (counts.get(Number(p.priceListId)) ?? 0) + 1);
-  if (counts.size) {
-    const rows = await db.selectFrom('priceLists').select(['id', 'msStoreId']).where('id', 'in', [...counts.keys()]).execute();
-    const bound = rows.filter((r) => r.msStoreId).sort((a, b) => (counts.get(Number(b.id)) ?? 0) - (counts.get(Number(a.id)) ?? 0));
-    if (bound[0]?.msStoreId) return bound[0].msStoreId;
-  }
-  return fallback;
+async function setLine(deps: OrderExportDeps, p: OrderPositionRow, values: { msProductId?: string | null; msPositionId?: string | null; syncState: PositionSyncState }): Promise<void> {
+  Object.assign(p, values);
+  await new OrderRepository(deps.db, deps.clock).setPositionSync(Number(p.id), values);
 }

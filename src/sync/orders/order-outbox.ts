@@ -13,7 +13,8 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { BrandSynonyms } from '../../domain/brand-synonyms.js';
-import { JOB_KINDS } from '../../queue/types.js';
+import { JOB_KINDS, type JobEnqueuer } from '../../queue/types.js';
+import { OrderCatalogRepository } from '../../store/repositories/order-catalog-repository.js';
 import type { Database, OutboxRow, SyncTrigger } from '../../store/schema.js';
 import type { MoySkladClientPool } from '../client-pool.js';
 import { IntegrationInactiveError, loadIntegrationContext } from '../integration-context.js';
@@ -39,6 +40,12 @@ export interface OrderSyncDeps {
   /** Brand synonyms for matching lines to products (default: the table shipped in `shared/data`). */
   brandSynonyms?: BrandSynonyms;
   hooks?: OrderExportHooks;
+  /**
+   * C4: where the stock runs of the price lists bound to an order's store are enqueued right after
+   * the export moved its reserves (the job queue, as the webhook intake uses it). Without one (the
+   * CLI) those price lists catch up at their next scheduled run.
+   */
+  enqueuer?: JobEnqueuer;
 }
 
 const CACHES_KEY = 'orders.caches';
@@ -88,9 +95,12 @@ export function createOrderOutboxHandler(deps: OrderSyncDeps): OutboxHandler {
       if (result.positionsDeleted) counts.positions_deleted = result.positionsDeleted;
       if (result.action === 'empty') {
         await env.run.log('info', `order ${order.externalId}: every line is rejected or withdrawn; no empty order is created in MoySklad`, { orderId });
+      } else if (result.action === 'deleted') {
+        await env.run.log('info', `order ${order.externalId}: every line is rejected or withdrawn; its MoySklad order ${result.msOrderId} was deleted`, { ...result });
       } else if (result.action !== 'unchanged') {
         await env.run.log('info', `order ${order.externalId} ${result.action} in MoySklad as ${result.msOrderId}`, { ...result });
       }
+      if (result.reservesChangedAt) counts.stock_refreshes = await refreshStock(deps, env.run.log, Number(ctx.msAccount.id), result.reservesChangedAt, order.externalId);
       return { coalesced, counts };
     } catch (e) {
       if (e instanceof ExportDeferred) {
@@ -102,6 +112,25 @@ export function createOrderOutboxHandler(deps: OrderSyncDeps): OutboxHandler {
       throw e;
     }
   };
+}
+
+/**
+ * C4: right after an export moved reserves at a store, an incremental stock run of every price list
+ * bound to that store (through the queue, merged with one already waiting), so the ordered goods
+ * leave the available quantity within seconds instead of at the next scheduled run.
+ */
+async function refreshStock(deps: OrderSyncDeps, log: (level: 'info' | 'warn', message: string, details?: unknown) => Promise<void>, msAccountId: number, storeId: string, orderRef: string): Promise<number> {
+  if (!deps.enqueuer) return 0;
+  const lists = await new OrderCatalogRepository(deps.db, deps.clock).priceListsBoundToStore(msAccountId, storeId);
+  for (const pl of lists) {
+    try {
+      await deps.enqueuer.enqueue({ kind: JOB_KINDS.stockIncremental, priceListId: pl.id, integrationId: pl.integrationId, trigger: 'order', payload: { reason: 'order_exported', order: orderRef } });
+    } catch (e) {
+      // The export itself is done; the price list catches up at its next scheduled run.
+      await log('warn', `order ${orderRef}: the stock refresh of price list ${pl.id} could not be queued: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return lists.length;
 }
 
 /** The handlers for the outbox drain: every order kind → the order handler. */

@@ -1,24 +1,30 @@
 /**
  * @module product-resolver
- * R20: order lines → MoySklad products by brand + normalized article (brand synonyms count as one
- * brand). Order of lookups, cheapest first:
- * 1. the synced `products` table of this MoySklad account (no request);
+ * R20, C1, C2: order lines → MoySklad cards (a product or a variant). For each line, first hit wins:
+ * 0. the line came from a price list (`priceListId`): that list's row for the line's brand and
+ *    article (current generation) — the card the customer saw;
+ * 1. the synced `products` directory of this MoySklad account, by `chooseCard` (domain/product-match):
+ *    the card whose normalized brand AND article match; a synonym brand's card only when no card of
+ *    the line's own brand exists — never another brand's card over an existing exact one;
  * 2. MoySklad by article (`filter=article=A;article=B…`, one request for all still-unknown lines of
- *    the order; repeated `=` means OR), then by Code `BRAND ARTICLE` the same way;
+ *    the order; repeated `=` means OR), then by Code `BRAND ARTICLE` for lines that found no exact
+ *    card yet, with the same choice rule;
  * 3. create the rest in ONE batch (Code `BRAND ARTICLE`, Article `ARTICLE`, the line's name), each
- *    with a `syncId` derived from the part identity, so a product is created once even when two
- *    orders, two workers or a retry ask for it (R20, B1).
- * Products found or created in MoySklad are added to the `products` table (insert only, never
- * overwriting what the nomenclature sync wrote) so the next order finds them without a request.
+ *    with a `syncId` derived from the part identity (synonym group + normalized article), so a
+ *    product is created once even when two orders, two workers, a retry or two spellings ask for it
+ *    (R20, B1).
+ * Products found or created in MoySklad are added to the directory (insert only, never overwriting
+ * what the nomenclature sync wrote) so the next order finds them without a request.
  */
-import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
-import { normalizeArticle, normalizeBrand } from '../../core/normalize.js';
 import { noBrandSynonyms, type BrandSynonyms } from '../../domain/brand-synonyms.js';
+import { chooseCard, lineKey, type CardCandidate, type CardKind, type MatchVia } from '../../domain/product-match.js';
 import { composeProductCode, splitProductCode } from '../../domain/product-code.js';
+import { normalizeArticle } from '../../core/normalize.js';
 import type { MoySkladClient } from '../../moysklad/client.js';
 import { productSchema, type MsProduct, type MsProductCreate } from '../../moysklad/schemas/product.js';
-import type { Database } from '../../store/schema.js';
+import type { Db } from '../../store/db.js';
+import { OrderCatalogRepository, type RememberedProduct } from '../../store/repositories/order-catalog-repository.js';
 import { derivedSyncId } from '../outbox/derived-sync-id.js';
 import { ExportError } from '../outbox/export-error.js';
 
@@ -26,23 +32,35 @@ export interface PartRef {
   brand: string;
   article: string;
   name: string;
+  /** The price list the line was ordered from (step 0). */
+  priceListId?: number | null;
+}
+
+/** The card an order line goes to. */
+export interface ResolvedCard {
+  msId: string;
+  kind: CardKind;
+  via: MatchVia | 'moysklad' | 'created';
 }
 
 export interface ProductResolverDeps {
-  db: Kysely<Database>;
+  db: Db;
   clock: Clock;
   client: MoySkladClient;
   msAccountId: number;
   brandSynonyms?: BrandSynonyms;
-  /** partKey → MoySklad product id, shared by the orders of one drain run. */
-  cache?: Map<string, string>;
+  /** `lineKey` → card, shared by the orders of one drain run. */
+  cache?: Map<string, ResolvedCard>;
 }
 
 export interface ResolveReport {
+  fromPriceList: number;
   fromTable: number;
   fromMoySklad: number;
   created: number;
 }
+
+export const emptyResolveReport = (): ResolveReport => ({ fromPriceList: 0, fromTable: 0, fromMoySklad: 0, created: 0 });
 
 const LOOKUP_CHUNK = 50;
 
@@ -50,136 +68,145 @@ const LOOKUP_CHUNK = 50;
 export const productSyncId = (synonyms: BrandSynonyms, brand: string, article: string): string =>
   derivedSyncId('product', synonyms.partKey(brand, article));
 
-/** Resolves every part to a MoySklad product id (creating missing products). Keys of the result are `partKey`s. */
-export async function resolveProducts(deps: ProductResolverDeps, parts: readonly PartRef[], report?: ResolveReport): Promise<Map<string, string>> {
+/** Resolves every part to a card (creating missing products). Keys of the result are `lineKey`s. */
+export async function resolveProducts(deps: ProductResolverDeps, parts: readonly PartRef[], report: ResolveReport = emptyResolveReport()): Promise<Map<string, ResolvedCard>> {
   const synonyms = deps.brandSynonyms ?? noBrandSynonyms;
-  const cache = deps.cache ?? new Map<string, string>();
-  const out = new Map<string, string>();
+  const cache = deps.cache ?? new Map<string, ResolvedCard>();
+  const repo = new OrderCatalogRepository(deps.db, deps.clock);
+  const out = new Map<string, ResolvedCard>();
   const wanted = new Map<string, PartRef>();
   for (const p of parts) {
-    const key = synonyms.partKey(p.brand, p.article);
+    const key = lineKey(p);
     const hit = cache.get(key);
     if (hit) out.set(key, hit);
-    else if (!wanted.has(key)) wanted.set(key, p);
+    else wanted.set(key, p);
   }
-  if (wanted.size === 0) return out;
+  const settle = (key: string, card: ResolvedCard, counter: keyof ResolveReport): void => {
+    out.set(key, card);
+    wanted.delete(key);
+    report[counter] += 1;
+  };
+
+  // 0. The price list the line came from.
+  const fromLists = [...wanted].filter(([, p]) => p.priceListId != null);
+  if (fromLists.length) {
+    const cards = await repo.priceListCards(deps.msAccountId, fromLists.map(([, p]) => Number(p.priceListId)), fromLists.map(([, p]) => normalizeArticle(p.article)));
+    for (const [key, p] of fromLists) {
+      const c = chooseCard(p, cards.filter((x) => x.priceListId === Number(p.priceListId)), synonyms);
+      if (c) settle(key, { msId: c.msId, kind: c.kind, via: 'price_list' }, 'fromPriceList');
+    }
+  }
 
   // 1. The synced directory.
-  const articles = [...new Set([...wanted.values()].map((p) => normalizeArticle(p.article)))];
-  for (let i = 0; i < articles.length; i += 500) {
-    const rows = await deps.db
-      .selectFrom('products')
-      .select(['msId', 'brand', 'article', 'archived'])
-      .where('msAccountId', '=', deps.msAccountId)
-      .where('articleNorm', 'in', articles.slice(i, i + 500))
-      .where('deleted', '=', 0)
-      .orderBy('archived')
-      // A card the nomenclature skipped (duplicate brand+article, broken Code) is used only when no
-      // cleanly synced card names the part: 'ok' sorts before 'skipped'.
-      .orderBy('syncState')
-      .orderBy('id')
-      .execute();
-    for (const r of rows) {
-      const key = synonyms.partKey(r.brand, r.article);
-      if (wanted.has(key) && !out.has(key)) {
-        out.set(key, r.msId);
-        if (report) report.fromTable += 1;
-      }
-    }
-  }
-  for (const k of out.keys()) wanted.delete(k);
-
-  // 2. MoySklad, by article then by code.
-  const found: MsProduct[] = [];
   if (wanted.size) {
-    const take = (products: MsProduct[]): void => {
-      for (const pr of products) {
-        const split = splitProductCode(pr.code, pr.article);
-        const keys = new Set<string>();
-        if (split.ok) keys.add(synonyms.partKey(split.brand, split.article));
-        for (const [key, part] of wanted) {
-          if (pr.syncId && pr.syncId === productSyncId(synonyms, part.brand, part.article)) keys.add(key);
-        }
-        for (const key of keys) {
-          if (wanted.has(key) && !out.has(key)) {
-            out.set(key, pr.id);
-            found.push(pr);
-            if (report) report.fromMoySklad += 1;
-          }
-        }
-      }
-      for (const k of out.keys()) wanted.delete(k);
-    };
-    const lookup = async (field: 'article' | 'code', values: string[]): Promise<void> => {
-      for (let i = 0; i < values.length; i += LOOKUP_CHUNK) {
-        const filter = values.slice(i, i + LOOKUP_CHUNK).map((v) => [field, '=', v] as const);
-        take(await deps.client.listAll('entity/product', { filter }, productSchema));
-      }
-    };
-    await lookup('article', [...new Set([...wanted.values()].map((p) => p.article.trim()))]);
-    if (wanted.size) await lookup('code', [...new Set([...wanted.values()].map((p) => composeProductCode(p.brand, p.article)))]);
-  }
-
-  // 3. Create what is still missing, once.
-  const created: MsProduct[] = [];
-  if (wanted.size) {
-    const entries = [...wanted.entries()];
-    const bodies: MsProductCreate[] = entries.map(([, p]) => ({
-      name: (p.name || composeProductCode(p.brand, p.article)).slice(0, 255),
-      code: composeProductCode(p.brand, p.article),
-      article: p.article.trim(),
-      syncId: productSyncId(synonyms, p.brand, p.article),
-    }));
-    const results = await deps.client.createProducts(bodies);
-    const failures: string[] = [];
-    for (const r of results) {
-      const [key, part] = entries[r.index]!;
-      if (r.ok) {
-        out.set(key, r.entity.id);
-        created.push(r.entity);
-        if (report) report.created += 1;
-      } else {
-        failures.push(`${composeProductCode(part.brand, part.article)}: ${r.errors.map((e) => e.error).join('; ')}`);
-      }
-    }
-    if (failures.length) {
-      throw new ExportError('product_create_failed', `MoySklad refused to create ${failures.length} product(s): ${failures.join(' | ')}`, {
-        details: { failures },
-      });
+    const cards = await repo.cardsByArticles(deps.msAccountId, [...wanted.values()].map((p) => normalizeArticle(p.article)));
+    for (const [key, p] of [...wanted]) {
+      const c = chooseCard(p, cards, synonyms);
+      if (c) settle(key, { ...c }, 'fromTable');
     }
   }
 
-  await remember(deps, [...found, ...created]);
+  // 2. MoySklad, by article, then by Code for lines without an exact card yet.
+  const found = new Map<string, RememberedProduct>();
+  if (wanted.size) await lookUpInMoySklad(deps, synonyms, wanted, found, (key, card) => settle(key, card, 'fromMoySklad'));
+
+  // 3. Create what is still missing, once per part.
+  const created = wanted.size ? await createMissing(deps, synonyms, wanted, (key, card) => settle(key, card, 'created')) : [];
+
+  await repo.remember(deps.msAccountId, [...found.values(), ...created]);
   for (const [k, v] of out) cache.set(k, v);
   return out;
 }
 
-/** Adds products to the local directory without touching rows the nomenclature sync owns. */
-async function remember(deps: ProductResolverDeps, products: MsProduct[]): Promise<void> {
-  const now = deps.clock.now().toISOString();
-  for (const pr of products) {
-    const split = splitProductCode(pr.code, pr.article);
-    if (!split.ok) continue;
-    await deps.db
-      .insertInto('products')
-      .values({
-        msAccountId: deps.msAccountId,
-        msId: pr.id,
-        brand: split.brand,
-        brandNorm: normalizeBrand(split.brand),
-        article: split.article,
-        articleNorm: normalizeArticle(split.article),
-        code: pr.code ?? null,
-        name: pr.name,
-        description: pr.description ?? null,
-        categoryId: null,
-        msFolderId: null,
-        msUpdated: null,
-        skipReason: null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .onConflict((oc) => oc.columns(['msAccountId', 'msId']).doNothing())
-      .execute();
+/** Step 2: finds MoySklad products for the wanted lines (article lookup, then Code) and settles them. */
+async function lookUpInMoySklad(
+  deps: ProductResolverDeps,
+  synonyms: BrandSynonyms,
+  wanted: Map<string, PartRef>,
+  found: Map<string, RememberedProduct>,
+  settle: (key: string, card: ResolvedCard) => void,
+): Promise<void> {
+  const candidates: CardCandidate[] = [];
+  const bySyncId = new Map([...wanted.values()].map((p) => [productSyncId(synonyms, p.brand, p.article), p]));
+  const take = (products: MsProduct[]): void => {
+    for (const pr of products) {
+      const split = splitProductCode(pr.code, pr.article);
+      // A product this module created has the part's syncId: it names the part whatever its Code.
+      const owner = pr.syncId !== undefined ? bySyncId.get(pr.syncId) : undefined;
+      const brand = split.ok ? split.brand : owner?.brand;
+      const article = split.ok ? split.article : owner?.article;
+      if (brand === undefined || article === undefined || candidates.some((c) => c.msId === pr.id)) continue;
+      candidates.push({ msId: pr.id, brand, article, name: pr.name, kind: 'product', archived: pr.archived === true, clean: true });
+      found.set(pr.id, { msId: pr.id, brand, article, code: pr.code ?? null, name: pr.name, description: pr.description ?? null });
+    }
+  };
+  const lookup = async (field: 'article' | 'code', values: string[]): Promise<void> => {
+    for (let i = 0; i < values.length; i += LOOKUP_CHUNK) {
+      const filter = values.slice(i, i + LOOKUP_CHUNK).map((v) => [field, '=', v] as const);
+      take(await deps.client.listAll('entity/product', { filter }, productSchema));
+    }
+  };
+  await lookup('article', [...new Set([...wanted.values()].map((p) => p.article.trim()))]);
+  const noExact = [...wanted.values()].filter((p) => chooseCard(p, candidates, synonyms)?.via !== 'exact');
+  if (noExact.length) await lookup('code', [...new Set(noExact.map((p) => composeProductCode(p.brand, p.article)))]);
+  const chosen = new Set<string>();
+  for (const [key, p] of [...wanted]) {
+    const c = chooseCard(p, candidates, synonyms);
+    if (!c) continue;
+    settle(key, { msId: c.msId, kind: c.kind, via: 'moysklad' });
+    chosen.add(c.msId);
   }
+  // Only the products some line took are remembered.
+  for (const id of [...found.keys()]) if (!chosen.has(id)) found.delete(id);
+}
+
+/** Step 3: creates one product per part still wanted (one batch request) and settles every line of it. */
+async function createMissing(
+  deps: ProductResolverDeps,
+  synonyms: BrandSynonyms,
+  wanted: Map<string, PartRef>,
+  settle: (key: string, card: ResolvedCard) => void,
+): Promise<RememberedProduct[]> {
+  const byPart = new Map<string, Array<[string, PartRef]>>();
+  for (const [key, p] of wanted) {
+    const part = synonyms.partKey(p.brand, p.article);
+    byPart.set(part, [...(byPart.get(part) ?? []), [key, p]]);
+  }
+  const groups = [...byPart.values()];
+  const bodies: MsProductCreate[] = groups.map((g) => {
+    const p = g[0]![1];
+    return {
+      name: (p.name || composeProductCode(p.brand, p.article)).slice(0, 255),
+      code: composeProductCode(p.brand, p.article),
+      article: p.article.trim(),
+      syncId: productSyncId(synonyms, p.brand, p.article),
+    };
+  });
+  const results = await deps.client.createProducts(bodies);
+  const failures: string[] = [];
+  const created: RememberedProduct[] = [];
+  for (const r of results) {
+    const group = groups[r.index]!;
+    const first = group[0]![1];
+    if (!r.ok) {
+      failures.push(`${composeProductCode(first.brand, first.article)}: ${r.errors.map((e) => e.error).join('; ')}`);
+      continue;
+    }
+    for (const [key] of group) settle(key, { msId: r.entity.id, kind: 'product', via: 'created' });
+    const split = splitProductCode(r.entity.code, r.entity.article);
+    created.push({
+      msId: r.entity.id,
+      brand: split.ok ? split.brand : first.brand,
+      article: split.ok ? split.article : first.article.trim(),
+      code: r.entity.code ?? null,
+      name: r.entity.name,
+      description: r.entity.description ?? null,
+    });
+  }
+  if (failures.length) {
+    throw new ExportError('product_create_failed', `MoySklad refused to create ${failures.length} product(s): ${failures.join(' | ')}`, {
+      details: { failures },
+    });
+  }
+  return created;
 }
