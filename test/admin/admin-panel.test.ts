@@ -328,7 +328,7 @@ for (const dialect of dialects) {
       await c.post(`/admin/price-lists/${plId}`, { name: 'Без цены', msStoreId: store.id, stockType: 'quantity', deliveryDays: '0' });
       await c.post(`/admin/price-lists/${plId}/sync`, {});
       expect(await h.db.selectFrom('priceListRows').select('id').where('priceListId', '=', plId).where('msProductId', '=', probe.id).execute()).toEqual([]);
-      const report = await c.get('/admin/products');
+      const report = await c.get('/admin/products?lang=ru');
       expect(report.text).toContain('id="price-list-issues-report"');
       expect(report.text).toContain('нет цены');
       expect(report.text).toContain(escapeHtml(String(probe.f.name)));
