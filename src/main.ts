@@ -383,13 +383,14 @@ export async function ensureCentralIntegration(o: {
   store: StoreDatabase;
   box: SecretBox;
   clock: Clock;
-  config: Pick<RuntimeConfig, 'moysklad'>;
+  config: Pick<RuntimeConfig, 'moysklad' | 'timezone'>;
   demo: DemoMoySklad | null;
   logger: ServiceLogger;
   console: ConsoleOut;
 }): Promise<number | null> {
   const { store, box, clock, demo } = o;
-  const central = await new RegionRepository(store.db, clock).ensureCentralRegion();
+  // C14: a new central region runs its nightly syncs in TZ_SHOP.
+  const central = await new RegionRepository(store.db, clock).ensureCentralRegion(undefined, o.config.timezone);
   const integrations = new IntegrationRepository(store.db, clock);
   const accounts = new MsAccountRepository(store.db, clock, box);
   const existing = await integrations.findByRegion(central.id);
@@ -526,10 +527,12 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
         enqueuer: queue,
         syncs,
         publicBaseUrl: config.publicBaseUrl,
+        defaultTimeZone: config.timezone,
         logger,
         readiness: { migrationStatus: () => migrationStatus(store.db) },
         mountAdmin: (a: Hono) =>
           mountAdminPanel(a, {
+            defaultTimeZone: config.timezone,
             db: store.db,
             clock,
             enqueuer: queue,

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import { parseSecretKey } from '../core/secret-box.js';
+import { canonicalTimeZone, isTimeZone } from '../core/time-zone.js';
 import { isPostgresUrl } from '../store/database.js';
 
 export const DEFAULT_MOYSKLAD_BASE_URL = 'https://api.moysklad.ru/api/remap/1.2';
@@ -45,7 +46,10 @@ export interface AppConfig {
   adminPassword: string | null;
   /** Real MoySklad credentials; null = demo mode against the in-process emulator. */
   moysklad: MoyskladConfig | null;
-  /** The shop's time zone (TZ_SHOP). */
+  /**
+   * TZ_SHOP (C14): the time zone new regions get when none is given (each region then keeps its own,
+   * and its nightly syncs run after midnight there); also the zone of the account-wide nightly runs.
+   */
   timezone: string;
   logLevel: AppLogLevel;
 }
@@ -94,14 +98,6 @@ function isHttpUrl(v: string): boolean {
   }
 }
 
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Reads the configuration from `env` (relative directories resolve against `cwd`).
@@ -144,7 +140,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
           token: e.MOYSKLAD_TOKEN ?? null,
         })
       : null,
-    timezone: e.TZ_SHOP ?? 'Europe/Moscow',
+    timezone: canonicalTimeZone(e.TZ_SHOP) ?? 'Europe/Moscow',
     logLevel: e.LOG_LEVEL ?? 'info',
   };
   return Object.freeze(config);

@@ -12,20 +12,6 @@ export function normalizeEmail(raw: string | null | undefined): string | null {
   return e;
 }
 
-/**
- * B6 Phone as digits with the Russian trunk prefix unified: `+7 (912) 345-67-89`, `8 912 345 67 89`,
- * `79123456789` and `9123456789` all become `79123456789`. Other countries keep their digits.
- * Returns null when fewer than 10 digits remain.
- */
-export function normalizePhone(raw: string | null | undefined): string | null {
-  if (!raw) return null;
-  const digits = raw.replace(/\D+/g, '');
-  if (digits.length < 10) return null;
-  if (digits.length === 11 && (digits.startsWith('8') || digits.startsWith('7'))) return `7${digits.slice(1)}`;
-  if (digits.length === 10 && digits.startsWith('9')) return `7${digits}`;
-  return digits;
-}
-
 /** INN: digits only; null unless 10 (legal entity) or 12 (individual) digits. */
 export function normalizeInn(raw: string | null | undefined): string | null {
   if (!raw) return null;

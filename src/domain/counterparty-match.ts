@@ -1,10 +1,11 @@
 /**
  * @module counterparty-match
- * R25–R27, B6: how a store client or supplier finds its MoySklad counterparty.
+ * R25–R27, B6, C13: how a store client or supplier finds its MoySklad counterparty.
  * Pure rules, no I/O: the caller fetches the candidates (MoySklad counterparties that share
  * any of the keys) and applies the decision.
  */
-import { normalizeEmail, normalizeInn, normalizePhone } from '../core/normalize.js';
+import { normalizeEmail, normalizeInn } from '../core/normalize.js';
+import { normalizePhone, phoneKeys } from './phone.js';
 
 export type CounterpartyKind = 'client' | 'supplier';
 export const matchKeys = ['inn', 'email', 'phone'] as const;
@@ -15,6 +16,8 @@ export interface StoreCounterpartyKeys {
   inn?: string | null;
   email?: string | null;
   phone?: string | null;
+  /** C13 the default country of phone numbers written without `+` (the region's; RU when absent). */
+  country?: string;
 }
 
 export interface MoySkladCandidate {
@@ -35,23 +38,24 @@ export type MatchDecision =
   | { outcome: 'ambiguous'; by: MatchKey; candidateIds: string[] }
   | { outcome: 'none'; excludedByKind: string[] };
 
-const keyOf = (key: MatchKey, value: string | null | undefined): string | null => {
+const keyOf = (key: MatchKey, value: string | null | undefined, country: string | undefined): string | null => {
   switch (key) {
     case 'inn':
       return normalizeInn(value);
     case 'email':
       return normalizeEmail(value);
     case 'phone':
-      return normalizePhone(value);
+      return normalizePhone(value, country);
   }
 };
 
 /** MoySklad keeps several phones or emails in one field separated by commas or semicolons. */
-const candidateKeys = (key: MatchKey, value: string | null | undefined): Set<string> => {
+const candidateKeys = (key: MatchKey, value: string | null | undefined, country: string | undefined): Set<string> => {
+  if (key === 'phone') return new Set(phoneKeys(value, country));
   const out = new Set<string>();
   if (!value) return out;
   for (const part of value.split(/[,;]/)) {
-    const k = keyOf(key, part);
+    const k = keyOf(key, part, country);
     if (k) out.add(k);
   }
   return out;
@@ -68,16 +72,16 @@ export function matchCounterparty(store: StoreCounterpartyKeys, candidates: read
   const eligible = candidates.filter((c) => !c.linkedKind || c.linkedKind === store.kind);
 
   for (const [i, key] of matchKeys.entries()) {
-    const wanted = keyOf(key, store[key]);
+    const wanted = keyOf(key, store[key], store.country);
     if (!wanted) continue;
-    const hits = eligible.filter((c) => candidateKeys(key, c[key]).has(wanted));
+    const hits = eligible.filter((c) => candidateKeys(key, c[key], store.country).has(wanted));
     if (hits.length === 0) continue;
     if (hits.length === 1) return { outcome: 'matched', by: key, msId: hits[0]!.id };
     let narrowed = hits;
     for (const lower of matchKeys.slice(i + 1)) {
-      const w = keyOf(lower, store[lower]);
+      const w = keyOf(lower, store[lower], store.country);
       if (!w) continue;
-      const n = narrowed.filter((c) => candidateKeys(lower, c[lower]).has(w));
+      const n = narrowed.filter((c) => candidateKeys(lower, c[lower], store.country).has(w));
       if (n.length === 1) return { outcome: 'matched', by: key, msId: n[0]!.id };
       if (n.length > 1) narrowed = n;
     }

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { createEmulator, type Emulator } from './index.js';
 import { parseSeedArg } from './seed/index.js';
+import { demoManagerLogin } from './seed/demo.js';
 
 export interface EmulatorCliOptions {
   port: string;
@@ -24,6 +25,7 @@ export interface EmulatorCliOptions {
   storm429?: string;
   solutionToken?: string[];
   persist?: string;
+  reportRowLimit?: string;
 }
 
 const num = (name: string, v: string | undefined): number | undefined => {
@@ -41,6 +43,7 @@ export async function startEmulatorFromCli(o: EmulatorCliOptions, log: (line: st
     limits: o.limits ? undefined : false,
     latency: { baseMs: num('latency-base', o.latencyBase) ?? 0, perRowMs: num('latency-per-row', o.latencyPerRow) ?? 0 },
     persistPath: o.persist,
+    ...(o.reportRowLimit !== undefined ? { reportRowLimit: num('report-row-limit', o.reportRowLimit) } : {}),
   });
   const failRate = num('fail-rate', o.failRate);
   if (failRate !== undefined) emulator.setFaults({ failRate });
@@ -54,7 +57,7 @@ export async function startEmulatorFromCli(o: EmulatorCliOptions, log: (line: st
   if (storm429 !== undefined) emulator.setFaults({ storm429 });
   const server = await emulator.listen(port, o.host);
   log(server.baseUrl);
-  log(`MoySklad emulator: login ${o.login}, seed ${o.seed}, limits ${o.limits ? 'on (45 units / 3 s)' : 'off'}; control: ${new URL(server.baseUrl).origin}/__control/stats`);
+  log(`MoySklad emulator: login ${o.login}${o.seed === 'demo' ? ` (and ${demoManagerLogin(o.login)}, not an administrator)` : ''}, seed ${o.seed}, limits ${o.limits ? 'on (45 units / 3 s)' : 'off'}; control: ${new URL(server.baseUrl).origin}/__control/stats`);
   return {
     emulator,
     baseUrl: server.baseUrl,
@@ -84,6 +87,7 @@ export function registerEmulatorCommand(program: Command): Command {
     .option('--storm429 <n>', 'the first N requests answer 429/1049')
     .option('--solution-token <token...>', 'solution tokens accepted as Bearer (weight 1)')
     .option('--persist <file>', 'keep the state in this JSON file')
+    .option('--report-row-limit <n>', 'report/stock/{all,bystore}/current answers 13005 (too large) past N rows')
     .action(async (o: EmulatorCliOptions) => {
       const running = await startEmulatorFromCli(o);
       // Serve until asked to stop: the command resolves only then, so a CLI wrapper that exits

@@ -21,6 +21,7 @@ import { FileHost } from './http/file-host.js';
 import { controlRoutes } from './http/control.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { loadState, saveState } from './state/persist.js';
+import type { EmulatorUserSpec } from './state/users.js';
 
 export type { SeedSpec } from './seed/index.js';
 export type { RateLimitSettings } from './http/rate-limit.js';
@@ -30,6 +31,7 @@ export type { EmulatorStats, WebhookDelivery } from './http/stats.js';
 export { EmulatorAccount } from './state/account.js';
 export type { ProductInput, StockInput } from './state/account.js';
 export type { Entity, EntityType, StockCell } from './state/types.js';
+export type { EmulatorUser, EmulatorUserSpec } from './state/users.js';
 export { ref } from './state/types.js';
 export { makePng } from './seed/png.js';
 
@@ -43,6 +45,8 @@ export interface EmulatorAccountSpec {
   solutionTokens?: string[];
   /** The tariff allows webhooks (paid tariffs only); default true. False → 403/30006. */
   webhooks?: boolean;
+  /** C10 more users (employees with a login) and their rights; the account's own login is its administrator. */
+  users?: EmulatorUserSpec[];
 }
 
 export interface EmulatorOptions {
@@ -55,6 +59,8 @@ export interface EmulatorOptions {
   persistPath?: string;
   /** Delay between a stock change and the webhookstock notification (default 60 000 ms). */
   stockWebhookDelayMs?: number;
+  /** C10 `report/stock/{all,bystore}/current` answers 13005 when it would return more rows than this. */
+  reportRowLimit?: number;
 }
 
 export interface Emulator {
@@ -75,6 +81,8 @@ export interface Emulator {
   setLimits(l: false | Partial<RateLimitSettings>): void;
   limits(): false | RateLimitSettings;
   setLatency(l: { baseMs?: number; perRowMs?: number }): void;
+  /** C10 the row limit of the current-stock reports (13005 past it); null lifts it. */
+  setReportRowLimit(limit: number | null): void;
   /** Sends pending stock notifications now and waits until every webhook delivery has finished. */
   flushWebhooks(): Promise<void>;
   /** Writes the state to `persistPath` (also done by close()). */
@@ -118,6 +126,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const a = new EmulatorAccount({ login: spec.login, password: spec.password, crm: spec.crm ?? true, solutionTokens: spec.solutionTokens ?? [], clock });
     if (spec.webhooks === false) a.setWebhooksAllowed(false);
     applySeed(a, spec.seed);
+    for (const u of spec.users ?? []) a.addUser(u);
     dispatcher.attach(a);
     accounts.set(spec.login, a);
     return a;
@@ -139,6 +148,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     stats,
     latency,
     links: files,
+    reportRowLimit: { value: options.reportRowLimit ?? null },
     apiOrigin: () => apiOrigin,
     origins: () => [apiOrigin, IN_PROCESS_ORIGIN],
     closed: closed.signal,
@@ -179,6 +189,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       if (l.baseMs !== undefined) latency.baseMs = Math.max(0, l.baseMs);
       if (l.perRowMs !== undefined) latency.perRowMs = Math.max(0, l.perRowMs);
     },
+    setReportRowLimit: (limit) => {
+      core.reportRowLimit.value = limit === null || !Number.isFinite(limit) ? null : Math.max(0, Math.floor(limit));
+    },
     flushWebhooks: () => dispatcher.flush(),
     save() {
       if (options.persistPath) saveState(options.persistPath, [...accounts.values()]);
@@ -200,6 +213,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       setLimits: emulator.setLimits,
       getLimits: emulator.limits,
       setLatency: emulator.setLatency,
+      getReportRowLimit: () => core.reportRowLimit.value,
+      setReportRowLimit: emulator.setReportRowLimit,
       reset: ({ state }) => {
         stats.reset();
         faults.clear();

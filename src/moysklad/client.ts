@@ -39,7 +39,8 @@ import { productSchema, type MsProduct, type MsProductCreate } from './schemas/p
 import { variantSchema, type MsVariant } from './schemas/variant.js';
 import { assortmentRowSchema, type MsAssortmentRow } from './schemas/assortment.js';
 import { imageSchema, type MsImage } from './schemas/image.js';
-import { counterpartySchema, type MsCounterparty, type MsCounterpartyCreate } from './schemas/counterparty.js';
+import { counterpartySchema, type MsCounterparty, type MsCounterpartyCreate, type MsCounterpartyUpdate } from './schemas/counterparty.js';
+import { contextEmployeeSchema, employeeRights, type EmployeeRights } from './schemas/employee.js';
 import {
   customerOrderSchema,
   positionSchema,
@@ -391,6 +392,12 @@ export class MoySkladClient {
     return this.#parse(listOf(organizationSchema), body, 'GET', 'entity/organization').rows;
   }
 
+  /** C10 `GET context/employee`: who this credential is and its rights (administrator, stock report, CRM). */
+  async currentEmployee(signal?: AbortSignal): Promise<EmployeeRights> {
+    const body = await this.request('GET', 'context/employee', { signal, retries: 1 });
+    return employeeRights(this.#parse(contextEmployeeSchema, body, 'GET', 'context/employee'));
+  }
+
   // ---------------------------------------------------------------- catalogue
 
   organizations(signal?: AbortSignal): Promise<MsOrganization[]> {
@@ -489,6 +496,13 @@ export class MoySkladClient {
   async createCounterparty(counterparty: MsCounterpartyCreate, signal?: AbortSignal): Promise<MsCounterparty> {
     const body = await this.request('POST', 'entity/counterparty', { body: counterparty, signal, idempotent: hasSyncId(counterparty) });
     return this.#parse(counterpartySchema, body, 'POST', 'entity/counterparty');
+  }
+
+  /** C11 `PUT entity/counterparty/{id}` with only the named fields (a partial update; safe to repeat). */
+  async updateCounterparty(id: string, patch: MsCounterpartyUpdate, signal?: AbortSignal): Promise<MsCounterparty> {
+    const path = `entity/counterparty/${encodeURIComponent(id)}`;
+    const body = await this.request('PUT', path, { body: patch, signal, idempotent: true });
+    return this.#parse(counterpartySchema, body, 'PUT', path);
   }
 
   // ---------------------------------------------------------------- orders

@@ -7,26 +7,34 @@
  * or after a restart each slot fires exactly once.
  *
  * Entries (R19, R23, R12, B3, B1, R30):
- * - `nomenclature.full` nightly at `nightlyCron` (default 00:05) in `timezone` (default Europe/Moscow),
- *   per active integration; `categories` at the same time for integrations with category sync on;
+ * - `nomenclature.full` nightly at `nightlyCron` (default 00:05) in the time zone of the integration's
+ *   REGION (C14: each region at its own midnight; `timezone`, default Europe/Moscow, only when a target
+ *   names none), per active integration; `categories` at the same time for integrations with category sync on;
  * - `stock.incremental` per bound price list every `sync_interval_minutes` (it runs a full sync itself when
- *   its cursor is missing or older than 24 h), and `stock.full` per bound price list nightly (reconciliation, B3);
+ *   its cursor is missing or older than 24 h), and `stock.full` per bound price list nightly in its
+ *   region's zone (reconciliation, B3);
  * - `nomenclature.incremental` per active integration every `incrementalEveryMinutes`;
  * - `outbox` every `outboxEverySeconds` (global);
  * - `balance` per integration with balance sync on every `balanceEveryMinutes`.
+ * C10: an integration's job family with an open permission or tariff problem is left out until the
+ * problem's retry time (6 h) or a settings change (`integration_problems`): no hot retries.
  * Interval slots are aligned to the epoch (a 30-minute price list fires at :00 and :30), so every process
  * computes the same slots.
  */
 import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
+import { jobFamilyOf } from '../domain/permission-problem.js';
+import { IntegrationProblemRepository } from '../store/repositories/integration-problem-repository.js';
+import type { Database } from '../store/schema.js';
 import { iso, queueDb, type AnyKysely, type QueueTables } from './tables.js';
 import { JOB_KINDS, type EnqueueRequest, type JobEnqueuer } from './types.js';
 import { silentLogger, type QueueLogger } from './worker.js';
 
 export interface ScheduleTargets {
-  integrations: Array<{ id: number | string; categorySync?: boolean; balanceSync?: boolean }>;
-  priceLists: Array<{ id: number | string; integrationId?: number | string | null; syncIntervalMinutes: number }>;
+  /** `timeZone`: the IANA zone of the integration's region (C14); its nightly runs fire after midnight there. */
+  integrations: Array<{ id: number | string; categorySync?: boolean; balanceSync?: boolean; timeZone?: string }>;
+  priceLists: Array<{ id: number | string; integrationId?: number | string | null; syncIntervalMinutes: number; timeZone?: string }>;
 }
 
 /** One schedule entry: a name (unique), how to compute the next fire after an instant, and what to enqueue. */
@@ -43,7 +51,7 @@ export interface SchedulerOptions {
   db: AnyKysely;
   clock: Clock;
   logger?: QueueLogger;
-  /** Shop time zone for the nightly runs (default Europe/Moscow). */
+  /** Time zone of the nightly runs of a target whose region names none (TZ_SHOP; default Europe/Moscow). */
   timezone?: string;
   /** Cron of the nightly runs in `timezone` (default `5 0 * * *`: 00:05, just after midnight). */
   nightlyCron?: string;
@@ -55,6 +63,11 @@ export interface SchedulerOptions {
   balanceEveryMinutes?: number;
   /** Where integrations and price lists come from (default: the database). */
   targets?: () => Promise<ScheduleTargets>;
+  /**
+   * C10 the (integration, job family) pairs whose scheduled jobs must not fire now: a permission or
+   * tariff problem waits its retry time or a settings change (default: `integration_problems`).
+   */
+  blocked?: () => Promise<Array<{ integrationId: number; family: string }>>;
   /** Additional entries. */
   extraEntries?: ScheduleEntry[];
   /** How often targets are re-read (default 60 s of clock time). */
@@ -91,21 +104,23 @@ export function dbScheduleTargets(db: AnyKysely): () => Promise<ScheduleTargets>
   return async () => {
     const integrations = (await db
       .selectFrom('integrations')
-      .select(['id', 'regionId', 'categorySyncEnabled', 'balanceSyncEnabled'])
-      .where('active', '=', 1)
-      .execute()) as Array<{ id: number; regionId: number; categorySyncEnabled: number; balanceSyncEnabled: number }>;
+      .innerJoin('regions', 'regions.id', 'integrations.regionId')
+      .select(['integrations.id as id', 'integrations.regionId as regionId', 'integrations.categorySyncEnabled as categorySyncEnabled', 'integrations.balanceSyncEnabled as balanceSyncEnabled', 'regions.timeZone as timeZone'])
+      .where('integrations.active', '=', 1)
+      .execute()) as Array<{ id: number; regionId: number; categorySyncEnabled: number; balanceSyncEnabled: number; timeZone: string }>;
     const byRegion = new Map(integrations.map((i) => [i.regionId, i.id]));
     const priceLists = (await db
       .selectFrom('priceLists')
-      .select(['id', 'regionId', 'syncIntervalMinutes'])
-      .where('syncIntervalMinutes', 'is not', null)
-      .where('msStoreId', 'is not', null)
-      .execute()) as Array<{ id: number; regionId: number; syncIntervalMinutes: number }>;
+      .innerJoin('regions', 'regions.id', 'priceLists.regionId')
+      .select(['priceLists.id as id', 'priceLists.regionId as regionId', 'priceLists.syncIntervalMinutes as syncIntervalMinutes', 'regions.timeZone as timeZone'])
+      .where('priceLists.syncIntervalMinutes', 'is not', null)
+      .where('priceLists.msStoreId', 'is not', null)
+      .execute()) as Array<{ id: number; regionId: number; syncIntervalMinutes: number; timeZone: string }>;
     return {
-      integrations: integrations.map((i) => ({ id: i.id, categorySync: i.categorySyncEnabled === 1, balanceSync: i.balanceSyncEnabled === 1 })),
+      integrations: integrations.map((i) => ({ id: i.id, categorySync: i.categorySyncEnabled === 1, balanceSync: i.balanceSyncEnabled === 1, timeZone: i.timeZone })),
       priceLists: priceLists
         .filter((p) => p.syncIntervalMinutes > 0)
-        .map((p) => ({ id: p.id, integrationId: byRegion.get(p.regionId) ?? null, syncIntervalMinutes: p.syncIntervalMinutes })),
+        .map((p) => ({ id: p.id, integrationId: byRegion.get(p.regionId) ?? null, syncIntervalMinutes: p.syncIntervalMinutes, timeZone: p.timeZone })),
     };
   };
 }
@@ -120,9 +135,10 @@ export function buildScheduleEntries(targets: ScheduleTargets, options: Schedule
   const entries: ScheduleEntry[] = [];
   const trigger = 'schedule';
   for (const i of targets.integrations) {
-    entries.push(cronEntry(`nightly:${JOB_KINDS.nomenclatureFull}:int:${i.id}`, nightly, tz, { kind: JOB_KINDS.nomenclatureFull, integrationId: i.id, trigger }));
+    const zone = i.timeZone ?? tz;
+    entries.push(cronEntry(`nightly:${JOB_KINDS.nomenclatureFull}:int:${i.id}`, nightly, zone, { kind: JOB_KINDS.nomenclatureFull, integrationId: i.id, trigger }));
     if (i.categorySync !== false) {
-      entries.push(cronEntry(`nightly:${JOB_KINDS.categories}:int:${i.id}`, nightly, tz, { kind: JOB_KINDS.categories, integrationId: i.id, trigger }));
+      entries.push(cronEntry(`nightly:${JOB_KINDS.categories}:int:${i.id}`, nightly, zone, { kind: JOB_KINDS.categories, integrationId: i.id, trigger }));
     }
     if (incrementalMin > 0) {
       entries.push(
@@ -141,11 +157,18 @@ export function buildScheduleEntries(targets: ScheduleTargets, options: Schedule
     const request: EnqueueRequest = { kind: JOB_KINDS.stockIncremental, priceListId: p.id, trigger };
     if (p.integrationId != null) request.integrationId = p.integrationId;
     entries.push(intervalEntry(`every:${JOB_KINDS.stockIncremental}:pl:${p.id}`, p.syncIntervalMinutes * 60_000, request));
-    entries.push(cronEntry(`nightly:${JOB_KINDS.stockFull}:pl:${p.id}`, nightly, tz, { ...request, kind: JOB_KINDS.stockFull }));
+    entries.push(cronEntry(`nightly:${JOB_KINDS.stockFull}:pl:${p.id}`, nightly, p.timeZone ?? tz, { ...request, kind: JOB_KINDS.stockFull }));
   }
   if (outboxSec > 0) entries.push(intervalEntry(`every:${JOB_KINDS.outbox}`, outboxSec * 1000, { kind: JOB_KINDS.outbox, trigger }));
   entries.push(...(options.extraEntries ?? []));
   return entries;
+}
+
+/** C10 the entries of blocked (integration, family) pairs removed. */
+export function withoutBlocked(entries: ScheduleEntry[], blocked: ReadonlyArray<{ integrationId: number; family: string }>): ScheduleEntry[] {
+  if (blocked.length === 0) return entries;
+  const keys = new Set(blocked.map((b) => `${b.integrationId}:${b.family}`));
+  return entries.filter((e) => e.request.integrationId == null || !keys.has(`${Number(e.request.integrationId)}:${jobFamilyOf(e.request.kind)}`));
 }
 
 /** Claims a slot for a schedule entry; true when this caller is the one that fires it. */
@@ -170,13 +193,14 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const logger = options.logger ?? silentLogger;
   const db = queueDb(options.db);
   const targets = options.targets ?? dbScheduleTargets(options.db);
+  const blocked = options.blocked ?? (() => new IntegrationProblemRepository(options.db as Kysely<Database>, clock).blockedNow());
   const refreshMs = options.refreshMs ?? 60_000;
   const stopController = new AbortController();
   const state = new Map<string, { entry: ScheduleEntry; nextAt: number | undefined }>();
   let nextRefreshMs = Number.NEGATIVE_INFINITY;
 
   async function refresh(nowMs: number): Promise<void> {
-    const entries = buildScheduleEntries(await targets(), options);
+    const entries = withoutBlocked(buildScheduleEntries(await targets(), options), await blocked());
     const seen = new Set<string>();
     for (const entry of entries) {
       seen.add(entry.name);

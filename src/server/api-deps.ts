@@ -16,6 +16,8 @@ export interface ApiDeps {
   syncs: SyncRegistry;
   /** Origin the service is reachable at (for the price-list CSV URL), e.g. `http://localhost:3000`. */
   publicBaseUrl: string;
+  /** C14 TZ_SHOP: the time zone of a new region that does not name one (default Europe/Moscow). */
+  defaultTimeZone?: string;
 }
 
 export const API_PREFIX = '/api/v1';

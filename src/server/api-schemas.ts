@@ -4,7 +4,10 @@
  * OpenAPI document is generated from them. Money is integer kopecks (`…Kopecks`).
  */
 import { z } from 'zod';
-import { normalizeEmail, normalizeInn, normalizePhone } from '../core/normalize.js';
+import { normalizeEmail, normalizeInn } from '../core/normalize.js';
+import { isPhoneNumber, REGION_COUNTRIES } from '../domain/phone.js';
+import { JOB_FAMILIES, PERMISSION_PROBLEMS } from '../domain/permission-problem.js';
+import { canonicalTimeZone } from '../core/time-zone.js';
 
 /** Database ids are positive integers; a path id that is not one names nothing (404). */
 export const IdParam = z.string().regex(/^[1-9]\d{0,15}$/).transform(Number);
@@ -25,13 +28,29 @@ export const Page = <T extends z.ZodType>(item: T) =>
 
 // ── regions ────────────────────────────────────────────────────────────────────────────────
 export const Region = z
-  .object({ id: z.number().int(), name: z.string(), code: z.string(), isCentral: z.boolean() })
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    code: z.string(),
+    isCentral: z.boolean(),
+    timeZone: z.string().meta({ description: 'C14 IANA time zone of the nightly syncs, e.g. Europe/Moscow' }),
+    country: z.enum(REGION_COUNTRIES).meta({ description: "C13 ISO country of the clients' phone numbers written without +" }),
+  })
   .meta({ id: 'Region' });
+/** C14 an IANA zone name, returned canonical (`europe/moscow` → `Europe/Moscow`). */
+const timeZoneField = z
+  .string()
+  .trim()
+  .max(64)
+  .refine((v) => canonicalTimeZone(v) !== null, 'not an IANA time zone name (e.g. Europe/Moscow, Asia/Vladivostok)')
+  .transform((v) => canonicalTimeZone(v) ?? v);
 export const RegionCreate = z
   .object({
     name: nonEmpty(200),
     code: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, "-" or "_", up to 64'),
     isCentral: z.boolean().optional(),
+    timeZone: timeZoneField.optional().meta({ description: 'default: TZ_SHOP (Europe/Moscow)' }),
+    country: z.enum(REGION_COUNTRIES).optional().meta({ description: 'default RU' }),
   })
   .strict()
   .meta({ id: 'RegionCreate' });
@@ -117,7 +136,7 @@ const phoneField = z
   .string()
   .trim()
   .max(64)
-  .refine((v) => normalizePhone(v) !== null, 'a phone needs at least 10 digits')
+  .refine((v) => isPhoneNumber(v), 'not a valid phone number of Russia or the CIS (e.g. +7 912 345-67-89)')
   .nullable()
   .optional();
 
@@ -158,7 +177,14 @@ export const Balance = z
     balance: z.string().nullable().meta({ description: 'roubles with two decimals' }),
     source: z.enum(['moysklad', 'store']),
     readAt: z.string().nullable(),
-    problem: z.string().nullable().meta({ description: "why MoySklad's figure is missing or old (no CRM, not linked yet, …)" }),
+    problem: z.string().nullable().meta({ description: "why MoySklad's figure is missing or old (no CRM option, no right to the report, …)" }),
+    card: z
+      .enum(['linked', 'none', 'ambiguous'])
+      .nullable()
+      .meta({
+        description:
+          "C12 the client's MoySklad card as the last balance read found it: linked; none = no card in MoySklad («нет карточки в МойСклад», a state, not an error: none is created for a balance); ambiguous = several cards fit, none is guessed; null = not looked for yet",
+      }),
   })
   .meta({ id: 'Balance' });
 export const ActivityResult = z
@@ -335,6 +361,20 @@ export const OrderOptions = z
     reservePositions: z.boolean(),
   })
   .meta({ id: 'OrderOptions' });
+/** C10 an open MoySklad permission or tariff problem of an integration. */
+export const IntegrationProblem = z
+  .object({
+    family: z.enum(JOB_FAMILIES).meta({ description: 'which sync it stops: stock, balance, webhooks, nomenclature, categories, photos, outbox, other' }),
+    code: z.enum(PERMISSION_PROBLEMS),
+    msCode: z.number().int().nullable().meta({ description: 'the MoySklad error code (13004, 1043, 1016, 30004, …)' }),
+    message: z.string().meta({ description: 'Russian: what to change in MoySklad' }),
+    messageEn: z.string(),
+    detectedAt: z.string(),
+    lastSeenAt: z.string(),
+    retryAt: z.string().meta({ description: 'the sync is not scheduled before this (unless the integration settings change)' }),
+    occurrences: z.number().int(),
+  })
+  .meta({ id: 'IntegrationProblem' });
 export const OrderOptionsUpdate = z
   .object({ exportPurchaseOrders: z.boolean().optional(), deleteRejectedPositions: z.boolean().optional(), reservePositions: z.boolean().optional() })
   .strict()

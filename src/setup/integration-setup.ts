@@ -15,7 +15,10 @@ import { AppError, errorMessage } from '../core/errors.js';
 import type { SecretBox } from '../core/secret-box.js';
 import type { MoySkladClient, MoySkladCredentials } from '../moysklad/client.js';
 import { MoySkladAuthError, MoySkladError } from '../moysklad/errors.js';
+import { IntegrationProblemRepository } from '../store/repositories/integration-problem-repository.js';
 import { IntegrationRepository, type Integration, type IntegrationOptions } from '../store/repositories/integration-repository.js';
+import { OutboxRepository } from '../store/repositories/outbox-repository.js';
+import { PERMISSION_PROBLEM_PREFIX } from '../sync/outbox/outbox-drain.js';
 import { MsAccountRepository, type MsCredentialsInput } from '../store/repositories/ms-account-repository.js';
 import type { Database, MsAuthKind } from '../store/schema.js';
 import type { MoySkladClientPool } from '../sync/client-pool.js';
@@ -37,7 +40,9 @@ export type CredentialProblem =
   | 'rate_limited'
   | 'server_error'
   | 'bad_response'
-  | 'missing_input';
+  | 'missing_input'
+  /** C10 the login works but is not a MoySklad administrator (the seed asks for one). */
+  | 'not_admin';
 
 export interface CheckFailure {
   ok: false;
@@ -140,13 +145,19 @@ export class IntegrationSetupService {
     return this.#deps.defaultBaseUrl;
   }
 
-  /** R9/R10: asks MoySklad whether the credentials work; the organizations when they do. Writes nothing. */
+  /**
+   * R9/R10, C10: asks MoySklad whether the credentials work and belong to an ADMINISTRATOR (the
+   * seed asks for an administrator's login: `GET context/employee` → `permissions.admin`, see
+   * md/_general.md «Контекст запроса сотрудника»); the organizations when they do. Writes nothing.
+   */
   async checkCredentials(credentials: SetupCredentials, baseUrl = this.#deps.defaultBaseUrl): Promise<CheckResult> {
     if (missing(credentials)) return { ok: false, problem: 'missing_input', detail: 'login and password (or a token) are required' };
     this.#deps.onSecret?.(credentials.authKind === 'password' ? credentials.password : credentials.token.trim());
     const client = this.#deps.clients.clientFor(baseUrl, toClientCredentials(credentials), 'credential check');
     try {
       const orgs = await client.checkCredentials();
+      const me = await client.currentEmployee();
+      if (!me.admin) return { ok: false, problem: 'not_admin', detail: `${me.login ?? 'this user'} is not a MoySklad administrator` };
       return { ok: true, organizations: orgs.map((o) => ({ id: o.id, name: o.name })) };
     } catch (e) {
       return credentialProblemOf(e);
@@ -199,7 +210,17 @@ export class IntegrationSetupService {
       await this.accounts.deleteIfUnused(current.id);
     }
     await this.integrations.setStatus(integrationId, 'ok');
+    await this.#settingsChanged(integrationId);
     return check;
+  }
+
+  /**
+   * C10 the admin changed something: the integration's permission problems are forgotten, so its
+   * jobs run at their next slot, and the outbox items that waited for them are due now.
+   */
+  async #settingsChanged(integrationId: number): Promise<void> {
+    await new IntegrationProblemRepository(this.#deps.db, this.#deps.clock).clearAll(integrationId);
+    await new OutboxRepository(this.#deps.db, this.#deps.clock).redueWaiting(integrationId, PERMISSION_PROBLEM_PREFIX);
   }
 
   /** The client of the integration's account (works for inactive integrations too). */
@@ -268,6 +289,7 @@ export class IntegrationSetupService {
       }
     }
     await this.integrations.update(integrationId, patch);
+    await this.#settingsChanged(integrationId);
     const saved = active
       ? await this.integrations.setStatus(integrationId, 'ok')
       : await this.integrations.setStatus(integrationId, 'draft', orgId ? 'inactive' : 'organization_required', orgId ? 'not active' : 'choose the organization and tick Active');

@@ -34,6 +34,10 @@ export interface RegionsTable {
   /** Short unique code, e.g. `central`, `spb`. */
   code: string;
   isCentral: FlagWithDefault;
+  /** C14 IANA time zone of the region's nightly syncs (0018; default Europe/Moscow). */
+  timeZone: ColumnType<string, string | undefined, string>;
+  /** C13 ISO 3166-1 alpha-2 country: the default country of its clients' phone numbers (0018; default RU). */
+  country: ColumnType<string, string | undefined, string>;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }
@@ -414,6 +418,29 @@ export interface MsBalancesTable {
   lastError: string | null;
   /** Migration 0006: when MoySklad was last asked for this balance (R30 counts attempts, not only reads). */
   attemptedAt: ColumnType<IsoTime | null, IsoTime | null | undefined, IsoTime | null>;
+  /** Migration 0020, C12: the client's MoySklad card as the balance read found it (null until first read). */
+  cardState: ColumnType<BalanceCardState | null, BalanceCardState | null | undefined, BalanceCardState | null>;
+}
+
+/** C12 linked to a card; no card («нет карточки в МойСклад»); several cards fit (none is guessed). */
+export type BalanceCardState = 'linked' | 'none' | 'ambiguous';
+
+/** C10 the open permission or tariff problem of an integration, per job family (0020). */
+export interface IntegrationProblemsTable {
+  id: Id;
+  integrationId: number;
+  /** `JobFamily` of src/domain/permission-problem.ts. */
+  family: string;
+  /** `PermissionProblemCode`. */
+  code: string;
+  msCode: number | null;
+  /** The Russian sentence for the shop: what to change in MoySklad. */
+  message: string;
+  detectedAt: IsoTime;
+  lastSeenAt: IsoTime;
+  /** The family's scheduled job does not fire before this (unless the settings change). */
+  retryAt: IsoTime;
+  occurrences: ColumnType<number, number | undefined, number>;
 }
 
 export type SyncTrigger = 'schedule' | 'manual' | 'api' | 'cli' | 'webhook';
@@ -535,6 +562,7 @@ export interface Database {
   adminSessions: AdminSessionsTable;
   settings: SettingsTable;
   webhookReceipts: WebhookReceiptsTable;
+  integrationProblems: IntegrationProblemsTable;
 }
 
 export type RegionRow = Selectable<RegionsTable>;
@@ -557,3 +585,4 @@ export type SyncRunRow = Selectable<SyncRunsTable>;
 export type LogEntryRow = Selectable<LogEntriesTable>;
 export type BalanceRecordRow = Selectable<BalanceRecordsTable>;
 export type MsBalanceRow = Selectable<MsBalancesTable>;
+export type IntegrationProblemRow = Selectable<IntegrationProblemsTable>;

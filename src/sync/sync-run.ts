@@ -10,6 +10,7 @@ import { errorMessage, isAppError } from '../core/errors.js';
 import type { IntegrationLogInput } from '../log/integration-log.js';
 import { SyncRunRepository } from '../store/repositories/sync-run-repository.js';
 import type { Database, LogLevel, SyncRunStatus, SyncTrigger } from '../store/schema.js';
+import { clearPermissionProblem, notePermissionProblem, type NotedProblem } from './permission-problems.js';
 import { newTally, withRequestTally, type RequestTally } from './request-scope.js';
 
 /** What a sync writes to the integration log (`moysklad_logger.log` and the `log_entries` table). */
@@ -57,6 +58,8 @@ export class SyncRun {
   readonly counts: Record<string, number> = {};
   readonly tally: RequestTally;
   errors = 0;
+  /** C10 a permission or tariff problem was met in this run (its family's problem is then not cleared). */
+  problemNoted = false;
   readonly #deps: SyncRunDeps;
 
   constructor(id: number, meta: SyncRunMeta, tally: RequestTally, deps: SyncRunDeps) {
@@ -69,6 +72,16 @@ export class SyncRun {
   /** Adds to a named counter (`created`, `updated`, `skipped`, …). */
   count(name: string, by = 1): void {
     this.counts[name] = (this.counts[name] ?? 0) + by;
+  }
+
+  /**
+   * C10 records a MoySklad permission or tariff refusal met by one item of the run (the run goes on):
+   * the integration's problem for this run's family; null when the error is not such a refusal.
+   */
+  async noteProblem(error: unknown, integrationId: number | null = this.meta.integrationId ?? null): Promise<NotedProblem | null> {
+    const problem = await notePermissionProblem(this.#deps.db, this.#deps.clock, integrationId, this.meta.kind, error);
+    if (problem) this.problemNoted = true;
+    return problem;
   }
 
   /** Writes a line to the integration log, tagged with this run. `error` lines count as errors. */
@@ -89,7 +102,9 @@ export class SyncRun {
 /**
  * Opens a run, executes `work` inside it (counting MoySklad requests made by it), and closes the
  * run with the outcome `work` returns. A thrown error closes the run as `failed`, is logged with
- * its code, and is rethrown so the queue can decide on a retry.
+ * its code, and is rethrown so the queue can decide on a retry. C10: a MoySklad permission or
+ * tariff refusal is recorded as the integration's problem (status, one log line with the Russian
+ * sentence, the family's schedule waits); a successful run clears its family's problem.
  */
 export async function recordRun(deps: SyncRunDeps, meta: SyncRunMeta, work: (run: SyncRun) => Promise<SyncRunResult>): Promise<FinishedRun> {
   const runs = new SyncRunRepository(deps.db, deps.clock);
@@ -104,9 +119,14 @@ export async function recordRun(deps: SyncRunDeps, meta: SyncRunMeta, work: (run
   } catch (e) {
     thrown = e;
     const code = isAppError(e) ? e.code : 'internal_error';
-    result = { status: 'failed', message: `${code}: ${errorMessage(e)}` };
-    await run.log('error', `${meta.kind} failed: ${errorMessage(e)}`, { code }).catch(() => undefined);
+    const problem = await notePermissionProblem(deps.db, deps.clock, meta.integrationId, meta.kind, e).catch(() => null);
+    result = { status: 'failed', message: problem ? `${problem.code}: ${problem.message}` : `${code}: ${errorMessage(e)}` };
+    await (problem
+      ? run.log('error', `${meta.kind}: ${problem.message}`, { code: problem.code, msCode: problem.msCode, retryAt: problem.retryAt.toISOString() })
+      : run.log('error', `${meta.kind} failed: ${errorMessage(e)}`, { code })
+    ).catch(() => undefined);
   }
+  if (!thrown && result.status !== 'failed' && !run.problemNoted) await clearPermissionProblem(deps.db, deps.clock, meta.integrationId, meta.kind).catch(() => undefined);
 
   const row = await runs.finish(run.id, {
     status: result.status,

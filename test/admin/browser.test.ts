@@ -5,49 +5,33 @@
  * `/usr/bin/chromium` is missing (`.ci/run` installs it).
  */
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_LOGIN, ADMIN_PASSWORD, createAdminHarness, type AdminHarness } from './harness.js';
+import { CHROMIUM, hasChromium, startBrowserHarness, type BrowserHarness } from './browser-harness.js';
+import { ADMIN_LOGIN, ADMIN_PASSWORD, type AdminHarness } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts/admin');
-const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`[admin browser tests] SKIPPED: ${CHROMIUM} is missing (install Debian's chromium; .ci/run does)`);
 
 describe.skipIf(!hasChromium)('admin panel in Chromium (headless)', () => {
   let h: AdminHarness;
-  let server: ServerType;
   let base: string;
-  let browser: Browser;
   let page: Page;
 
   const shot = async (name: string): Promise<void> => {
     await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
   };
 
+  let bh: BrowserHarness;
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    h = await createAdminHarness();
-    await new Promise<void>((resolve) => {
-      server = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve());
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(20_000);
+    bh = await startBrowserHarness();
+    ({ h, base, page } = bh);
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    await h?.dispose();
+    await bh?.close();
   });
 
   it('B8 logs in through the login page', async () => {

@@ -1,3 +1,4 @@
+import { normalizePhone } from '../../src/domain/phone.js';
 import { describe, expect, it } from 'vitest';
 import { inflateSync } from 'node:zlib';
 import { ManualClock } from '../../src/core/clock.js';
@@ -73,10 +74,17 @@ describe('emulator seeds (issue 3 "Seeds")', () => {
   it('B6 demo counterparties mix legal entities with INN and individuals with phones/emails in mixed formats', () => {
     const cps = a.counterparties;
     expect(cps.filter((c) => c.f.companyType === 'legal' && /^\d{10}$/.test(String(c.f.inn))).length).toBeGreaterThanOrEqual(5);
-    const phones = cps.map((c) => String(c.f.phone ?? ''));
-    expect(phones.some((p) => /^\+7 \(\d{3}\) \d{3}-\d{2}-\d{2}$/.test(p))).toBe(true);
-    expect(phones.some((p) => /^8 \d{3} \d{3} \d{2} \d{2}$/.test(p))).toBe(true);
     expect(cps.some((c) => /[A-Z]/.test(String(c.f.email ?? '')))).toBe(true);
+  });
+
+  it('C13 demo phones come in the spellings libphonenumber-js writes (national, international, E.164, with доб.), each a valid number', () => {
+    const phones = a.counterparties.map((c) => String(c.f.phone ?? '')).filter(Boolean);
+    expect(phones.some((p) => /^8 \(\d{3}\) \d{3}-\d{2}-\d{2}$/.test(p))).toBe(true);
+    expect(phones.some((p) => /^\+7 \d{3} \d{3} \d{2} \d{2}$/.test(p))).toBe(true);
+    expect(phones.some((p) => /^\+7\d{10}$/.test(p))).toBe(true);
+    expect(phones.some((p) => / доб\. \d+$/.test(p))).toBe(true);
+    expect(phones.some((p) => /^\(\d{3}\) \d{3}-\d{2}-\d{2}$/.test(p))).toBe(true);
+    expect(phones.filter((p) => normalizePhone(p) === null)).toEqual([]);
   });
 
   it('B4 the demo is served through the API (products listed with paging)', async () => {

@@ -59,6 +59,6 @@ forEachDialect((getDb) => {
     expect(targets.integrations.map((i) => i.id).sort()).toEqual([iNorth.id, iSouth.id].sort()); // inactive east excluded
     expect(targets.integrations.find((i) => i.id === iNorth.id)).toMatchObject({ categorySync: true, balanceSync: false });
     expect(targets.integrations.find((i) => i.id === iSouth.id)).toMatchObject({ categorySync: false, balanceSync: true });
-    expect(targets.priceLists).toEqual([{ id: plBound.id, integrationId: iSouth.id, syncIntervalMinutes: 30 }]);
+    expect(targets.priceLists).toEqual([{ id: plBound.id, integrationId: iSouth.id, syncIntervalMinutes: 30, timeZone: 'Europe/Moscow' }]);
   });
 });

@@ -300,7 +300,7 @@ forEachDialect((getDb) => {
       { counterpartyId: clientId, amount: -2550, kind: 'order', note: null, createdAt: ctx.clock.now().toISOString() },
     ]).execute();
     const res = await call('GET', `/api/v1/clients/${clientId}/balance`);
-    expect(res.json).toEqual({ clientId, balanceKopecks: 97450, balance: '974.50', source: 'store', readAt: null, problem: null });
+    expect(res.json).toEqual({ clientId, balanceKopecks: 97450, balance: '974.50', source: 'store', readAt: null, problem: null, card: null });
     expect((await call('GET', `/api/v1/clients/${supplierId}/balance`)).status).toBe(404);
     const act = await call('POST', `/api/v1/clients/${clientId}/activity`);
     expect(act.json).toMatchObject({ refreshQueued: false });

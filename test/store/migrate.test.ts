@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { forEachDialect, openTestDatabase, postgresUnavailableReason, dialects } from '../helpers/databases.js';
 import { migrateToLatest, migrationStatus } from '../../src/store/migrate.js';
+import { migrations as allMigrations } from '../../src/store/migrations/index.js';
 
 describe('migrations', () => {
   forEachDialect((getDb) => {
@@ -22,7 +23,7 @@ describe('migrations', () => {
         .values({ name: 'Центр', code: 'types', isCentral: 1, createdAt: at, updatedAt: at })
         .returningAll()
         .executeTakeFirstOrThrow();
-      expect(region).toEqual({ id: region.id, name: 'Центр', code: 'types', isCentral: 1, createdAt: at, updatedAt: at });
+      expect(region).toEqual({ id: region.id, name: 'Центр', code: 'types', isCentral: 1, timeZone: 'Europe/Moscow', country: 'RU', createdAt: at, updatedAt: at });
       expect(typeof region.id).toBe('number');
       const cp = await db
         .insertInto('counterparties')
@@ -74,6 +75,38 @@ describe('migrations', () => {
         expect(s.upToDate).toBe(false);
         expect((await migrateToLatest(tdb.db)).applied).toContain('0001_initial');
         expect((await migrationStatus(tdb.db)).upToDate).toBe(true);
+      } finally {
+        await tdb.dispose();
+      }
+    });
+  }
+
+  for (const dialect of dialects) {
+    const why = dialect === 'postgres' ? postgresUnavailableReason() : null;
+    it.skipIf(why !== null)(`C13 0019 brings stored phone keys to E.164 with each region's country (${dialect})`, async () => {
+      const tdb = await openTestDatabase(dialect, { migrate: false });
+      try {
+        const upTo = (last: string) => Object.fromEntries(Object.entries(allMigrations).filter(([name]) => name <= last));
+        await migrateToLatest(tdb.db, upTo('0018_region_time_zone_country'));
+        const at = '2026-11-29T09:00:00.000Z';
+        const by = await tdb.db.insertInto('regions').values({ name: 'Минск', code: 'by', country: 'BY', createdAt: at, updatedAt: at }).returning('id').executeTakeFirstOrThrow();
+        const old = [
+          { externalId: 'ru', regionId: null, phone: '+7 (912) 345-67-89', phoneNorm: '79123456789' },
+          { externalId: 'ru-landline', regionId: null, phone: '495 331 22 33', phoneNorm: '4953312233' },
+          { externalId: 'by', regionId: by.id, phone: '8 029 123-45-67', phoneNorm: '80291234567' },
+          { externalId: 'junk', regionId: null, phone: '+7 (000) 000-00-00', phoneNorm: '70000000000' },
+          { externalId: 'none', regionId: null, phone: null, phoneNorm: null },
+        ];
+        for (const o of old) await tdb.db.insertInto('counterparties').values({ kind: 'client', name: o.externalId, ...o, createdAt: at, updatedAt: at }).execute();
+        expect((await migrateToLatest(tdb.db)).applied).toContain('0019_phone_norm_e164');
+        const rows = await tdb.db.selectFrom('counterparties').select(['externalId', 'phoneNorm']).orderBy('id').execute();
+        expect(rows).toEqual([
+          { externalId: 'ru', phoneNorm: '+79123456789' },
+          { externalId: 'ru-landline', phoneNorm: '+74953312233' },
+          { externalId: 'by', phoneNorm: '+375291234567' },
+          { externalId: 'junk', phoneNorm: null },
+          { externalId: 'none', phoneNorm: null },
+        ]);
       } finally {
         await tdb.dispose();
       }

@@ -245,10 +245,10 @@ describe('repositories', () => {
     it('B6 counterparties store normal forms; R27 a customer order cannot go to a supplier', async () => {
       const { repos, region, account } = await integrationFixture();
       const client = await repos.counterparties.create({ kind: 'client', externalId: uniq('c'), name: 'Иван', regionId: region.id, inn: ' 7707083893 ', email: ' Ivan@Mail.RU ', phone: '+7 (912) 345-67-89', companyType: 'individual' });
-      expect(client).toMatchObject({ innNorm: '7707083893', emailNorm: 'ivan@mail.ru', phoneNorm: '79123456789', companyType: 'individual' });
+      expect(client).toMatchObject({ innNorm: '7707083893', emailNorm: 'ivan@mail.ru', phoneNorm: '+79123456789', companyType: 'individual' });
       await expect(repos.counterparties.create({ kind: 'client', externalId: client.externalId, name: 'dup' })).rejects.toMatchObject({ code: 'counterparty_exists' });
       const updated = await repos.counterparties.update(client.id, { phone: '8 912 345 67 00' });
-      expect(updated.phoneNorm).toBe('79123456700');
+      expect(updated.phoneNorm).toBe('+79123456700');
       expect(updated.emailNorm).toBe('ivan@mail.ru');
       const supplier = await repos.counterparties.create({ kind: 'supplier', externalId: uniq('s'), name: 'Поставщик' });
       await expect(
@@ -258,6 +258,25 @@ describe('repositories', () => {
       expect(link.matchedBy).toBe('inn');
       expect((await repos.counterparties.link(client.id, account.id, 'ms-cp-2', 'id')).msCounterpartyId).toBe('ms-cp-2');
       expect((await repos.counterparties.findLink(client.id, account.id))?.msCounterpartyId).toBe('ms-cp-2');
+    });
+
+    it("C13 stored phone keys are E.164 read with the region's country, and follow a change of region or country", async () => {
+      const { repos, region } = await integrationFixture();
+      const minsk = await repos.regions.create({ name: 'Минск', code: uniq('by'), country: 'BY', timeZone: 'Europe/Minsk' });
+      const by = await repos.counterparties.create({ kind: 'client', externalId: uniq('c'), name: 'Клиент BY', regionId: minsk.id, phone: '8 029 123-45-67 доб. 3' });
+      const ru = await repos.counterparties.create({ kind: 'client', externalId: uniq('c'), name: 'Клиент RU', regionId: region.id, phone: '495 331 22 33' });
+      const none = await repos.counterparties.create({ kind: 'client', externalId: uniq('c'), name: 'Без региона', phone: '8 (912) 345-67-89' });
+      expect([by.phoneNorm, ru.phoneNorm, none.phoneNorm]).toEqual(['+375291234567', '+74953312233', '+79123456789']);
+      // Moving the Belarusian client to a Russian region reads its stored number again.
+      expect((await repos.counterparties.update(by.id, { regionId: region.id })).phoneNorm).toBe(null);
+      expect((await repos.counterparties.update(by.id, { regionId: minsk.id })).phoneNorm).toBe('+375291234567');
+      // A region whose country changes gets its clients' keys recomputed.
+      await repos.regions.update(region.id, { country: 'BY' });
+      expect(await repos.counterparties.renormalizeRegionPhones(region.id)).toBe(1);
+      expect((await repos.counterparties.get(ru.id)).phoneNorm).toBe(null);
+      await repos.regions.update(region.id, { country: 'RU' });
+      expect(await repos.counterparties.renormalizeRegionPhones(region.id)).toBe(1);
+      expect((await repos.counterparties.get(ru.id)).phoneNorm).toBe('+74953312233');
     });
 
     it('B1 an order, its positions and its export job are written in one transaction', async () => {

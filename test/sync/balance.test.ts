@@ -185,32 +185,102 @@ for (const dialect of dialects) {
       expect((await readClientBalance(api, prepaid)).balanceKopecks).toBe(1_000_00);
     });
 
-    it('R29 a tariff without CRM gives a clear message in the integration status and log; no repeated requests', async () => {
+    it('C10 a tariff without CRM shows what to change in MoySklad (status, one log line); the balance job waits instead of retrying', async () => {
       await setup({ crm: false });
       const c = await client('Без CRM', -1_00);
       await recordClientActivity(api, c);
       await drain();
       const integration = await fx.db.selectFrom('integrations').selectAll().where('id', '=', fx.integrationId).executeTakeFirstOrThrow();
-      expect(integration.statusCode).toBe('balance_no_crm');
-      expect(integration.statusMessage).toMatch(/CRM/);
-      const err = fx.log.entries.find((e) => e.level === 'error' && e.kind === 'balance');
-      expect(err?.message).toMatch(/CRM/);
+      expect(integration).toMatchObject({ status: 'error', statusCode: 'no_crm_tariff' });
+      expect(integration.statusMessage).toMatch(/^Тариф МойСклад без опции CRM \(ошибка 1043\).*Подключите опцию CRM/);
+      const errors = fx.log.entries.filter((e) => e.level === 'error' && e.kind === 'balance');
+      expect(errors.map((e) => e.message)).toEqual([`balance: ${integration.statusMessage}`]);
       const shown = await readClientBalance(api, c);
-      expect(shown).toMatchObject({ source: 'moysklad', balanceKopecks: null });
-      expect(shown.problem).toMatch(/CRM/);
-      // Activity within 30 minutes does not hammer MoySklad.
+      expect(shown).toMatchObject({ source: 'moysklad', balanceKopecks: null, card: 'linked' });
+      expect(shown.problem).toBe(integration.statusMessage);
+      // Activity does not hammer MoySklad: within 30 minutes, nor after them while the problem holds the job back.
       fx.clock.advance(5 * MIN);
+      expect(await recordClientActivity(api, c)).toMatchObject({ refreshQueued: false });
+      account.setCrm(true);
+      fx.clock.advance(30 * MIN);
       expect(await recordClientActivity(api, c)).toMatchObject({ refreshQueued: false });
       expect(reportRequests()).toBe(1);
 
-      // CRM turned on: the next due read succeeds and clears the status.
-      account.setCrm(true);
-      fx.clock.advance(30 * MIN);
-      await recordClientActivity(api, c);
+      // Six hours later (the slow pace) the next activity reads it, and the success clears the status.
+      fx.clock.advance(6 * 60 * MIN);
+      expect(await recordClientActivity(api, c)).toMatchObject({ refreshQueued: true });
       await drain();
       const after = await fx.db.selectFrom('integrations').selectAll().where('id', '=', fx.integrationId).executeTakeFirstOrThrow();
-      expect(after.statusCode).toBeNull();
+      expect(after).toMatchObject({ status: 'ok', statusCode: null, statusMessage: null });
       expect(await readClientBalance(api, c)).toMatchObject({ balanceKopecks: -1_00, problem: null });
+    });
+
+    /** A store client with no link to MoySklad (it never had an order). */
+    async function storeClient(externalId: string, fields: { inn?: string; email?: string; phone?: string }): Promise<{ id: number; regionId: number }> {
+      const now = fx.clock.now().toISOString();
+      const row = await fx.db
+        .insertInto('counterparties')
+        .values({ kind: 'client', externalId, regionId: fx.regionId, name: externalId, inn: fields.inn ?? null, innNorm: fields.inn ?? null, email: fields.email ?? null, emailNorm: fields.email?.toLowerCase() ?? null, phone: fields.phone ?? null, phoneNorm: null, createdAt: now, updatedAt: now })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return { id: Number(row.id), regionId: fx.regionId };
+    }
+
+    it('C12 a client never linked is matched on its first balance read (INN, e-mail, phone), linked and read in the same job', async () => {
+      await setup();
+      const byInn = account.createEntity('counterparty', { name: 'ООО ИНН', companyType: 'legal', inn: '7707083893' });
+      const byEmail = account.createEntity('counterparty', { name: 'Почта', companyType: 'individual', email: 'Buyer@Example.RU' });
+      const byPhone = account.createEntity('counterparty', { name: 'Телефон', companyType: 'individual', phone: '8 (495) 331-22-33' });
+      account.setBalance(byInn.id, -500_00);
+      account.setBalance(byEmail.id, 120_00);
+      account.setBalance(byPhone.id, -7_00);
+      const a = await storeClient('C-inn', { inn: '7707083893' });
+      const b = await storeClient('C-mail', { email: 'buyer@example.ru' });
+      const c = await storeClient('C-phone', { phone: '+7 495 331 22 33 доб. 5' });
+      const countersBefore = account.counterparties.length;
+      for (const x of [a, b, c]) await recordClientActivity(api, x);
+      expect(await drain()).toBe(1);
+      expect([await readClientBalance(api, a), await readClientBalance(api, b), await readClientBalance(api, c)].map((r) => [r.balanceKopecks, r.card, r.problem])).toEqual([
+        [-500_00, 'linked', null],
+        [120_00, 'linked', null],
+        [-7_00, 'linked', null],
+      ]);
+      const links = await fx.db.selectFrom('counterpartyLinks').select(['counterpartyId', 'msCounterpartyId', 'matchedBy']).where('counterpartyId', 'in', [a.id, b.id, c.id]).orderBy('counterpartyId').execute();
+      expect(links.map((l) => [l.msCounterpartyId, l.matchedBy])).toEqual([
+        [byInn.id, 'inn'],
+        [byEmail.id, 'email'],
+        [byPhone.id, 'phone'],
+      ]);
+      expect(account.counterparties.length).toBe(countersBefore); // nothing created
+      expect(reportRequests()).toBe(1); // one report for the three
+    });
+
+    it('C12 no card in MoySklad is a state, not an error; several fitting cards are not guessed; no card is created', async () => {
+      await setup();
+      account.createEntity('counterparty', { name: 'Двойник 1', companyType: 'individual', email: 'twin@example.ru' });
+      account.createEntity('counterparty', { name: 'Двойник 2', companyType: 'individual', email: 'twin@example.ru' });
+      const none = await storeClient('C-none', { email: 'nobody@example.ru', phone: '+7 912 000-00-09' });
+      const twin = await storeClient('C-twin', { email: 'twin@example.ru' });
+      const countersBefore = account.counterparties.length;
+      await recordClientActivity(api, none);
+      await recordClientActivity(api, twin);
+      await drain();
+      expect(await readClientBalance(api, none)).toMatchObject({ source: 'moysklad', balanceKopecks: null, card: 'none', problem: null });
+      expect(await readClientBalance(api, twin)).toMatchObject({ source: 'moysklad', balanceKopecks: null, card: 'ambiguous', problem: null });
+      expect(account.counterparties.length).toBe(countersBefore);
+      expect(fx.log.entries.filter((e) => e.level === 'error')).toEqual([]);
+      expect(await fx.db.selectFrom('counterpartyLinks').select('id').where('counterpartyId', 'in', [none.id, twin.id]).execute()).toEqual([]);
+      expect(reportRequests()).toBe(0); // nothing to read
+      const integration = await fx.db.selectFrom('integrations').select(['status', 'statusCode']).where('id', '=', fx.integrationId).executeTakeFirstOrThrow();
+      expect(integration).toEqual({ status: 'ok', statusCode: null });
+
+      // The card appears in MoySklad later: the next due read finds and links it.
+      const later = account.createEntity('counterparty', { name: 'Появился', companyType: 'individual', phone: '8 912 000 00 09' });
+      account.setBalance(later.id, 42_00);
+      fx.clock.advance(31 * MIN);
+      await recordClientActivity(api, none);
+      await drain();
+      expect(await readClientBalance(api, none)).toMatchObject({ balanceKopecks: 42_00, card: 'linked' });
     });
   });
 }

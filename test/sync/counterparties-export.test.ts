@@ -65,7 +65,7 @@ for (const dialect of dialects) {
           expect(await ensureCounterparty(deps(), cp.id), `${storePhone} → ${msPhone}`).toMatchObject({ msId: target.id, matchedBy: 'phone' });
         }
         account.deleteEntity('counterparty', target.id);
-        deps().cache!.phoneIndex = null;
+        deps().cache!.phoneIndexes.clear();
       }
     });
 

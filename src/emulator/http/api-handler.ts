@@ -37,6 +37,8 @@ export interface Core {
   stats: StatsRecorder;
   latency: LatencySettings;
   links: FileLinks;
+  /** C10 rows past which `report/stock/{all,bystore}/current` answers 13005 (null: no limit). */
+  reportRowLimit: { value: number | null };
   /** e.g. http://127.0.0.1:8090 (in-process: http://moysklad.emulator). */
   apiOrigin(): string;
   /** Origins accepted in hrefs. */
@@ -203,7 +205,9 @@ export async function handleApi(c: Context, core: Core): Promise<Response> {
       query: url.searchParams,
       headers: raw.headers,
       account: auth.account,
+      user: auth.user,
       authKind: auth.kind,
+      ...(core.reportRowLimit.value !== null ? { reportRowLimit: core.reportRowLimit.value } : {}),
       ctx: { base: `${origin}${API_PREFIX}`, account: auth.account, files: core.links },
       origins: [...new Set([origin, url.origin, ...core.origins()])],
       body: undefined,
@@ -217,7 +221,7 @@ export async function handleApi(c: Context, core: Core): Promise<Response> {
         if (method !== 'POST') throw msErrors.methodNotAllowed(method);
         // tokens are issued for login+password only (REFERENCE §1: "POST /security/token with a Basic header")
         if (auth.kind !== 'password') throw msErrors.auth();
-        result = { status: 200, body: { access_token: auth.account.issueToken() } };
+        result = { status: 200, body: { access_token: auth.account.issueToken(auth.user) } };
       } else {
         if (method === 'POST' || method === 'PUT') {
           const text = await raw.text();

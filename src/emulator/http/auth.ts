@@ -1,14 +1,18 @@
 /**
  * @module auth
- * Basic (login:password) and Bearer (user token from /security/token, or a solution token).
+ * Basic (login:password) and Bearer (user token from /security/token, or a solution token), for any
+ * user of any account (C10: an account has several users with their own rights).
  */
 
 import { Buffer } from 'node:buffer';
 import type { EmulatorAccount } from '../state/account.js';
+import type { EmulatorUser } from '../state/users.js';
 import type { AuthKind } from './rate-limit.js';
 
 export interface AuthResult {
   account: EmulatorAccount;
+  /** C10 the user the request acts as (the administrator for solution tokens). */
+  user: EmulatorUser;
   kind: AuthKind;
   /** Rate-limit key: per user, or per solution for solution tokens. */
   bucketKey: string;
@@ -32,14 +36,14 @@ export function authenticate(header: string | null, accounts: Iterable<EmulatorA
     const login = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
     for (const a of accounts) {
-      if (a.login === login && a.password === password) return { account: a, kind: 'password', bucketKey: `user:${a.login}` };
+      for (const u of a.users) if (u.login === login && u.password === password) return { account: a, user: u, kind: 'password', bucketKey: `user:${u.login}` };
     }
     return undefined;
   }
   if (scheme === 'bearer' && value) {
     for (const a of accounts) {
-      if (a.userToken !== undefined && a.userToken === value) return { account: a, kind: 'user-token', bucketKey: `user:${a.login}` };
-      if (a.solutionTokens.has(value)) return { account: a, kind: 'solution-token', bucketKey: `solution:${a.login}:${value}` };
+      for (const u of a.users) if (u.userToken !== undefined && u.userToken === value) return { account: a, user: u, kind: 'user-token', bucketKey: `user:${u.login}` };
+      if (a.solutionTokens.has(value)) return { account: a, user: a.users[0]!, kind: 'solution-token', bucketKey: `solution:${a.login}:${value}` };
     }
   }
   return undefined;

@@ -5,6 +5,7 @@
  *   POST /__control/faults           ← FaultSettings (merged); GET returns the current ones
  *   POST /__control/limits           ← false | Partial<RateLimitSettings>
  *   POST /__control/latency          ← { baseMs, perRowMs }
+ *   POST /__control/report-row-limit ← { limit: N | null } (C10: current-stock reports answer 13005 past N rows); GET returns it
  *   POST /__control/reset            ← { state?: boolean } resets stats, faults and buckets (and re-seeds when state is true)
  *   POST /__control/flush-webhooks   → delivers pending stock notifications and waits for deliveries
  */
@@ -21,6 +22,8 @@ export interface ControlTarget {
   setLimits(l: false | Partial<RateLimitSettings>): void;
   getLimits(): false | RateLimitSettings;
   setLatency(l: { baseMs?: number; perRowMs?: number }): void;
+  getReportRowLimit(): number | null;
+  setReportRowLimit(limit: number | null): void;
   reset(options: { state?: boolean }): void;
   flushWebhooks(): Promise<void>;
 }
@@ -46,6 +49,14 @@ export function controlRoutes(t: ControlTarget): Hono {
   app.post('/latency', async (c) => {
     t.setLatency((await jsonBody(c.req.raw)) as { baseMs?: number; perRowMs?: number });
     return c.json({ ok: true });
+  });
+  app.get('/report-row-limit', (c) => c.json({ limit: t.getReportRowLimit() }));
+  app.post('/report-row-limit', async (c) => {
+    const body = (await jsonBody(c.req.raw)) as { limit?: unknown };
+    const limit = body.limit === null || body.limit === undefined ? null : Number(body.limit);
+    if (limit !== null && (!Number.isFinite(limit) || limit < 0)) return c.json({ error: 'limit must be a non-negative number or null' }, 400);
+    t.setReportRowLimit(limit);
+    return c.json({ limit: t.getReportRowLimit() });
   });
   app.post('/reset', async (c) => {
     t.reset((await jsonBody(c.req.raw)) as { state?: boolean });

@@ -71,6 +71,12 @@ export const msErrors = {
     new MsError(412, 3006, `Ошибка сохранения объекта: значение '${value}' поля '${field}' не уникально`, field),
   noCrm: () => new MsError(403, 1043, 'Тариф не позволяет использовать функционал CRM'),
   noWebhooks: () => new MsError(403, 30006, 'Вебхуки доступны только на платных тарифах'),
+  // C10 rights (md/_errors.md gives the codes and texts; the HTTP statuses are inferred: 403 like 1043, 412 for 13005).
+  webhooksAdminOnly: () => new MsError(403, 30004, 'Необходимы права администратора для работы с webhook'),
+  noCurrentStockReport: () => new MsError(403, 13004, 'Отсутствует доступ к отчету Текущие остатки'),
+  currentStockTooLarge: () => new MsError(412, 13005, "Превышен допустимый объем для построения отчета 'Текущие остатки'"),
+  noViewRight: () => new MsError(403, 1016, 'Доступ запрещен: у вас нет прав на просмотр данного объекта'),
+  noCreateRight: () => new MsError(403, 1045, 'Доступ запрещен: у вас нет прав на создание данного объекта'),
   badParam: (parameter: string, message: string) => new MsError(400, 1014, message, parameter),
   methodNotAllowed: (method: string) => new MsError(405, 1002, `Метод ${method} не поддерживается для этого ресурса`),
 };

@@ -7,6 +7,7 @@ import type { EmulatorAccount } from '../state/account.js';
 import type { SerializeContext } from '../state/serialize.js';
 import type { ChangeEvent } from '../state/types.js';
 import type { AuthKind } from '../http/rate-limit.js';
+import type { EmulatorUser } from '../state/users.js';
 
 export interface ApiRequest {
   method: string;
@@ -17,7 +18,11 @@ export interface ApiRequest {
   query: URLSearchParams;
   headers: Headers;
   account: EmulatorAccount;
+  /** C10 the user the request acts as, with its rights. */
+  user: EmulatorUser;
   authKind: AuthKind;
+  /** C10 `--report-row-limit`: `report/stock/{all,bystore}/current` answers 13005 past this many rows (undefined: no limit). */
+  reportRowLimit?: number;
   ctx: SerializeContext;
   /** Origins accepted in hrefs (1059 otherwise). */
   origins: string[];

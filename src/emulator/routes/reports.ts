@@ -230,8 +230,14 @@ function parseIdList(field: string, value: string): Set<string> {
   return new Set(ids);
 }
 
-/** `/report/stock/{all|bystore}/current`: a bare array, no paging (VERIFIED #13). */
+/**
+ * `/report/stock/{all|bystore}/current`: a bare array, no paging (VERIFIED #13). C10: only an
+ * administrator or a user with the «Остатки» permission may ask (13004, md/reports/_report_stock.md);
+ * a report larger than the emulator's row limit answers 13005 («попробуйте сократить количество
+ * элементов использовав фильтры», md/_errors.md) — the filters are `assortmentId` and `storeId`.
+ */
 export function stockCurrent(req: ApiRequest, byStore: boolean): ApiResult {
+  if (!req.user.admin && !req.user.stockReport) throw msErrors.noCurrentStockReport();
   const a = req.account;
   const stockType = (req.query.get('stockType') ?? 'stock') as StockType;
   if (!STOCK_TYPES.includes(stockType)) throw new MsError(400, 1014, `Неверное значение '${stockType}' параметра 'stockType'`, 'stockType');
@@ -306,13 +312,16 @@ export function stockCurrent(req: ApiRequest, byStore: boolean): ApiResult {
       }
     }
   }
+  if (req.reportRowLimit !== undefined && out.length > req.reportRowLimit) throw msErrors.currentStockTooLarge();
   return { status: 200, body: out, rows: out.length };
 }
 
 // ---- counterparty report ------------------------------------------------------------------
 
+/** The tariff must include CRM (1043); the user needs «Просматривать показатели» (viewCompanyCRM; 1016 is inferred). */
 function requireCrm(req: ApiRequest): void {
   if (!req.account.crm) throw msErrors.noCrm();
+  if (!req.user.admin && !req.user.companyCrm) throw msErrors.noViewRight();
 }
 
 function counterpartyRow(req: ApiRequest, cp: Entity): Fields {

@@ -14,6 +14,7 @@ import { addPositions, deletePosition, deletePositions, getPosition, listPositio
 import { counterpartyReport, counterpartyReportOne, stockAll, stockByStore, stockCurrent } from './reports.js';
 import { expandOf, listEnvelope, pagingOf } from './list-response.js';
 import { metaOf } from '../state/serialize.js';
+import { permissionsOf } from '../state/users.js';
 
 /** Document types with a positions sub-resource and states. */
 const DOCS = new Set(['customerorder', 'purchaseorder']);
@@ -57,9 +58,20 @@ export function route(req: ApiRequest, links: FileLinks): ApiResult | Promise<Ap
   const [s0, s1, s2, s3, s4] = s;
   if (s0 === 'context' && s1 === 'employee' && s.length === 2) {
     if (m !== 'GET') notAllowed(req);
+    // C10 md/_general.md «Получить контекст сотрудника»: the employee of the request and its permissions.
+    const u = req.user;
     return {
       status: 200,
-      body: { meta: metaOf(req.ctx, { type: 'employee', id: req.account.employeeId }), id: req.account.employeeId, accountId: req.account.accountId, name: 'Администратор', uid: req.account.login },
+      body: {
+        meta: metaOf(req.ctx, { type: 'employee', id: u.employeeId }),
+        id: u.employeeId,
+        accountId: req.account.accountId,
+        name: u.name,
+        uid: u.login,
+        archived: false,
+        shared: true,
+        permissions: permissionsOf(u, req.account.crm),
+      },
     };
   }
   if (s0 === 'download' && s1 && s.length === 2) {
@@ -88,7 +100,11 @@ export function route(req: ApiRequest, links: FileLinks): ApiResult | Promise<Ap
   if (!isEntityType(s1)) throw msErrors.unknownType(s1);
   const type: EntityType = s1;
   // REFERENCE §8: webhooks are for paid tariffs only (30006); the status is not documented (403 like 1043).
+  // C10 md/_errors.md 30004: webhooks are for administrators only (checked before the tariff: inferred).
+  if ((type === 'webhook' || type === 'webhookstock') && !req.user.admin) throw msErrors.webhooksAdminOnly();
   if ((type === 'webhook' || type === 'webhookstock') && !req.account.webhooksAllowed) throw msErrors.noWebhooks();
+  // C10 md/_errors.md 1045: a user whose `create` permission of the type is NO (status 403 inferred).
+  if (m === 'POST' && (s.length === 2 || s[2] === 'batch') && req.user.cannotCreate.includes(type)) throw msErrors.noCreateRight();
   if (s.length === 2) {
     if (m === 'GET') return listEntities(req, type);
     if (m === 'POST') return postEntities(req, type);

@@ -14,6 +14,7 @@ import { computeSums } from '../routes/input.js';
 import { formatMoscow } from '../../core/moscow-time.js';
 import { articleLike, buildFolders, innLegal, innPerson, randomPrice, seedOrganizations, seedStores, seededProduct, sharedRefs } from './catalog.js';
 import { makePng } from './png.js';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { loadSharedData } from './shared-data.js';
 
 export const DEMO_PRODUCTS = 2100;
@@ -24,7 +25,20 @@ export interface DemoSummary {
   withImages: number;
 }
 
+/**
+ * C10 the demo account's second user: `manager@<account>` with the account's password, NOT an
+ * administrator, without the stock-report permission (13004) and without CRM access, so that the
+ * module's administrator check and permission messages can be tried on the demo.
+ */
+export function demoManagerLogin(accountLogin: string): string {
+  const at = accountLogin.indexOf('@');
+  return `manager${at >= 0 ? accountLogin.slice(at) : `@${accountLogin}`}`;
+}
+
 export function seedDemo(a: EmulatorAccount, seed = 20261129): DemoSummary {
+  if (!a.users.some((u) => u.login === demoManagerLogin(a.login))) {
+    a.addUser({ login: demoManagerLogin(a.login), password: a.password, name: 'Менеджер', admin: false, stockReport: false, companyCrm: false }, rngUuid(createRng(seed ^ 0x3a9a)));
+  }
   const data = loadSharedData();
   const rng = createRng(seed);
   const idRng = createRng(seed ^ 0x5eed);
@@ -142,13 +156,20 @@ function build(a: EmulatorAccount, rng: Rng, data: ReturnType<typeof loadSharedD
   return { products: productIds.length, broken, withImages };
 }
 
+/**
+ * C13 the spellings shops really type, built by libphonenumber-js from the 10 national digits: its
+ * national (`8 (912) 345-67-89`) and international (`+7 912 345-67-89`) formats, E.164, the national
+ * number without a prefix, an extension (`доб.`), and bare digits with 7 or 8 in front.
+ */
+const phone = (d: string) => parsePhoneNumberFromString(`+7${d}`)!;
 const PHONE_FORMATS: ((d: string) => string)[] = [
-  (d) => `+7 (${d.slice(0, 3)}) ${d.slice(3, 6)}-${d.slice(6, 8)}-${d.slice(8)}`,
-  (d) => `8 ${d.slice(0, 3)} ${d.slice(3, 6)} ${d.slice(6, 8)} ${d.slice(8)}`,
-  (d) => `+7${d}`,
+  (d) => phone(d).formatNational(),
+  (d) => phone(d).formatInternational(),
+  (d) => phone(d).number,
   (d) => `8${d}`,
+  (d) => `${phone(d).formatInternational()} доб. ${d.slice(7)}`,
   (d) => `7-${d.slice(0, 3)}-${d.slice(3, 6)}-${d.slice(6)}`,
-  (d) => `+7 ${d.slice(0, 3)} ${d.slice(3)}`,
+  (d) => phone(d).formatNational().replace(/^8 /, ''),
 ];
 
 const FIRST = ['Иван', 'Пётр', 'Анна', 'Мария', 'Сергей', 'Ольга', 'Дмитрий', 'Елена', 'Алексей', 'Наталья'];

@@ -7,6 +7,7 @@
 
 import type { Clock } from '../../core/clock.js';
 import { newAccessToken, randomId, type IdSource } from './ids.js';
+import { ADMIN_RIGHTS, type EmulatorUser, type EmulatorUserSpec } from './users.js';
 import {
   ENTITY_TYPES,
   ref,
@@ -115,14 +116,13 @@ export interface AccountInit {
 
 export class EmulatorAccount {
   readonly login: string;
-  password: string;
   crm: boolean;
   readonly accountId: string;
   readonly clock: Clock;
   /** Valid solution tokens (weight 1, bucket per solution). */
   readonly solutionTokens: Set<string>;
-  /** The currently valid user token (a new one revokes the older). */
-  userToken: string | undefined;
+  /** C10 the users of the account; the first is the account's own login, an administrator. */
+  readonly users: EmulatorUser[] = [];
   readonly collections = new Map<EntityType, Collection>();
   /** productId or variantId → storeId → cell. */
   readonly stock = new Map<string, Map<string, StockCell>>();
@@ -154,7 +154,6 @@ export class EmulatorAccount {
 
   constructor(init: AccountInit) {
     this.login = init.login;
-    this.password = init.password;
     this.crm = init.crm;
     this.clock = init.clock;
     this.ids = init.ids ?? randomId;
@@ -165,6 +164,7 @@ export class EmulatorAccount {
     this.uomId = this.ids();
     this.employeeId = this.ids();
     this.groupId = this.ids();
+    this.users.push({ login: init.login, password: init.password, name: 'Администратор', employeeId: this.employeeId, userToken: undefined, cannotCreate: [], ...ADMIN_RIGHTS });
     this.priceTypes = [
       { id: this.ids(), name: 'Цена продажи', externalCode: 'cbcf493b-55bc-11d9-848a-00112f43529a' },
       { id: this.ids(), name: 'Оптовая', externalCode: 'wholesale' },
@@ -184,10 +184,50 @@ export class EmulatorAccount {
 
   // ---- tokens -------------------------------------------------------------------------------
 
-  /** Issues a user token and revokes the earlier one (POST /security/token). */
-  issueToken(): string {
-    this.userToken = newAccessToken();
-    return this.userToken;
+  /** The administrator's password (the account's own login). */
+  get password(): string {
+    return this.users[0]?.password ?? '';
+  }
+
+  set password(value: string) {
+    const admin = this.users[0];
+    if (admin) admin.password = value;
+  }
+
+  /** The administrator's current user token (the account's own login). */
+  get userToken(): string | undefined {
+    return this.users[0]?.userToken;
+  }
+
+  set userToken(token: string | undefined) {
+    const admin = this.users[0];
+    if (admin) admin.userToken = token;
+  }
+
+  /** Issues a user token and revokes that user's earlier one (POST /security/token); the administrator by default. */
+  issueToken(user: EmulatorUser | undefined = this.users[0]): string {
+    const token = newAccessToken();
+    if (user) user.userToken = token;
+    return token;
+  }
+
+  /** C10 adds a user (an employee with a login) with the given rights (none by default). */
+  addUser(spec: EmulatorUserSpec, employeeId: string = this.ids()): EmulatorUser {
+    if (this.users.some((u) => u.login === spec.login)) throw new Error(`user ${spec.login} exists`);
+    const user: EmulatorUser = {
+      login: spec.login,
+      password: spec.password,
+      name: spec.name ?? spec.login,
+      employeeId,
+      userToken: undefined,
+      admin: spec.admin ?? false,
+      stockReport: spec.stockReport ?? false,
+      companyCrm: spec.companyCrm ?? false,
+      cannotCreate: [...(spec.cannotCreate ?? [])],
+    };
+    this.users.push(user);
+    this.version++;
+    return user;
   }
 
   setCrm(on: boolean): void {

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Clock } from '../../core/clock.js';
 import { EmulatorAccount, type DocState, type PriceType } from './account.js';
 import { ENTITY_TYPES, type Entity, type StockCell } from './types.js';
+import type { EmulatorUser } from './users.js';
 
 interface AccountDump {
   login: string;
@@ -16,6 +17,8 @@ interface AccountDump {
   accountId: string;
   solutionTokens: string[];
   userToken?: string;
+  /** C10 users besides the administrator (version 1 files have none). */
+  users?: EmulatorUser[];
   ids: { currencyId: string; uomId: string; employeeId: string; groupId: string };
   priceTypes: PriceType[];
   states: Record<'customerorder' | 'purchaseorder', DocState[]>;
@@ -35,6 +38,7 @@ export function saveState(path: string, accounts: EmulatorAccount[]): void {
     accountId: a.accountId,
     solutionTokens: [...a.solutionTokens],
     userToken: a.userToken,
+    users: a.users.slice(1),
     ids: { currencyId: a.currencyId, uomId: a.uomId, employeeId: a.employeeId, groupId: a.groupId },
     priceTypes: a.priceTypes,
     states: a.states,
@@ -67,6 +71,7 @@ export function loadState(path: string, clock: Clock): EmulatorAccount[] | undef
     });
     a.ids = () => crypto.randomUUID();
     a.userToken = d.userToken;
+    for (const u of d.users ?? []) a.users.push({ ...u, cannotCreate: u.cannotCreate ?? [] });
     a.priceTypes = d.priceTypes;
     a.states.customerorder = d.states.customerorder;
     a.states.purchaseorder = d.states.purchaseorder;

@@ -39,3 +39,14 @@ export interface MsCounterpartyCreate {
   syncId?: string;
   [field: string]: unknown;
 }
+
+/**
+ * C11 a PUT of a counterparty: only the fields that changed (MoySklad updates the fields a PUT
+ * names and keeps the others); null clears a field.
+ */
+export interface MsCounterpartyUpdate {
+  name?: string;
+  inn?: string | null;
+  email?: string | null;
+  phone?: string | null;
+}

@@ -16,3 +16,4 @@ export * from './webhook.js';
 export * from './stock.js';
 export * from './counterparty-report.js';
 export * from './token.js';
+export * from './employee.js';

@@ -29,6 +29,7 @@ import { registerIntegrationRoutes } from './integrations-pages.js';
 import { registerPriceListRoutes } from './price-list-pages.js';
 import { registerCatalogRoutes } from './catalog-pages.js';
 import { registerSystemRoutes } from './system-pages.js';
+import { registerAccountsRoutes } from './accounts-pages.js';
 
 export const SESSION_COOKIE = 'mse_admin';
 export const LOGIN_CSRF_COOKIE = 'mse_login_csrf';
@@ -43,6 +44,8 @@ export const PUBLIC_ADMIN_ROUTES: ReadonlyArray<{ method: string; path: string }
 ];
 
 export interface AdminPanelDeps {
+  /** C14 TZ_SHOP: the time zone offered for a new region. */
+  defaultTimeZone?: string;
   db: Kysely<Database>;
   clock: Clock;
   enqueuer: JobEnqueuer;
@@ -203,6 +206,7 @@ export function mountAdminPanel(app: Hono, deps: AdminPanelDeps): void {
   registerPriceListRoutes(admin, deps);
   registerCatalogRoutes(admin, deps);
   registerSystemRoutes(admin, deps);
+  registerAccountsRoutes(admin, deps);
 
   app.route('/admin', admin);
 }

@@ -3,6 +3,7 @@
  * Every string of the admin panel, Russian (default) and English. Views call `t(key, vars)`;
  * `{name}` placeholders are replaced from `vars`.
  */
+import { accountsEn, accountsRu, type AccountsMessageKey } from './i18n-accounts.js';
 
 const ru = {
   'app.title': 'Обмен с МойСклад',
@@ -135,6 +136,8 @@ const ru = {
   'problem.store_unknown': 'Такого склада нет в этом аккаунте МойСклад.',
   'problem.no_integration': 'У региона нет интеграции с МойСклад: сначала создайте её.',
   'problem.integration_exists': 'У этого региона уже есть интеграция.',
+  'problem.not_admin':
+    'Этот пользователь МойСклад не администратор. Интеграции нужен логин с ролью «Системный администратор»: войдите логином владельца аккаунта или назначьте пользователю эту роль в МойСклад (Настройки → Сотрудники → Права).',
   'problem.nothingSaved': 'Ничего не сохранено.',
 
   'pl.title': 'Прайс-листы',
@@ -262,9 +265,9 @@ const ru = {
   'kind.nomenclature.deletions': 'Товары из DELETE-вебхуков МойСклад: проверяются по id (до 80 за запрос) и помечаются удалёнными, только если их нет в МойСклад (B3).',
 } as const;
 
-export type MessageKey = keyof typeof ru;
+export type MessageKey = keyof typeof ru | AccountsMessageKey;
 
-const en: Record<MessageKey, string> = {
+const en: Record<keyof typeof ru, string> = {
   'app.title': 'MoySklad exchange',
   'nav.integrations': 'Integrations → MoySklad',
   'nav.priceLists': 'Price lists',
@@ -395,6 +398,8 @@ const en: Record<MessageKey, string> = {
   'problem.store_unknown': 'This store is not in the MoySklad account.',
   'problem.no_integration': 'The region has no MoySklad integration: create it first.',
   'problem.integration_exists': 'This region already has an integration.',
+  'problem.not_admin':
+    'This MoySklad user is not an administrator. The integration needs a login with the "System administrator" role: use the account owner\'s login or give the user that role in MoySklad (Settings → Employees → Permissions).',
   'problem.nothingSaved': 'Nothing was saved.',
 
   'pl.title': 'Price lists',
@@ -525,7 +530,7 @@ const en: Record<MessageKey, string> = {
 export type Lang = 'ru' | 'en';
 export const LANGS: readonly Lang[] = ['ru', 'en'];
 
-export const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { ru, en };
+export const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { ru: { ...ru, ...accountsRu }, en: { ...en, ...accountsEn } };
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
@@ -540,5 +545,5 @@ export function translator(lang: Lang): Translate {
 
 /** True for a key of the dictionary (for codes that come from data, e.g. problems). */
 export function isMessageKey(key: string): key is MessageKey {
-  return key in ru;
+  return key in DICTIONARY.ru;
 }

@@ -15,6 +15,13 @@ import { WEBHOOKS_KIND } from '../../sync/webhooks/webhook-sync-kinds.js';
 import { DataQualityRepository } from '../../store/repositories/data-quality-repository.js';
 import type { Integration } from '../../store/repositories/integration-repository.js';
 import { RegionRepository } from '../../store/repositories/region-repository.js';
+import { createRegion } from '../../app/region-service.js';
+import { DEFAULT_TIME_ZONE, canonicalTimeZone } from '../../core/time-zone.js';
+import { isRegionCountry } from '../../domain/phone.js';
+import { IntegrationProblemRepository } from '../../store/repositories/integration-problem-repository.js';
+import type { Region } from '../../store/repositories/region-repository.js';
+import type { IntegrationProblemRow } from '../../store/schema.js';
+import { ProblemsCard, RegionCard, RegionFields } from './accounts-pages.js';
 import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
 import { field, flashFromQuery, idParam } from './admin-panel.js';
 import { isMessageKey, type MessageKey } from './i18n.js';
@@ -117,11 +124,13 @@ function CreateForm({
   regions,
   flash,
   values,
+  defaultTimeZone = DEFAULT_TIME_ZONE,
 }: {
   v: ViewContext;
   regions: Array<{ id: number; name: string }>;
   flash: Flash | null;
   values: { regionId?: string; authKind?: string; login?: string };
+  defaultTimeZone?: string;
 }) {
   const token = values.authKind === 'user_token';
   return (
@@ -172,6 +181,7 @@ function CreateForm({
           <label for="regionCode">{v.t('int.regionCode')}</label>
           <input type="text" id="regionCode" name="code" required pattern="[a-z0-9_-]+" />
         </div>
+        <RegionFields v={v} timeZone={defaultTimeZone} country="RU" />
         <button type="submit" class="secondary">
           {v.t('int.addRegion')}
         </button>
@@ -183,6 +193,9 @@ function CreateForm({
 interface SettingsData {
   integration: Integration;
   region: string;
+  regionRow: Region;
+  /** C10 open MoySklad permission or tariff problems. */
+  problems: IntegrationProblemRow[];
   account: { login: string | null; authKind: string; label: string };
   choices: IntegrationChoices | null;
   choicesProblem: CheckFailure | null;
@@ -260,6 +273,7 @@ function SettingsPage({ v, d, flash }: { v: ViewContext; d: SettingsData; flash:
       <p>
         <span class={`badge ${i.status}`}>{v.t(`int.status.${i.status}` as MessageKey)}</span> {d.account.login ?? d.account.label}
       </p>
+      <ProblemsCard v={v} problems={d.problems} />
       <form method="post" action={`/admin/integrations/${i.id}`} class="card" id="integration-options">
         <Csrf v={v} />
         <label for="organizationMsId">{v.t('int.organization')}</label>
@@ -289,6 +303,9 @@ function SettingsPage({ v, d, flash }: { v: ViewContext; d: SettingsData; flash:
           <button type="submit">{v.t('common.save')}</button>
         </div>
       </form>
+
+      <h2>{v.t('region.section')}</h2>
+      <RegionCard v={v} region={d.regionRow} back={`/admin/integrations/${i.id}`} />
 
       <h2>{v.t('int.webhooks')}</h2>
       <WebhookStatus v={v} i={i} canRegister={d.webhooksKind} />
@@ -367,6 +384,8 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
     return {
       integration,
       region: region.name,
+      regionRow: region,
+      problems: await new IntegrationProblemRepository(db, clock).listOpen(id),
       account: { login: account.login, authKind: account.authKind, label: account.label },
       choices: got.ok ? got.choices : null,
       choicesProblem: got.ok ? null : got,
@@ -423,20 +442,23 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
     return c.html(<IntegrationList v={c.get('view')} rows={rows} flash={flashFromQuery(c)} />);
   });
 
-  admin.get('/integrations/new', async (c) => c.html(<CreateForm v={c.get('view')} regions={await freeRegions()} flash={flashFromQuery(c)} values={{}} />));
+  const tz = deps.defaultTimeZone ?? DEFAULT_TIME_ZONE;
+  admin.get('/integrations/new', async (c) => c.html(<CreateForm v={c.get('view')} regions={await freeRegions()} flash={flashFromQuery(c)} values={{}} defaultTimeZone={tz} />));
 
   admin.post('/regions', async (c) => {
     const form = await c.req.parseBody();
     const name = field(form, 'name').trim();
     const code = field(form, 'code').trim().toLowerCase();
+    const timeZone = canonicalTimeZone(field(form, 'timeZone') || tz);
+    const country = field(form, 'country') || 'RU';
     const v = c.get('view');
-    if (!name || !/^[a-z0-9_-]+$/.test(code)) {
-      return c.html(<CreateForm v={v} regions={await freeRegions()} flash={{ kind: 'error', text: v.t('int.regionCode') }} values={{}} />, 422);
-    }
+    const refuse = async (text: string, status: 409 | 422) => c.html(<CreateForm v={v} regions={await freeRegions()} flash={{ kind: 'error', text }} values={{}} defaultTimeZone={tz} />, status);
+    if (!name || !/^[a-z0-9_-]+$/.test(code)) return refuse(v.t('int.regionCode'), 422);
+    if (!timeZone || !isRegionCountry(country)) return refuse(v.t('region.badTimeZone'), 422);
     try {
-      await regions.create({ name, code });
+      await createRegion({ db, clock, defaultTimeZone: tz }, { name, code, timeZone, country });
     } catch (e) {
-      if (e instanceof ConflictError) return c.html(<CreateForm v={v} regions={await freeRegions()} flash={{ kind: 'error', text: v.t('int.regionExists') }} values={{}} />, 409);
+      if (e instanceof ConflictError) return refuse(v.t('int.regionExists'), 409);
       throw e;
     }
     return c.redirect('/admin/integrations/new?done=common.saved', 302);

@@ -31,6 +31,7 @@ const NAV: Array<{ href: string; key: MessageKey; service?: boolean }> = [
   { href: '/admin/price-lists', key: 'nav.priceLists' },
   { href: '/admin/products', key: 'nav.products' },
   { href: '/admin/orders', key: 'nav.orders' },
+  { href: '/admin/clients', key: 'nav.clients' },
   { href: '/admin/logs', key: 'nav.logs', service: true },
   { href: '/admin/history', key: 'nav.history', service: true },
   { href: '/admin/tokens', key: 'nav.tokens', service: true },

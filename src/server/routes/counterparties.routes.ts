@@ -6,10 +6,9 @@
 import { sql } from 'kysely';
 import { readClientBalance, recordClientActivity } from '../../sync/balance/client-balance.js';
 import type { z } from 'zod';
-import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { createCounterparty, loadCounterpartyOfKind, updateCounterparty } from '../../app/counterparty-service.js';
 import { formatRoubles } from '../../core/money.js';
-import { normalizeEmail, normalizeInn, normalizePhone } from '../../core/normalize.js';
-import { isUniqueViolation } from '../../store/db-errors.js';
+import { normalizePhone, REGION_COUNTRIES } from '../../domain/phone.js';
 import type { CounterpartyKind, CounterpartyRow } from '../../store/schema.js';
 import type { ApiDeps } from '../api-deps.js';
 import { defineOperation, type ApiOperation } from '../api-router.js';
@@ -31,18 +30,9 @@ export const counterpartyToApi = (r: CounterpartyRow): z.infer<typeof Counterpar
 });
 
 /** Loads a counterparty of the given kind; one of the other kind is "not found" here. */
-export async function loadCounterparty(deps: ApiDeps, kind: CounterpartyKind, id: number): Promise<CounterpartyRow> {
-  const row = await deps.db.selectFrom('counterparties').selectAll().where('id', '=', id).where('kind', '=', kind).executeTakeFirst();
-  if (!row) throw new NotFoundError(kind, id);
-  return row;
+export function loadCounterparty(deps: ApiDeps, kind: CounterpartyKind, id: number): Promise<CounterpartyRow> {
+  return loadCounterpartyOfKind(deps.db, deps.clock, kind, id);
 }
-
-type ContactFields = Partial<Pick<z.infer<typeof CounterpartyCreate>, 'inn' | 'email' | 'phone'>>;
-const contactColumns = (b: ContactFields) => ({
-  ...(b.inn !== undefined ? { inn: b.inn ?? null, innNorm: normalizeInn(b.inn) } : {}),
-  ...(b.email !== undefined ? { email: b.email ?? null, emailNorm: normalizeEmail(b.email) } : {}),
-  ...(b.phone !== undefined ? { phone: b.phone ?? null, phoneNorm: normalizePhone(b.phone) } : {}),
-});
 
 export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): ApiOperation[] {
   const base = kind === 'client' ? '/clients' : '/suppliers';
@@ -57,13 +47,14 @@ export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): A
         if (query.externalId) q = q.where('externalId', '=', query.externalId);
         if (query.q) {
           const like = `%${query.q.toLowerCase()}%`;
-          const phone = normalizePhone(query.q);
+          // C13: the key a number has in any region's country (the search does not know the region).
+          const phones = [...new Set(REGION_COUNTRIES.map((c) => normalizePhone(query.q, c)).filter((k): k is string => k !== null))];
           q = q.where((eb) =>
             eb.or([
               eb(sql<string>`lower(name)`, 'like', like),
               eb('innNorm', '=', query.q!.replace(/\D+/g, '')),
               eb('emailNorm', '=', query.q!.trim().toLowerCase()),
-              ...(phone ? [eb('phoneNorm', '=', phone)] : []),
+              ...(phones.length ? [eb('phoneNorm', 'in', phones)] : []),
             ]),
           );
         }
@@ -77,28 +68,16 @@ export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): A
       body: CounterpartyCreate, response: Counterparty, successStatus: 201, errors: ['not_found', `duplicate_${kind}`],
       handler: async ({ body }) => {
         if (body.regionId != null) await loadRegion(deps, body.regionId);
-        const existing = await deps.db.selectFrom('counterparties').select('id').where('kind', '=', kind).where('externalId', '=', body.externalId).executeTakeFirst();
-        if (existing) throw new ConflictError(`duplicate_${kind}`, `${kind} with externalId ${body.externalId} already exists`, { id: Number(existing.id) });
-        const now = deps.clock.now().toISOString();
-        const row = await deps.db
-          .insertInto('counterparties')
-          .values({
-            kind,
-            externalId: body.externalId,
-            regionId: body.regionId ?? null,
-            name: body.name,
-            companyType: body.companyType ?? 'legal',
-            inn: null, innNorm: null, email: null, emailNorm: null, phone: null, phoneNorm: null,
-            ...contactColumns(body),
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow()
-          .catch((e: unknown) => {
-            if (isUniqueViolation(e)) throw new ConflictError(`duplicate_${kind}`, `${kind} with externalId ${body.externalId} already exists`);
-            throw e;
-          });
+        const row = await createCounterparty(deps, {
+          kind,
+          externalId: body.externalId,
+          regionId: body.regionId ?? null,
+          name: body.name,
+          companyType: body.companyType ?? 'legal',
+          ...(body.inn !== undefined ? { inn: body.inn } : {}),
+          ...(body.email !== undefined ? { email: body.email } : {}),
+          ...(body.phone !== undefined ? { phone: body.phone } : {}),
+        });
         return counterpartyToApi(row);
       },
     }),
@@ -108,24 +87,20 @@ export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): A
       handler: async ({ params }) => counterpartyToApi(await loadCounterparty(deps, kind, params.id)),
     }),
     defineOperation({
-      method: 'patch', path: `${base}/:id`, operationId: `update${Name}`, tag, summary: `Update a ${kind}`,
+      method: 'patch', path: `${base}/:id`, operationId: `update${Name}`, tag, summary: `Update a ${kind} (C11: a new name, INN, e-mail or phone of a linked ${kind} is sent to MoySklad)`,
       params: IdParams, body: CounterpartyUpdate, response: Counterparty, errors: ['not_found'],
       handler: async ({ params, body }) => {
-        await loadCounterparty(deps, kind, params.id);
         if (body.regionId != null) await loadRegion(deps, body.regionId);
-        const row = await deps.db
-          .updateTable('counterparties')
-          .set({
-            ...(body.name !== undefined ? { name: body.name } : {}),
-            ...(body.companyType !== undefined ? { companyType: body.companyType } : {}),
-            ...(body.regionId !== undefined ? { regionId: body.regionId ?? null } : {}),
-            ...contactColumns(body),
-            updatedAt: deps.clock.now().toISOString(),
-          })
-          .where('id', '=', params.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        return counterpartyToApi(row);
+        // C11: a change of name, INN, e-mail or phone of a linked counterparty is queued for MoySklad in the same transaction.
+        const { counterparty } = await updateCounterparty(deps, kind, params.id, {
+          ...(body.name !== undefined ? { name: body.name } : {}),
+          ...(body.companyType !== undefined ? { companyType: body.companyType } : {}),
+          ...(body.regionId !== undefined ? { regionId: body.regionId ?? null } : {}),
+          ...(body.inn !== undefined ? { inn: body.inn } : {}),
+          ...(body.email !== undefined ? { email: body.email } : {}),
+          ...(body.phone !== undefined ? { phone: body.phone } : {}),
+        });
+        return counterpartyToApi(counterparty);
       },
     }),
   ];

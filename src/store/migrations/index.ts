@@ -21,6 +21,9 @@ import * as m0013 from './0013_catalog_scope.js';
 import * as m0014 from './0014_article_keys_c7.js';
 import * as m0015 from './0015_integration_reserve.js';
 import * as m0016 from './0016_orders_ms_deleted.js';
+import * as m0018 from './0018_region_time_zone_country.js';
+import * as m0019 from './0019_phone_norm_e164.js';
+import * as m0020 from './0020_integration_problems_balance_card.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -39,4 +42,7 @@ export const migrations: Record<string, Migration> = {
   '0014_article_keys_c7': m0014,
   '0015_integration_reserve': m0015,
   '0016_orders_ms_deleted': m0016,
+  '0018_region_time_zone_country': m0018,
+  '0019_phone_norm_e164': m0019,
+  '0020_integration_problems_balance_card': m0020,
 };

@@ -5,13 +5,77 @@
 import type { Clock } from '../../core/clock.js';
 import { nowIso } from '../database.js';
 import type { Db } from '../db.js';
-import type { BalanceRecordRow, MsBalanceRow } from '../schema.js';
+import type { BalanceCardState, BalanceRecordRow, IntegrationRow, MsBalanceRow } from '../schema.js';
+
+/** A client whose MoySklad balance is due (R30), with its link in the integration's account when it has one. */
+export interface DueBalance {
+  rowId: number;
+  counterpartyId: number;
+  msCounterpartyId: string | null;
+}
+
+/** C12 what one balance read found for one client (`BalanceRepository.applyReads`). */
+export interface BalanceReadOutcome {
+  rowId: number;
+  /** The balance read now (kopecks); absent when none was read (no card, or an error). */
+  balance?: number;
+  /** The client's MoySklad card: linked, none («нет карточки в МойСклад»), ambiguous; absent = unchanged. */
+  cardState?: BalanceCardState;
+  /** Why no balance was read (null clears it). */
+  lastError: string | null;
+}
+
+/** A client with what MoySklad's balance read knows of it (admin panel). */
+export interface ClientBalanceView {
+  counterpartyId: number;
+  externalId: string;
+  name: string;
+  inn: string | null;
+  email: string | null;
+  phone: string | null;
+  balance: number | null;
+  readAt: string | null;
+  cardState: BalanceCardState | null;
+  lastError: string | null;
+}
 
 export class BalanceRepository {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
   ) {}
+
+  /** Clients, newest first, with their MoySklad balance rows (none until the first activity); `q` searches name, INN, e-mail, phone. */
+  async listClients(options: { q?: string; limit: number; offset: number }): Promise<{ items: ClientBalanceView[]; total: number }> {
+    let q = this.db.selectFrom('counterparties as c').leftJoin('msBalances as b', 'b.counterpartyId', 'c.id').where('c.kind', '=', 'client');
+    const text = options.q?.trim().toLowerCase();
+    if (text) {
+      const like = `%${text}%`;
+      q = q.where((eb) => eb.or([eb(eb.fn('lower', ['c.name']), 'like', like), eb('c.innNorm', 'like', like), eb('c.emailNorm', 'like', like), eb('c.phone', 'like', like)]));
+    }
+    const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+    const rows = await q
+      .select(['c.id as counterpartyId', 'c.externalId', 'c.name', 'c.inn', 'c.email', 'c.phone', 'b.balance', 'b.readAt', 'b.cardState', 'b.lastError'])
+      .orderBy('c.id', 'desc')
+      .limit(options.limit)
+      .offset(options.offset)
+      .execute();
+    return {
+      total: Number(total),
+      items: rows.map((r) => ({
+        counterpartyId: Number(r.counterpartyId),
+        externalId: r.externalId,
+        name: r.name,
+        inn: r.inn,
+        email: r.email,
+        phone: r.phone,
+        balance: r.balance === null || r.balance === undefined ? null : Number(r.balance),
+        readAt: r.readAt ?? null,
+        cardState: r.cardState ?? null,
+        lastError: r.lastError ?? null,
+      })),
+    };
+  }
 
   async addRecord(counterpartyId: number, amount: number, kind: string, note: string | null = null): Promise<BalanceRecordRow> {
     return this.db
@@ -46,15 +110,78 @@ export class BalanceRepository {
     );
   }
 
-  /** Stores a balance read from MoySklad (kopecks) at the clock's now. */
+  /** Stores a balance read from MoySklad (kopecks) at the clock's now (through `applyReads`). */
   async saveMsBalance(counterpartyId: number, msAccountId: number, balance: number): Promise<MsBalanceRow> {
-    const at = nowIso(this.clock);
-    return this.db
+    await this.db
       .insertInto('msBalances')
-      .values({ counterpartyId, msAccountId, balance: Math.round(balance), readAt: at, lastActivityAt: null, lastError: null })
-      .onConflict((oc) => oc.columns(['counterpartyId', 'msAccountId']).doUpdateSet({ balance: Math.round(balance), readAt: at, lastError: null }))
-      .returningAll()
-      .executeTakeFirstOrThrow();
+      .values({ counterpartyId, msAccountId, balance: null, readAt: null, lastActivityAt: null, lastError: null })
+      .onConflict((oc) => oc.columns(['counterpartyId', 'msAccountId']).doNothing())
+      .execute();
+    const row = (await this.getMsBalance(counterpartyId, msAccountId))!;
+    await this.applyReads([{ rowId: row.id, balance, cardState: 'linked', lastError: null }]);
+    return (await this.getMsBalance(counterpartyId, msAccountId))!;
+  }
+
+  /**
+   * R29, C12 THE write of MoySklad balance reads (the one place a balance value changes; a future
+   * `balance.updated` event belongs here): per client, the balance read now (with its time), the
+   * card state and the reason when nothing was read.
+   */
+  async applyReads(outcomes: readonly BalanceReadOutcome[]): Promise<void> {
+    const at = nowIso(this.clock);
+    for (const o of outcomes) {
+      await this.db
+        .updateTable('msBalances')
+        .set({
+          ...(o.balance !== undefined ? { balance: Math.round(o.balance), readAt: at } : {}),
+          ...(o.cardState !== undefined ? { cardState: o.cardState } : {}),
+          lastError: o.lastError,
+        })
+        .where('id', '=', o.rowId)
+        .execute();
+    }
+  }
+
+  /** R30 marks MoySklad asked for these rows now (before the request: activity meanwhile does not ask twice). */
+  async claimAttempts(rowIds: readonly number[]): Promise<void> {
+    const at = nowIso(this.clock);
+    for (let i = 0; i < rowIds.length; i += 500) {
+      await this.db.updateTable('msBalances').set({ attemptedAt: at }).where('id', 'in', rowIds.slice(i, i + 500)).execute();
+    }
+  }
+
+  /**
+   * R30 the clients of an integration that were active since MoySklad was last asked and are due
+   * (not asked for 30 minutes): its region's clients, and — for the central region's integration —
+   * clients without a region or whose region has no integration.
+   */
+  async listDue(integration: Pick<IntegrationRow, 'regionId' | 'msAccountId'>, nowMs: number, intervalMs: number, only?: readonly number[]): Promise<DueBalance[]> {
+    const cutoff = new Date(nowMs - intervalMs).toISOString();
+    let q = this.db
+      .selectFrom('msBalances as b')
+      .innerJoin('counterparties as c', 'c.id', 'b.counterpartyId')
+      .leftJoin('counterpartyLinks as l', (j) => j.onRef('l.counterpartyId', '=', 'b.counterpartyId').onRef('l.msAccountId', '=', 'b.msAccountId'))
+      .select(['b.id as rowId', 'b.counterpartyId', 'l.msCounterpartyId'])
+      .where('b.msAccountId', '=', integration.msAccountId)
+      .where('c.kind', '=', 'client')
+      .where((eb) => {
+        const mine = eb('c.regionId', '=', integration.regionId);
+        const regionHasIntegration = eb.exists(eb.selectFrom('integrations as oi').select('oi.id').whereRef('oi.regionId', '=', 'c.regionId'));
+        const central = eb.exists(eb.selectFrom('regions as r').select('r.id').where('r.id', '=', integration.regionId).where('r.isCentral', '=', 1));
+        return eb.or([mine, eb.and([central, eb.or([eb('c.regionId', 'is', null), eb.not(regionHasIntegration)])])]);
+      })
+      .where('b.lastActivityAt', 'is not', null)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('b.attemptedAt', 'is', null), eb.or([eb('b.readAt', 'is', null), eb('b.readAt', '<=', cutoff)])]),
+          eb('b.attemptedAt', '<=', cutoff),
+        ]),
+      )
+      // Only clients active since they were last asked (an idle client is not re-read every 30 min).
+      .where((eb) => eb.or([eb('b.attemptedAt', 'is', null), eb('b.lastActivityAt', '>', eb.ref('b.attemptedAt'))]));
+    if (only && only.length) q = q.where('b.counterpartyId', 'in', [...only]);
+    const rows = await q.orderBy('b.id').execute();
+    return rows.map((r) => ({ rowId: Number(r.rowId), counterpartyId: Number(r.counterpartyId), msCounterpartyId: r.msCounterpartyId ?? null }));
   }
 
   async saveMsBalanceError(counterpartyId: number, msAccountId: number, error: string): Promise<void> {

@@ -1,15 +1,17 @@
 /**
  * @module counterparty-repository
  * Clients and suppliers (R3, R24–R28). A counterparty is one kind only (R27); normal forms of
- * INN, email and phone (B6) are computed here on every write. Links to MoySklad counterparties
+ * INN, email and phone (B6; phones E.164 with the region's country, C13) are computed here on every write. Links to MoySklad counterparties
  * are kept per MoySklad account.
  */
 import type { Clock } from '../../core/clock.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
-import { normalizeEmail, normalizeInn, normalizePhone } from '../../core/normalize.js';
+import { normalizeEmail, normalizeInn } from '../../core/normalize.js';
+import { DEFAULT_PHONE_COUNTRY, normalizePhone } from '../../domain/phone.js';
 import { nowIso } from '../database.js';
 import type { Db } from '../db.js';
 import { isUniqueViolation } from '../db-errors.js';
+import { RegionRepository } from './region-repository.js';
 import type { CompanyType, CounterpartyKind, CounterpartyLinkRow, CounterpartyRow, MatchedBy } from '../schema.js';
 
 export type Counterparty = CounterpartyRow;
@@ -51,7 +53,7 @@ export class CounterpartyRepository {
           regionId: input.regionId ?? null,
           name: input.name,
           ...(input.companyType ? { companyType: input.companyType } : {}),
-          ...contactColumns(input),
+          ...contactColumns(input, await this.phoneCountry(input.regionId)),
           createdAt: at,
           updatedAt: at,
         })
@@ -69,13 +71,21 @@ export class CounterpartyRepository {
   }
 
   async update(id: number, patch: CounterpartyPatch): Promise<Counterparty> {
+    // C13: the phone key depends on the region's country, so a new region re-reads the stored phone.
+    let contact = patch;
+    let country = DEFAULT_PHONE_COUNTRY;
+    if (patch.phone !== undefined || patch.regionId !== undefined) {
+      const current = patch.regionId !== undefined && patch.phone === undefined ? await this.get(id) : null;
+      if (current) contact = { ...patch, phone: current.phone };
+      country = await this.phoneCountry(patch.regionId !== undefined ? patch.regionId : (await this.get(id)).regionId);
+    }
     const row = await this.db
       .updateTable('counterparties')
       .set({
         ...(patch.name !== undefined ? { name: patch.name } : {}),
         ...(patch.regionId !== undefined ? { regionId: patch.regionId } : {}),
         ...(patch.companyType !== undefined ? { companyType: patch.companyType } : {}),
-        ...contactColumns(patch),
+        ...contactColumns(contact, country),
         updatedAt: nowIso(this.clock),
       })
       .where('id', '=', id)
@@ -83,6 +93,25 @@ export class CounterpartyRepository {
       .executeTakeFirst();
     if (!row) throw new NotFoundError('counterparty', id);
     return row;
+  }
+
+  /** C13 the default phone country of a counterparty of this region (RU without one). */
+  phoneCountry(regionId: number | null | undefined): Promise<string> {
+    return new RegionRepository(this.db, this.clock).phoneCountry(regionId);
+  }
+
+  /** C13 normalizes the stored phones of a region's counterparties again (after its country changed). */
+  async renormalizeRegionPhones(regionId: number): Promise<number> {
+    const country = await this.phoneCountry(regionId);
+    const rows = await this.db.selectFrom('counterparties').select(['id', 'phone', 'phoneNorm']).where('regionId', '=', regionId).where('phone', 'is not', null).execute();
+    let changed = 0;
+    for (const r of rows) {
+      const next = normalizePhone(r.phone, country);
+      if (next === r.phoneNorm) continue;
+      await this.db.updateTable('counterparties').set({ phoneNorm: next }).where('id', '=', r.id).execute();
+      changed += 1;
+    }
+    return changed;
   }
 
   async find(id: number): Promise<Counterparty | null> {
@@ -131,6 +160,11 @@ export class CounterpartyRepository {
     );
   }
 
+  /** Every MoySklad link of a store counterparty (one per MoySklad account). */
+  async listLinks(counterpartyId: number): Promise<CounterpartyLink[]> {
+    return this.db.selectFrom('counterpartyLinks').selectAll().where('counterpartyId', '=', counterpartyId).orderBy('msAccountId').execute();
+  }
+
   /** R25 Stores (or replaces) the link to a MoySklad counterparty for one MoySklad account. */
   async link(counterpartyId: number, msAccountId: number, msCounterpartyId: string, matchedBy: MatchedBy): Promise<CounterpartyLink> {
     const at = nowIso(this.clock);
@@ -174,7 +208,7 @@ export class CounterpartyRepository {
 
 type ContactColumns = Partial<Record<'inn' | 'innNorm' | 'email' | 'emailNorm' | 'phone' | 'phoneNorm', string | null>>;
 
-function contactColumns(i: Pick<CounterpartyPatch, 'inn' | 'email' | 'phone'>): ContactColumns {
+function contactColumns(i: Pick<CounterpartyPatch, 'inn' | 'email' | 'phone'>, country: string): ContactColumns {
   const out: ContactColumns = {};
   if (i.inn !== undefined) {
     out.inn = i.inn?.trim() || null;
@@ -186,7 +220,7 @@ function contactColumns(i: Pick<CounterpartyPatch, 'inn' | 'email' | 'phone'>): 
   }
   if (i.phone !== undefined) {
     out.phone = i.phone?.trim() || null;
-    out.phoneNorm = normalizePhone(i.phone);
+    out.phoneNorm = normalizePhone(i.phone, country);
   }
   return out;
 }

@@ -141,6 +141,19 @@ export class OutboxRepository {
     return rows.map((r) => Number(r.id));
   }
 
+  /** The waiting (pending or failed) rows of one aggregate, oldest first, with their payloads (coalesced into the current run). */
+  async waitingOf(aggregateType: string, aggregateId: string, kinds: readonly string[]): Promise<OutboxRow[]> {
+    return this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('aggregateType', '=', aggregateType)
+      .where('aggregateId', '=', aggregateId)
+      .where('kind', 'in', [...kinds])
+      .where('state', 'in', ['pending', 'failed'])
+      .orderBy('id')
+      .execute();
+  }
+
   /**
    * Marks the claimed row sent, and the listed other rows too (only while they are still
    * pending/failed), in ONE statement. Two statements would release the aggregate lock (the
@@ -183,6 +196,19 @@ export class OutboxRepository {
       .set({ state: 'pending', updatedAt: this.#now() })
       .where('state', '=', 'running')
       .where('updatedAt', '<', olderThan.toISOString())
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /** C10 the rows of an integration waiting for a permission problem (`last_error` starts with `prefix`) become due now. */
+  async redueWaiting(integrationId: number, prefix: string): Promise<number> {
+    const at = this.#now();
+    const r = await this.db
+      .updateTable('outbox')
+      .set({ nextAttemptAt: at, updatedAt: at })
+      .where('integrationId', '=', integrationId)
+      .where('state', '=', 'pending')
+      .where('lastError', 'like', `${prefix}%`)
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
   }

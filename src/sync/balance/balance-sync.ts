@@ -1,22 +1,30 @@
 /**
  * @module balance-sync
- * The `balance` job (R29–R30): for one integration, reads the MoySklad balance of every client
+ * The `balance` job (R29–R30, C12): for one integration, reads the MoySklad balance of EVERY client
  * that was active and is due (not asked in the last 30 minutes) with ONE `POST report/counterparty`
  * for the whole set (the client splits above 1000), and stores it in `ms_balances`.
  *
- * Without the CRM option on the tariff (403/1043) or without the right to the report (403), the
- * integration's status says so (`status_code` `balance_no_crm` / `balance_forbidden`,
- * `status_message`), the integration log gets an error and every pending client row carries the
- * reason — the option never silently does nothing. A later successful read clears that status.
+ * C12 a client never linked to a MoySklad counterparty (it has had no order yet) is matched at its
+ * first balance read like an order export matches (R25: INN, then e-mail, then phone — same rules,
+ * same requests): a unique match is linked and read; otherwise the client gets the state «нет
+ * карточки в МойСклад» (`card_state` `none`, or `ambiguous` when several cards fit and none is
+ * guessed) — a state, not an error. No card is ever created for a balance read.
+ *
+ * C10 without the CRM option (1043) or the right to the report (1016) the run fails with the
+ * MoySklad refusal: `recordRun` shows the problem in the integration's status (what to change in
+ * MoySklad) and the balance job waits; each client row carries the same sentence.
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
-import { AppError } from '../../core/errors.js';
-import { isMoySkladError } from '../../moysklad/errors.js';
-import type { Database, IntegrationRow, SyncTrigger } from '../../store/schema.js';
+import { PROBLEM_TEXT } from '../../domain/permission-problem.js';
+import { BalanceRepository, type BalanceReadOutcome, type DueBalance } from '../../store/repositories/balance-repository.js';
+import { CounterpartyRepository } from '../../store/repositories/counterparty-repository.js';
+import type { Database, SyncTrigger } from '../../store/schema.js';
 import type { MoySkladClientPool } from '../client-pool.js';
-import { loadIntegrationContext } from '../integration-context.js';
-import { recordRun, type FinishedRun, type SyncRunDeps } from '../sync-run.js';
+import { CounterpartyCache, matchAgainstMoySklad } from '../counterparties/counterparty-export.js';
+import { loadIntegrationContext, type IntegrationContext } from '../integration-context.js';
+import { problemOfError } from '../permission-problems.js';
+import { recordRun, type FinishedRun, type SyncRun, type SyncRunDeps } from '../sync-run.js';
 import { BALANCE_KIND, BALANCE_REFRESH_INTERVAL_MS } from './client-balance.js';
 
 export interface BalanceSyncDeps {
@@ -26,147 +34,103 @@ export interface BalanceSyncDeps {
   runDeps: SyncRunDeps;
 }
 
-export const BALANCE_STATUS_CODES = ['balance_no_crm', 'balance_forbidden'] as const;
-
-/** Messages shown in the integration's status and log. */
-export const BALANCE_MESSAGES = {
-  balance_no_crm:
-    'Balance sync is on, but the MoySklad tariff has no CRM option: MoySklad refuses the counterparty report (403/1043). Turn on CRM in MoySklad or turn the balance option off. / Синхронизация баланса включена, но тариф МойСклад без опции CRM.',
-  balance_forbidden:
-    'Balance sync is on, but the MoySklad user has no right to the counterparty report (403). Give the user the right or use an admin login. / У пользователя МойСклад нет прав на отчёт по контрагентам.',
-} as const;
-
-export class BalanceSyncUnavailableError extends AppError {
-  constructor(code: (typeof BALANCE_STATUS_CODES)[number], cause?: unknown) {
-    super(code, BALANCE_MESSAGES[code], { status: 422, cause });
-    this.name = 'BalanceSyncUnavailableError';
-  }
-}
-
-interface DueClient {
-  rowId: number;
-  counterpartyId: number;
-  msCounterpartyId: string | null;
-}
-
-/** Clients of the integration's region active since their last attempt and due (R30). */
-async function dueClients(db: Kysely<Database>, integration: IntegrationRow, nowMs: number, only?: readonly number[]): Promise<DueClient[]> {
-  const cutoff = new Date(nowMs - BALANCE_REFRESH_INTERVAL_MS).toISOString();
-  let q = db
-    .selectFrom('msBalances as b')
-    .innerJoin('counterparties as c', 'c.id', 'b.counterpartyId')
-    .leftJoin('counterpartyLinks as l', (j) => j.onRef('l.counterpartyId', '=', 'b.counterpartyId').onRef('l.msAccountId', '=', 'b.msAccountId'))
-    .select(['b.id as rowId', 'b.counterpartyId', 'l.msCounterpartyId'])
-    .where('b.msAccountId', '=', integration.msAccountId)
-    .where('c.kind', '=', 'client')
-    .where((eb) => {
-      // The integration's own region; clients without a region (or of a region without an
-      // integration) belong to the central region's integration (see integrationOfClient).
-      const mine = eb('c.regionId', '=', integration.regionId);
-      const regionHasIntegration = eb.exists(eb.selectFrom('integrations as oi').select('oi.id').whereRef('oi.regionId', '=', 'c.regionId'));
-      const central = eb.exists(eb.selectFrom('regions as r').select('r.id').where('r.id', '=', integration.regionId).where('r.isCentral', '=', 1));
-      return eb.or([mine, eb.and([central, eb.or([eb('c.regionId', 'is', null), eb.not(regionHasIntegration)])])]);
-    })
-    .where('b.lastActivityAt', 'is not', null)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('b.attemptedAt', 'is', null), eb.or([eb('b.readAt', 'is', null), eb('b.readAt', '<=', cutoff)])]),
-        eb('b.attemptedAt', '<=', cutoff),
-      ]),
-    )
-    // Only clients active since they were last asked (an idle client is not re-read every 30 min).
-    .where((eb) => eb.or([eb('b.attemptedAt', 'is', null), eb('b.lastActivityAt', '>', eb.ref('b.attemptedAt'))]));
-  if (only && only.length) q = q.where('b.counterpartyId', 'in', [...only]);
-  const rows = await q.orderBy('b.id').execute();
-  return rows.map((r) => ({ rowId: Number(r.rowId), counterpartyId: Number(r.counterpartyId), msCounterpartyId: r.msCounterpartyId ?? null }));
-}
-
-async function setIntegrationStatus(db: Kysely<Database>, clock: Clock, integration: IntegrationRow, code: string | null, message: string | null): Promise<void> {
-  const isOurs = integration.statusCode !== null && (BALANCE_STATUS_CODES as readonly string[]).includes(integration.statusCode);
-  if (code === null && !isOurs) return; // never clear another module's status
-  await db
-    .updateTable('integrations')
-    .set({ statusCode: code, statusMessage: message, updatedAt: clock.now().toISOString() })
-    .where('id', '=', integration.id)
-    .execute();
+/** What the first balance read of never-linked clients found (C12). */
+interface CardSearch {
+  linked: Array<DueBalance & { msCounterpartyId: string }>;
+  outcomes: BalanceReadOutcome[];
+  counts: { matched: number; noCard: number; ambiguous: number };
 }
 
 /**
- * Runs one `balance` job for an integration. Returns the finished run; a MoySklad failure other
- * than no-CRM/forbidden is rethrown after being recorded (the queue retries transient ones).
+ * C12 matches each never-linked due client against MoySklad (R25 rules, read only): a unique match
+ * is linked (`matched_by` inn/email/phone) and joins the read; otherwise the client has no card.
+ */
+async function findCards(deps: BalanceSyncDeps, ctx: IntegrationContext, due: DueBalance[]): Promise<CardSearch> {
+  const repo = new CounterpartyRepository(deps.db, deps.clock);
+  const msAccountId = Number(ctx.msAccount.id);
+  const cache = new CounterpartyCache();
+  const out: CardSearch = { linked: [], outcomes: [], counts: { matched: 0, noCard: 0, ambiguous: 0 } };
+  for (const d of due) {
+    const cp = await repo.get(d.counterpartyId);
+    const decision = await matchAgainstMoySklad({ db: deps.db, client: ctx.client, msAccountId }, cache, cp, await repo.phoneCountry(cp.regionId === null ? null : Number(cp.regionId)));
+    if (decision.outcome === 'matched') {
+      await repo.link(cp.id, msAccountId, decision.msId, decision.by);
+      out.linked.push({ ...d, msCounterpartyId: decision.msId });
+      out.counts.matched += 1;
+    } else if (decision.outcome === 'ambiguous') {
+      out.outcomes.push({ rowId: d.rowId, cardState: 'ambiguous', lastError: null });
+      out.counts.ambiguous += 1;
+    } else {
+      out.outcomes.push({ rowId: d.rowId, cardState: 'none', lastError: null });
+      out.counts.noCard += 1;
+    }
+  }
+  return out;
+}
+
+async function logCards(run: SyncRun, search: CardSearch): Promise<void> {
+  const { matched, noCard, ambiguous } = search.counts;
+  if (matched) run.count('matched', matched);
+  if (noCard) run.count('no_card', noCard);
+  if (ambiguous) run.count('ambiguous', ambiguous);
+  if (matched + noCard + ambiguous === 0) return;
+  await run.log('info', `first balance read of ${matched + noCard + ambiguous} client(s) never linked: ${matched} matched and linked (R25), ${noCard} with no MoySklad card, ${ambiguous} with several fitting cards (none guessed, none created)`, {
+    counts: search.counts,
+  });
+}
+
+/**
+ * Runs one `balance` job for an integration. Returns the finished run; a MoySklad failure is
+ * rethrown after being recorded (the queue retries transient ones; C10 shows permission ones).
  */
 export async function refreshDueBalances(
   deps: BalanceSyncDeps,
   request: { integrationId: number; trigger: SyncTrigger; signal?: AbortSignal; counterpartyIds?: readonly number[] },
 ): Promise<FinishedRun> {
   const { db, clock } = deps;
+  const balances = new BalanceRepository(db, clock);
   return recordRun(deps.runDeps, { kind: BALANCE_KIND, trigger: request.trigger, integrationId: request.integrationId }, async (run) => {
     const ctx = await loadIntegrationContext(db, deps.clients, request.integrationId);
     if (ctx.integration.balanceSyncEnabled !== 1) {
       return { status: 'ok', message: 'balance sync is off for this integration; nothing read' };
     }
-    const now = clock.now();
-    const due = await dueClients(db, ctx.integration, now.getTime(), request.counterpartyIds);
+    const due = await balances.listDue(ctx.integration, clock.nowMs(), BALANCE_REFRESH_INTERVAL_MS, request.counterpartyIds);
     if (due.length === 0) return { status: 'ok', message: 'no client is due' };
-    const nowIso = now.toISOString();
     // Claim the attempt first: activity arriving meanwhile does not cause a second request (R30).
-    for (let i = 0; i < due.length; i += 500) {
-      await db.updateTable('msBalances').set({ attemptedAt: nowIso }).where('id', 'in', due.slice(i, i + 500).map((d) => d.rowId)).execute();
+    await balances.claimAttempts(due.map((d) => d.rowId));
+    const linked = due.filter((d): d is DueBalance & { msCounterpartyId: string } => d.msCounterpartyId !== null);
+    const search = await findCards(deps, ctx, due.filter((d) => d.msCounterpartyId === null));
+    await logCards(run, search);
+    const toRead = [...linked, ...search.linked];
+    if (toRead.length === 0) {
+      await balances.applyReads(search.outcomes);
+      return { status: 'ok', message: 'no due client has a MoySklad card' };
     }
-    const unlinked = due.filter((d) => d.msCounterpartyId === null);
-    if (unlinked.length) {
-      run.count('unlinked', unlinked.length);
-      for (let i = 0; i < unlinked.length; i += 500) {
-        await db
-          .updateTable('msBalances')
-          .set({ lastError: 'the client is not linked to a MoySklad counterparty yet (it is linked on its first order export, R24)' })
-          .where('id', 'in', unlinked.slice(i, i + 500).map((d) => d.rowId))
-          .execute();
-      }
-      await run.log('warn', `${unlinked.length} active client(s) have no MoySklad counterparty yet; their balance cannot be read`, {
-        counterpartyIds: unlinked.slice(0, 20).map((d) => d.counterpartyId),
-      });
-    }
-    const linked = due.filter((d): d is DueClient & { msCounterpartyId: string } => d.msCounterpartyId !== null);
-    if (linked.length === 0) return { status: 'partial', message: 'no due client is linked to MoySklad' };
-
     let rows;
     try {
       rows = await ctx.client.counterpartyReport(
-        linked.map((d) => d.msCounterpartyId),
+        toRead.map((d) => d.msCounterpartyId),
         request.signal,
       );
     } catch (e) {
-      if (isMoySkladError(e) && e.status === 403) {
-        const code = e.msCode === 1043 ? 'balance_no_crm' : 'balance_forbidden';
-        await setIntegrationStatus(db, clock, ctx.integration, code, BALANCE_MESSAGES[code]);
-        for (let i = 0; i < linked.length; i += 500) {
-          await db.updateTable('msBalances').set({ lastError: BALANCE_MESSAGES[code] }).where('id', 'in', linked.slice(i, i + 500).map((d) => d.rowId)).execute();
-        }
-        throw new BalanceSyncUnavailableError(code, e);
-      }
+      const problem = problemOfError(e);
+      if (problem) await balances.applyReads([...search.outcomes, ...toRead.map((d) => ({ rowId: d.rowId, cardState: 'linked' as const, lastError: PROBLEM_TEXT[problem.code].ru }))]);
       throw e;
     }
     const byMsId = new Map(rows.map((r) => [r.counterparty.id, r]));
-    let read = 0;
     let missing = 0;
-    for (const d of linked) {
+    const outcomes: BalanceReadOutcome[] = [...search.outcomes];
+    for (const d of toRead) {
       const r = byMsId.get(d.msCounterpartyId);
       if (!r) {
         missing += 1;
-        await db.updateTable('msBalances').set({ lastError: `MoySklad has no counterparty ${d.msCounterpartyId}` }).where('id', '=', d.rowId).execute();
-        continue;
-      }
-      await db
-        .updateTable('msBalances')
-        .set({ balance: Math.round(r.balance), readAt: nowIso, lastError: null })
-        .where('id', '=', d.rowId)
-        .execute();
-      read += 1;
+        outcomes.push({ rowId: d.rowId, lastError: `MoySklad has no counterparty ${d.msCounterpartyId}` });
+      } else outcomes.push({ rowId: d.rowId, balance: r.balance, cardState: 'linked', lastError: null });
     }
+    await balances.applyReads(outcomes);
+    const read = toRead.length - missing;
     run.count('read', read);
     if (missing) run.count('missing', missing);
-    await setIntegrationStatus(db, clock, ctx.integration, null, null);
-    return { status: missing || unlinked.length ? 'partial' : 'ok', message: `${read} balance(s) read with one report request` };
+    return { status: missing ? 'partial' : 'ok', message: `${read} balance(s) read with one report request` };
   });
 }

@@ -21,7 +21,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { JobEnqueuer } from '../../queue/types.js';
-import type { Database, IntegrationRow, MsBalanceRow } from '../../store/schema.js';
+import { IntegrationProblemRepository } from '../../store/repositories/integration-problem-repository.js';
+import type { BalanceCardState, Database, IntegrationRow, MsBalanceRow } from '../../store/schema.js';
 
 /** R30 */
 export const BALANCE_REFRESH_INTERVAL_MS = 30 * 60_000;
@@ -40,8 +41,14 @@ export interface ClientBalance {
   source: 'moysklad' | 'store';
   /** When MoySklad was read (source moysklad). */
   readAt: string | null;
-  /** Why MoySklad's figure is missing or old (no CRM, not linked yet, …), else null. */
+  /** Why MoySklad's figure is missing or old (no CRM, no right, …), else null. */
   problem: string | null;
+  /**
+   * C12 the client's MoySklad card as the last balance read found it: `linked`; `none` — no card
+   * («нет карточки в МойСклад»: a state, not an error; none is created for a balance); `ambiguous` —
+   * several cards fit and none is guessed; null — not looked for yet (or source `store`).
+   */
+  card: BalanceCardState | null;
 }
 
 export interface ActivityOutcome {
@@ -112,6 +119,10 @@ export async function recordClientActivity(deps: ClientBalanceDeps, client: { id
   if (!isDue(existing, now.getTime())) {
     return { clientId: client.id, refreshQueued: false, jobId: null, reason: 'balance was asked of MoySklad less than 30 minutes ago' };
   }
+  // C10: MoySklad refused the balance job (no CRM, no right): it waits for the fix, not for every active client.
+  if (await new IntegrationProblemRepository(deps.db, deps.clock).isBlocked(Number(integration.id), 'balance')) {
+    return { clientId: client.id, refreshQueued: false, jobId: null, reason: 'MoySklad refused the balance report; it waits until the integration problem is fixed' };
+  }
   // One job per integration drains every due client: concurrent activity merges into one request.
   const res = await deps.enqueuer.enqueue({ kind: BALANCE_KIND, integrationId: Number(integration.id), trigger: 'api', payload: { counterpartyId: client.id } });
   return { clientId: client.id, refreshQueued: true, jobId: res.jobId, reason: res.merged ? 'merged into a waiting refresh' : 'refresh queued' };
@@ -124,11 +135,12 @@ export async function recordClientActivity(deps: ClientBalanceDeps, client: { id
 export async function readClientBalance(deps: ClientBalanceDeps, client: { id: number; regionId: number | null }): Promise<ClientBalance> {
   const integration = await integrationOfClient(deps.db, client.regionId);
   if (!balanceSyncOn(integration)) {
-    return { clientId: client.id, balanceKopecks: await ownBalance(deps.db, client.id), source: 'store', readAt: null, problem: null };
+    return { clientId: client.id, balanceKopecks: await ownBalance(deps.db, client.id), source: 'store', readAt: null, problem: null, card: null };
   }
   await recordClientActivity(deps, client);
   const row = await msBalanceRow(deps.db, client.id, integration.msAccountId);
   const balanceKopecks = row?.balance === null || row?.balance === undefined ? null : Number(row.balance);
-  const problem = row?.lastError ?? (integration.statusCode?.startsWith('balance_') ? integration.statusMessage : null) ?? null;
-  return { clientId: client.id, balanceKopecks, source: 'moysklad', readAt: row?.readAt ?? null, problem };
+  const open = await new IntegrationProblemRepository(deps.db, deps.clock).find(Number(integration.id), 'balance');
+  const problem = row?.lastError ?? open?.message ?? null;
+  return { clientId: client.id, balanceKopecks, source: 'moysklad', readAt: row?.readAt ?? null, problem, card: row?.cardState ?? null };
 }

@@ -9,8 +9,9 @@
  *    email (`filter=email~<email>`, case-insensitive, one request), then phone. MoySklad keeps phones
  *    as free text (`+7 (912) 345-67-89`), so neither `filter=phone=` nor `search=` finds another
  *    spelling of the same number; the phone step therefore uses a per-account index: every
- *    counterparty with a phone (`filter=phone!=`, 1000 per page), normalized client-side (B6),
- *    built at most once per drain run and only when a phone is actually needed.
+ *    counterparty with a phone (`filter=phone!=`, 1000 per page), normalized client-side to E.164
+ *    with the default country of the store counterparty's region (B6, C13, `domain/phone.ts`),
+ *    built at most once per drain run (per country) and only when a phone is actually needed.
  * 3. A unique match links. Ambiguity → a `counterparty_match_issues` row (once while open), a log
  *    line, no link, and the export fails with `counterparty_ambiguous` until resolved (R25).
  * 4. No match → created in MoySklad with `companyType` (R26) and a `syncId` derived from the store
@@ -21,20 +22,23 @@
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
-import { normalizeEmail, normalizeInn, normalizePhone } from '../../core/normalize.js';
+import { normalizeEmail, normalizeInn } from '../../core/normalize.js';
+import { normalizePhone, phoneKeys } from '../../domain/phone.js';
 import { matchCounterparty, type MoySkladCandidate } from '../../domain/counterparty-match.js';
 import type { MoySkladClient } from '../../moysklad/client.js';
 import { MoySkladNotFoundError } from '../../moysklad/errors.js';
 import { counterpartySchema, type MsCounterparty, type MsCounterpartyCreate } from '../../moysklad/schemas/counterparty.js';
 import { CounterpartyRepository } from '../../store/repositories/counterparty-repository.js';
+import { RegionRepository } from '../../store/repositories/region-repository.js';
 import type { CompanyType, CounterpartyKind, CounterpartyRow, Database, MatchedBy } from '../../store/schema.js';
 import { derivedSyncId } from '../outbox/derived-sync-id.js';
 import { ExportError } from '../outbox/export-error.js';
 
-/** Per drain-run memory, per MoySklad account: verified ids and the phone index. */
+/** Per drain-run memory, per MoySklad account: verified ids and the phone index (per default country, C13). */
 export class CounterpartyCache {
   readonly verified = new Set<string>();
-  phoneIndex: Map<string, MoySkladCandidate[]> | null = null;
+  /** Country → E.164 key → the account's counterparties with that number. */
+  readonly phoneIndexes = new Map<string, Map<string, MoySkladCandidate[]>>();
 }
 
 export interface CounterpartyExportDeps {
@@ -92,7 +96,7 @@ export async function ensureCounterparty(deps: CounterpartyExportDeps, counterpa
     }
   }
 
-  const decision = await matchAgainstMoySklad(deps, cache, cp);
+  const decision = await matchAgainstMoySklad(deps, cache, cp, await new RegionRepository(db, clock).phoneCountry(cp.regionId === null ? null : Number(cp.regionId)));
   if (decision.outcome === 'matched') {
     await repo.link(cp.id, msAccountId, decision.msId, decision.by);
     await repo.resolveMatchIssues(cp.id, msAccountId);
@@ -134,7 +138,7 @@ export async function ensureCounterparty(deps: CounterpartyExportDeps, counterpa
   const created = await client.createCounterparty(body);
   await repo.link(cp.id, msAccountId, created.id, 'created');
   cache.verified.add(created.id);
-  if (cache.phoneIndex && cp.phone) addToIndex(cache.phoneIndex, toCandidate(created));
+  if (cp.phone) for (const [country, index] of cache.phoneIndexes) addToIndex(index, toCandidate(created), country);
   await deps.log?.('info', `counterparty ${cp.kind} ${cp.externalId} created in MoySklad as ${created.id} (R26)`, { counterpartyId: cp.id });
   return { msId: created.id, matchedBy: 'created', action: 'created' };
 }
@@ -151,23 +155,27 @@ export function msCompanyType(inn: string | null | undefined, declared: CompanyT
   return declared ?? 'individual';
 }
 
-type Decision =
+export type MatchOutcome =
   | { outcome: 'matched'; by: MatchedBy & ('inn' | 'email' | 'phone'); msId: string }
   | { outcome: 'ambiguous'; by: 'inn' | 'email' | 'phone'; candidates: MoySkladCandidate[] }
   | { outcome: 'none' };
 
-/** Fetches candidates key by key, stopping as soon as a key decides (INN beats email beats phone). */
-async function matchAgainstMoySklad(deps: CounterpartyExportDeps, cache: CounterpartyCache, cp: CounterpartyRow): Promise<Decision> {
+/**
+ * R25 Fetches candidates key by key, stopping as soon as a key decides (INN beats email beats
+ * phone). Reads only; the caller links (or, for an export, creates). Used by the order export and
+ * by the balance read of a client never linked (C12).
+ */
+export async function matchAgainstMoySklad(deps: Pick<CounterpartyExportDeps, 'db' | 'client' | 'msAccountId'>, cache: CounterpartyCache, cp: CounterpartyRow, country: string): Promise<MatchOutcome> {
   const { client } = deps;
-  const keys = { kind: cp.kind, inn: cp.inn, email: cp.email, phone: cp.phone };
+  const keys = { kind: cp.kind, inn: cp.inn, email: cp.email, phone: cp.phone, country };
   const pool = new Map<string, MoySkladCandidate>();
   const steps: Array<() => Promise<MoySkladCandidate[]>> = [];
   const inn = normalizeInn(cp.inn);
   const email = normalizeEmail(cp.email);
-  const phone = normalizePhone(cp.phone);
+  const phone = normalizePhone(cp.phone, country);
   if (inn) steps.push(async () => (await client.findCounterparties([['inn', '~', inn]])).map(toCandidate));
   if (email) steps.push(async () => (await client.findCounterparties([['email', '~', email]])).map(toCandidate));
-  if (phone) steps.push(async () => (await phoneIndex(client, cache)).get(phone) ?? []);
+  if (phone) steps.push(async () => (await phoneIndex(client, cache, country)).get(phone) ?? []);
 
   for (const step of steps) {
     for (const c of await step()) pool.set(c.id, c);
@@ -181,7 +189,7 @@ async function matchAgainstMoySklad(deps: CounterpartyExportDeps, cache: Counter
 }
 
 /** R27: marks candidates already linked to a store counterparty of some kind. */
-async function withLinkedKinds(deps: CounterpartyExportDeps, candidates: MoySkladCandidate[], cp: CounterpartyRow): Promise<MoySkladCandidate[]> {
+async function withLinkedKinds(deps: Pick<CounterpartyExportDeps, 'db' | 'msAccountId'>, candidates: MoySkladCandidate[], cp: CounterpartyRow): Promise<MoySkladCandidate[]> {
   if (candidates.length === 0) return candidates;
   const rows = await deps.db
     .selectFrom('counterpartyLinks')
@@ -204,24 +212,26 @@ async function withLinkedKinds(deps: CounterpartyExportDeps, candidates: MoySkla
   return candidates.map((c) => ({ ...c, linkedKind: kindOf.get(c.id) ?? null }));
 }
 
-function addToIndex(index: Map<string, MoySkladCandidate[]>, c: MoySkladCandidate): void {
-  for (const part of (c.phone ?? '').split(/[,;]/)) {
-    const key = normalizePhone(part);
-    if (!key) continue;
+function addToIndex(index: Map<string, MoySkladCandidate[]>, c: MoySkladCandidate, country: string): void {
+  for (const key of phoneKeys(c.phone, country)) {
     const list = index.get(key) ?? [];
     if (!list.some((x) => x.id === c.id)) list.push(c);
     index.set(key, list);
   }
 }
 
-/** B6 the per-account phone index: every MoySklad counterparty that has a phone, by normalized number. */
-async function phoneIndex(client: MoySkladClient, cache: CounterpartyCache): Promise<Map<string, MoySkladCandidate[]>> {
-  if (cache.phoneIndex) return cache.phoneIndex;
+/**
+ * B6, C13 the per-account phone index: every MoySklad counterparty that has a phone, by its E.164
+ * key (each number of a multi-number field), read with the default country of the store side.
+ */
+async function phoneIndex(client: MoySkladClient, cache: CounterpartyCache, country: string): Promise<Map<string, MoySkladCandidate[]>> {
+  const cached = cache.phoneIndexes.get(country);
+  if (cached) return cached;
   const index = new Map<string, MoySkladCandidate[]>();
   for await (const page of client.counterpartyPages({ filter: [['phone', '!=', '']] })) {
-    for (const c of page) addToIndex(index, toCandidate(c));
+    for (const c of page) addToIndex(index, toCandidate(c), country);
   }
-  cache.phoneIndex = index;
+  cache.phoneIndexes.set(country, index);
   return index;
 }
 

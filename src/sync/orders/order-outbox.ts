@@ -24,6 +24,7 @@ import { OutboxRepository } from '../../store/repositories/outbox-repository.js'
 import type { SyncKind } from '../sync-registry.js';
 import type { SyncRunDeps } from '../sync-run.js';
 import { ExportCaches, exportOrder, type OrderExportHooks } from './order-export.js';
+import { createCounterpartyOutboxHandlers } from '../counterparties/counterparty-outbox.js';
 import { shippedBrandSynonyms } from './shipped-brand-synonyms.js';
 
 /**
@@ -139,9 +140,10 @@ export function createOrderOutboxHandlers(deps: OrderSyncDeps): Map<string, Outb
   return new Map(ORDER_OUTBOX_KINDS.map((k) => [k, handler]));
 }
 
-/** Drains the order outbox once (what the `outbox` job does). */
+/** Drains the outbox once (what the `outbox` job does): orders, and counterparty changes (C11). */
 export function drainOrderOutbox(deps: OrderSyncDeps, options: DrainOptions = {}): Promise<DrainReport> {
-  return drainOutbox({ db: deps.db, clock: deps.clock, runDeps: deps.runDeps, handlers: createOrderOutboxHandlers(deps) }, options);
+  const handlers = new Map([...createOrderOutboxHandlers(deps), ...createCounterpartyOutboxHandlers(deps)]);
+  return drainOutbox({ db: deps.db, clock: deps.clock, runDeps: deps.runDeps, handlers }, options);
 }
 
 const triggerOf = (t: string): SyncTrigger => (t === 'schedule' || t === 'manual' || t === 'api' || t === 'cli' || t === 'webhook' ? t : 'manual');

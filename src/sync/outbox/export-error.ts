@@ -7,6 +7,7 @@
  */
 import { AppError, errorMessage, isAppError } from '../../core/errors.js';
 import { MoySkladError } from '../../moysklad/errors.js';
+import { problemOfError } from '../permission-problems.js';
 
 export class ExportError extends AppError {
   readonly retryable: boolean;
@@ -41,7 +42,8 @@ export function classifyExportError(e: unknown): ErrorClass {
   if (e instanceof MoySkladError) {
     // Outages and limits pass; a credential problem is an integration problem the admin fixes — the
     // orders wait for it rather than fail one by one.
-    const retryable = e.retryable || e.code === 'moysklad_auth_failed';
+    // C10: a permission or tariff refusal waits for the admin to fix MoySklad (the drain delays it).
+    const retryable = e.retryable || e.code === 'moysklad_auth_failed' || problemOfError(e) !== null;
     return { retryable, code, message };
   }
   if (isAppError(e)) {

@@ -18,6 +18,9 @@ import { recordRun, type SyncRun, type SyncRunDeps } from '../sync-run.js';
 import { classifyExportError, ExportDeferred } from './export-error.js';
 import { OutboxRepository, type OutboxItemView } from '../../store/repositories/outbox-repository.js';
 
+/** `last_error` prefix of an item waiting for a permission or tariff problem to be fixed (C10). */
+export const PERMISSION_PROBLEM_PREFIX = 'permission_problem:';
+
 /** Full-jitter-free exponential backoff: 30 s, 1 min, 2 min … capped at 30 min. */
 export function outboxBackoffMs(attempts: number, baseMs = 30_000, capMs = 30 * 60_000): number {
   const n = Math.max(1, attempts);
@@ -147,6 +150,16 @@ async function processOne(clock: Clock, store: OutboxRepository, handlers: Reado
       run.count('deferred');
       report.deferred += 1;
       await run.log('info', `outbox ${id} (${item.kind} ${item.aggregateType} ${item.aggregateId}) deferred: ${e.message}`, { outboxId: id, code: e.code });
+      return;
+    }
+    // C10 a permission or tariff refusal: the integration shows what to change in MoySklad, and the
+    // item waits (slowly, or until the integration's settings change) instead of failing or retrying hot.
+    const problem = await env.run.noteProblem(e, item.integrationId === null ? null : Number(item.integrationId));
+    if (problem) {
+      await store.markRetry(id, `${PERMISSION_PROBLEM_PREFIX}${problem.code}: ${problem.message}`, problem.retryAt);
+      run.count('deferred');
+      report.deferred += 1;
+      await run.log('warn', `outbox ${id} (${item.kind} ${item.aggregateType} ${item.aggregateId}) waits until ${problem.retryAt.toISOString()}: ${problem.message}`, { outboxId: id, code: problem.code });
       return;
     }
     const c = classifyExportError(e);

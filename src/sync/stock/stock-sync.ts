@@ -14,6 +14,9 @@
  *   changed, zeroed, removed, duration, requests and errors. Details (products missing from the
  *   nomenclature) go to the integration log.
  * - A failed run leaves the previous contents and says why (the run's log entry and `sync_runs`).
+ * - C10: a store whose report MoySklad finds too large (13005) is read by chunks of items
+ *   (`narrowed-stock.ts`); a user without the stock-report right (13004) fails the run, which
+ *   `recordRun` turns into the integration's problem (Russian status, the stock schedule waits).
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
@@ -25,6 +28,7 @@ import { recordRun, type FinishedRun, type SyncRun, type SyncRunDeps } from '../
 import { PriceListIssueRepository } from '../../store/repositories/price-list-issue-repository.js';
 import { PriceListRepository, withPriceListLock, type PriceListRowInput, type StagedSwap, type SwapOptions, type SwapResult } from '../../store/repositories/price-list-repository.js';
 import { stockScopeOf, type StockScope } from './stock-scope.js';
+import { isReportTooLarge, readStockNarrowed } from './narrowed-stock.js';
 import { cardsBetween, currentRowCount, differsBesidesQuantity, digestOf, productPages, productsByMsIds, productsUpdatedSince, rowsByMsIds, yieldToEventLoop, type ProductWithRow } from './stock-rows.js';
 
 export const STOCK_FULL_KIND = 'stock.full';
@@ -332,7 +336,21 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
       for (let k = 0; k < ids.length; k++) rowIds[at[k]!] = ids[k]!;
     }
 
-    const report = await reportP;
+    let report;
+    try {
+      report = await reportP;
+    } catch (e) {
+      if (!isReportTooLarge(e)) throw e;
+      // C10: MoySklad finds the store's report too large (13005): ask it by chunks of the nomenclature's items.
+      const narrowed = await readStockNarrowed(ctx.client, { storeId, stockType: pl.stockType, includeZeroLines: true }, [...index.keys()], request.signal);
+      report = narrowed.rows;
+      run.count('narrowedRequests', narrowed.requests);
+      await logDetail(deps, run, 'info', `price list ${pl.id}: MoySklad finds the stock report of store ${storeId} too large (13005); read in ${narrowed.requests} parts by item`, {
+        priceListId: pl.id,
+        requests: narrowed.requests,
+        items: index.size,
+      });
+    }
     await request.progress?.({ done: 0, total: report.length, message: `stock report: ${report.length} items` });
     if (report.length === 0 && oldCount > 0) {
       // An empty report for a store that had rows: make sure the store still exists before emptying the list.
@@ -467,7 +485,16 @@ async function runIncremental(
     if (p.updatedAt > productsAt) productsAt = p.updatedAt;
     seen.push({ id: p.id, updatedAt: p.updatedAt });
   }
-  const report = await reportP;
+  let report;
+  try {
+    report = await reportP;
+  } catch (e) {
+    if (!isReportTooLarge(e)) throw e;
+    // C10: too many changes for one report (13005): a full run, which reads the store by parts.
+    run.count('fullFallback');
+    const m = await runFull(deps, request, run, ctx, pl, counts);
+    return `full sync instead of incremental: the changes report is too large for MoySklad (13005); ${m}`;
+  }
   const stockById = new Map<string, number | null>();
   for (const r of report) {
     if (r.storeId !== undefined && r.storeId !== null && r.storeId !== storeId) continue;

@@ -1,0 +1,76 @@
+/**
+ * @module i18n-accounts
+ * Admin-panel strings of the accounts area (regions' time zones and phone countries, the
+ * integration's MoySklad problems, clients and their balances), Russian and English; merged into
+ * the panel's dictionary by `i18n.ts`.
+ */
+
+export const accountsRu = {
+  'nav.clients': 'Клиенты',
+  'region.timeZone': 'Часовой пояс (ночные синхронизации — после полуночи по нему)',
+  'region.country': 'Страна телефонных номеров клиентов',
+  'region.badTimeZone': 'Неизвестный часовой пояс. Укажите его по базе IANA, например Europe/Moscow или Asia/Vladivostok.',
+  'region.section': 'Регион',
+  'region.saved': 'Регион сохранён.',
+  'region.zoneHint': 'Полная синхронизация номенклатуры, категорий и остатков запускается в 00:05 по этому поясу.',
+  'problems.title': 'Что нужно исправить в МойСклад',
+  'problems.hint': 'Пока проблема не исправлена, эта синхронизация не запускается по расписанию чаще раза в 6 часов. После исправления в МойСклад сохраните настройки интеграции — синхронизация пойдёт сразу.',
+  'problems.since': 'с {at}, раз: {n}, следующая попытка: {retry}',
+  'problems.family.stock': 'Остатки прайс-листов',
+  'problems.family.balance': 'Баланс клиентов',
+  'problems.family.webhooks': 'Вебхуки',
+  'problems.family.nomenclature': 'Номенклатура',
+  'problems.family.categories': 'Категории',
+  'problems.family.photos': 'Фотографии',
+  'problems.family.outbox': 'Выгрузка заказов и контрагентов',
+  'problems.family.other': 'Прочее',
+  'clients.title': 'Клиенты и баланс из МойСклад',
+  'clients.hint': 'Баланс читается из МойСклад для активных клиентов не чаще раза в 30 минут. Клиент без заказов сопоставляется с карточкой МойСклад по ИНН, e-mail и телефону; новая карточка ради баланса не создаётся.',
+  'clients.search': 'Поиск по имени, ИНН, e-mail, телефону',
+  'clients.name': 'Клиент',
+  'clients.card': 'Карточка в МойСклад',
+  'clients.balance': 'Баланс',
+  'clients.readAt': 'Прочитан',
+  'clients.problem': 'Почему нет баланса',
+  'clients.empty': 'Клиентов нет.',
+  'clients.card.linked': 'привязан',
+  'clients.card.none': 'нет карточки в МойСклад',
+  'clients.card.ambiguous': 'нет карточки в МойСклад: подходят несколько, ни одна не выбрана',
+  'clients.card.unknown': 'ещё не проверялся',
+} as const;
+
+export type AccountsMessageKey = keyof typeof accountsRu;
+
+export const accountsEn: Record<AccountsMessageKey, string> = {
+  'nav.clients': 'Clients',
+  'region.timeZone': 'Time zone (nightly syncs run after midnight there)',
+  'region.country': "Country of the clients' phone numbers",
+  'region.badTimeZone': 'Unknown time zone. Give an IANA name, e.g. Europe/Moscow or Asia/Vladivostok.',
+  'region.section': 'Region',
+  'region.saved': 'Region saved.',
+  'region.zoneHint': 'The full nomenclature, category and stock syncs start at 00:05 in this zone.',
+  'problems.title': 'What to fix in MoySklad',
+  'problems.hint': 'Until it is fixed, this sync is not started by the schedule more than once in 6 hours. After fixing it in MoySklad, save the integration settings and the sync runs at once.',
+  'problems.since': 'since {at}, times: {n}, next try: {retry}',
+  'problems.family.stock': 'Price-list stock',
+  'problems.family.balance': 'Client balance',
+  'problems.family.webhooks': 'Webhooks',
+  'problems.family.nomenclature': 'Nomenclature',
+  'problems.family.categories': 'Categories',
+  'problems.family.photos': 'Photos',
+  'problems.family.outbox': 'Export of orders and counterparties',
+  'problems.family.other': 'Other',
+  'clients.title': 'Clients and their MoySklad balance',
+  'clients.hint': 'The balance is read from MoySklad for active clients at most every 30 minutes. A client without orders is matched to a MoySklad card by INN, e-mail and phone; no card is created for a balance.',
+  'clients.search': 'Search by name, INN, e-mail, phone',
+  'clients.name': 'Client',
+  'clients.card': 'MoySklad card',
+  'clients.balance': 'Balance',
+  'clients.readAt': 'Read',
+  'clients.problem': 'Why there is no balance',
+  'clients.empty': 'No clients.',
+  'clients.card.linked': 'linked',
+  'clients.card.none': 'no card in MoySklad',
+  'clients.card.ambiguous': 'no card in MoySklad: several fit, none chosen',
+  'clients.card.unknown': 'not checked yet',
+};
