@@ -7,7 +7,7 @@
  * Peak RSS is that of the measured sync alone (bench/lib/peak-rss.ts).
  */
 import { recordRun } from '../../src/sync/sync-run.js';
-import { runFullNomenclature, runIncrementalNomenclature, folderCategoryMap } from '../../src/sync/nomenclature/nomenclature-sync.js';
+import { runFullNomenclature, runIncrementalNomenclature } from '../../src/sync/nomenclature/nomenclature-sync.js';
 import { NomenclatureWriter } from '../../src/sync/nomenclature/nomenclature-writer.js';
 import { mapMsProduct, mapMsVariant } from '../../src/sync/nomenclature/product-mapper.js';
 import { syncPriceListStock } from '../../src/sync/stock/stock-sync.js';
@@ -163,7 +163,7 @@ const naiveNomenclature: Runner = async (ctx, spec) => {
   let retries = 0;
   const m = await measure(ctx, () =>
     recordRun(ctx.runDeps, { kind: 'nomenclature.full', trigger: 'cli', integrationId: ctx.integrationId }, async (run) => {
-      const writer = new NomenclatureWriter(ctx.store.db, ctx.clock, ctx.msAccountId, await folderCategoryMap(ctx.store.db, ctx.msAccountId));
+      const writer = new NomenclatureWriter(ctx.store.db, ctx.clock, ctx.msAccountId);
       const seenAt = ctx.clock.now().toISOString();
       for (const phase of ['product', 'variant'] as const) {
         for (let offset = 0; ; offset += NAIVE_PAGE) {

@@ -50,7 +50,7 @@ function renderer(format: ExportFormat, pl: PriceListRow, generatedAt: string): 
       extension: 'csv',
       start: () => [CSV_HEADER],
       rows: (rows, out) => {
-        for (const r of rows) out.push([csvField(r.brand), csvField(r.article), csvField(r.name), formatQuantity(r.quantity), formatRoubles(r.price), String(deliveryDays)].join(';'));
+        for (const r of rows) out.push([csvField(r.brand), csvField(r.article), csvField(r.name), formatQuantity(r.quantity), r.price === null ? '' : formatRoubles(r.price), String(deliveryDays)].join(';'));
       },
       end: (out) => out.join('\r\n') + '\r\n',
     };
@@ -61,7 +61,7 @@ function renderer(format: ExportFormat, pl: PriceListRow, generatedAt: string): 
     start: () => [],
     rows: (rows, out) => {
       for (const r of rows) {
-        out.push(JSON.stringify({ brand: r.brand, article: r.article, name: r.name, quantity: Number(formatQuantity(r.quantity)), priceKopecks: Math.round(r.price), price: formatRoubles(r.price), deliveryDays, msProductId: r.msProductId }));
+        out.push(JSON.stringify({ brand: r.brand, article: r.article, name: r.name, quantity: Number(formatQuantity(r.quantity)), priceKopecks: r.price === null ? null : Math.round(r.price), price: r.price === null ? null : formatRoubles(r.price), deliveryDays, msProductId: r.msProductId }));
       }
     },
     end: (out) => `{"priceListId":${Number(pl.id)},"name":${JSON.stringify(pl.name)},"generatedAt":${JSON.stringify(generatedAt)},"rows":[${out.join(',')}]}`,

@@ -20,16 +20,42 @@ export function normalizeInn(raw: string | null | undefined): string | null {
 }
 
 /**
- * Article (part number) match key: upper case, letters and digits only (spaces, dashes, dots,
- * slashes and other punctuation dropped). Letters of every script are kept and not merged:
- * Cyrillic `С` stays different from Latin `C`. `W 712/75` → `W71275`, `0 986-452.041` → `0986452041`.
+ * C7 Cyrillic letters that look like Latin ones, folded to the Latin letter in article keys
+ * (upper case: the key is upper-cased first). `ОС90` typed with Cyrillic О and С matches `OC90`.
+ */
+const LOOK_ALIKES: Readonly<Record<string, string>> = {
+  А: 'A',
+  В: 'B',
+  Е: 'E',
+  К: 'K',
+  М: 'M',
+  Н: 'H',
+  О: 'O',
+  Р: 'P',
+  С: 'C',
+  Т: 'T',
+  Х: 'X',
+  У: 'Y',
+};
+const LOOK_ALIKE_RE = /[АВЕКМНОРСТХУ]/gu;
+
+/**
+ * Article (part number) match key (C7): NFC, upper case, letters and digits only (spaces, dashes,
+ * dots, slashes and other punctuation dropped), then the Cyrillic look-alikes А В Е К М Н О Р С Т Х У
+ * folded to Latin. Other letters of every script are kept (`Д`, `Ö`). `W 712/75` → `W71275`,
+ * `0 986-452.041` → `0986452041`, Cyrillic `ос 90` → `OC90`. A match key only: the catalog keeps
+ * the article as written, and R16's split compares Code and Article without this folding.
  */
 export function normalizeArticle(raw: string | null | undefined): string {
   if (!raw) return '';
-  return raw.normalize('NFC').toUpperCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  return raw
+    .normalize('NFC')
+    .toUpperCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '')
+    .replace(LOOK_ALIKE_RE, (c) => LOOK_ALIKES[c] ?? c);
 }
 
-/** Brand match key: upper case with runs of whitespace collapsed (`Febi  bilstein` → `FEBI BILSTEIN`). */
+/** Brand match key: NFC, upper case, runs of whitespace collapsed (`Febi  bilstein` → `FEBI BILSTEIN`). */
 export function normalizeBrand(raw: string | null | undefined): string {
   if (!raw) return '';
   return raw.normalize('NFC').replace(/\s+/gu, ' ').trim().toUpperCase();

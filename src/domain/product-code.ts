@@ -13,12 +13,17 @@ export type CodeSplit =
   | { ok: true; brand: string; article: string }
   | { ok: false; reason: CodeSkipReason; message: string };
 
-/** Every run of whitespace (tab and U+00A0 included) becomes one space; then trimmed. */
-const collapse = (s: string): string => s.replace(/\s+/gu, ' ').trim();
+/**
+ * C7 NFC first (a decomposed `O` + U+0308 and a precomposed `Ö` are one letter), then every run of
+ * whitespace (tab and U+00A0 included) becomes one space; then trimmed.
+ */
+const collapse = (s: string): string => s.normalize('NFC').replace(/\s+/gu, ' ').trim();
 
 /**
  * Splits a MoySklad Code into brand and article by R16.
- * Matching ignores case and repeated whitespace; the brand keeps the Code's own casing.
+ * Both fields are NFC-normalized first (C7); matching ignores case and repeated whitespace, but not
+ * the script (Cyrillic `С` ≠ Latin `C`: that folding is for match keys only, see `normalizeArticle`).
+ * The brand keeps the Code's own casing; brand and article come back in NFC.
  * The character before the article must be a space (Code = Brand + " " + Article).
  */
 export function splitProductCode(code: string | null | undefined, article: string | null | undefined): CodeSplit {

@@ -408,8 +408,13 @@ export class MoySkladClient {
     return this.listAll('entity/store', {}, storeSchema, signal);
   }
 
-  productFolders(signal?: AbortSignal): Promise<MsProductFolder[]> {
-    return this.listAll('entity/productfolder', {}, productFolderSchema, signal);
+  /**
+   * Every product folder (1 request per 1000). MoySklad lists archived folders only when asked:
+   * `includeArchived` adds `filter=archived=true;archived=false` (the folder tree of C5 keeps them,
+   * their goods stay in the subtree).
+   */
+  productFolders(signal?: AbortSignal, options: { includeArchived?: boolean } = {}): Promise<MsProductFolder[]> {
+    return this.listAll('entity/productfolder', options.includeArchived ? { filter: 'archived=true;archived=false' } : {}, productFolderSchema, signal);
   }
 
   /**

@@ -68,6 +68,7 @@ export const PriceList = z
     priceTypeMsId: z.string().nullable(),
     syncIntervalMinutes: z.number().int().nullable(),
     deliveryDays: z.number().int(),
+    publishWithoutPrice: z.boolean(),
     lastSyncAt: z.string().nullable(),
     csvUrl: z.string(),
   })
@@ -93,6 +94,13 @@ export const PriceListCreate = z
       .meta({ description: "MoySklad sale price type id whose price the rows show (kopecks); null = the product's first sale price" }),
     syncIntervalMinutes: z.number().int().min(5).max(7 * 24 * 60).nullable().optional(),
     deliveryDays: z.number().int().min(0).max(365).optional(),
+    publishWithoutPrice: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          'C3: a product with no value for the price type (MoySklad answers 0) is left out of the rows and feeds and listed in the data-quality report (false, the default), or published with an empty price: null in JSON, an empty CSV cell (true). Never 0.',
+      }),
   })
   .strict()
   .meta({ id: 'PriceListCreate' });
@@ -103,7 +111,7 @@ export const PriceListRow = z
     article: z.string(),
     name: z.string(),
     quantity: z.number(),
-    priceKopecks: z.number().int(),
+    priceKopecks: z.number().int().nullable().meta({ description: 'Kopecks; null = no price for the price type (only with publishWithoutPrice)' }),
     msProductId: z.string().nullable(),
   })
   .meta({ id: 'PriceListRow' });
@@ -295,7 +303,10 @@ export const Product = z
     article: z.string(),
     name: z.string(),
     description: z.string().nullable(),
-    categoryId: z.number().int().nullable(),
+    categoryId: z.number().int().nullable().meta({
+      description: "The product's category in the named integration's tree (integrationId), else in the tree of the first integration of its MoySklad account that shows it (C8)",
+    }),
+    kind: z.enum(['product', 'variant']).meta({ description: 'C2: a MoySklad product or a variant (модификация) of one' }),
     msId: z.string(),
     images: z.array(z.object({ position: z.number().int(), filename: z.string().nullable() })),
     updatedAt: z.string(),
@@ -306,6 +317,12 @@ export const ProductQuery = Paging.extend({
   brand: z.string().max(100).optional(),
   article: z.string().max(100).optional().meta({ description: 'matched on the normalized article' }),
   categoryId: z.coerce.number().int().positive().optional(),
+  integrationId: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .meta({ description: "C5: only the goods this integration (region) shows: its root folder's subtree; without it, the goods some integration shows" }),
 });
 export interface CategoryNode {
   id: number;

@@ -36,13 +36,15 @@ async function migratorFor(db: AnyDb, migrations: Record<string, Migration>): Pr
 
 /**
  * Kysely's PostgreSQL introspection (used by the migrator to find its tables) reads every schema
- * of the database; a schema dropped at that moment by another process (parallel test suites, or
- * an operator) fails it with "schema … does not exist" (3F000) or a vanished relation (42P01).
- * Nothing was changed by then, so the call is simply retried.
+ * of the database; a schema dropped or altered at that moment by another process (parallel test
+ * suites, or an operator) fails it with "schema … does not exist" (3F000), a vanished relation
+ * (42P01), a vanished column (42703, a table being rebuilt or altered) or PostgreSQL's "cache lookup
+ * failed for namespace" (XX000, a schema dropped between two catalog reads). Nothing was changed by
+ * then, so the call is simply retried.
  */
 function isConcurrentSchemaChange(e: unknown): boolean {
   const code = typeof e === 'object' && e !== null && 'code' in e ? (e as { code: unknown }).code : undefined;
-  return code === '3F000' || code === '42P01' || /schema "[^"]+" does not exist/.test(errorMessage(e));
+  return code === '3F000' || code === '42P01' || code === '42703' || /schema "[^"]+" does not exist|cache lookup failed for (namespace|relation|type)/.test(errorMessage(e));
 }
 
 async function retryOnSchemaRace<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {

@@ -126,6 +126,12 @@ export interface PriceListsTable {
   /** The generation of `price_list_rows` readers see (atomic swap). */
   generation: ColumnType<number, number | undefined, number>;
   rowCount: ColumnType<number, number | undefined, number>;
+  /**
+   * Migration 0012 (C3): 1 = products without a value for the price type are published with an
+   * empty price (`price_list_rows.price` null); 0 (default) = they are left out and listed in
+   * `price_list_issues`.
+   */
+  publishWithoutPrice: FlagWithDefault;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }
@@ -141,7 +147,23 @@ export interface PriceListRowsTable {
   articleNorm: string;
   name: string;
   quantity: number;
-  price: KopecksColumn;
+  /** Kopecks; null (migration 0012, C3) = no price for the list's price type, published empty. */
+  price: KopecksColumn | null;
+}
+
+export type PriceListIssueReason = 'no-price';
+
+/** Migration 0012 (C3): products a price list left out, with the reason (the data-quality report). */
+export interface PriceListIssuesTable {
+  id: Id;
+  priceListId: number;
+  productId: number | null;
+  msProductId: string;
+  brand: string;
+  article: string;
+  name: string;
+  reason: PriceListIssueReason;
+  detectedAt: IsoTime;
 }
 
 export type ProductSyncState = 'ok' | 'skipped';
@@ -160,6 +182,10 @@ export interface ProductsTable {
   code: string | null;
   name: string;
   description: string | null;
+  /**
+   * Not written since migration 0013 (always null): a product's category depends on the integration
+   * (C8) and is derived when read, see `CatalogScopeRepository`.
+   */
   categoryId: number | null;
   msFolderId: string | null;
   archived: FlagWithDefault;
@@ -185,6 +211,11 @@ export interface ProductsTable {
   parentMsId: ColumnType<string | null, string | null | undefined, string | null>;
   /** Migration 0024 (E6): `searchTextOf(name, code, brand, article)`, set by every writer of the row. */
   searchText: SearchTextColumn;
+  /**
+   * Migration 0013 (C2): 1 = a variant without its own Code/Article, catalogued with its parent's
+   * brand and article (never a duplicate of its family).
+   */
+  keyFromParent: FlagWithDefault;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }
@@ -220,6 +251,8 @@ export interface CategoriesTable {
   name: string;
   msAccountId: number | null;
   msFolderId: string | null;
+  /** Migration 0013 (C8): the integration whose tree a folder category belongs to; null for the store's own categories. */
+  integrationId: ColumnType<number | null, number | null | undefined, number | null>;
   archived: FlagWithDefault;
   createdAt: IsoTime;
   updatedAt: IsoTime;
@@ -239,6 +272,21 @@ export interface DataQualityIssuesTable {
   detectedAt: IsoTime;
   /** Migration 0026 (E4): `product` or `variant` (which MoySklad web card to link); null = product. */
   msType: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 0013 (C5): the item's MoySklad folder (a variant's: its product's), null when unknown. */
+  msFolderId: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** Migration 0013 (C5): the MoySklad folder tree of an account. */
+export interface MsFoldersTable {
+  id: Id;
+  msAccountId: number;
+  msId: string;
+  parentMsId: string | null;
+  name: string;
+  /** Ids from the top folder down to this one: `/top/…/self/`. */
+  path: string;
+  archived: FlagWithDefault;
+  updatedAt: IsoTime;
 }
 
 export type CounterpartyKind = 'client' | 'supplier';
@@ -561,10 +609,12 @@ export interface Database {
   integrations: IntegrationsTable;
   priceLists: PriceListsTable;
   priceListRows: PriceListRowsTable;
+  priceListIssues: PriceListIssuesTable;
   products: ProductsTable;
   productImages: ProductImagesTable;
   blobs: BlobsTable;
   categories: CategoriesTable;
+  msFolders: MsFoldersTable;
   dataQualityIssues: DataQualityIssuesTable;
   counterparties: CounterpartiesTable;
   counterpartyLinks: CounterpartyLinksTable;
@@ -597,8 +647,10 @@ export type IntegrationRow = Selectable<IntegrationsTable>;
 export type IntegrationUpdate = Updateable<IntegrationsTable>;
 export type PriceListRow = Selectable<PriceListsTable>;
 export type PriceListRowRow = Selectable<PriceListRowsTable>;
+export type PriceListIssueRow = Selectable<PriceListIssuesTable>;
 export type ProductRow = Selectable<ProductsTable>;
 export type CategoryRow = Selectable<CategoriesTable>;
+export type MsFolderRow = Selectable<MsFoldersTable>;
 export type CounterpartyRow = Selectable<CounterpartiesTable>;
 export type CounterpartyLinkRow = Selectable<CounterpartyLinksTable>;
 export type OrderRow = Selectable<OrdersTable>;

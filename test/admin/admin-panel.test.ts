@@ -316,6 +316,36 @@ for (const dialect of dialects) {
       expect(download.text.split('\n').filter(Boolean).length).toBeGreaterThan(0);
     });
 
+    it('C3 a product without a price is listed «нет цены» in the data-quality report; the price list option publishes it with an empty price', async () => {
+      const account = h.emulator.account('admin@demo');
+      const store = account.stores[0]!;
+      const probe = account.listProducts().find((p) => p.f.archived !== true && String(p.f.code ?? '').startsWith('BOSCH '))!;
+      account.setStock(probe.id, store.id, { stock: 3, reserve: 0, inTransit: 0 });
+      account.updateProduct(probe.id, { salePrice: 0 });
+      expect((await c.post('/admin/products/resync', {})).status).toBe(302);
+      const created = await c.post('/admin/price-lists', { regionId: String(h.regionId), name: 'Без цены' });
+      const plId = Number(/\/admin\/price-lists\/(\d+)/.exec(created.location!)![1]);
+      await c.post(`/admin/price-lists/${plId}`, { name: 'Без цены', msStoreId: store.id, stockType: 'quantity', deliveryDays: '0' });
+      await c.post(`/admin/price-lists/${plId}/sync`, {});
+      expect(await h.db.selectFrom('priceListRows').select('id').where('priceListId', '=', plId).where('msProductId', '=', probe.id).execute()).toEqual([]);
+      const report = await c.get('/admin/products?lang=ru');
+      expect(report.text).toContain('id="price-list-issues-report"');
+      expect(report.text).toContain('нет цены');
+      expect(report.text).toContain(escapeHtml(String(probe.f.name)));
+
+      const card = await c.get(`/admin/price-lists/${plId}`);
+      expect(card.text).toContain('id="publishWithoutPrice"');
+      await c.post(`/admin/price-lists/${plId}`, { name: 'Без цены', msStoreId: store.id, stockType: 'quantity', deliveryDays: '0', publishWithoutPrice: '1' });
+      expect((await h.db.selectFrom('priceLists').select('publishWithoutPrice').where('id', '=', plId).executeTakeFirstOrThrow()).publishWithoutPrice).toBe(1);
+      await c.post(`/admin/price-lists/${plId}/sync`, {});
+      const row = await h.db.selectFrom('priceListRows as r').innerJoin('priceLists as p', (j) => j.onRef('p.id', '=', 'r.priceListId').onRef('p.generation', '=', 'r.generation')).select(['r.price', 'r.quantity']).where('r.priceListId', '=', plId).where('r.msProductId', '=', probe.id).executeTakeFirstOrThrow();
+      expect(row).toEqual({ price: null, quantity: 3 });
+      expect((await c.get('/admin/products')).text).not.toContain('id="price-list-issues-report"');
+      // Saving the form without the box ticked turns the option off again.
+      await c.post(`/admin/price-lists/${plId}`, { name: 'Без цены', msStoreId: store.id, stockType: 'quantity', deliveryDays: '0' });
+      expect((await h.db.selectFrom('priceLists').select('publishWithoutPrice').where('id', '=', plId).executeTakeFirstOrThrow()).publishWithoutPrice).toBe(0);
+    });
+
     it('R9 deactivating an integration stops its syncs (they refuse inactive integrations)', async () => {
       const integration = await h.db.selectFrom('integrations').selectAll().where('regionId', '=', h.regionId).executeTakeFirstOrThrow();
       expect((await c.post(`/admin/integrations/${integration.id}/deactivate`, {})).status).toBe(302);

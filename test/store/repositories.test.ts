@@ -151,7 +151,7 @@ describe('repositories', () => {
       await repos.priceLists.replaceRows(pl.id, rows(100));
       const firstMs = performance.now() - t0;
       let exported = 0;
-      const oldPrices = new Set<number>();
+      const oldPrices = new Set<number | null>();
       const iterator = repos.priceLists.iterateRows(pl.id, 20_000);
       const firstPage = await iterator.next();
       if (!firstPage.done) for (const r of firstPage.value) oldPrices.add(r.price);

@@ -156,7 +156,9 @@ for (const dialect of dialects) {
     it('C2 a variant synced from MoySklad and ordered from a price list is sent as a variant position (nomenclature → price list → API → export)', async () => {
       h = await ordersHarness(dialect, { products: 5 });
       const store = h.account.stores[0]!;
-      const parent = h.account.createProduct({ name: 'Масло моторное LIQUI MOLY', code: 'LIQUI MOLY 7536', article: '7536' });
+      // A sale price on the product: the variant has none of its own and shows its product's (C3:
+      // a card without a price is left out of the price list).
+      const parent = h.account.createProduct({ name: 'Масло моторное LIQUI MOLY', code: 'LIQUI MOLY 7536', article: '7536', salePrice: 900_00 });
       const variant = h.account.createEntity('variant', {
         name: 'Масло моторное LIQUI MOLY (4 л)',
         code: 'LIQUI MOLY 7536-4',

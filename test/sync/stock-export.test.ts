@@ -4,14 +4,10 @@
  * CSV export between the write transactions of a running swap.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Hono } from 'hono';
 import { formatRoubles } from '../../src/core/money.js';
-import { EmbeddedJobQueue } from '../../src/queue/embedded-queue.js';
-import { createApp } from '../../src/server/app.js';
-import { ApiTokenService } from '../../src/server/auth.js';
-import { migrationStatus } from '../../src/store/migrate.js';
 import { SyncRegistry } from '../../src/sync/sync-registry.js';
 import { createStockSyncKinds, syncPriceListStock, type StockSyncDeps } from '../../src/sync/stock/index.js';
+import { apiFor } from '../helpers/api-app.js';
 import { dialects, postgresUnavailableReason } from '../helpers/databases.js';
 import { createSyncFixture, type SyncFixture } from '../helpers/sync-fixture.js';
 import { loadNomenclature } from './stock-fixture.js';
@@ -29,20 +25,10 @@ for (const dialect of dialects) {
       await loadNomenclature(fx);
       const account = fx.emulator.account('admin@demo');
       const store = account.stores[1]!.id;
-      const queue = new EmbeddedJobQueue({ db: fx.db, clock: fx.clock });
       const deps: StockSyncDeps = { db: fx.db, clock: fx.clock, clients: fx.clients, runDeps: fx.runDeps };
       const syncs = new SyncRegistry();
       for (const k of createStockSyncKinds(deps)) syncs.register(k);
-      const app: Hono = createApp({
-        db: fx.db, clock: fx.clock, enqueuer: queue, syncs, publicBaseUrl: 'http://shop.test',
-        logger: { error: () => undefined },
-        readiness: { migrationStatus: () => migrationStatus(fx.db) },
-      });
-      const { token } = await new ApiTokenService({ db: fx.db, clock: fx.clock }).create('platform');
-      const call = async (method: string, path: string, body?: unknown) => {
-        const res = await app.request(path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
-        return { status: res.status, text: await res.text() };
-      };
+      const { queue, call } = await apiFor(fx, syncs);
 
       const wholesale = account.priceTypes[1]!.id;
       const created = await call('POST', '/api/v1/price-lists', { regionId: fx.regionId, name: 'Склад 2', msStoreId: store, stockType: 'freeStock', priceTypeMsId: wholesale, syncIntervalMinutes: 15 });
@@ -68,10 +54,11 @@ for (const dialect of dialects) {
       const rowsInDb = await fx.db.selectFrom('priceListRows as r').innerJoin('priceLists as p', (j) => j.onRef('p.id', '=', 'r.priceListId').onRef('p.generation', '=', 'r.generation')).selectAll('r').where('r.priceListId', '=', pl.id).execute();
       expect(lines.length - 1).toBe(rowsInDb.length);
       // Spot-check one product end to end: freeStock and the wholesale price, in roubles.
-      const probe = rowsInDb.find((r) => r.quantity > 0 && r.price > 0) ?? rowsInDb[0]!;
+      const probe = rowsInDb.find((r) => r.quantity > 0 && r.price !== null && r.price > 0) ?? rowsInDb[0]!;
       const cell = account.stockOf(probe.msProductId, store);
       expect(probe.quantity).toBe(Math.max(0, (cell?.stock ?? 0) - (cell?.reserve ?? 0)));
-      expect(lines.some((l) => l.includes(`;${probe.quantity};${formatRoubles(probe.price)};`))).toBe(true);
+      expect(probe.price).not.toBeNull();
+      expect(lines.some((l) => l.includes(`;${probe.quantity};${formatRoubles(probe.price ?? 0)};`))).toBe(true);
 
       // A second sync with every quantity changed; the CSV read between its write transactions is the old one.
       for (const r of rowsInDb) account.setStock(r.msProductId, store, { stock: (account.stockOf(r.msProductId, store)?.stock ?? 0) + 50 });

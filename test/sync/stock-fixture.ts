@@ -70,7 +70,7 @@ export async function loadNomenclature(fx: SyncFixture): Promise<{ ok: number; s
 
 export async function createPriceList(
   fx: SyncFixture,
-  options: { name: string; msStoreId: string | null; stockType?: StockType; priceTypeMsId?: string | null; syncIntervalMinutes?: number | null },
+  options: { name: string; msStoreId: string | null; stockType?: StockType; priceTypeMsId?: string | null; syncIntervalMinutes?: number | null; publishWithoutPrice?: boolean },
 ): Promise<number> {
   const now = fx.clock.now().toISOString();
   const row = await fx.db
@@ -82,6 +82,7 @@ export async function createPriceList(
       ...(options.stockType ? { stockType: options.stockType } : {}),
       priceTypeMsId: options.priceTypeMsId ?? null,
       syncIntervalMinutes: options.syncIntervalMinutes ?? null,
+      publishWithoutPrice: options.publishWithoutPrice ? 1 : 0,
       deliveryDays: 1,
       lastSyncAt: null,
       stockCursor: null,
@@ -94,14 +95,14 @@ export async function createPriceList(
 }
 
 /** The rows readers see (current generation), keyed by MoySklad product id. */
-export async function currentRows(fx: Pick<SyncFixture, 'db'>, priceListId: number): Promise<Map<string, { quantity: number; price: number; name: string; brand: string; article: string }>> {
+export async function currentRows(fx: Pick<SyncFixture, 'db'>, priceListId: number): Promise<Map<string, { quantity: number; price: number | null; name: string; brand: string; article: string }>> {
   const rows = await fx.db
     .selectFrom('priceListRows as r')
     .innerJoin('priceLists as p', (j) => j.onRef('p.id', '=', 'r.priceListId').onRef('p.generation', '=', 'r.generation'))
     .select(['r.msProductId', 'r.quantity', 'r.price', 'r.name', 'r.brand', 'r.article'])
     .where('r.priceListId', '=', priceListId)
     .execute();
-  return new Map(rows.map((r) => [r.msProductId, { quantity: Number(r.quantity), price: Number(r.price), name: r.name, brand: r.brand, article: r.article }]));
+  return new Map(rows.map((r) => [r.msProductId, { quantity: Number(r.quantity), price: r.price === null ? null : Number(r.price), name: r.name, brand: r.brand, article: r.article }]));
 }
 
 /** Log entries tagged with the price list (its R14 log). */

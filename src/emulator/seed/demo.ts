@@ -135,7 +135,8 @@ function build(a: EmulatorAccount, rng: Rng, data: ReturnType<typeof loadSharedD
   if (oil) {
     const parent = a.get('product', oil);
     for (const [i, vol] of ['1 л', '4 л', '5 л'].entries()) {
-      a.insert('variant', {
+      // No own Article: catalogued from the product's Code (C2), with stock in every store.
+      const variant = a.insert('variant', {
         name: `${String(parent?.f.name)} (${vol})`,
         code: `${String(parent?.f.code)}-${i + 1}`,
         externalCode: `variant-${i + 1}`,
@@ -146,6 +147,7 @@ function build(a: EmulatorAccount, rng: Rng, data: ReturnType<typeof loadSharedD
         salePrices: [{ value: 50000 * (i + 1), currency: refs.currency, priceType: refs.sale }],
         images: [],
       });
+      for (const [k, storeId] of storeIds.entries()) a.touchStock(variant.id, storeId, { stock: 4 + 3 * i + k, reserve: 0, inTransit: 0 });
     }
   }
 

@@ -176,6 +176,7 @@ export function serializeEntity(e: Entity, ctx: SerializeContext, expand?: Expan
     if (y !== undefined && y !== '') out[k] = y;
   }
   if (e.type === 'product' || e.type === 'variant') {
+    out.salePrices = salePricesOf(ctx, e);
     if (e.type === 'product') {
       const folder = e.f.productFolder;
       out.pathName = isRef(folder) ? a.folderFullPath(folder.$ref.id) : '';
@@ -197,6 +198,34 @@ export function serializeEntity(e: Entity, ctx: SerializeContext, expand?: Expan
     if (pe !== undefined) ma.rows = positions.map((p) => serializePosition(ctx, e.type, e.id, p, pe));
     out.positions = ma;
   }
+  return out;
+}
+
+/**
+ * `salePrices` as MoySklad answers them: one entry per price type of the account, in the account's
+ * order, `value` 0 where none was set (the doc's variant example lists every type, unset ones at 0;
+ * `md/dictionaries/_variant.md`). A variant without its own value for a type shows its product's
+ * («Если у модификации не заданы отдельные цены продажи, в ответе будут выведены соответствующие
+ * цены продажи товара», same file); per type is inferred.
+ */
+function salePricesOf(ctx: SerializeContext, e: Entity): Fields[] {
+  const a = ctx.account;
+  const own = priceMap(e.f.salePrices);
+  const parent = e.type === 'variant' && isRef(e.f.product) ? priceMap(a.get('product', e.f.product.$ref.id)?.f.salePrices) : undefined;
+  return a.priceTypes.map((pt) => {
+    const p = own.get(pt.id) ?? parent?.get(pt.id);
+    return {
+      value: typeof p?.value === 'number' ? p.value : 0,
+      currency: { meta: metaOf(ctx, { type: 'currency', id: a.currencyId }) },
+      priceType: refValue(ctx, { type: 'pricetype', id: pt.id }, undefined),
+    };
+  });
+}
+
+function priceMap(prices: unknown): Map<string, Fields> {
+  const out = new Map<string, Fields>();
+  if (!Array.isArray(prices)) return out;
+  for (const p of prices as Fields[]) if (isRef(p.priceType)) out.set(p.priceType.$ref.id, p);
   return out;
 }
 

@@ -27,5 +27,8 @@ const common = {
 export const productRowSchema = z.object({ ...common, description: z.string().optional(), updated: z.string(), productFolder: refRow.optional() });
 export type MsProductRow = z.infer<typeof productRowSchema>;
 
-export const variantRowSchema = z.object({ ...common, updated: z.string().optional(), product: refRow });
+/** A variant's characteristics (C2: its catalog name lists them). */
+const characteristicRow = z.object({ name: z.string().optional(), value: z.string().optional() });
+
+export const variantRowSchema = z.object({ ...common, updated: z.string().optional(), product: refRow, characteristics: z.array(characteristicRow).optional() });
 export type MsVariantRow = z.infer<typeof variantRowSchema>;

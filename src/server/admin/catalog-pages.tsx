@@ -12,6 +12,7 @@ import { normalizeArticle } from '../../core/normalize.js';
 import { moyskladCardUrl } from '../../domain/moysklad-links.js';
 import { searchTextContains } from '../../store/search-filter.js';
 import { dataQualityReasonText } from '../../sync/nomenclature/data-quality-texts.js';
+import { CatalogScopeRepository } from '../../store/repositories/catalog-scope-repository.js';
 import { NOMENCLATURE_FULL } from '../../sync/nomenclature/nomenclature-sync.js';
 import { resolveCounterpartyMatch } from '../../sync/counterparties/counterparty-export.js';
 import { retryOrderExport } from '../../sync/orders/order-outbox.js';
@@ -35,7 +36,7 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
     const v = c.get('view');
     const q = (c.req.query('q') ?? '').trim();
     const page = Math.max(1, Number(c.req.query('page')) || 1);
-    let base = db.selectFrom('products as p').where('p.deleted', '=', 0);
+    let base = db.selectFrom('products as p').where('p.deleted', '=', 0).where('p.syncState', '=', 'ok');
     const text = searchTextContains('p.searchText', q);
     if (text) {
       // E6: brand, article, code or name in any case, Cyrillic too; or the normalized article.
@@ -44,8 +45,7 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
     }
     const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
     const products = await base
-      .leftJoin('categories as c', 'c.id', 'p.categoryId')
-      .select(['p.id', 'p.brand', 'p.article', 'p.name', 'p.archived', 'c.name as category'])
+      .select(['p.id', 'p.msAccountId', 'p.msFolderId', 'p.brand', 'p.article', 'p.name', 'p.archived'])
       .orderBy('p.brand')
       .orderBy('p.article')
       .orderBy('p.id')
@@ -53,6 +53,10 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
       .offset((page - 1) * PRODUCTS_PAGE)
       .execute();
     const ids = products.map((p) => Number(p.id));
+    // C8: a product's category depends on the integration; the panel shows it in the first one that shows it.
+    const categoryOf = await new CatalogScopeRepository(db, clock).categoriesOfProducts(products.map((p) => ({ id: Number(p.id), msAccountId: Number(p.msAccountId), msFolderId: p.msFolderId })));
+    const categoryIds = [...new Set([...categoryOf.values()].filter((c): c is number => c !== null))];
+    const categoryNames = new Map(categoryIds.length ? (await db.selectFrom('categories').select(['id', 'name']).where('id', 'in', categoryIds).execute()).map((c) => [Number(c.id), c.name]) : []);
     const images = ids.length
       ? await db.selectFrom('productImages').select(['productId', 'blobHash', 'position']).where('productId', 'in', ids).where('blobHash', 'is not', null).orderBy('position').execute()
       : [];
@@ -62,6 +66,15 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
       .selectFrom('dataQualityIssues')
       .select(['msProductId', 'msType', 'code', 'article', 'name', 'reason', 'message', 'detectedAt'])
       .orderBy('detectedAt', 'desc')
+      .limit(500)
+      .execute();
+    // C3: products a price list left out (no price of its price type), with the list's name.
+    const listIssues = await db
+      .selectFrom('priceListIssues as i')
+      .innerJoin('priceLists as pl', 'pl.id', 'i.priceListId')
+      .select(['i.brand', 'i.article', 'i.name', 'i.reason', 'i.detectedAt', 'pl.id as priceListId', 'pl.name as priceList'])
+      .orderBy('pl.id')
+      .orderBy('i.id')
       .limit(500)
       .execute();
     const active = await deps.setup.integrations.listActive();
@@ -101,7 +114,7 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
                       {p.name}
                       {p.archived ? <span class="badge"> archived</span> : null}
                     </td>
-                    <td>{p.category ?? '—'}</td>
+                    <td>{categoryNames.get(categoryOf.get(Number(p.id)) ?? -1) ?? '—'}</td>
                   </tr>
                 );
               })}
@@ -146,6 +159,39 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
               ))}
             </tbody>
           </table>
+        )}
+        {listIssues.length === 0 ? null : (
+          <>
+            <h3 id="price-list-issues">{v.t('prod.plIssues')}</h3>
+            <table id="price-list-issues-report">
+              <thead>
+                <tr>
+                  <th>{v.t('pl.title')}</th>
+                  <th>{v.t('pl.brand')}</th>
+                  <th>{v.t('pl.article')}</th>
+                  <th>{v.t('prod.name')}</th>
+                  <th>{v.t('prod.reason')}</th>
+                  <th>{v.t('prod.detected')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {listIssues.map((i) => (
+                  <tr>
+                    <td>
+                      <a href={`/admin/price-lists/${i.priceListId}`}>{i.priceList}</a>
+                    </td>
+                    <td>{i.brand}</td>
+                    <td>{i.article}</td>
+                    <td>{i.name}</td>
+                    <td>
+                      <b>{dqReason(v, i.reason)}</b>
+                    </td>
+                    <td>{formatTime(i.detectedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
         )}
       </Page>,
     );

@@ -158,6 +158,8 @@ const ru = {
   'pl.priceType': 'Тип цены',
   'pl.priceTypeDefault': '— первая цена продажи товара —',
   'pl.priceTypeHint': 'Типы цен берутся из загруженной номенклатуры; цена выгружается в копейках точно, как в МойСклад.',
+  'pl.publishWithoutPrice': 'Выгружать товары без цены (с пустой ценой)',
+  'pl.publishWithoutPriceHint': 'Товар без цены выбранного типа по умолчанию не попадает в прайс-лист и показывается в отчёте о качестве данных с причиной «нет цены». С этой отметкой он выгружается с пустой ценой — никогда не по 0 ₽.',
   'pl.deliveryDays': 'Срок поставки, дней',
   'pl.syncNow': 'Синхронизировать сейчас',
   'pl.unbound': 'Прайс-лист не привязан к складу: синхронизировать нечего.',
@@ -199,6 +201,7 @@ const ru = {
   'prod.code': 'Код',
   'prod.reason': 'Причина',
   'prod.detected': 'Обнаружено',
+  'prod.plIssues': 'Не попали в прайс-листы',
 
   'ord.title': 'Заказы',
   'ord.customer': 'Заказы покупателей',
@@ -412,6 +415,8 @@ const en: Record<keyof typeof ru, string> = {
   'pl.priceType': 'Price type',
   'pl.priceTypeDefault': "— the product's first sale price —",
   'pl.priceTypeHint': 'Price types come from the loaded nomenclature; prices are exported exactly, in kopecks.',
+  'pl.publishWithoutPrice': 'Publish products without a price (empty price)',
+  'pl.publishWithoutPriceHint': 'By default a product with no price of the chosen type is left out of the price list and shown in the data-quality report as "no price". With this option it is published with an empty price — never at 0.',
   'pl.deliveryDays': 'Delivery days',
   'pl.syncNow': 'Sync now',
   'pl.unbound': 'The price list is not bound to a store: nothing to sync.',
@@ -453,6 +458,7 @@ const en: Record<keyof typeof ru, string> = {
   'prod.code': 'Code',
   'prod.reason': 'Reason',
   'prod.detected': 'Detected',
+  'prod.plIssues': 'Left out of price lists',
 
   'ord.title': 'Orders',
   'ord.customer': 'Customer orders',

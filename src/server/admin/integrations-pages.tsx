@@ -12,6 +12,7 @@ import { ConflictError } from '../../core/errors.js';
 import type { CheckFailure, IntegrationChoices, SetupCredentials } from '../../setup/integration-setup.js';
 import { SetupError } from '../../setup/integration-setup.js';
 import { WEBHOOKS_KIND } from '../../sync/webhooks/webhook-sync-kinds.js';
+import { DataQualityRepository } from '../../store/repositories/data-quality-repository.js';
 import type { Integration } from '../../store/repositories/integration-repository.js';
 import { RegionRepository } from '../../store/repositories/region-repository.js';
 import { createRegion } from '../../app/region-service.js';
@@ -418,7 +419,7 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
       .where('at', '>=', since)
       .groupBy('integrationId')
       .execute();
-    const dq = await db.selectFrom('dataQualityIssues').select(['msAccountId', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('msAccountId').execute();
+    const dq = await new DataQualityRepository(db, clock).countsByIntegration();
     const rows: ListRow[] = list.map((integration) => {
       const seen = new Set<string>();
       const lastRuns: ListRow['lastRuns'] = [];
@@ -435,7 +436,7 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
         login: account?.login ?? account?.label ?? '—',
         lastRuns,
         errors24h: Number(errors.find((e) => Number(e.integrationId) === integration.id)?.n ?? 0),
-        dataQuality: Number(dq.find((d) => Number(d.msAccountId) === integration.msAccountId)?.n ?? 0),
+        dataQuality: dq.get(integration.id) ?? 0,
       };
     });
     return c.html(<IntegrationList v={c.get('view')} rows={rows} flash={flashFromQuery(c)} />);

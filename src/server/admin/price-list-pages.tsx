@@ -38,7 +38,7 @@ interface CardData {
   priceTypes: Array<{ id: string; name: string }>;
   runs: Array<{ id: number; kind: string; trigger: string; status: string; startedAt: string; durationMs: number | null; counts: Record<string, number>; requests: number; errors: number; message: string | null }>;
   entries: Array<{ at: string; level: string; message: string }>;
-  rows: Array<{ brand: string; article: string; name: string; quantity: number; price: number }>;
+  rows: Array<{ brand: string; article: string; name: string; quantity: number; price: number | null }>;
   rowsTotal: number;
   q: string;
   page: number;
@@ -115,6 +115,10 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
           ))}
         </select>
         <p class="hint">{v.t('pl.priceTypeHint')}</p>
+        <label class="check">
+          <input type="checkbox" id="publishWithoutPrice" name="publishWithoutPrice" value="1" checked={pl.publishWithoutPrice === 1} /> {v.t('pl.publishWithoutPrice')}
+        </label>
+        <p class="hint">{v.t('pl.publishWithoutPriceHint')}</p>
         <label for="deliveryDays">{v.t('pl.deliveryDays')}</label>
         <input type="number" id="deliveryDays" name="deliveryDays" min="0" max="365" value={String(pl.deliveryDays ?? 0)} />
         <div>
@@ -197,7 +201,7 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
                   <td>{r.article}</td>
                   <td>{r.name}</td>
                   <td class="num">{r.quantity}</td>
-                  <td class="num">{formatRoubles(r.price)}</td>
+                  <td class="num">{r.price === null ? '' : formatRoubles(r.price)}</td>
                 </tr>
               ))}
             </tbody>
@@ -395,6 +399,7 @@ export function registerPriceListRoutes(admin: Hono<AdminEnv>, deps: AdminPanelD
         ...(STOCK_TYPES.includes(stockType) ? { stockType } : {}),
         priceTypeMsId: field(form, 'priceTypeMsId') || null,
         deliveryDays: Math.max(0, Math.min(365, Number(field(form, 'deliveryDays')) || 0)),
+        publishWithoutPrice: field(form, 'publishWithoutPrice') === '1',
         ...(interval !== undefined ? { syncIntervalMinutes: interval === null || !msStoreId ? null : interval } : {}),
       });
     } catch (e) {

@@ -30,6 +30,7 @@ export function priceListToApi(deps: ApiDeps, r: PriceListTableRow): z.infer<typ
     priceTypeMsId: r.priceTypeMsId,
     syncIntervalMinutes: r.syncIntervalMinutes,
     deliveryDays: r.deliveryDays ?? 0,
+    publishWithoutPrice: r.publishWithoutPrice === 1,
     lastSyncAt: r.lastSyncAt,
     csvUrl: `${deps.publicBaseUrl.replace(/\/$/, '')}${API_PREFIX}/price-lists/${r.id}/export.csv`,
   };
@@ -86,6 +87,7 @@ export function priceListOperations(deps: ApiDeps): ApiOperation[] {
             syncIntervalMinutes: body.syncIntervalMinutes ?? null,
             deliveryDays: body.deliveryDays ?? 0,
             priceTypeMsId: body.priceTypeMsId ?? null,
+            publishWithoutPrice: body.publishWithoutPrice ? 1 : 0,
             lastSyncAt: null,
             stockCursor: null,
             createdAt: now,
@@ -121,6 +123,7 @@ export function priceListOperations(deps: ApiDeps): ApiOperation[] {
             ...(body.stockType !== undefined ? { stockType: body.stockType } : {}),
             ...(body.priceTypeMsId !== undefined ? { priceTypeMsId: body.priceTypeMsId } : {}),
             ...(body.deliveryDays !== undefined ? { deliveryDays: body.deliveryDays } : {}),
+            ...(body.publishWithoutPrice !== undefined ? { publishWithoutPrice: body.publishWithoutPrice ? (1 as const) : (0 as const) } : {}),
             msStoreId: msStoreId ?? null,
             syncIntervalMinutes,
             updatedAt: deps.clock.now().toISOString(),
@@ -150,7 +153,7 @@ export function priceListOperations(deps: ApiDeps): ApiOperation[] {
     }),
     defineOperation({
       method: 'get', path: '/price-lists/:id/export.csv', operationId: 'exportPriceListCsv', tag: 'price lists',
-      summary: 'The price list as CSV (UTF-8, ";", prices in roubles): brand;article;name;quantity;price;delivery_days',
+      summary: 'The price list as CSV (UTF-8, ";", prices in roubles; an empty price cell = no price, C3): brand;article;name;quantity;price;delivery_days',
       params: IdParams, responseContentType: 'text/csv', errors: ['not_found', 'price_list_swapped'],
       // R11: the rows of one generation as they were at one moment (see src/app/price-list-export.ts).
       handler: async ({ params }) => exportPriceList(deps, await loadPriceList(deps, params.id), 'csv'),

@@ -16,6 +16,9 @@ import * as m0008 from './0008_products_updated_at_idx.js';
 import * as m0009 from './0009_lease_limiter_state.js';
 import * as m0010 from './0010_drop_products_ms_updated_idx.js';
 import * as m0011 from './0011_product_kind.js';
+import * as m0012 from './0012_price_without_value.js';
+import * as m0013 from './0013_catalog_scope.js';
+import * as m0014 from './0014_article_keys_c7.js';
 import * as m0015 from './0015_integration_reserve.js';
 import * as m0016 from './0016_orders_ms_deleted.js';
 import * as m0018 from './0018_region_time_zone_country.js';
@@ -38,6 +41,9 @@ export const migrations: Record<string, Migration> = {
   '0009_lease_limiter_state': m0009,
   '0010_drop_products_ms_updated_idx': m0010,
   '0011_product_kind': m0011,
+  '0012_price_without_value': m0012,
+  '0013_catalog_scope': m0013,
+  '0014_article_keys_c7': m0014,
   '0015_integration_reserve': m0015,
   '0016_orders_ms_deleted': m0016,
   '0018_region_time_zone_country': m0018,

@@ -1,8 +1,10 @@
 /**
  * @module data-quality-repository
  * B5 the data-quality report: products that could not be synced, with the reason (one current
- * entry per MoySklad product).
+ * entry per MoySklad product), with the item's folder so that each integration sees the entries of
+ * its root folder's subtree (C5).
  */
+import { sql } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { chunk, nowIso } from '../database.js';
 import type { Db } from '../db.js';
@@ -16,6 +18,8 @@ export interface DataQualityIssueInput {
   message: string;
   /** E4: `product` or `variant` (which MoySklad web card the report links); default product. */
   msType?: 'product' | 'variant' | null;
+  /** C5: the item's MoySklad folder (the report of an integration shows its subtree only). */
+  msFolderId?: string | null;
 }
 
 export interface DataQualityPageQuery {
@@ -44,6 +48,7 @@ export class DataQualityRepository {
             name: i.name ?? null,
             reason: i.reason,
             message: i.message,
+            msFolderId: i.msFolderId ?? null,
             runId,
             detectedAt: at,
             msType: i.msType ?? null,
@@ -56,6 +61,7 @@ export class DataQualityRepository {
             name: eb.ref('excluded.name'),
             reason: eb.ref('excluded.reason'),
             message: eb.ref('excluded.message'),
+            msFolderId: eb.ref('excluded.msFolderId'),
             runId: eb.ref('excluded.runId'),
             detectedAt: eb.ref('excluded.detectedAt'),
             msType: eb.ref('excluded.msType'),
@@ -79,6 +85,20 @@ export class DataQualityRepository {
     const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
     const items = await base.selectAll().orderBy('detectedAt', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute();
     return { items, total: Number(total) };
+  }
+
+  /**
+   * C5: entries per integration — those of its account whose item lies in its root folder's
+   * subtree (all of them when it has no root folder).
+   */
+  async countsByIntegration(): Promise<Map<number, number>> {
+    const r = await sql<{ integrationId: number | string; n: number | string }>`
+      select i.id as "integrationId", count(d.id) as "n" from integrations i
+      join data_quality_issues d on d.ms_account_id = i.ms_account_id
+      where i.root_folder_ms_id is null or exists (select 1 from ms_folders f where f.ms_account_id = d.ms_account_id and f.ms_id = d.ms_folder_id
+        and f.path like '%/' || i.root_folder_ms_id || '/%')
+      group by i.id`.execute(this.db);
+    return new Map(r.rows.map((x) => [Number(x.integrationId), Number(x.n)]));
   }
 
   async list(msAccountId: number, limit = 1000) {

@@ -141,11 +141,13 @@ export class OrderCatalogRepository {
       .select(['r.brand', 'r.article', 'r.name', 'r.quantity', 'r.price'])
       .where('r.priceListId', '=', priceListId)
       .where('r.quantity', '>=', 1)
+      // C3: a row published without a price (price list option) has no price to order at.
+      .where('r.price', 'is not', null)
       .where('p.kind', '=', kind)
       .orderBy('r.id')
       .limit(1)
       .executeTakeFirst();
-    return row ? { brand: row.brand, article: row.article, name: row.name, quantity: Number(row.quantity), price: Number(row.price) } : null;
+    return row && row.price !== null ? { brand: row.brand, article: row.article, name: row.name, quantity: Number(row.quantity), price: Number(row.price) } : null;
   }
 
   /** The MoySklad store each of the price lists is bound to (unbound lists are left out). */

@@ -37,6 +37,8 @@ export interface PriceListInput {
   priceTypeMsId?: string | null;
   syncIntervalMinutes?: number | null;
   deliveryDays?: number | null;
+  /** C3: publish products without a price for the price type with an empty price (default: leave them out). */
+  publishWithoutPrice?: boolean;
 }
 
 /** One row of a price list as a sync produces it. `articleNorm` is computed when omitted. */
@@ -48,8 +50,8 @@ export interface PriceListRowInput {
   articleNorm?: string;
   name: string;
   quantity: number;
-  /** Kopecks. */
-  price: number;
+  /** Kopecks; null = no price for the list's price type, published empty (C3, never 0). */
+  price: number | null;
 }
 
 export type PriceListItem = Omit<PriceListRowRow, 'generation'>;
@@ -151,6 +153,7 @@ export class PriceListRepository {
         priceTypeMsId: input.priceTypeMsId ?? null,
         syncIntervalMinutes: input.syncIntervalMinutes ?? null,
         deliveryDays: input.deliveryDays ?? null,
+        publishWithoutPrice: input.publishWithoutPrice ? 1 : 0,
         createdAt: at,
         updatedAt: at,
       })
@@ -172,6 +175,7 @@ export class PriceListRepository {
         ...(patch.stockType !== undefined ? { stockType: patch.stockType } : {}),
         ...(patch.priceTypeMsId !== undefined ? { priceTypeMsId: patch.priceTypeMsId } : {}),
         ...(patch.deliveryDays !== undefined ? { deliveryDays: patch.deliveryDays } : {}),
+        ...(patch.publishWithoutPrice !== undefined ? { publishWithoutPrice: patch.publishWithoutPrice ? (1 as const) : (0 as const) } : {}),
         msStoreId,
         syncIntervalMinutes: interval,
         ...(msStoreId !== current.msStoreId ? { stockCursor: null } : {}),
@@ -501,7 +505,7 @@ const toValues = (priceListId: number, generation: number, rows: readonly PriceL
     articleNorm: r.articleNorm ?? normalizeArticle(r.article),
     name: r.name,
     quantity: r.quantity,
-    price: Math.round(r.price),
+    price: r.price === null ? null : Math.round(r.price),
   }));
 
 /** Deletes rows of every generation except the current one (leftovers and the kept previous). */

@@ -199,6 +199,16 @@ export class ProductRepository {
     return out;
   }
 
+  /** C2: of these product ids, those that have variants in the store (index `products_parent_idx`). */
+  async parentsWithVariants(msAccountId: number, parentMsIds: readonly string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const part of chunk(parentMsIds, 500)) {
+      const rows = await this.db.selectFrom('products').select('parentMsId').distinct().where('msAccountId', '=', msAccountId).where('parentMsId', 'in', part).execute();
+      for (const r of rows) if (r.parentMsId !== null) out.push(r.parentMsId);
+    }
+    return out.sort();
+  }
+
   /** R20 Products matching brand + article (normalized), not deleted, synced ones first. */
   async findByBrandArticle(msAccountId: number, brand: string, article: string): Promise<Product[]> {
     return this.db

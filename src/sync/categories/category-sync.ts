@@ -1,6 +1,8 @@
 /**
  * @module category-sync
- * R2, R21–R23: MoySklad product folders → the store's categories, per MoySklad account.
+ * R2, R21–R23, C8: MoySklad product folders → the store's categories, per INTEGRATION: two
+ * integrations (regions) on one MoySklad account each keep their own tree, under their own site
+ * category and limited to their own root folder; neither archives nor moves the other's categories.
  *
  * - The folders become categories under the integration's site category (R22; none chosen =
  *   top level). With a root folder set (R21) only its subtree is imported, and the root folder
@@ -8,18 +10,19 @@
  * - Renames and moves follow. A folder deleted or archived in MoySklad, or no longer in the
  *   chosen subtree, archives its category (never deletes it: store links stay valid); a folder
  *   that comes back is un-archived.
- * - Then every product of the account is attached to the category of its folder (or to none when
- *   its folder has no live category).
- * One request per 1000 folders (`entity/productfolder`, whole list).
+ * - Products are not written: a product's category in an integration is derived when read (its
+ *   folder's category in that integration's tree, `CatalogScopeRepository.categoriesIn`).
+ * One request per 1000 folders (`entity/productfolder`, archived included; it also refreshes the
+ * account's folder tree `ms_folders` used for the integrations' goods, C5).
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
-import { idFromHref } from '../../moysklad/schemas/meta.js';
 import type { MoySkladClient } from '../../moysklad/client.js';
 import type { MsProductFolder } from '../../moysklad/schemas/productfolder.js';
 import { chunk, nowIso } from '../../store/database.js';
 import type { Database } from '../../store/schema.js';
 import type { SyncRun } from '../sync-run.js';
+import { parentFolderOf, refreshFolderTree } from './folder-tree-sync.js';
 
 export const CATEGORIES_KIND = 'categories';
 
@@ -29,6 +32,8 @@ export interface CategorySyncDeps {
 }
 
 export interface CategorySyncTarget {
+  /** C8: the integration whose tree this is. */
+  integrationId: number;
   msAccountId: number;
   client: MoySkladClient;
   /** R21 root folder (MoySklad id) or null for all folders. */
@@ -44,15 +49,14 @@ export interface CategorySyncResult {
   updated: number;
   unchanged: number;
   archived: number;
-  productsAttached: number;
 }
 
-const parentOf = (f: MsProductFolder): string | null => (f.productFolder ? idFromHref(f.productFolder.meta.href) : null);
+const parentOf = (f: MsProductFolder): string | null => parentFolderOf(f);
 
 export async function runCategorySync(deps: CategorySyncDeps, target: CategorySyncTarget, run: SyncRun, signal?: AbortSignal): Promise<CategorySyncResult> {
   const { db, clock } = deps;
-  const result: CategorySyncResult = { status: 'ok', created: 0, updated: 0, unchanged: 0, archived: 0, productsAttached: 0 };
-  const folders = (await target.client.productFolders(signal)).filter((f) => f.archived !== true);
+  const result: CategorySyncResult = { status: 'ok', created: 0, updated: 0, unchanged: 0, archived: 0 };
+  const folders = (await refreshFolderTree(deps, target, signal)).filter((f) => f.archived !== true);
   const byId = new Map(folders.map((f) => [f.id, f]));
 
   let siteCategoryId = target.siteCategoryId;
@@ -89,7 +93,7 @@ export async function runCategorySync(deps: CategorySyncDeps, target: CategorySy
   };
   const inScope = folders.filter((f) => depthOf(f.id) !== undefined).sort((a, b) => (depth.get(a.id) ?? 0) - (depth.get(b.id) ?? 0));
 
-  const existing = await db.selectFrom('categories').selectAll().where('msAccountId', '=', target.msAccountId).where('msFolderId', 'is not', null).execute();
+  const existing = await db.selectFrom('categories').selectAll().where('integrationId', '=', target.integrationId).where('msFolderId', 'is not', null).execute();
   const byFolder = new Map(existing.map((c) => [c.msFolderId as string, c]));
   const catOf = new Map<string, number>();
   const at = nowIso(clock);
@@ -101,7 +105,7 @@ export async function runCategorySync(deps: CategorySyncDeps, target: CategorySy
       if (!prev) {
         const ins = await tx
           .insertInto('categories')
-          .values({ parentId, name: f.name, msAccountId: target.msAccountId, msFolderId: f.id, archived: 0, createdAt: at, updatedAt: at })
+          .values({ parentId, name: f.name, msAccountId: target.msAccountId, msFolderId: f.id, integrationId: target.integrationId, archived: 0, createdAt: at, updatedAt: at })
           .returning('id')
           .executeTakeFirstOrThrow();
         catOf.set(f.id, ins.id);
@@ -121,31 +125,6 @@ export async function runCategorySync(deps: CategorySyncDeps, target: CategorySy
     result.archived = gone.length;
   });
 
-  result.productsAttached = await attachProducts(db, clock, target.msAccountId, catOf);
-  for (const k of ['created', 'updated', 'unchanged', 'archived', 'productsAttached'] as const) if (result[k] > 0) run.count(k, result[k]);
+  for (const k of ['created', 'updated', 'unchanged', 'archived'] as const) if (result[k] > 0) run.count(k, result[k]);
   return result;
-}
-
-/** Sets `products.category_id` from each product's folder; returns how many products changed. */
-export async function attachProducts(db: Kysely<Database>, clock: Clock, msAccountId: number, catOf: ReadonlyMap<string, number>): Promise<number> {
-  const products = await db.selectFrom('products').select(['id', 'msFolderId', 'categoryId']).where('msAccountId', '=', msAccountId).execute();
-  const moves = new Map<number | null, number[]>();
-  for (const p of products) {
-    const want = p.msFolderId ? (catOf.get(p.msFolderId) ?? null) : null;
-    if (want === p.categoryId) continue;
-    const list = moves.get(want) ?? [];
-    list.push(p.id);
-    moves.set(want, list);
-  }
-  const at = nowIso(clock);
-  let n = 0;
-  await db.transaction().execute(async (tx) => {
-    for (const [categoryId, ids] of moves) {
-      for (const part of chunk(ids, 1000)) {
-        await tx.updateTable('products').set({ categoryId, updatedAt: at }).where('id', 'in', part).execute();
-        n += part.length;
-      }
-    }
-  });
-  return n;
 }

@@ -69,7 +69,7 @@ export function createNomenclatureSyncKinds(deps: NomenclatureSyncKindsDeps): Sy
       if (r.skipped > 0) await run.log('warn', `${r.skipped} product(s) not synced: see the data-quality report (B5)`);
       return {
         status: 'ok',
-        message: `${r.pages} page(s): ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.skipped} skipped, ${r.archived} archived, ${r.deleted} deleted${r.resumed ? ' (resumed from checkpoint)' : ''}`,
+        message: `${r.pages} page(s): ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.skipped} skipped, ${r.archived} archived, ${r.deleted} deleted${r.handedOver ? `, ${r.handedOver} duplicate(s) handed over` : ''}${r.outsideRoot ? `, ${r.outsideRoot} outside the root folder(s)` : ''}${r.resumed ? ' (resumed from checkpoint)' : ''}`,
       };
     });
     if (finished.status === 'ok' && ctx.integration.importPhotos === 1) await photoPass(ctx, rc);
@@ -101,14 +101,14 @@ export function createNomenclatureSyncKinds(deps: NomenclatureSyncKindsDeps): Sy
           if (ctx.integration.categorySyncEnabled !== 1) return { status: 'ok', message: 'category sync is off (R23): nothing changed' };
           const r = await runCategorySync(
             core,
-            { msAccountId: ctx.msAccount.id, client: ctx.client, rootFolderMsId: ctx.integration.rootFolderMsId, siteCategoryId: ctx.integration.siteCategoryId },
+            { integrationId: ctx.integration.id, msAccountId: ctx.msAccount.id, client: ctx.client, rootFolderMsId: ctx.integration.rootFolderMsId, siteCategoryId: ctx.integration.siteCategoryId },
             run,
             rc.signal,
           );
           if (r.status === 'failed') await run.log('error', r.message ?? 'category sync failed');
           return {
             status: r.status,
-            message: r.message ?? `${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.archived} archived; ${r.productsAttached} product(s) re-attached`,
+            message: r.message ?? `${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.archived} archived`,
           };
         });
         return outcomeOf(finished);

@@ -22,7 +22,13 @@
  * nor get lost. A list is read to its end when `meta.size` says no row follows the page (no extra
  * empty request after a full page). The first page of variants is requested together with the first
  * page of products and written after the products (variants take their parent's folder). It never
- * infers deletions.
+ * infers deletions from the lists.
+ *
+ * Both passes: when an integration of the account has a root folder, the folder tree is read first
+ * (one request) and problems of items outside every root are not reported (C5); a variant whose
+ * product changed its name, brand, article or folder on an incremental page is read again with its
+ * siblings (`filter=productid=…`, C2); and a part whose kept duplicate card went is handed over to
+ * the next card (C9, `duplicate-handover.ts`).
  */
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
@@ -32,11 +38,14 @@ import type { MoySkladClient } from '../../moysklad/client.js';
 import { listOf } from '../../moysklad/schemas/list.js';
 import { productRowSchema, variantRowSchema } from '../../moysklad/schemas/nomenclature-row.js';
 import { chunk, nowIso } from '../../store/database.js';
+import { ProductRepository } from '../../store/repositories/product-repository.js';
 import type { Database } from '../../store/schema.js';
+import { nomenclatureScope, scopeKeyOf } from '../categories/folder-tree-sync.js';
 import type { SyncRun } from '../sync-run.js';
 import type { SyncProgress } from '../sync-registry.js';
 import { accountScope, loadCheckpoint, saveCheckpoint } from './checkpoints.js';
 import { markProductsDeleted } from './deletion-check.js';
+import { handOverDuplicates } from './duplicate-handover.js';
 import { emptyCounts, NomenclatureWriter, type PageCounts } from './nomenclature-writer.js';
 import { mapMsProduct, mapMsVariant, type MappedItem } from './product-mapper.js';
 
@@ -98,6 +107,12 @@ interface IncrementalCursor {
   variant: KeysetCursor;
   /** High-water marks: the latest `updated` read per list; the next pass starts at mark − overlap. */
   mark: Record<Phase, string | null>;
+  /**
+   * C5: the key of the folders the account's integrations showed (`scopeKeyOf`). When a root folder
+   * changes, goods enter the scope that no pass reported on: the next incremental pass then reads
+   * both lists from the beginning (once).
+   */
+  scopeKey?: string;
 }
 
 const maxText = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : a > b ? a : b);
@@ -106,6 +121,8 @@ export interface NomenclatureResult extends PageCounts {
   deleted: number;
   pages: number;
   resumed: boolean;
+  /** C9: cards that took the place of a kept duplicate that went. */
+  handedOver: number;
 }
 
 const pageSchemas = {
@@ -215,18 +232,7 @@ function add(total: PageCounts, c: PageCounts): void {
   total.unchanged += c.unchanged;
   total.skipped += c.skipped;
   total.archived += c.archived;
-}
-
-/** Store category id per MoySklad folder id (live categories of the account). */
-export async function folderCategoryMap(db: Kysely<Database>, msAccountId: number): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('categories')
-    .select(['id', 'msFolderId'])
-    .where('msAccountId', '=', msAccountId)
-    .where('archived', '=', 0)
-    .where('msFolderId', 'is not', null)
-    .execute();
-  return new Map(rows.map((r) => [r.msFolderId as string, r.id]));
+  total.outsideRoot += c.outsideRoot;
 }
 
 function countInto(run: SyncRun, c: PageCounts): void {
@@ -247,7 +253,8 @@ export async function runFullNomenclature(deps: NomenclatureDeps, target: Nomenc
   if (resumed) await run.log('info', `resuming the full pass started at ${cursor.passStartedAt} from ${cursor.phase} offset ${cursor.offset}`);
   await saveCheckpoint(db, clock, scope, NOMENCLATURE_FULL, cursor);
 
-  const writer = new NomenclatureWriter(db, clock, target.msAccountId, await folderCategoryMap(db, target.msAccountId));
+  const folderScope = await nomenclatureScope(deps, target, options.signal);
+  const writer = new NomenclatureWriter(db, clock, target.msAccountId, folderScope);
   const total = emptyCounts();
   let pages = 0;
   let done = 0;
@@ -318,6 +325,7 @@ export async function runFullNomenclature(deps: NomenclatureDeps, target: Nomenc
   const deleted = await markUnseenDeleted(deps, target, writer, run, cursor.passStartedAt, options);
   // Issues of products no longer reported (fixed or deleted) go.
   await db.deleteFrom('dataQualityIssues').where('msAccountId', '=', target.msAccountId).where('detectedAt', '<', cursor.passStartedAt).execute();
+  const { handedOver } = await handOverDuplicates(deps, target, run, { verifyKept: false, ...(options.signal ? { signal: options.signal } : {}) });
 
   await saveCheckpoint(db, clock, scope, NOMENCLATURE_FULL, { ...cursor, state: 'done', completedAt: nowIso(clock) } satisfies FullCursor);
   // The next incremental pass starts from this pass's start: changes made meanwhile are re-read.
@@ -325,13 +333,13 @@ export async function runFullNomenclature(deps: NomenclatureDeps, target: Nomenc
   const startText = formatMoscow(Date.parse(cursor.passStartedAt));
   if (!inc || inc.running) {
     const mark = { product: maxText(inc?.mark?.product ?? null, startText), variant: maxText(inc?.mark?.variant ?? null, startText) };
-    const fresh: IncrementalCursor = { running: false, product: { since: mark.product, offset: 0 }, variant: { since: mark.variant, offset: 0 }, mark };
+    const fresh: IncrementalCursor = { running: false, product: { since: mark.product, offset: 0 }, variant: { since: mark.variant, offset: 0 }, mark, scopeKey: scopeKeyOf(folderScope) };
     await saveCheckpoint(db, clock, scope, NOMENCLATURE_INCREMENTAL, fresh);
   } else {
     const mark = { product: maxText(inc.mark?.product ?? null, startText), variant: maxText(inc.mark?.variant ?? null, startText) };
-    await saveCheckpoint(db, clock, scope, NOMENCLATURE_INCREMENTAL, { ...inc, mark } satisfies IncrementalCursor);
+    await saveCheckpoint(db, clock, scope, NOMENCLATURE_INCREMENTAL, { ...inc, mark, scopeKey: scopeKeyOf(folderScope) } satisfies IncrementalCursor);
   }
-  return { ...total, deleted, pages, resumed };
+  return { ...total, deleted, pages, resumed, handedOver };
 }
 
 async function markUnseenDeleted(
@@ -391,21 +399,27 @@ export async function runIncrementalNomenclature(deps: NomenclatureDeps, target:
     const ms = parseMoscow(since);
     return ms === null ? { since: null, offset: 0 } : { since: formatMoscow(ms - overlapMs), offset: 0 };
   };
+  const folderScope = await nomenclatureScope(deps, target, options.signal);
+  const scopeKey = scopeKeyOf(folderScope);
   let cursor: IncrementalCursor;
   if (prior && resumed) {
     cursor = { ...prior, mark: prior.mark ?? { product: prior.product.since, variant: prior.variant.since } };
     await run.log('info', `resuming the interrupted incremental pass from products since ${cursor.product.since ?? 'the beginning'}`);
   } else {
     const mark = prior?.mark ?? { product: prior?.product.since ?? null, variant: prior?.variant.since ?? null };
-    cursor = { running: true, product: back(mark.product), variant: back(mark.variant), mark };
+    const rescan = prior?.scopeKey !== undefined && prior.scopeKey !== scopeKey;
+    cursor = { running: true, product: rescan ? { since: null, offset: 0 } : back(mark.product), variant: rescan ? { since: null, offset: 0 } : back(mark.variant), mark };
+    if (rescan) await run.log('info', 'the root folders of the integrations changed: every product and variant is read once more');
   }
   cursor.running = true;
+  cursor.scopeKey = scopeKey;
   await saveCheckpoint(db, clock, scope, NOMENCLATURE_INCREMENTAL, cursor);
 
-  const writer = new NomenclatureWriter(db, clock, target.msAccountId, await folderCategoryMap(db, target.msAccountId));
+  const writer = new NomenclatureWriter(db, clock, target.msAccountId, folderScope);
   const total = emptyCounts();
   let pages = 0;
   let done = 0;
+  const changedParents = new Set<string>();
   const request = (phase: Phase): Promise<FetchedPage> => {
     const k = cursor[phase];
     const filter = k.since === null ? ALL_ARCHIVE_STATES : `updated>=${k.since};${ALL_ARCHIVE_STATES}`;
@@ -421,7 +435,7 @@ export async function runIncrementalNomenclature(deps: NomenclatureDeps, target:
       options.signal?.throwIfAborted(); // a page that arrived after the kill is not written
       const readBefore = k.offset;
       const t0 = performance.now();
-      const c = await writer.writePage(page.rows, { runId: run.id, seenAt: null });
+      const c = await writer.writePage(page.rows, { runId: run.id, seenAt: null, changedParents });
       options.onPageWritten?.({ rows: page.rows.length, writeMs: performance.now() - t0 });
       add(total, c);
       countInto(run, c);
@@ -444,12 +458,38 @@ export async function runIncrementalNomenclature(deps: NomenclatureDeps, target:
       next = request(phase);
     }
   }
+  const variants = await refreshVariantsOf(deps, target, writer, run, [...changedParents], options.signal);
+  add(total, variants);
+  const { deleted, handedOver } = await handOverDuplicates(deps, target, run, { verifyKept: true, ...(options.signal ? { signal: options.signal } : {}) });
   const finished: IncrementalCursor = {
     running: false,
     product: { since: cursor.mark.product, offset: 0 },
     variant: { since: cursor.mark.variant, offset: 0 },
     mark: cursor.mark,
+    scopeKey,
   };
   await saveCheckpoint(db, clock, scope, NOMENCLATURE_INCREMENTAL, finished);
-  return { ...total, deleted: 0, pages, resumed };
+  return { ...total, deleted, pages, resumed, handedOver };
+}
+
+/**
+ * C2: the variants of products whose name, brand, article or folder changed on an incremental page
+ * are read again (`filter=productid=…`, 80 products per request; none when no changed product has
+ * variants), so variants catalogued from their parent follow it without waiting for the nightly pass.
+ */
+async function refreshVariantsOf(deps: NomenclatureDeps, target: NomenclatureTarget, writer: NomenclatureWriter, run: SyncRun, parentIds: readonly string[], signal?: AbortSignal): Promise<PageCounts> {
+  const total = emptyCounts();
+  if (parentIds.length === 0) return total;
+  const parents = await new ProductRepository(deps.db, deps.clock).parentsWithVariants(target.msAccountId, parentIds);
+  for (const ids of chunk(parents, 80)) {
+    const filter = `${ids.map((id) => `productid=${id}`).join(';')};${ALL_ARCHIVE_STATES}`;
+    for (let offset = 0; ; offset += 1000) {
+      const page = await fetchPage(target.client, 'variant', { filter, order: 'id', limit: 1000, offset }, signal);
+      const c = await writer.writePage(page.rows, { runId: run.id, seenAt: null });
+      add(total, c);
+      countInto(run, c);
+      if (page.rows.length < 1000) break;
+    }
+  }
+  return total;
 }

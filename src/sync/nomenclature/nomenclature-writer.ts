@@ -8,16 +8,24 @@
  * with the same brand and normalized article are BOTH reported. The one already in the store
  * (lowest store id) stays synced, so order lines keep matching the product they matched before;
  * when none of them is in the store yet, the smallest MoySklad id stays synced (deterministic,
- * whatever the paging order). Every other one is not synced (a new one is not inserted; an
- * existing row is marked `sync_state='skipped'`).
+ * whatever the paging order). Every other one is stored with all its fields but
+ * `sync_state='skipped'`, `skip_reason='duplicate-brand-article'`, so that it can take the kept
+ * card's place as soon as that one is archived or deleted (C9, `duplicate-handover.ts`). Variants
+ * catalogued with their parent's brand and article (C2) and items outside every integration's root
+ * folder (C5) take no part in the check.
+ *
+ * Scope (C5): an item outside the root folders of the account's integrations is still stored (an
+ * integration with another root, or a changed root, may show it) but a problem with it is not
+ * reported; it is counted `outsideRoot`.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { chunk, nowIso, sqliteHandleOf } from '../../store/database.js';
 import { dialectOf } from '../../store/dialect-of.js';
 import { DataQualityRepository } from '../../store/repositories/data-quality-repository.js';
-import type { Database, ProductRow } from '../../store/schema.js';
-import type { DataQualityReason, MappedIssue, MappedItem, MappedProduct } from './product-mapper.js';
+import type { Database, ProductRow, ProductSyncState } from '../../store/schema.js';
+import { duplicateIssues, type DuplicateCard } from './duplicate-issues.js';
+import { withParent, type DataQualityReason, type MappedIssue, type MappedItem, type MappedProduct, type VariantParent } from './product-mapper.js';
 
 export interface PageCounts {
   created: number;
@@ -25,14 +33,24 @@ export interface PageCounts {
   unchanged: number;
   skipped: number;
   archived: number;
+  /** C5: items that could not be synced but lie outside every root folder of the account's integrations (not reported). */
+  outsideRoot: number;
 }
 
-export const emptyCounts = (): PageCounts => ({ created: 0, updated: 0, unchanged: 0, skipped: 0, archived: 0 });
+export const emptyCounts = (): PageCounts => ({ created: 0, updated: 0, unchanged: 0, skipped: 0, archived: 0, outsideRoot: 0 });
+
+/** C5: which folders the account's integrations show; null = all (an integration without a root folder). */
+export type FolderScope = ReadonlySet<string> | null;
 
 export interface WritePageOptions {
   runId: number | null;
   /** Full pass: the pass start (ISO) stamped on every row seen, for deletion inference. */
   seenAt: string | null;
+  /**
+   * C2: collects the MoySklad ids of products whose catalog facts a variant inherits (name, brand,
+   * article, folder, sync state) changed on this page, so the caller can refresh their variants.
+   */
+  changedParents?: Set<string>;
 }
 
 /** The columns of a stored product the writer compares a MoySklad item with. */
@@ -46,7 +64,6 @@ const EXISTING_COLUMNS = [
   'code',
   'name',
   'description',
-  'categoryId',
   'msFolderId',
   'archived',
   'deleted',
@@ -57,6 +74,7 @@ const EXISTING_COLUMNS = [
   'msImageCount',
   'kind',
   'parentMsId',
+  'keyFromParent',
 ] as const;
 type ExistingRow = Pick<ProductRow, (typeof EXISTING_COLUMNS)[number]>;
 
@@ -69,9 +87,13 @@ interface IssueRow {
   message: string;
   /** E4: which MoySklad card the report links (product or variant). */
   msType: 'product' | 'variant';
+  msFolderId: string | null;
 }
 
-/** Rows per statement: ~24 parameters a row stays under SQLite's 32766 and PostgreSQL's 65535. */
+/** A product to upsert: synced (`ok`) or a duplicate that lost (`skipped`, all fields kept for C9). */
+type Upsert = MappedProduct & { syncState: ProductSyncState; skipReason: DataQualityReason | null };
+
+/** Rows per statement: ~25 parameters a row stays under SQLite's 32766 and PostgreSQL's 65535. */
 const UPSERT_CHUNK = 500;
 const IN_CHUNK = 1000;
 
@@ -86,7 +108,6 @@ const UPSERT_COLUMNS = [
   'code',
   'name',
   'description',
-  'category_id',
   'ms_folder_id',
   'archived',
   'deleted',
@@ -98,6 +119,7 @@ const UPSERT_COLUMNS = [
   'kind',
   'parent_ms_id',
   'search_text',
+  'key_from_parent',
   'ms_seen_at',
   'created_at',
   'updated_at',
@@ -107,7 +129,7 @@ const upsertSqlCache = new Map<string, string>();
 /** SQLite: the upsert prepared once per connection and row count (preparing 10,500 parameters costs ~15 ms). */
 const preparedUpserts = new WeakMap<object, Map<number, { run(params: unknown[]): unknown }>>();
 
-const HOLDER_COLUMNS = ['id', 'msId', 'brand', 'brandNorm', 'article', 'articleNorm', 'code', 'name', 'kind'] as const;
+const HOLDER_COLUMNS = ['id', 'msId', 'brand', 'brandNorm', 'article', 'articleNorm', 'code', 'name', 'kind', 'msFolderId'] as const;
 type HolderRow = Pick<ProductRow, (typeof HOLDER_COLUMNS)[number]>;
 const snake = (c: string): string => c.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
 const selectList = (cols: readonly string[]): string => cols.map((c) => `${snake(c)} as "${c}"`).join(', ');
@@ -115,7 +137,7 @@ const selectList = (cols: readonly string[]): string => cols.map((c) => `${snake
 const READ_SQL = {
   existing: `select ${selectList(EXISTING_COLUMNS)} from products where ms_account_id = ? and ms_id in (select value from json_each(?))`,
   reported: `select ms_product_id as "id" from data_quality_issues where ms_account_id = ? and ms_product_id in (select value from json_each(?))`,
-  holders: `select ${selectList(HOLDER_COLUMNS)} from products where ms_account_id = ? and article_norm in (select value from json_each(?)) and deleted = 0 and archived = 0 and sync_state = 'ok'`,
+  holders: `select ${selectList(HOLDER_COLUMNS)} from products where ms_account_id = ? and article_norm in (select value from json_each(?)) and deleted = 0 and archived = 0 and sync_state = 'ok' and key_from_parent = 0`,
 } as const;
 const preparedReads = new WeakMap<object, Map<string, { all(...params: unknown[]): unknown[] }>>();
 
@@ -149,19 +171,24 @@ export class NomenclatureWriter {
   readonly #db: Kysely<Database>;
   readonly #clock: Clock;
   readonly #msAccountId: number;
-  readonly #categories: ReadonlyMap<string, number>;
+  readonly #scope: FolderScope;
   readonly #pg: boolean;
   /** The better-sqlite3 connection behind `db` (SQLite only): the page upsert runs as a cached prepared statement on it. */
   readonly #sqlite: ReturnType<typeof sqliteHandleOf>;
 
-  /** @param folderCategories MoySklad folder id → store category id (empty when categories are not synced). */
-  constructor(db: Kysely<Database>, clock: Clock, msAccountId: number, folderCategories: ReadonlyMap<string, number>) {
+  /** @param scope C5: the folders shown by the account's integrations (null = all). */
+  constructor(db: Kysely<Database>, clock: Clock, msAccountId: number, scope: FolderScope = null) {
     this.#db = db;
     this.#clock = clock;
     this.#msAccountId = msAccountId;
-    this.#categories = folderCategories;
+    this.#scope = scope;
     this.#pg = dialectOf(db) === 'postgres';
     this.#sqlite = this.#pg ? undefined : sqliteHandleOf(db);
+  }
+
+  /** C5: whether an item in this folder is shown by some integration of the account. */
+  #inScope(msFolderId: string | null): boolean {
+    return this.#scope === null || (msFolderId !== null && this.#scope.has(msFolderId));
   }
 
   async writePage(items: readonly MappedItem[], options: WritePageOptions): Promise<PageCounts> {
@@ -171,54 +198,59 @@ export class NomenclatureWriter {
     // One entry per MoySklad id (the last one wins if a page repeats an id).
     const byId = new Map<string, MappedItem>();
     for (const it of items) byId.set(it.ok ? it.product.msId : it.issue.msId, it);
-    const all = [...byId.values()];
     const ids = [...byId.keys()];
 
-    await this.#resolveVariantFolders(all);
+    const all = await this.#withParents([...byId.values()]);
     const existing = await this.#existing(ids);
 
     const okItems = all.filter((i): i is { ok: true; product: MappedProduct } => i.ok).map((i) => i.product);
     const skippedItems: MappedIssue[] = all.filter((i): i is { ok: false; issue: MappedIssue } => !i.ok).map((i) => i.issue);
 
     // ---- duplicates among live items (this page + the store)
-    const { losers, issues: dupIssues } = await this.#duplicates(okItems, existing, new Set(ids));
-    const synced = okItems.filter((p) => !losers.has(p.msId));
+    // A synced card of the store (not on this page) loses only when a card of the page came first
+    // (e.g. two keys that became equal when the normal form changed, C7): it is kept out too.
+    const { losers, storeLosers, issues: dupIssues } = await this.#duplicates(okItems, existing, new Set(ids));
+    counts.skipped += storeLosers.size;
 
-    // ---- products to write
-    const upserts: Array<MappedProduct & { categoryId: number | null }> = [];
-    for (const p of synced) {
-      const categoryId = p.msFolderId ? (this.#categories.get(p.msFolderId) ?? null) : null;
+    // ---- products to write: synced ones, and duplicate losers with all their fields (C9)
+    const upserts: Upsert[] = [];
+    for (const p of okItems) {
+      const lost = losers.has(p.msId);
+      const u: Upsert = { ...p, syncState: lost ? 'skipped' : 'ok', skipReason: lost ? 'duplicate-brand-article' : null };
       const prev = existing.get(p.msId);
-      if (p.archived && (!prev || prev.archived === 0)) counts.archived += 1;
+      if (lost) counts.skipped += 1;
+      else if (p.archived && (!prev || prev.archived === 0)) counts.archived += 1;
       if (!prev) {
-        counts.created += 1;
-        upserts.push({ ...p, categoryId });
-      } else if (changed(prev, p, categoryId)) {
-        counts.updated += 1;
-        upserts.push({ ...p, categoryId });
-      } else {
+        if (!lost) counts.created += 1;
+        upserts.push(u);
+      } else if (changed(prev, u)) {
+        if (!lost) counts.updated += 1;
+        upserts.push(u);
+        if (p.kind === 'product' && inheritedFactsChanged(prev, u)) options.changedParents?.add(p.msId);
+      } else if (!lost) {
         counts.unchanged += 1;
       }
     }
 
-    // ---- items that are not synced: R16 failures and duplicate losers
+    // ---- items that are not synced: R16 failures and variants whose product is not synced
     const notSynced: Array<{ msId: string; reason: DataQualityReason; archived: boolean; msUpdated: string | null }> = [];
     const issues: IssueRow[] = [];
     for (const s of skippedItems) {
       notSynced.push({ msId: s.msId, reason: s.reason, archived: s.archived, msUpdated: s.msUpdated });
-      issues.push({ msProductId: s.msId, code: s.code, article: s.article, name: s.name, reason: s.reason, message: s.message, msType: s.kind });
-    }
-    for (const p of okItems) {
-      if (losers.has(p.msId)) notSynced.push({ msId: p.msId, reason: 'duplicate-brand-article', archived: p.archived, msUpdated: p.msUpdated });
+      if (!this.#inScope(s.msFolderId)) {
+        counts.outsideRoot += 1;
+        continue;
+      }
+      counts.skipped += 1;
+      issues.push({ msProductId: s.msId, code: s.code, article: s.article, name: s.name, reason: s.reason, message: s.message, msType: s.kind, msFolderId: s.msFolderId });
     }
     issues.push(...dupIssues);
-    counts.skipped += notSynced.length;
     const skipUpdates = notSynced.filter((s) => {
       const prev = existing.get(s.msId);
       return prev && (prev.syncState !== 'skipped' || prev.skipReason !== s.reason || prev.msUpdated !== s.msUpdated || prev.archived !== (s.archived ? 1 : 0) || prev.deleted !== 0);
     });
     const withIssue = new Set(issues.map((i) => i.msProductId));
-    const clearIssues = synced.map((p) => p.msId).filter((id) => !withIssue.has(id));
+    const clearIssues = ids.filter((id) => !withIssue.has(id));
 
     await this.#db.transaction().execute(async (tx) => {
       for (const part of chunk(upserts, UPSERT_CHUNK)) {
@@ -234,18 +266,18 @@ export class NomenclatureWriter {
             p.code,
             p.name,
             p.description,
-            p.categoryId,
             p.msFolderId,
             p.archived ? 1 : 0,
             0,
             p.msUpdated,
-            'ok',
-            null,
+            p.syncState,
+            p.skipReason,
             p.salePrices,
             p.msImageCount,
             p.kind,
             p.parentMsId,
             p.searchText,
+            p.keyFromParent ? 1 : 0,
             options.seenAt,
             at,
             at,
@@ -255,6 +287,9 @@ export class NomenclatureWriter {
         // statement runs in it.
         if (this.#sqlite) this.#preparedUpsert(part.length).run(params);
         else await tx.executeQuery(CompiledQuery.raw(upsertSql(this.#pg, part.length), params));
+      }
+      for (const part of chunk([...storeLosers], IN_CHUNK)) {
+        await tx.updateTable('products').set({ syncState: 'skipped', skipReason: 'duplicate-brand-article', updatedAt: at }).where('msAccountId', '=', this.#msAccountId).where('msId', 'in', part).execute();
       }
       for (const s of skipUpdates) {
         await tx
@@ -295,16 +330,29 @@ export class NomenclatureWriter {
     return st;
   }
 
-  /** Variants take the folder of their parent product (already in the store after the product phase). */
-  async #resolveVariantFolders(items: MappedItem[]): Promise<void> {
-    const parents = [...new Set(items.filter((i) => i.ok && i.product.parentMsId).map((i) => (i.ok ? (i.product.parentMsId as string) : '')))];
-    if (parents.length === 0) return;
-    const folders = new Map<string, string | null>();
-    for (const part of chunk(parents, IN_CHUNK)) {
-      const rows = await this.#db.selectFrom('products').select(['msId', 'msFolderId']).where('msAccountId', '=', this.#msAccountId).where('msId', 'in', part).execute();
-      for (const r of rows) folders.set(r.msId, r.msFolderId);
+  /**
+   * C2: variants completed with their parent product (already in the store after the product
+   * phase): its folder, the catalog name, and for a variant without its own Code/Article the
+   * parent's brand and article. One query per page of variants; none for a page of products.
+   */
+  async #withParents(items: MappedItem[]): Promise<MappedItem[]> {
+    const parentIdOf = (i: MappedItem): string | null => (i.ok ? i.product.parentMsId : i.issue.parentMsId);
+    const parentIds = [...new Set(items.map(parentIdOf).filter((id): id is string => id !== null))];
+    if (parentIds.length === 0) return items;
+    const parents = new Map<string, VariantParent>();
+    for (const part of chunk(parentIds, IN_CHUNK)) {
+      const rows = await this.#db
+        .selectFrom('products')
+        .select(['msId', 'msFolderId', 'name', 'brand', 'article', 'brandNorm', 'articleNorm', 'syncState', 'deleted'])
+        .where('msAccountId', '=', this.#msAccountId)
+        .where('msId', 'in', part)
+        .execute();
+      for (const r of rows) parents.set(r.msId, { ...r, usable: r.syncState === 'ok' && r.deleted === 0 });
     }
-    for (const i of items) if (i.ok && i.product.parentMsId) i.product.msFolderId = folders.get(i.product.parentMsId) ?? null;
+    return items.map((i) => {
+      const parentId = parentIdOf(i);
+      return parentId === null ? i : withParent(i, parents.get(parentId));
+    });
   }
 
   async #existing(ids: readonly string[]): Promise<Map<string, ExistingRow>> {
@@ -336,6 +384,7 @@ export class NomenclatureWriter {
       .where('deleted', '=', 0)
       .where('archived', '=', 0)
       .where('syncState', '=', 'ok')
+      .where('keyFromParent', '=', 0)
       .execute();
   }
 
@@ -369,20 +418,21 @@ export class NomenclatureWriter {
     okItems: readonly MappedProduct[],
     existing: ReadonlyMap<string, ExistingRow>,
     pageIds: ReadonlySet<string>,
-  ): Promise<{ losers: Set<string>; issues: IssueRow[] }> {
+  ): Promise<{ losers: Set<string>; storeLosers: Set<string>; issues: IssueRow[] }> {
     const losers = new Set<string>();
+    const storeLosers = new Set<string>();
     const issues: IssueRow[] = [];
-    const live = okItems.filter((p) => !p.archived);
-    if (live.length === 0) return { losers, issues };
+    const live = okItems.filter((p) => !p.archived && !p.keyFromParent && this.#inScope(p.msFolderId));
+    if (live.length === 0) return { losers, storeLosers, issues };
 
-    type Candidate = { msId: string; rank: number; code: string | null; article: string | null; name: string; inPage: boolean; brand: string; article0: string; msType: 'product' | 'variant' };
+    type Candidate = DuplicateCard & { rank: number; inPage: boolean };
     const groups = new Map<string, Candidate[]>();
     for (const p of live) {
       const prev = existing.get(p.msId);
       const incumbent = prev && prev.syncState === 'ok' && prev.deleted === 0 && prev.brandNorm === p.brandNorm && prev.articleNorm === p.articleNorm;
       const k = keyOf(p.brandNorm, p.articleNorm);
       const list = groups.get(k) ?? [];
-      list.push({ msId: p.msId, rank: incumbent ? prev.id : Number.POSITIVE_INFINITY, code: p.code, article: p.article, name: p.name, inPage: true, brand: p.brand, article0: p.article, msType: p.kind });
+      list.push({ msId: p.msId, rank: incumbent ? prev.id : Number.POSITIVE_INFINITY, code: p.code, article: p.article, name: p.name, inPage: true, brand: p.brand, msFolderId: p.msFolderId, kind: p.kind });
       groups.set(k, list);
     }
     const articleNorms = [...new Set(live.map((p) => p.articleNorm))];
@@ -393,59 +443,47 @@ export class NomenclatureWriter {
     for (const part of holderParts) {
       const holders = await part;
       for (const h of holders) {
-        if (pageIds.has(h.msId)) continue;
+        if (pageIds.has(h.msId) || !this.#inScope(h.msFolderId)) continue;
         const list = groups.get(keyOf(h.brandNorm, h.articleNorm));
         if (!list) continue;
-        list.push({ msId: h.msId, rank: h.id, code: h.code, article: h.article, name: h.name, inPage: false, brand: h.brand, article0: h.article, msType: h.kind });
+        list.push({ msId: h.msId, rank: h.id, code: h.code, article: h.article, name: h.name, inPage: false, brand: h.brand, msFolderId: h.msFolderId, kind: h.kind });
       }
     }
     for (const list of groups.values()) {
       if (list.length < 2) continue;
       list.sort((a, b) => a.rank - b.rank || (a.msId < b.msId ? -1 : a.msId > b.msId ? 1 : 0));
       const [winner, ...rest] = list as [Candidate, ...Candidate[]];
-      const label = `${winner.brand} ${winner.article0}`;
-      issues.push({
-        msProductId: winner.msId,
-        code: winner.code,
-        article: winner.article,
-        name: winner.name,
-        reason: 'duplicate-brand-article',
-        message: `brand+article "${label}" is also on MoySklad product(s) ${rest.map((r) => r.msId).join(', ')}; this one stays synced (it came first), the others are not synced`,
-        msType: winner.msType,
-      });
-      for (const r of rest) {
-        if (r.inPage) losers.add(r.msId);
-        issues.push({
-          msProductId: r.msId,
-          code: r.code,
-          article: r.article,
-          name: r.name,
-          reason: 'duplicate-brand-article',
-          message: `brand+article "${label}" is also on MoySklad product ${winner.msId}, which stays synced; this one is not synced`,
-          msType: r.msType,
-        });
-      }
+      for (const r of rest) (r.inPage ? losers : storeLosers).add(r.msId);
+      issues.push(...duplicateIssues(winner, rest));
     }
-    return { losers, issues };
+    return { losers, storeLosers, issues };
   }
 }
 
-function changed(prev: ExistingRow, p: MappedProduct, categoryId: number | null): boolean {
+function changed(prev: ExistingRow, p: Upsert): boolean {
   return (
     prev.brand !== p.brand ||
     prev.article !== p.article ||
+    prev.brandNorm !== p.brandNorm ||
+    prev.articleNorm !== p.articleNorm ||
     prev.code !== p.code ||
     prev.name !== p.name ||
     prev.description !== p.description ||
-    prev.categoryId !== categoryId ||
     prev.msFolderId !== p.msFolderId ||
     prev.archived !== (p.archived ? 1 : 0) ||
     prev.deleted !== 0 ||
     prev.msUpdated !== p.msUpdated ||
-    prev.syncState !== 'ok' ||
+    prev.syncState !== p.syncState ||
+    prev.skipReason !== p.skipReason ||
     prev.salePrices !== p.salePrices ||
     prev.msImageCount !== p.msImageCount ||
     prev.kind !== p.kind ||
-    prev.parentMsId !== p.parentMsId
+    prev.parentMsId !== p.parentMsId ||
+    prev.keyFromParent !== (p.keyFromParent ? 1 : 0)
   );
+}
+
+/** C2: whether a product changed in what its variants take from it (name, brand, article, folder, sync state). */
+function inheritedFactsChanged(prev: ExistingRow, p: Upsert): boolean {
+  return prev.name !== p.name || prev.brand !== p.brand || prev.article !== p.article || prev.msFolderId !== p.msFolderId || prev.syncState !== p.syncState || prev.deleted !== 0;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadSharedData } from '../../emulator/seed/shared-data.js';
 import type { MsProduct } from '../../moysklad/schemas/product.js';
 import type { MsVariant } from '../../moysklad/schemas/variant.js';
-import { mapMsProduct, mapMsVariant, msTimeToIso } from './product-mapper.js';
+import { mapMsProduct, mapMsVariant, msTimeToIso, withParent, type VariantParent } from './product-mapper.js';
 
 const base = 'https://api.moysklad.ru/api/remap/1.2';
 const product = (over: Partial<MsProduct>): MsProduct => ({
@@ -10,6 +10,13 @@ const product = (over: Partial<MsProduct>): MsProduct => ({
   id: 'p1',
   name: 'Фильтр',
   updated: '2026-11-29 12:00:00.123',
+  ...over,
+});
+const v = (over: Partial<MsVariant>): MsVariant => ({
+  meta: { href: `${base}/entity/variant/v1`, type: 'variant' },
+  id: 'v1',
+  name: 'Масло (4 л)',
+  product: { meta: { href: `${base}/entity/product/p1`, type: 'product' } },
   ...over,
 });
 
@@ -56,18 +63,43 @@ describe('product mapper', () => {
     expect(msTimeToIso('not a time')).toBeNull();
   });
 
-  it('R16 maps a variant by its own Code and Article and reports one without an article', () => {
-    const v = (over: Partial<MsVariant>): MsVariant => ({
-      meta: { href: `${base}/entity/variant/v1`, type: 'variant' },
-      id: 'v1',
-      name: 'Масло (4 л)',
-      product: { meta: { href: `${base}/entity/product/p1`, type: 'product' } },
-      ...over,
-    });
+  it('R16 maps a variant by its own Code and Article', () => {
     const ok = mapMsVariant(v({ code: 'LIQUI MOLY 7536-4', article: '7536-4' }));
-    expect(ok.ok && ok.product).toMatchObject({ kind: 'variant', parentMsId: 'p1', brand: 'LIQUI MOLY', article: '7536-4' });
-    const bad = mapMsVariant(v({ code: 'LIQUI MOLY 7536-4' }));
-    expect(!bad.ok && bad.issue).toMatchObject({ reason: 'empty-article', parentMsId: 'p1' });
+    expect(ok.ok && ok.product).toMatchObject({ kind: 'variant', parentMsId: 'p1', brand: 'LIQUI MOLY', article: '7536-4', keyFromParent: false });
+    const bad = mapMsVariant(v({ code: 'LIQUI MOLY 7536-4', article: '7536-5' }));
+    expect(!bad.ok && bad.issue).toMatchObject({ reason: 'article-not-at-end', parentMsId: 'p1' });
     expect(!bad.ok && bad.issue.message).toMatch(/^variant: /);
+  });
+
+  it('C2 a variant without its own Article takes its product’s brand and article and is named with its characteristics', () => {
+    const pending = mapMsVariant(v({ code: 'LIQUI MOLY 7536-4', characteristics: [{ name: 'Объём', value: '4 л' }] }));
+    expect(!pending.ok && pending.issue).toMatchObject({ reason: 'parent-not-synced', pendingParent: true, parentMsId: 'p1' });
+    const parent: VariantParent = { name: 'Масло моторное 5W-30', brand: 'LIQUI MOLY', article: '7536', brandNorm: 'LIQUI MOLY', articleNorm: '7536', msFolderId: 'f1', usable: true };
+    expect(withParent(pending, parent)).toEqual({
+      ok: true,
+      product: {
+        msId: 'v1',
+        kind: 'variant',
+        parentMsId: 'p1',
+        keyFromParent: true,
+        brand: 'LIQUI MOLY',
+        brandNorm: 'LIQUI MOLY',
+        article: '7536',
+        articleNorm: '7536',
+        code: 'LIQUI MOLY 7536-4',
+        name: 'Масло моторное 5W-30 (Объём: 4 л)',
+        description: null,
+        msFolderId: 'f1',
+        archived: false,
+        msUpdated: null,
+        msUpdatedRaw: null,
+        msImageCount: 0,
+        salePrices: '[]',
+        variant: { characteristics: [{ name: 'Объём', value: '4 л' }], ownName: 'Масло (4 л)' },
+      },
+    });
+    // A product that is not synced leaves the variant in the report, with the product's folder.
+    expect(withParent(pending, { ...parent, usable: false })).toMatchObject({ ok: false, issue: { reason: 'parent-not-synced', msFolderId: 'f1' } });
+    expect(withParent(pending, undefined)).toMatchObject({ ok: false, issue: { reason: 'parent-not-synced', msFolderId: null } });
   });
 });

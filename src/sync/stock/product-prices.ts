@@ -72,13 +72,16 @@ export function parseSalePrices(text: string | null | undefined): StoredSalePric
 export const storedSalePricesSchema = storedSchema;
 
 /**
- * The price (kopecks) of the chosen price type; `priceTypeId` null = the first sale price.
- * Undefined when the product has no such price (the row then gets 0 and is counted `noPrice`).
+ * C3 The price (kopecks) of the chosen price type; `priceTypeId` null = the first sale price.
+ * Undefined when the product has no value for it: MoySklad lists every price type of the account
+ * with `value` 0 where none was set, so 0 (or less) means "no price", exactly like an absent type.
+ * Such a product is never published at 0: the stock sync leaves it out (reported «нет цены») or,
+ * with the price list's option, publishes it with an empty price.
  */
 export function pickPrice(prices: readonly StoredSalePrice[] | null, priceTypeId: string | null): number | undefined {
   if (!prices || prices.length === 0) return undefined;
-  if (priceTypeId === null) return prices[0]?.value;
-  return prices.find((p) => p.priceTypeId === priceTypeId)?.value;
+  const value = priceTypeId === null ? prices[0]?.value : prices.find((p) => p.priceTypeId === priceTypeId)?.value;
+  return value !== undefined && value > 0 ? value : undefined;
 }
 
 /**

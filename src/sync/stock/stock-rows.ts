@@ -5,19 +5,22 @@
  * price of the list's price type is picked here, so only numbers and the row's text are kept.
  */
 import type { Kysely } from 'kysely';
+import { inSubtree } from '../../domain/folder-tree.js';
 import type { Database, PriceListRow } from '../../store/schema.js';
 import { parseSalePrices, pickPrice } from './product-prices.js';
 
 /** The row a product has in the price list's current generation. */
 export interface OldRow {
   quantity: number;
-  price: number;
+  /** Null: published without a price (C3). */
+  price: number | null;
   name: string;
   brand: string;
   article: string;
 }
 
-export type UnusableReason = 'archived' | 'deleted' | 'skipped';
+/** Why a product cannot be a row; `outside-root`: not in the integration's root folder (C5, not reported). */
+export type UnusableReason = 'archived' | 'deleted' | 'skipped' | 'outside-root';
 
 /** A product of the nomenclature with its current price-list row (null when it has none). */
 export interface ProductWithRow {
@@ -35,12 +38,15 @@ export interface ProductWithRow {
   old: OldRow | null;
 }
 
-type Pl = Pick<PriceListRow, 'id' | 'generation' | 'priceTypeMsId'>;
+/** The price list as the queries need it, with its integration's root folder (C5: null = all folders). */
+export type Pl = Pick<PriceListRow, 'id' | 'generation' | 'priceTypeMsId'> & { rootFolderMsId?: string | null };
 
 function query(db: Kysely<Database>, msAccountId: number, pl: Pl) {
   return db
     .selectFrom('products as p')
     .leftJoin('priceListRows as r', (j) => j.onRef('r.msProductId', '=', 'p.msId').on('r.priceListId', '=', pl.id).on('r.generation', '=', pl.generation))
+    // C5: the product's folder path, only when the integration has a root folder (an index probe per product).
+    .$if(Boolean(pl.rootFolderMsId), (q) => q.leftJoin('msFolders as f', (j) => j.onRef('f.msAccountId', '=', 'p.msAccountId').onRef('f.msId', '=', 'p.msFolderId')).select('f.path as folderPath'))
     .select([
       'p.id',
       'p.msId',
@@ -64,8 +70,9 @@ function query(db: Kysely<Database>, msAccountId: number, pl: Pl) {
 
 type Raw = Awaited<ReturnType<ReturnType<typeof query>['execute']>>[number];
 
-function toProduct(r: Raw, priceTypeId: string | null): ProductWithRow {
-  const reason: UnusableReason | null = r.deleted === 1 ? 'deleted' : r.archived === 1 ? 'archived' : r.syncState !== 'ok' ? 'skipped' : null;
+function toProduct(r: Raw, priceTypeId: string | null, rootFolderMsId: string | null | undefined): ProductWithRow {
+  const outside = rootFolderMsId ? !inSubtree(r.folderPath, rootFolderMsId) : false;
+  const reason: UnusableReason | null = r.deleted === 1 ? 'deleted' : outside ? 'outside-root' : r.archived === 1 ? 'archived' : r.syncState !== 'ok' ? 'skipped' : null;
   return {
     id: Number(r.id),
     msId: r.msId,
@@ -79,7 +86,7 @@ function toProduct(r: Raw, priceTypeId: string | null): ProductWithRow {
     old:
       r.oldQuantity === null || r.oldQuantity === undefined
         ? null
-        : { quantity: Number(r.oldQuantity), price: Number(r.oldPrice), name: r.oldName ?? '', brand: r.oldBrand ?? '', article: r.oldArticle ?? '' },
+        : { quantity: Number(r.oldQuantity), price: r.oldPrice === null || r.oldPrice === undefined ? null : Number(r.oldPrice), name: r.oldName ?? '', brand: r.oldBrand ?? '', article: r.oldArticle ?? '' },
   };
 }
 
@@ -90,7 +97,7 @@ export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => se
 export async function* productPages(db: Kysely<Database>, msAccountId: number, pl: Pl, pageSize = 5000): AsyncGenerator<ProductWithRow[]> {
   for (let afterId = 0; ; ) {
     const page = await query(db, msAccountId, pl).where('p.id', '>', afterId).orderBy('p.id').limit(pageSize).execute();
-    if (page.length > 0) yield page.map((r) => toProduct(r, pl.priceTypeMsId));
+    if (page.length > 0) yield page.map((r) => toProduct(r, pl.priceTypeMsId, pl.rootFolderMsId));
     if (page.length < pageSize) return;
     afterId = Number(page[page.length - 1]!.id);
     await yieldToEventLoop();
@@ -101,7 +108,7 @@ export async function* productPages(db: Kysely<Database>, msAccountId: number, p
 export async function productsByMsIds(db: Kysely<Database>, msAccountId: number, pl: Pl, msIds: readonly string[]): Promise<Map<string, ProductWithRow>> {
   const out = new Map<string, ProductWithRow>();
   for (let i = 0; i < msIds.length; i += 1000) {
-    for (const r of await query(db, msAccountId, pl).where('p.msId', 'in', msIds.slice(i, i + 1000)).execute()) out.set(r.msId, toProduct(r, pl.priceTypeMsId));
+    for (const r of await query(db, msAccountId, pl).where('p.msId', 'in', msIds.slice(i, i + 1000)).execute()) out.set(r.msId, toProduct(r, pl.priceTypeMsId, pl.rootFolderMsId));
   }
   return out;
 }
@@ -129,7 +136,7 @@ export async function productsUpdatedSince(
       .orderBy('p.id')
       .limit(pageSize)
       .execute();
-    for (const r of page) out.push(toProduct(r, pl.priceTypeMsId));
+    for (const r of page) out.push(toProduct(r, pl.priceTypeMsId, pl.rootFolderMsId));
     if (page.length < pageSize) return out;
     const last: Raw = page[page.length - 1]!;
     after = { at: last.updatedAt, id: Number(last.id) };
@@ -141,7 +148,7 @@ export async function productsUpdatedSince(
 export interface CurrentRow {
   id: number;
   quantity: number;
-  price: number;
+  price: number | null;
 }
 
 /** Rows of the current generation by MoySklad product id (no product read: the row's own figures). */
@@ -155,7 +162,7 @@ export async function rowsByMsIds(db: Kysely<Database>, pl: Pl, msIds: readonly 
       .where('generation', '=', pl.generation)
       .where('msProductId', 'in', msIds.slice(i, i + 1000))
       .execute();
-    for (const r of rows) out.set(r.msProductId, { id: Number(r.id), quantity: Number(r.quantity), price: Number(r.price) });
+    for (const r of rows) out.set(r.msProductId, { id: Number(r.id), quantity: Number(r.quantity), price: r.price === null ? null : Number(r.price) });
   }
   return out;
 }
@@ -173,7 +180,7 @@ export async function currentRowCount(db: Kysely<Database>, pl: Pl): Promise<num
 
 /** Whether a row built from `p` would differ from `old` in anything but the quantity. */
 export function differsBesidesQuantity(p: ProductWithRow, old: OldRow): boolean {
-  return (p.price ?? 0) !== old.price || p.name !== old.name || p.brand !== old.brand || p.article !== old.article;
+  return (p.price ?? null) !== old.price || p.name !== old.name || p.brand !== old.brand || p.article !== old.article;
 }
 
 /**

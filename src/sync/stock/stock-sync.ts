@@ -25,7 +25,9 @@ import type { Database, PriceListRow, StockType, SyncTrigger } from '../../store
 import type { MoySkladClientPool } from '../client-pool.js';
 import { loadIntegrationContext, type IntegrationContext } from '../integration-context.js';
 import { recordRun, type FinishedRun, type SyncRun, type SyncRunDeps } from '../sync-run.js';
+import { PriceListIssueRepository } from '../../store/repositories/price-list-issue-repository.js';
 import { PriceListRepository, withPriceListLock, type PriceListRowInput, type StagedSwap, type SwapOptions, type SwapResult } from '../../store/repositories/price-list-repository.js';
+import { stockScopeOf, type StockScope } from './stock-scope.js';
 import { isReportTooLarge, readStockNarrowed } from './narrowed-stock.js';
 import { cardsBetween, currentRowCount, differsBesidesQuantity, digestOf, productPages, productsByMsIds, productsUpdatedSince, rowsByMsIds, yieldToEventLoop, type ProductWithRow } from './stock-rows.js';
 
@@ -74,6 +76,12 @@ export interface StockCursor {
   storeId: string;
   stockType: StockType;
   priceTypeId: string | null;
+  /** C3: the price list's "publish without price" option the rows were built with (absent = off). */
+  publishWithoutPrice?: boolean;
+  /** C5: the integration's root folder the rows were built with (absent = none). */
+  rootFolderMsId?: string;
+  /** C5: the key of that root's subtree (`stockScopeOf`). */
+  scopeKey?: string;
   /** The newest `products.updated_at` the run saw: the next run re-reads product cards written since. */
   productsAt?: string;
   /**
@@ -108,23 +116,39 @@ export function parseStockCursor(text: string | null): StockCursor | null {
     if (Number.isNaN(Date.parse(c.at))) return null;
     const productsAt = typeof c.productsAt === 'string' && !Number.isNaN(Date.parse(c.productsAt)) ? c.productsAt : undefined;
     const productsDigest = productsAt && typeof c.productsDigest === 'string' ? c.productsDigest : undefined;
-    return { at: c.at, storeId: c.storeId, stockType: c.stockType, priceTypeId: c.priceTypeId ?? null, ...(productsAt ? { productsAt } : {}), ...(productsDigest ? { productsDigest } : {}) };
+    return {
+      at: c.at,
+      storeId: c.storeId,
+      stockType: c.stockType,
+      priceTypeId: c.priceTypeId ?? null,
+      ...(c.publishWithoutPrice === true ? { publishWithoutPrice: true } : {}),
+      ...(typeof c.rootFolderMsId === 'string' ? { rootFolderMsId: c.rootFolderMsId } : {}),
+      ...(typeof c.scopeKey === 'string' ? { scopeKey: c.scopeKey } : {}),
+      ...(productsAt ? { productsAt } : {}),
+      ...(productsDigest ? { productsDigest } : {}),
+    };
   } catch {
     return null;
   }
 }
 
 /** Why an incremental run must be a full one, or null when the cursor allows an increment. */
-export function incrementalBlocker(pl: PriceListRow, cursor: StockCursor | null, nowMs: number): string | null {
+export function incrementalBlocker(pl: PriceListRow, cursor: StockCursor | null, nowMs: number, scope: StockScope = { rootFolderMsId: null, key: null }): string | null {
   if (!cursor) return 'no previous full sync';
   if (cursor.storeId !== pl.msStoreId) return 'the bound store changed';
   if (cursor.stockType !== pl.stockType) return 'the stock type changed';
   if (cursor.priceTypeId !== (pl.priceTypeMsId ?? null)) return 'the price type changed';
+  if ((cursor.publishWithoutPrice === true) !== (pl.publishWithoutPrice === 1)) return 'the option for products without a price changed';
+  if ((cursor.rootFolderMsId ?? null) !== scope.rootFolderMsId) return "the integration's root folder changed";
+  if ((cursor.scopeKey ?? null) !== scope.key) return "folders moved in or out of the integration's root folder";
   if (nowMs - Date.parse(cursor.at) > STOCK_MAX_LOOKBACK_MS) return 'the last sync is older than 24 hours';
   return null;
 }
 
-type Counts = Record<'rows' | 'added' | 'changed' | 'zeroed' | 'removed' | 'unchanged' | 'missingProducts' | 'unusableProducts' | 'noPrice' | 'recalculating' | 'errors', number>;
+type Counts = Record<'rows' | 'added' | 'changed' | 'zeroed' | 'removed' | 'unchanged' | 'missingProducts' | 'unusableProducts' | 'outsideRoot' | 'noPrice' | 'recalculating' | 'errors', number>;
+
+/** A price list with the scope of its integration (C5). */
+type ScopedPriceList = PriceListRow & { rootFolderMsId: string | null; scopeKey: string | null };
 const zeroCounts = (): Counts => ({
   rows: 0,
   added: 0,
@@ -134,6 +158,7 @@ const zeroCounts = (): Counts => ({
   unchanged: 0,
   missingProducts: 0,
   unusableProducts: 0,
+  outsideRoot: 0,
   noPrice: 0,
   recalculating: 0,
   errors: 0,
@@ -159,8 +184,9 @@ function quantityOf(value: number | null, old: { quantity: number } | null, coun
   return old?.quantity ?? 0;
 }
 
+/** A row of a product; without a price for the list's type its price is empty (null), never 0 (C3). */
 function rowOf(p: ProductWithRow, quantity: number): PriceListRowInput {
-  return { productId: p.id, msProductId: p.msId, brand: p.brand, article: p.article, articleNorm: p.articleNorm, name: p.name, quantity, price: p.price ?? 0 };
+  return { productId: p.id, msProductId: p.msId, brand: p.brand, article: p.article, articleNorm: p.articleNorm, name: p.name, quantity, price: p.price ?? null };
 }
 
 /** The price list's integration (one per region), or a clear error. */
@@ -186,20 +212,23 @@ export async function syncPriceListStock(deps: StockSyncDeps, request: StockSync
       if (!pl.msStoreId) throw new PriceListUnboundError(pl.id);
       if (integrationId === null) await integrationOf(db, pl);
       const ctx = await loadIntegrationContext(db, deps.clients, integrationId!);
+      const scope = await stockScopeOf(db, deps.clock, ctx.msAccount.id, ctx.integration.rootFolderMsId);
+      // C5: the rows hold the goods of the integration's root folder only.
+      const view: ScopedPriceList = { ...pl, rootFolderMsId: scope.rootFolderMsId, scopeKey: scope.key };
       const counts = zeroCounts();
       let message: string;
       if (request.mode === 'incremental') {
         const cursor = parseStockCursor(pl.stockCursor);
-        const blocker = incrementalBlocker(pl, cursor, deps.clock.nowMs());
+        const blocker = incrementalBlocker(pl, cursor, deps.clock.nowMs(), scope);
         if (blocker) {
           run.count('fullFallback');
           message = `full sync instead of incremental: ${blocker}`;
-          await runFull(deps, request, run, ctx, pl, counts);
+          await runFull(deps, request, run, ctx, view, counts);
         } else {
-          message = await runIncremental(deps, request, run, ctx, pl, cursor!, counts);
+          message = await runIncremental(deps, request, run, ctx, view, cursor!, counts);
         }
       } else {
-        message = await runFull(deps, request, run, ctx, pl, counts);
+        message = await runFull(deps, request, run, ctx, view, counts);
       }
       for (const [k, v] of Object.entries(counts)) run.count(k, v);
       return { status: 'ok', message };
@@ -212,7 +241,14 @@ async function logDetail(deps: StockSyncDeps, run: SyncRun, level: 'info' | 'war
   await deps.runDeps.log.write({ level, integrationId: run.meta.integrationId ?? null, priceListId: null, runId: run.id, kind: run.meta.kind, message, details });
 }
 
-async function reportMissing(deps: StockSyncDeps, run: SyncRun, pl: PriceListRow, missing: string[], unusable: Array<[string, string]>): Promise<void> {
+async function reportMissing(deps: StockSyncDeps, run: SyncRun, pl: PriceListRow, missing: string[], unusable: Array<[string, string]>, unpriced: readonly string[] = []): Promise<void> {
+  if (unpriced.length > 0) {
+    await logDetail(deps, run, 'info', `price list ${pl.id}: ${unpriced.length} item(s) left out: no price of the list's price type (listed in the data-quality report)`, {
+      priceListId: pl.id,
+      count: unpriced.length,
+      sample: unpriced.slice(0, 20),
+    });
+  }
   if (missing.length > 0) {
     await logDetail(deps, run, 'warn', `price list ${pl.id}: ${missing.length} item(s) of store ${pl.msStoreId} are not in the synced nomenclature and were left out; run the nomenclature sync`, {
       priceListId: pl.id,
@@ -235,6 +271,8 @@ const HAS_OLD = 2;
 const DIFFERS = 4;
 const NO_PRICE = 8;
 const SEEN = 16;
+/** Usable but without a price, and the list leaves such products out (C3). */
+const UNPRICED = 32;
 
 /**
  * Full run. The report request is sent first; while MoySklad builds it (≈ 10 s for 100 000 lines)
@@ -244,9 +282,10 @@ const SEEN = 16;
  * are deleted, then the generation is flipped. Memory stays flat: products are read in pages and
  * only numbers are kept per product.
  */
-async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: SyncRun, ctx: IntegrationContext, pl: PriceListRow, counts: Counts): Promise<string> {
+async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: SyncRun, ctx: IntegrationContext, pl: ScopedPriceList, counts: Counts): Promise<string> {
   const { db, clock } = deps;
   const storeId = pl.msStoreId!;
+  const publishWithoutPrice = pl.publishWithoutPrice === 1;
   const askedAt = clock.now();
   const reportP = ctx.client.stockByStoreCurrent({ storeId, stockType: pl.stockType, includeZeroLines: true }, request.signal);
   reportP.catch(() => undefined); // awaited below; a failure while staging must not leave it unhandled
@@ -279,8 +318,9 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
         if (p.updatedAt > productsAt) productsAt = p.updatedAt;
         cards.push({ id: p.id, updatedAt: p.updatedAt });
         let f = 0;
-        if (p.reason === null) f |= USABLE;
-        else reasons.set(i, p.reason);
+        if (p.reason !== null) reasons.set(i, p.reason);
+        else if (p.price === undefined && !publishWithoutPrice) f |= UNPRICED;
+        else f |= USABLE;
         if (p.old) f |= HAS_OLD;
         if (p.old && differsBesidesQuantity(p, p.old)) f |= DIFFERS;
         if (p.price === undefined) f |= NO_PRICE;
@@ -320,6 +360,7 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
     const missing: string[] = [];
     const missingSeen = new Set<string>();
     const unusable: Array<[string, string]> = [];
+    const unpriced: string[] = [];
     // New quantities by product index; the updates then go out in row-id order (rows were staged
     // in product order), which keeps SQLite's page accesses sequential.
     const newQuantity = new Float64Array(flags.length);
@@ -337,8 +378,15 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
       const f = flags[i]!;
       if (f & SEEN) continue;
       flags[i] = f | SEEN;
+      if (f & UNPRICED) {
+        unpriced.push(r.assortmentId);
+        counts.noPrice += 1;
+        continue;
+      }
       if (!(f & USABLE)) {
-        unusable.push([r.assortmentId, reasons.get(i) ?? 'unusable']);
+        const reason = reasons.get(i) ?? 'unusable';
+        if (reason === 'outside-root') counts.outsideRoot += 1;
+        else unusable.push([r.assortmentId, reason]);
         continue;
       }
       const previous = oldQuantity[i]!; // the staged quantity (0 for a new row)
@@ -370,18 +418,22 @@ async function runFull(deps: StockSyncDeps, request: StockSyncRequest, run: Sync
     counts.removed = oldCount - keptOld;
     counts.missingProducts = missing.length;
     counts.unusableProducts = unusable.length;
-    await reportMissing(deps, run, pl, missing, unusable);
+    await reportMissing(deps, run, pl, missing, unusable, unpriced);
     const cursor: StockCursor = {
       at: askedAt.toISOString(),
       storeId,
       stockType: pl.stockType,
       priceTypeId: pl.priceTypeMsId ?? null,
+      ...(publishWithoutPrice ? { publishWithoutPrice } : {}),
+      ...(pl.rootFolderMsId !== null ? { rootFolderMsId: pl.rootFolderMsId } : {}),
+      ...(pl.scopeKey !== null ? { scopeKey: pl.scopeKey } : {}),
       ...(productsAt ? { productsAt, productsDigest: digestOf(cards, localWindowFrom(productsAt), productsAt) } : {}),
     };
     const swap = await staged.commit(JSON.stringify(cursor));
+    await new PriceListIssueRepository(db, clock).replace(pl.id, ctx.msAccount.id, 'no-price', unpriced);
     counts.rows = swap.rowCount;
     request.onSwapped?.(swap);
-    return `full: ${swap.rowCount} rows from ${report.length} report lines`;
+    return `full: ${swap.rowCount} rows from ${report.length} report lines${unpriced.length > 0 ? `; ${unpriced.length} left out without a price` : ''}`;
   } catch (e) {
     await staged?.abort();
     throw e;
@@ -401,12 +453,13 @@ async function runIncremental(
   request: StockSyncRequest,
   run: SyncRun,
   ctx: IntegrationContext,
-  pl: PriceListRow,
+  pl: ScopedPriceList,
   cursor: StockCursor,
   counts: Counts,
 ): Promise<string> {
   const { db, clock } = deps;
   const storeId = pl.msStoreId!;
+  const publishWithoutPrice = pl.publishWithoutPrice === 1;
   const askedAt = clock.now();
   const since = new Date(Date.parse(cursor.at) - STOCK_OVERLAP_MS);
   const reportP = ctx.client.stockByStoreCurrent({ storeId, stockType: pl.stockType, changedSince: since }, request.signal);
@@ -479,26 +532,39 @@ async function runIncremental(
   const removals: string[] = [];
   const missing: string[] = [];
   const unusable: Array<[string, string]> = [];
+  // C3: products left out for want of a price (reported), and products that got a row again.
+  const unpriced: string[] = [];
+  const settled: string[] = [];
   for (const id of reportOnly) {
     const row = rows.get(id);
     if (!row) continue;
     const quantity = quantityOf(stockById.get(id) ?? null, row, counts);
-    if (row.price === 0) counts.noPrice += 1;
+    if (row.price === null) counts.noPrice += 1;
     const c = classify(quantity, row, false);
     counts[c] += 1;
     if (c !== 'unchanged') quantities.push({ id: row.id, quantity });
   }
   const evaluate = (id: string, p: ProductWithRow | undefined): void => {
     const old = p?.old ?? null;
-    if (!p || p.reason !== null) {
+    if (!p || p.reason !== null || (p.price === undefined && !publishWithoutPrice)) {
       if (!p) missing.push(id);
-      else unusable.push([id, p.reason ?? 'unusable']);
+      else if (p.reason === 'outside-root') {
+        counts.outsideRoot += 1;
+        settled.push(id);
+      } else if (p.reason !== null) {
+        unusable.push([id, p.reason]);
+        settled.push(id);
+      } else {
+        unpriced.push(id);
+        counts.noPrice += 1;
+      }
       if (old) {
         removals.push(id);
         counts.removed += 1;
       }
       return;
     }
+    settled.push(id);
     const quantity = stockById.has(id) ? quantityOf(stockById.get(id) ?? null, old, counts) : (old?.quantity ?? 0);
     if (p.price === undefined) counts.noPrice += 1;
     const c = classify(quantity, old, old ? differsBesidesQuantity(p, old) : false);
@@ -509,7 +575,10 @@ async function runIncremental(
   for (const p of local) if (p.old || stockById.has(p.msId)) evaluate(p.msId, p);
   counts.missingProducts = missing.length;
   counts.unusableProducts = unusable.length;
-  await reportMissing(deps, run, pl, missing, unusable);
+  await reportMissing(deps, run, pl, missing, unusable, unpriced);
+  const issues = new PriceListIssueRepository(db, clock);
+  await issues.clear(pl.id, settled);
+  await issues.record(pl.id, ctx.msAccount.id, 'no-price', unpriced);
   const next: StockCursor = {
     ...cursor,
     at: askedAt.toISOString(),
