@@ -26,12 +26,15 @@ class StaticMigrationProvider implements MigrationProvider {
  */
 async function migratorFor(db: AnyDb, migrations: Record<string, Migration>): Promise<Migrator> {
   const provider = new StaticMigrationProvider(migrations);
+  // Migrations are numbered by the branch that wrote them, so one may land below a number an
+  // install has already run; each is additive and independent of its neighbours, so it is run then.
+  const allowUnorderedMigrations = true;
   if (dialectOf(db) === 'postgres') {
     const r = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
     const schema = r.rows[0]?.schema;
-    if (schema) return new Migrator({ db, provider, migrationTableSchema: schema });
+    if (schema) return new Migrator({ db, provider, migrationTableSchema: schema, allowUnorderedMigrations });
   }
-  return new Migrator({ db, provider });
+  return new Migrator({ db, provider, allowUnorderedMigrations });
 }
 
 /**

@@ -360,6 +360,10 @@ export interface OrdersTable {
   msDeletedAt: ColumnType<IsoTime | null, IsoTime | null | undefined, IsoTime | null>;
   /** Migration 0024 (E6): `searchTextOf(externalId)`, set at creation. */
   searchText: SearchTextColumn;
+  /** Migration 0033 (E7): the name of the order's MoySklad state; null until known. */
+  msStateName: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 0033 (E7): when the MoySklad state was last seen to change. */
+  msStateChangedAt: ColumnType<IsoTime | null, IsoTime | null | undefined, IsoTime | null>;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }
@@ -383,6 +387,8 @@ export interface OrderPositionsTable {
   msProductId: string | null;
   msPositionId: string | null;
   syncState: ColumnType<PositionSyncState, PositionSyncState | undefined, PositionSyncState>;
+  /** Migration 0033 (E7): shipped quantity from MoySklad's shipments (demands); null until known. */
+  shippedQuantity: ColumnType<number | null, number | null | undefined, number | null>;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }

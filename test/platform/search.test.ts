@@ -41,7 +41,8 @@ for (const dialect of dialects) {
     async function catalog(): Promise<{ api: PlatformApi; ids: string[] }> {
       fx = await createSyncFixture({ dialect, emulator: { limits: false, accounts: [{ login: 'admin@demo', password: 'demo', seed: 'empty' }] } });
       const a = fx.emulator.account('admin@demo');
-      const ids = CATALOG.map((p) => a.createProduct(p).id);
+      // C3: a row without a price is left out of price lists, so every card gets one.
+      const ids = CATALOG.map((p) => a.createProduct({ ...p, salePrice: 500_00 }).id);
       await runKind(fx, 'nomenclature.full');
       return { api: await platformApi(fx), ids };
     }

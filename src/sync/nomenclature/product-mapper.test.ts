@@ -95,6 +95,7 @@ describe('product mapper', () => {
         msUpdatedRaw: null,
         msImageCount: 0,
         salePrices: '[]',
+        searchText: 'масло моторное 5w-30 (объем: 4 л) liqui moly 7536-4',
         variant: { characteristics: [{ name: 'Объём', value: '4 л' }], ownName: 'Масло (4 л)' },
       },
     });
