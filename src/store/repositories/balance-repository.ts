@@ -232,4 +232,13 @@ export class BalanceRepository {
     if (!row?.readAt) return true;
     return this.clock.nowMs() - Date.parse(row.readAt) >= maxAgeMs;
   }
+
+  /** R30 Records that the client was active at `at` (creates the client's row when there is none). */
+  async markActive(counterpartyId: number, msAccountId: number, at: string): Promise<void> {
+    await this.db
+      .insertInto('msBalances')
+      .values({ counterpartyId, msAccountId, balance: null, readAt: null, lastActivityAt: at, lastError: null })
+      .onConflict((oc) => oc.columns(['counterpartyId', 'msAccountId']).doUpdateSet({ lastActivityAt: at }))
+      .execute();
+  }
 }
