@@ -293,6 +293,11 @@ export class MoySkladClient {
     return hooks.createWebhook(this.#t, webhook, signal);
   }
 
+  /** Turns a disabled webhook back on (`PUT {enabled:true}`). */
+  enableWebhook(id: string, signal?: AbortSignal): Promise<MsWebhook> {
+    return hooks.enableWebhook(this.#t, id, signal);
+  }
+
   deleteWebhook(id: string, signal?: AbortSignal): Promise<void> {
     return hooks.deleteWebhook(this.#t, id, signal);
   }
@@ -303,6 +308,11 @@ export class MoySkladClient {
 
   createStockWebhook(webhook: { url: string; reportType: 'all' | 'bystore'; stockType?: 'stock' }, signal?: AbortSignal): Promise<MsWebhookStock> {
     return hooks.createStockWebhook(this.#t, webhook, signal);
+  }
+
+  /** Turns a disabled stock webhook back on (`PUT {enabled:true}`). */
+  enableStockWebhook(id: string, signal?: AbortSignal): Promise<MsWebhookStock> {
+    return hooks.enableStockWebhook(this.#t, id, signal);
   }
 
   deleteStockWebhook(id: string, signal?: AbortSignal): Promise<void> {

@@ -15,6 +15,12 @@ export async function createWebhook(t: MoySkladTransport, webhook: MsWebhookCrea
   return t.parse(webhookSchema, body, 'POST', 'entity/webhook');
 }
 
+/** `PUT entity/webhook/{id}` `{enabled:true}`: turns a disabled webhook back on. */
+export async function enableWebhook(t: MoySkladTransport, id: string, signal?: AbortSignal): Promise<MsWebhook> {
+  const path = `entity/webhook/${encodeURIComponent(id)}`;
+  return t.parse(webhookSchema, await t.request('PUT', path, { body: { enabled: true }, signal }), 'PUT', path);
+}
+
 export async function deleteWebhook(t: MoySkladTransport, id: string, signal?: AbortSignal): Promise<void> {
   await t.request('DELETE', `entity/webhook/${encodeURIComponent(id)}`, { signal });
 }
@@ -26,6 +32,12 @@ export function stockWebhooks(t: MoySkladTransport, signal?: AbortSignal): Promi
 export async function createStockWebhook(t: MoySkladTransport, webhook: { url: string; reportType: 'all' | 'bystore'; stockType?: 'stock' }, signal?: AbortSignal): Promise<MsWebhookStock> {
   const body = await t.request('POST', 'entity/webhookstock', { body: { stockType: 'stock', ...webhook }, signal, idempotent: false });
   return t.parse(webhookStockSchema, body, 'POST', 'entity/webhookstock');
+}
+
+/** `PUT entity/webhookstock/{id}` `{enabled:true}`: turns a disabled stock webhook back on. */
+export async function enableStockWebhook(t: MoySkladTransport, id: string, signal?: AbortSignal): Promise<MsWebhookStock> {
+  const path = `entity/webhookstock/${encodeURIComponent(id)}`;
+  return t.parse(webhookStockSchema, await t.request('PUT', path, { body: { enabled: true }, signal }), 'PUT', path);
 }
 
 export async function deleteStockWebhook(t: MoySkladTransport, id: string, signal?: AbortSignal): Promise<void> {

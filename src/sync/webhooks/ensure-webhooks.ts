@@ -129,7 +129,7 @@ export async function ensureWebhooks(deps: WebhookRegistrationDeps, msAccountId:
       if (found) {
         result.present++;
         if (!found.enabled) {
-          await client.request('PUT', `entity/webhook/${encodeURIComponent(found.id)}`, { body: { enabled: true }, signal });
+          await client.enableWebhook(found.id, signal);
           result.reenabled++;
         }
         continue;
@@ -157,7 +157,7 @@ export async function ensureWebhooks(deps: WebhookRegistrationDeps, msAccountId:
     } else {
       result.present++;
       if (!byStore.enabled) {
-        await client.request('PUT', `entity/webhookstock/${encodeURIComponent(byStore.id)}`, { body: { enabled: true }, signal });
+        await client.enableStockWebhook(byStore.id, signal);
         result.reenabled++;
       }
     }
