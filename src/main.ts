@@ -40,6 +40,8 @@ import { IntegrationRepository } from './store/repositories/integration-reposito
 import { PriceListRepository } from './store/repositories/price-list-repository.js';
 import { MsAccountRepository } from './store/repositories/ms-account-repository.js';
 import { RegionRepository } from './store/repositories/region-repository.js';
+import { IntegrationProblemRepository } from './store/repositories/integration-problem-repository.js';
+import { JobTargetRepository } from './store/repositories/job-target-repository.js';
 import { verifySecretKey } from './store/secret-key-check.js';
 import { LogEntryRepository } from './store/repositories/log-entry-repository.js';
 import { MoySkladClientPool } from './sync/client-pool.js';
@@ -509,10 +511,12 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
     metrics.setQueueDepthSource(async () => ({ ...idle, ...(await queue.depth()) }));
     cleanups.push(async () => metrics.setQueueDepthSource(undefined));
 
+    // The queue reads product tables only through these (credential of a job, schedule targets, C10 blocks).
+    const jobTargets = new JobTargetRepository(store.db);
     let worker: Worker | null = null;
     if (modes.worker) {
       // B2: a credential lease carries its limiter state to the next worker that takes it (no burst into 429s).
-      worker = createWorker({ db: store.db, queue, clock, logger, metrics, handover: clients.leaseHandover() });
+      worker = createWorker({ db: store.db, queue, clock, logger, metrics, leaseKeyFor: jobTargets.leaseKeyFor, handover: clients.leaseHandover() });
       worker.start();
       const w = worker;
       cleanups.push(() => w.stop({ deadlineMs: 10_000 }));
@@ -521,7 +525,16 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
     if (modes.schedules) {
       // B3: the module's MoySklad webhooks are reconciled nightly, and once at start.
       const webhooksNightly = cronEntry(`nightly:${WEBHOOKS_KIND}`, '20 0 * * *', config.timezone, { kind: WEBHOOKS_KIND, trigger: 'schedule' });
-      scheduler = startScheduler({ queue, db: store.db, clock, logger, timezone: config.timezone, extraEntries: [webhooksNightly] });
+      scheduler = startScheduler({
+        queue,
+        db: store.db,
+        clock,
+        logger,
+        timezone: config.timezone,
+        targets: jobTargets.scheduleTargets,
+        blocked: () => new IntegrationProblemRepository(store.db, clock).blockedNow(),
+        extraEntries: [webhooksNightly],
+      });
       void queue.enqueue({ kind: WEBHOOKS_KIND, trigger: 'schedule' }).catch((e: unknown) => logger.warn({ err: { message: errorMessage(e) } }, 'enqueueing the webhooks run failed'));
       const s = scheduler;
       cleanups.push(() => s.stop());

@@ -11,7 +11,7 @@ import type { Clock } from '../core/clock.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { LeaseManager, type LeaseHandover } from './lease-manager.js';
 import { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, serializeJobError, type RetryPolicy } from './retry-policy.js';
-import type { AnyKysely } from './tables.js';
+import type { Db } from '../store/db.js';
 import type { Job, JobHandler, JobKind, JobQueue } from './types.js';
 
 /** pino-compatible subset. */
@@ -28,7 +28,8 @@ export const silentLogger: QueueLogger = { debug() {}, info() {}, warn() {}, err
 export type LeaseKeyResolver = (job: Job) => Promise<string | undefined> | string | undefined;
 
 export interface WorkerOptions {
-  db: AnyKysely;
+  /** The application database: credential leases are rows of `queueLeases`. */
+  db: Db;
   queue: JobQueue;
   clock: Clock;
   logger?: QueueLogger;
@@ -47,8 +48,11 @@ export interface WorkerOptions {
    * time). Each check is one upsert; the wait sits between an account's requests when its jobs hop workers.
    */
   leasePollMs?: number;
-  /** How the credential of a job is found (default: `ms_accounts` via the job's integration or price list). */
-  leaseKeyFor?: LeaseKeyResolver;
+  /**
+   * How the credential of a job is found: `JobTargetRepository.leaseKeyFor` in src/store (integration or
+   * price list → MoySklad account), or `() => undefined` for jobs without a credential.
+   */
+  leaseKeyFor: LeaseKeyResolver;
   /**
    * What travels with a credential lease between worker processes: pass the client pool's
    * `leaseHandover()` so that a process taking a credential over continues its limiter's state (bucket
@@ -75,30 +79,6 @@ export interface Worker {
   idle(): Promise<void>;
 }
 
-/** Default credential resolver: integration → ms account, or price list → region → integration → ms account. */
-export function dbLeaseKeyResolver(db: AnyKysely): LeaseKeyResolver {
-  return async (job) => {
-    if (job.integrationId != null) {
-      const row = (await db
-        .selectFrom('integrations')
-        .select('msAccountId')
-        .where('id', '=', Number(job.integrationId))
-        .executeTakeFirst()) as { msAccountId: number | null } | undefined;
-      if (row?.msAccountId != null) return `ms-account:${row.msAccountId}`;
-    }
-    if (job.priceListId != null) {
-      const row = (await db
-        .selectFrom('priceLists')
-        .innerJoin('integrations', 'integrations.regionId', 'priceLists.regionId')
-        .select('integrations.msAccountId')
-        .where('priceLists.id', '=', Number(job.priceListId))
-        .executeTakeFirst()) as { msAccountId: number | null } | undefined;
-      if (row?.msAccountId != null) return `ms-account:${row.msAccountId}`;
-    }
-    return undefined;
-  };
-}
-
 export function createWorker(options: WorkerOptions): Worker {
   const { queue, clock } = options;
   const logger = options.logger ?? silentLogger;
@@ -107,7 +87,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const id = options.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const leaseKeyFor = options.leaseKeyFor ?? dbLeaseKeyResolver(options.db);
+  const leaseKeyFor = options.leaseKeyFor;
   const leases = new LeaseManager({
     db: options.db,
     clock,

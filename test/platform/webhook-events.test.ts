@@ -175,7 +175,7 @@ for (const dialect of dialects) {
       for (const k of createStockSyncKinds({ db: fx.db, clock, clients: fx.clients, runDeps: fx.runDeps })) syncs.register(k);
       for (const k of createWebhookDeliveryKinds({ db: fx.db, clock, secretBox: fx.secretBox }, { timeoutMs: 10_000 })) syncs.register(k);
       syncs.attachToQueue(wakeDeliveriesAfterJobs(queue, { db: fx.db, clock }));
-      const worker = createWorker({ db: fx.db, queue, clock, concurrency: 2, pollMs: 60_000 });
+      const worker = createWorker({ db: fx.db, queue, clock, leaseKeyFor: () => undefined, concurrency: 2, pollMs: 60_000 });
       const leases = () => fx!.db.selectFrom('queueLeases' as never).select(['key' as never]).execute() as Promise<Array<{ key: string }>>;
       const state = async (jobId: string) => (await queue.get(jobId))?.state;
       try {
