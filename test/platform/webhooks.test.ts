@@ -154,7 +154,7 @@ forEachDialect((getDb, dialect) => {
     const syncs = new SyncRegistry();
     for (const k of createWebhookDeliveryKinds({ db, clock, secretBox: box })) syncs.register(k);
     syncs.attachToQueue(queue);
-    const worker: Worker = createWorker({ db, queue, clock, leaseKeyFor: () => undefined, concurrency: 2, pollMs: 60_000 });
+    const worker: Worker = createWorker({ db, queue, clock, leaseKeyFor: new JobTargetRepository(db).leaseKeyFor, concurrency: 2, pollMs: 60_000 });
     try {
       worker.start();
       const t0 = clock.nowMs();
