@@ -25,7 +25,7 @@ import { DEFAULT_MOYSKLAD_BASE_URL, type AppConfig } from './config/config.js';
 import { createEmulator, DEFAULT_ACCOUNT } from './emulator/index.js';
 import { IntegrationLog, type IntegrationLogInput } from './log/integration-log.js';
 import { createJobQueue } from './queue/create-job-queue.js';
-import { createWorker, JOB_KINDS, startScheduler, type EnqueueRequest, type JobEnqueuer, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
+import { createWorker, startScheduler, type EnqueueRequest, type JobEnqueuer, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
 import { placeDemoOrder } from './app/demo-order.js';
 import { createApp } from './server/app.js';
 import { mountAdminPanel } from './server/admin/admin-panel.js';
@@ -42,6 +42,10 @@ import { MsAccountRepository } from './store/repositories/ms-account-repository.
 import { RegionRepository } from './store/repositories/region-repository.js';
 import { IntegrationProblemRepository } from './store/repositories/integration-problem-repository.js';
 import { JobTargetRepository } from './store/repositories/job-target-repository.js';
+import { CATEGORIES_KIND } from './sync/categories/kinds.js';
+import type { JobKind } from './sync/job-kinds.js';
+import { OUTBOX_KIND } from './sync/outbox/kinds.js';
+import { PHOTOS_KIND } from './sync/photos/kinds.js';
 import { verifySecretKey } from './store/secret-key-check.js';
 import { LogEntryRepository } from './store/repositories/log-entry-repository.js';
 import { MoySkladClientPool } from './sync/client-pool.js';
@@ -359,7 +363,7 @@ export async function startDemoEmulator(clock: Clock, dataDir: string): Promise<
  */
 export function firstSyncRequests(syncs: SyncRegistry, integrationId: number, priceListIds: number[]): EnqueueRequest[] {
   // Photos last: they are many downloads and nothing waits for them.
-  const rank = (kind: string): number => (kind === 'categories' ? 0 : kind.startsWith('nomenclature') ? 1 : kind === 'photos' ? 3 : 2);
+  const rank = (kind: JobKind): number => (kind === CATEGORIES_KIND ? 0 : kind.startsWith('nomenclature') ? 1 : kind === PHOTOS_KIND ? 3 : 2);
   const kinds = syncs.list().filter((k) => k.firstRun).sort((a, b) => rank(a.kind) - rank(b.kind) || (a.scope === b.scope ? 0 : a.scope === 'integration' ? -1 : 1));
   const out: EnqueueRequest[] = [];
   for (const k of kinds) {
@@ -603,7 +607,7 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
               const placed = await placeDemoOrder({ db: store.db, clock }, { regionId: integration.regionId, priceListId: Number(demoPriceList.id) });
               if (!placed.placed) return;
               logger.info({ orderId: placed.orderId, part: `${placed.brand} ${placed.article}`, kind: placed.kind }, 'demo order placed');
-              await queue.enqueue({ kind: JOB_KINDS.outbox, trigger: 'manual' });
+              await queue.enqueue({ kind: OUTBOX_KIND, trigger: 'manual' });
             })
             .catch((e: unknown) => {
               if (!abort.signal.aborted) logger.warn({ err: { message: errorMessage(e) } }, 'first syncs stopped');

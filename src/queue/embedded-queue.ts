@@ -11,6 +11,7 @@ import type { Db } from '../store/db.js';
 import { QueueJobRepository, type QueueJobRow } from '../store/queue/queue-job-repository.js';
 import { iso } from '../store/queue/queue-tables.js';
 import {
+  asJobTrigger,
   singletonKeyFor,
   type EnqueueRequest,
   type EnqueueResult,
@@ -48,10 +49,11 @@ const parseJson = (text: string | null): unknown => (text == null ? null : (JSON
 export function rowToJob(row: QueueJobRow): Job {
   return {
     id: row.id,
-    kind: row.kind,
+    // a kind no sync defines any more (an older version's row) finds no handler and fails as such
+    kind: row.kind as JobKind,
     integrationId: row.integrationId,
     priceListId: row.priceListId,
-    trigger: row.trigger,
+    trigger: asJobTrigger(row.trigger),
     payload: (parseJson(row.payload) ?? {}) as Record<string, unknown>,
     attempt: row.attempt,
     maxAttempts: row.maxAttempts,
@@ -153,7 +155,7 @@ export class EmbeddedJobQueue implements JobQueue {
     const rows = await this.#jobs.openCounts();
     const depth: QueueDepth = {};
     for (const r of rows) {
-      const d = (depth[r.kind] ??= { queued: 0, running: 0 });
+      const d = (depth[r.kind as JobKind] ??= { queued: 0, running: 0 });
       if (r.state === 'queued') d.queued = r.n;
       else d.running = r.n;
     }

@@ -28,7 +28,13 @@ import { jobFamilyOf } from '../domain/permission-problem.js';
 import type { Db } from '../store/db.js';
 import { QueueLeaseRepository } from '../store/queue/queue-lease-repository.js';
 import { iso } from '../store/queue/queue-tables.js';
-import { JOB_KINDS, type EnqueueRequest, type JobEnqueuer } from './types.js';
+import { BALANCE_KIND } from '../sync/balance/kinds.js';
+import { CATEGORIES_KIND } from '../sync/categories/kinds.js';
+import { NOMENCLATURE_FULL, NOMENCLATURE_INCREMENTAL } from '../sync/nomenclature/kinds.js';
+import { OUTBOX_KIND } from '../sync/outbox/kinds.js';
+import { WEBHOOK_DELIVERY_KIND } from '../sync/platform-webhooks/kinds.js';
+import { STOCK_FULL_KIND, STOCK_INCREMENTAL_KIND } from '../sync/stock/kinds.js';
+import type { EnqueueRequest, JobEnqueuer } from './types.js';
 import { silentLogger, type QueueLogger } from './worker.js';
 
 export interface ScheduleTargets {
@@ -119,36 +125,36 @@ export function buildScheduleEntries(targets: ScheduleTargets, options: Schedule
   const outboxSec = options.outboxEverySeconds ?? 60;
   const balanceMin = options.balanceEveryMinutes ?? 30;
   const entries: ScheduleEntry[] = [];
-  const trigger = 'schedule';
+  const trigger = 'schedule' as const;
   for (const i of targets.integrations) {
     const zone = i.timeZone ?? tz;
-    entries.push(cronEntry(`nightly:${JOB_KINDS.nomenclatureFull}:int:${i.id}`, nightly, zone, { kind: JOB_KINDS.nomenclatureFull, integrationId: i.id, trigger }));
+    entries.push(cronEntry(`nightly:${NOMENCLATURE_FULL}:int:${i.id}`, nightly, zone, { kind: NOMENCLATURE_FULL, integrationId: i.id, trigger }));
     if (i.categorySync !== false) {
-      entries.push(cronEntry(`nightly:${JOB_KINDS.categories}:int:${i.id}`, nightly, zone, { kind: JOB_KINDS.categories, integrationId: i.id, trigger }));
+      entries.push(cronEntry(`nightly:${CATEGORIES_KIND}:int:${i.id}`, nightly, zone, { kind: CATEGORIES_KIND, integrationId: i.id, trigger }));
     }
     if (incrementalMin > 0) {
       entries.push(
-        intervalEntry(`every:${JOB_KINDS.nomenclatureIncremental}:int:${i.id}`, incrementalMin * 60_000, {
-          kind: JOB_KINDS.nomenclatureIncremental,
+        intervalEntry(`every:${NOMENCLATURE_INCREMENTAL}:int:${i.id}`, incrementalMin * 60_000, {
+          kind: NOMENCLATURE_INCREMENTAL,
           integrationId: i.id,
           trigger,
         }),
       );
     }
     if (balanceMin > 0 && i.balanceSync) {
-      entries.push(intervalEntry(`every:${JOB_KINDS.balance}:int:${i.id}`, balanceMin * 60_000, { kind: JOB_KINDS.balance, integrationId: i.id, trigger }));
+      entries.push(intervalEntry(`every:${BALANCE_KIND}:int:${i.id}`, balanceMin * 60_000, { kind: BALANCE_KIND, integrationId: i.id, trigger }));
     }
   }
   for (const p of targets.priceLists) {
-    const request: EnqueueRequest = { kind: JOB_KINDS.stockIncremental, priceListId: p.id, trigger };
+    const request: EnqueueRequest = { kind: STOCK_INCREMENTAL_KIND, priceListId: p.id, trigger };
     if (p.integrationId != null) request.integrationId = p.integrationId;
-    entries.push(intervalEntry(`every:${JOB_KINDS.stockIncremental}:pl:${p.id}`, p.syncIntervalMinutes * 60_000, request));
-    entries.push(cronEntry(`nightly:${JOB_KINDS.stockFull}:pl:${p.id}`, nightly, p.timeZone ?? tz, { ...request, kind: JOB_KINDS.stockFull }));
+    entries.push(intervalEntry(`every:${STOCK_INCREMENTAL_KIND}:pl:${p.id}`, p.syncIntervalMinutes * 60_000, request));
+    entries.push(cronEntry(`nightly:${STOCK_FULL_KIND}:pl:${p.id}`, nightly, p.timeZone ?? tz, { ...request, kind: STOCK_FULL_KIND }));
   }
-  if (outboxSec > 0) entries.push(intervalEntry(`every:${JOB_KINDS.outbox}`, outboxSec * 1000, { kind: JOB_KINDS.outbox, trigger }));
+  if (outboxSec > 0) entries.push(intervalEntry(`every:${OUTBOX_KIND}`, outboxSec * 1000, { kind: OUTBOX_KIND, trigger }));
   const webhookSec = options.webhookDeliveryEverySeconds ?? 30;
   if (webhookSec > 0 && targets.webhookSubscriptions) {
-    entries.push(intervalEntry(`every:${JOB_KINDS.webhookDeliveries}`, webhookSec * 1000, { kind: JOB_KINDS.webhookDeliveries, trigger }));
+    entries.push(intervalEntry(`every:${WEBHOOK_DELIVERY_KIND}`, webhookSec * 1000, { kind: WEBHOOK_DELIVERY_KIND, trigger }));
   }
   entries.push(...(options.extraEntries ?? []));
   return entries;

@@ -34,7 +34,7 @@ export interface WorkerOptions {
   clock: Clock;
   logger?: QueueLogger;
   /** Handlers by kind, added to those registered with `queue.work`. */
-  handlers?: Record<JobKind, JobHandler> | ReadonlyMap<JobKind, JobHandler>;
+  handlers?: Partial<Record<JobKind, JobHandler>> | ReadonlyMap<JobKind, JobHandler>;
   /** Jobs run in parallel by this worker (default 4). */
   concurrency?: number;
   /** Poll interval when idle (default 1000 ms of clock time). */
@@ -147,7 +147,7 @@ class QueueWorker implements Worker {
   #allHandlers(): Map<JobKind, JobHandler> {
     const m = new Map<JobKind, JobHandler>(this.#queue.handlers());
     const extra = this.#extra;
-    if (extra) for (const [k, h] of extra instanceof Map ? extra : (Object.entries(extra) as Array<[JobKind, JobHandler]>)) m.set(k, h);
+    if (extra) for (const [k, h] of extra instanceof Map ? extra : (Object.entries(extra) as Array<[JobKind, JobHandler | undefined]>)) if (h) m.set(k, h);
     return m;
   }
 

@@ -35,7 +35,7 @@ import type { SyncRun } from '../sync-run.js';
 import type { SyncProgress } from '../sync-registry.js';
 import type { BlobStore } from './blob-store.js';
 
-export const PHOTOS_KIND = 'photos';
+export { PHOTOS_KIND } from './kinds.js';
 
 export interface PhotoSyncDeps {
   db: Kysely<Database>;
