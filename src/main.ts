@@ -25,7 +25,7 @@ import { DEFAULT_MOYSKLAD_BASE_URL, type AppConfig } from './config/config.js';
 import { createEmulator, DEFAULT_ACCOUNT } from './emulator/index.js';
 import { IntegrationLog, type IntegrationLogInput } from './log/integration-log.js';
 import { createJobQueue } from './queue/create-job-queue.js';
-import { createWorker, JOB_KINDS, startScheduler, type EnqueueRequest, type JobEnqueuer, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
+import { createWorker, startScheduler, type EnqueueRequest, type JobEnqueuer, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
 import { placeDemoOrder } from './app/demo-order.js';
 import { createApp } from './server/app.js';
 import { mountAdminPanel } from './server/admin/admin-panel.js';
@@ -40,6 +40,12 @@ import { IntegrationRepository } from './store/repositories/integration-reposito
 import { PriceListRepository } from './store/repositories/price-list-repository.js';
 import { MsAccountRepository } from './store/repositories/ms-account-repository.js';
 import { RegionRepository } from './store/repositories/region-repository.js';
+import { IntegrationProblemRepository } from './store/repositories/integration-problem-repository.js';
+import { JobTargetRepository } from './store/repositories/job-target-repository.js';
+import { CATEGORIES_KIND } from './sync/categories/kinds.js';
+import type { JobKind } from './sync/job-kinds.js';
+import { OUTBOX_KIND } from './sync/outbox/kinds.js';
+import { PHOTOS_KIND } from './sync/photos/kinds.js';
 import { verifySecretKey } from './store/secret-key-check.js';
 import { LogEntryRepository } from './store/repositories/log-entry-repository.js';
 import { MoySkladClientPool } from './sync/client-pool.js';
@@ -357,7 +363,7 @@ export async function startDemoEmulator(clock: Clock, dataDir: string): Promise<
  */
 export function firstSyncRequests(syncs: SyncRegistry, integrationId: number, priceListIds: number[]): EnqueueRequest[] {
   // Photos last: they are many downloads and nothing waits for them.
-  const rank = (kind: string): number => (kind === 'categories' ? 0 : kind.startsWith('nomenclature') ? 1 : kind === 'photos' ? 3 : 2);
+  const rank = (kind: JobKind): number => (kind === CATEGORIES_KIND ? 0 : kind.startsWith('nomenclature') ? 1 : kind === PHOTOS_KIND ? 3 : 2);
   const kinds = syncs.list().filter((k) => k.firstRun).sort((a, b) => rank(a.kind) - rank(b.kind) || (a.scope === b.scope ? 0 : a.scope === 'integration' ? -1 : 1));
   const out: EnqueueRequest[] = [];
   for (const k of kinds) {
@@ -509,10 +515,12 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
     metrics.setQueueDepthSource(async () => ({ ...idle, ...(await queue.depth()) }));
     cleanups.push(async () => metrics.setQueueDepthSource(undefined));
 
+    // The queue reads product tables only through these (credential of a job, schedule targets, C10 blocks).
+    const jobTargets = new JobTargetRepository(store.db);
     let worker: Worker | null = null;
     if (modes.worker) {
       // B2: a credential lease carries its limiter state to the next worker that takes it (no burst into 429s).
-      worker = createWorker({ db: store.db, queue, clock, logger, metrics, handover: clients.leaseHandover() });
+      worker = createWorker({ db: store.db, queue, clock, logger, metrics, leaseKeyFor: jobTargets.leaseKeyFor, handover: clients.leaseHandover() });
       worker.start();
       const w = worker;
       cleanups.push(() => w.stop({ deadlineMs: 10_000 }));
@@ -521,7 +529,16 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
     if (modes.schedules) {
       // B3: the module's MoySklad webhooks are reconciled nightly, and once at start.
       const webhooksNightly = cronEntry(`nightly:${WEBHOOKS_KIND}`, '20 0 * * *', config.timezone, { kind: WEBHOOKS_KIND, trigger: 'schedule' });
-      scheduler = startScheduler({ queue, db: store.db, clock, logger, timezone: config.timezone, extraEntries: [webhooksNightly] });
+      scheduler = startScheduler({
+        queue,
+        db: store.db,
+        clock,
+        logger,
+        timezone: config.timezone,
+        targets: jobTargets.scheduleTargets,
+        blocked: () => new IntegrationProblemRepository(store.db, clock).blockedNow(),
+        extraEntries: [webhooksNightly],
+      });
       void queue.enqueue({ kind: WEBHOOKS_KIND, trigger: 'schedule' }).catch((e: unknown) => logger.warn({ err: { message: errorMessage(e) } }, 'enqueueing the webhooks run failed'));
       const s = scheduler;
       cleanups.push(() => s.stop());
@@ -590,7 +607,7 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
               const placed = await placeDemoOrder({ db: store.db, clock }, { regionId: integration.regionId, priceListId: Number(demoPriceList.id) });
               if (!placed.placed) return;
               logger.info({ orderId: placed.orderId, part: `${placed.brand} ${placed.article}`, kind: placed.kind }, 'demo order placed');
-              await queue.enqueue({ kind: JOB_KINDS.outbox, trigger: 'manual' });
+              await queue.enqueue({ kind: OUTBOX_KIND, trigger: 'manual' });
             })
             .catch((e: unknown) => {
               if (!abort.signal.aborted) logger.warn({ err: { message: errorMessage(e) } }, 'first syncs stopped');

@@ -1,7 +1,8 @@
 /**
  * @module moysklad/errors
- * Typed errors of the MoySklad client. Every error carries the MoySklad HTTP `status` (0 when no
- * response arrived), the MoySklad error code `msCode`, the request `path` without its query string
+ * Typed errors of the MoySklad client. Every error carries the MoySklad HTTP status as `msStatus` (0
+ * when no response arrived) apart from `status`, the status our own REST API answers with when the error
+ * reaches it (502, or 503 when MoySklad is busy or out of reach), the MoySklad error code `msCode`, the request `path` without its query string
  * and whether retrying can help. Credentials never reach these objects: the client redacts every
  * text it copies from a response or a thrown value before building an error.
  */
@@ -19,6 +20,11 @@ export type MoySkladErrorCode =
   | 'moysklad_bad_response'
   | 'moysklad_request_failed';
 
+/** What our REST API answers when a MoySklad error reaches it: MoySklad is an upstream, never the client's fault. */
+export function apiStatusOf(code: MoySkladErrorCode): 502 | 503 {
+  return code === 'moysklad_rate_limited' || code === 'moysklad_unreachable' || code === 'moysklad_timeout' ? 503 : 502;
+}
+
 export interface MoySkladErrorInit {
   /** HTTP status of the MoySklad response; 0 when there was none (network, timeout). */
   status: number;
@@ -33,11 +39,8 @@ export interface MoySkladErrorInit {
 }
 
 export class MoySkladError extends AppError {
-  /**
-   * NB: `status` is the MoySklad HTTP status (0 for network errors and timeouts), not the status
-   * our own REST API should answer with; the server layer maps MoySklad errors to 502/503.
-   */
-  declare readonly status: number;
+  /** The MoySklad HTTP status (0 for network errors and timeouts). `status` is our API's (`apiStatusOf`). */
+  readonly msStatus: number;
   readonly msCode: number | undefined;
   readonly method: string | undefined;
   readonly path: string;
@@ -46,11 +49,12 @@ export class MoySkladError extends AppError {
 
   constructor(code: MoySkladErrorCode, message: string, init: MoySkladErrorInit) {
     super(code, message, {
-      status: init.status,
-      details: { status: init.status, msCode: init.msCode, path: init.path, errors: init.errors ?? [] },
+      status: apiStatusOf(code),
+      details: { msStatus: init.status, msCode: init.msCode, path: init.path, errors: init.errors ?? [] },
       cause: init.cause,
     });
     this.name = 'MoySkladError';
+    this.msStatus = init.status;
     this.msCode = init.msCode;
     this.method = init.method;
     this.path = init.path;

@@ -185,7 +185,7 @@ export class MoySkladTransport {
       const outcome = failureOutcome(err);
       const decision = decide(outcome, sent, { idempotent }, policy, this.#random);
       if (decision.action === 'fail') {
-        if (outcome !== 'rate_limited') this.#logger?.warn({ method, path, status: err.status, code: err.code, msCode: err.msCode }, 'moysklad request failed');
+        if (outcome !== 'rate_limited') this.#logger?.warn({ method, path, status: err.msStatus, code: err.code, msCode: err.msCode }, 'moysklad request failed');
         throw err;
       }
       sent = countRetry(outcome, sent);
@@ -195,7 +195,7 @@ export class MoySkladTransport {
         this.#logger?.warn({ method, path, msCode: err.msCode, retryAfterMs: (err as { retryAfterMs?: number }).retryAfterMs }, 'moysklad rate limited; waiting');
         continue;
       }
-      this.#logger?.warn({ method, path, status: err.status, code: err.code, attempt, delayMs: Math.round(decision.waitMs) }, 'moysklad request failed; retrying');
+      this.#logger?.warn({ method, path, status: err.msStatus, code: err.code, attempt, delayMs: Math.round(decision.waitMs) }, 'moysklad request failed; retrying');
       await this.#clock.sleep(decision.waitMs, options.signal);
     }
   }

@@ -7,13 +7,13 @@ import type { Clock } from '../core/clock.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { EmbeddedJobQueue } from './embedded-queue.js';
 import { PgBossJobQueue } from './pg-boss-queue.js';
-import type { AnyKysely } from './tables.js';
+import type { Db } from '../store/db.js';
 import type { JobKind, JobQueue } from './types.js';
 import type { QueueLogger } from './worker.js';
 
 export interface CreateJobQueueOptions {
   dialect: 'sqlite' | 'postgres';
-  db: AnyKysely;
+  db: Db;
   clock: Clock;
   /** Required on PostgreSQL (pg-boss opens its own pool). */
   databaseUrl?: string | null;

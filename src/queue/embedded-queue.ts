@@ -7,9 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { queueDb, iso, type AnyKysely, type QueueJobsTable, type QueueTables } from './tables.js';
-import type { Kysely } from 'kysely';
+import type { Db } from '../store/db.js';
+import { QueueJobRepository, type QueueJobRow } from '../store/queue/queue-job-repository.js';
+import { iso } from '../store/queue/queue-tables.js';
 import {
+  asJobTrigger,
   singletonKeyFor,
   type EnqueueRequest,
   type EnqueueResult,
@@ -24,7 +26,8 @@ import {
 } from './types.js';
 
 export interface EmbeddedQueueOptions {
-  db: AnyKysely;
+  /** The application database: the engine keeps its jobs in `queueJobs` (through `QueueJobRepository`). */
+  db: Db;
   clock: Clock;
   /** Attempts per job including the first (default 5). */
   maxAttempts?: number;
@@ -43,13 +46,14 @@ const idOrNull = (v: number | string | null | undefined): string | null => (v ==
 
 const parseJson = (text: string | null): unknown => (text == null ? null : (JSON.parse(text) as unknown));
 
-export function rowToJob(row: QueueJobsTable): Job {
+export function rowToJob(row: QueueJobRow): Job {
   return {
     id: row.id,
-    kind: row.kind,
+    // a kind no sync defines any more (an older version's row) finds no handler and fails as such
+    kind: row.kind as JobKind,
     integrationId: row.integrationId,
     priceListId: row.priceListId,
-    trigger: row.trigger,
+    trigger: asJobTrigger(row.trigger),
     payload: (parseJson(row.payload) ?? {}) as Record<string, unknown>,
     attempt: row.attempt,
     maxAttempts: row.maxAttempts,
@@ -59,7 +63,7 @@ export function rowToJob(row: QueueJobsTable): Job {
 
 export class EmbeddedJobQueue implements JobQueue {
   readonly engine = 'embedded' as const;
-  readonly #db: Kysely<QueueTables>;
+  readonly #jobs: QueueJobRepository;
   readonly #clock: Clock;
   readonly #maxAttempts: number;
   readonly #staleAfterMs: number;
@@ -69,7 +73,7 @@ export class EmbeddedJobQueue implements JobQueue {
   #lastReclaimMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: EmbeddedQueueOptions) {
-    this.#db = queueDb(options.db);
+    this.#jobs = new QueueJobRepository(options.db);
     this.#clock = options.clock;
     this.#maxAttempts = options.maxAttempts ?? 5;
     this.#staleAfterMs = options.staleAfterMs ?? 120_000;
@@ -102,37 +106,26 @@ export class EmbeddedJobQueue implements JobQueue {
   async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
     const key = singletonKeyFor(request);
     for (let i = 0; i < 5; i++) {
-      const existing = await this.#db
-        .selectFrom('queueJobs')
-        .select('id')
-        .where('singletonKey', '=', key)
-        .where('state', 'in', ['queued', 'running'])
-        .executeTakeFirst();
+      const existing = await this.#jobs.openIdByKey(key);
       if (existing) {
         this.#metrics?.jobsMerged.inc({ kind: request.kind });
-        return { jobId: existing.id, merged: true };
+        return { jobId: existing, merged: true };
       }
       const now = iso(this.#clock.nowMs());
       const id = randomUUID();
       try {
-        await this.#db
-          .insertInto('queueJobs')
-          .values({
-            id,
-            kind: request.kind,
-            integrationId: idOrNull(request.integrationId),
-            priceListId: idOrNull(request.priceListId),
-            singletonKey: key,
-            trigger: request.trigger,
-            payload: JSON.stringify(request.payload ?? {}),
-            state: 'queued',
-            attempt: 0,
-            maxAttempts: this.#maxAttempts,
-            runAfter: request.runAt ? iso(request.runAt) : now,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .execute();
+        await this.#jobs.insert({
+          id,
+          kind: request.kind,
+          integrationId: idOrNull(request.integrationId),
+          priceListId: idOrNull(request.priceListId),
+          singletonKey: key,
+          trigger: request.trigger,
+          payload: JSON.stringify(request.payload ?? {}),
+          maxAttempts: this.#maxAttempts,
+          runAfter: request.runAt ? iso(request.runAt) : now,
+          createdAt: now,
+        });
       } catch (e) {
         if (isUniqueViolation(e)) continue; // another enqueue won the race: merge into it
         throw e;
@@ -144,7 +137,7 @@ export class EmbeddedJobQueue implements JobQueue {
   }
 
   async get(jobId: string): Promise<JobRecord | undefined> {
-    const row = await this.#db.selectFrom('queueJobs').selectAll().where('id', '=', jobId).executeTakeFirst();
+    const row = await this.#jobs.byId(jobId);
     if (!row) return undefined;
     return {
       ...rowToJob(row),
@@ -159,17 +152,12 @@ export class EmbeddedJobQueue implements JobQueue {
   }
 
   async depth(): Promise<QueueDepth> {
-    const rows = await this.#db
-      .selectFrom('queueJobs')
-      .select(['kind', 'state', (eb) => eb.fn.countAll<number | string>().as('n')])
-      .where('state', 'in', ['queued', 'running'])
-      .groupBy(['kind', 'state'])
-      .execute();
+    const rows = await this.#jobs.openCounts();
     const depth: QueueDepth = {};
     for (const r of rows) {
-      const d = (depth[r.kind] ??= { queued: 0, running: 0 });
-      if (r.state === 'queued') d.queued = Number(r.n);
-      else d.running = Number(r.n);
+      const d = (depth[r.kind as JobKind] ??= { queued: 0, running: 0 });
+      if (r.state === 'queued') d.queued = r.n;
+      else d.running = r.n;
     }
     return depth;
   }
@@ -181,20 +169,7 @@ export class EmbeddedJobQueue implements JobQueue {
     const cutoff = iso(nowMs - this.#staleAfterMs);
     const now = iso(nowMs);
     const lost = JSON.stringify({ message: 'the worker running this job stopped (crash or kill)', code: 'worker_lost', retryable: true });
-    const failed = await this.#db
-      .updateTable('queueJobs')
-      .set({ state: 'failed', finishedAt: now, updatedAt: now, lockedBy: null, lastError: lost })
-      .where('state', '=', 'running')
-      .where('heartbeatAt', '<', cutoff)
-      .where((eb) => eb('attempt', '>=', eb.ref('maxAttempts')))
-      .executeTakeFirst();
-    const requeued = await this.#db
-      .updateTable('queueJobs')
-      .set({ state: 'queued', runAfter: now, updatedAt: now, lockedBy: null, lastError: lost })
-      .where('state', '=', 'running')
-      .where('heartbeatAt', '<', cutoff)
-      .executeTakeFirst();
-    return Number(failed.numUpdatedRows) + Number(requeued.numUpdatedRows);
+    return this.#jobs.reclaimStale(cutoff, now, lost);
   }
 
   async fetch(kinds: readonly JobKind[], workerId: string): Promise<Job | undefined> {
@@ -202,75 +177,23 @@ export class EmbeddedJobQueue implements JobQueue {
     const nowMs = this.#clock.nowMs();
     if (nowMs - this.#lastReclaimMs >= this.#staleAfterMs / 4) await this.reclaimStale();
     const now = iso(nowMs);
-    const row = await this.#db
-      .updateTable('queueJobs')
-      .set((eb) => ({
-        state: 'running',
-        attempt: eb('attempt', '+', 1),
-        lockedBy: workerId,
-        startedAt: now,
-        heartbeatAt: now,
-        updatedAt: now,
-      }))
-      .where('id', '=', (eb) =>
-        eb
-          .selectFrom('queueJobs')
-          .select('id')
-          .where('state', '=', 'queued')
-          .where('kind', 'in', [...kinds])
-          .where('runAfter', '<=', now)
-          .orderBy('runAfter')
-          .orderBy('createdAt')
-          .limit(1),
-      )
-      .where('state', '=', 'queued')
-      .returningAll()
-      .executeTakeFirst();
+    const row = await this.#jobs.claimNext(kinds, workerId, now);
     return row ? rowToJob(row) : undefined;
   }
 
   async heartbeat(job: Job, progress?: unknown): Promise<void> {
-    const now = iso(this.#clock.nowMs());
-    await this.#db
-      .updateTable('queueJobs')
-      .set(progress === undefined ? { heartbeatAt: now } : { heartbeatAt: now, progress: JSON.stringify(progress) })
-      .where('id', '=', job.id)
-      .where('state', '=', 'running')
-      .execute();
+    await this.#jobs.heartbeat(job.id, iso(this.#clock.nowMs()), progress === undefined ? undefined : JSON.stringify(progress));
   }
 
   async complete(job: Job, result: unknown): Promise<void> {
-    const now = iso(this.#clock.nowMs());
-    await this.#db
-      .updateTable('queueJobs')
-      .set({ state: 'completed', finishedAt: now, updatedAt: now, lockedBy: null, result: JSON.stringify(result ?? null) })
-      .where('id', '=', job.id)
-      .where('state', '=', 'running')
-      .execute();
+    await this.#jobs.complete(job.id, iso(this.#clock.nowMs()), JSON.stringify(result ?? null));
   }
 
   async fail(job: Job, error: SerializedJobError, retryAt?: Date): Promise<void> {
-    const now = iso(this.#clock.nowMs());
-    const lastError = JSON.stringify(error);
-    await this.#db
-      .updateTable('queueJobs')
-      .set(
-        retryAt
-          ? { state: 'queued', runAfter: iso(retryAt), updatedAt: now, lockedBy: null, lastError: lastError }
-          : { state: 'failed', finishedAt: now, updatedAt: now, lockedBy: null, lastError: lastError },
-      )
-      .where('id', '=', job.id)
-      .where('state', '=', 'running')
-      .execute();
+    await this.#jobs.fail(job.id, iso(this.#clock.nowMs()), JSON.stringify(error), retryAt ? iso(retryAt) : undefined);
   }
 
   async requeue(job: Job): Promise<void> {
-    const now = iso(this.#clock.nowMs());
-    await this.#db
-      .updateTable('queueJobs')
-      .set((eb) => ({ state: 'queued', attempt: eb('attempt', '-', 1), runAfter: now, updatedAt: now, lockedBy: null }))
-      .where('id', '=', job.id)
-      .where('state', '=', 'running')
-      .execute();
+    await this.#jobs.requeue(job.id, iso(this.#clock.nowMs()));
   }
 }

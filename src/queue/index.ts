@@ -9,7 +9,6 @@ export { LeaseManager, type LeaseHandover, type LeaseManagerOptions } from './le
 export { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, serializeJobError, type RetryPolicy } from './retry-policy.js';
 export {
   createWorker,
-  dbLeaseKeyResolver,
   silentLogger,
   type LeaseKeyResolver,
   type QueueLogger,
@@ -18,12 +17,11 @@ export {
 } from './worker.js';
 export {
   buildScheduleEntries,
-  claimSlot,
   cronEntry,
-  dbScheduleTargets,
   intervalEntry,
   startScheduler,
   type ScheduleEntry,
+  type ScheduleEntryOptions,
   type Scheduler,
   type SchedulerOptions,
   type ScheduleTargets,

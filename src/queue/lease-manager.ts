@@ -1,6 +1,6 @@
 /**
  * @module queue/lease-manager
- * Leases in the database (`queueLeases`): a row per key with an owner and an expiry that the holder keeps
+ * Leases in the database (`queueLeases`, written by `QueueLeaseRepository` in src/store): a row per key with an owner and an expiry that the holder keeps
  * renewing. Used for one MoySklad credential per worker at a time (key `ms-account:<id>`) and for the
  * scheduler's leadership. Works the same on SQLite and PostgreSQL (an `INSERT … ON CONFLICT DO UPDATE … WHERE`
  * that only succeeds when the row is free, expired or already ours).
@@ -12,12 +12,14 @@
  * credential's limiter state) and frees the row at once; whoever takes the row next gets that state
  * (`LeaseHandover.restore`), in the same statements that release and take the lease.
  */
-import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
-import { iso, queueDb, type AnyKysely, type QueueTables } from './tables.js';
+import type { Db } from '../store/db.js';
+import { QueueLeaseRepository } from '../store/queue/queue-lease-repository.js';
+import { iso } from '../store/queue/queue-tables.js';
 
 export interface LeaseManagerOptions {
-  db: AnyKysely;
+  /** The application database: leases are rows of `queueLeases` (through `QueueLeaseRepository`). */
+  db: Db;
   clock: Clock;
   /** Unique id of this process/worker. */
   owner: string;
@@ -47,7 +49,7 @@ const RELEASED = iso(0);
 export class LeaseManager {
   readonly owner: string;
   readonly ttlMs: number;
-  readonly #db: Kysely<QueueTables>;
+  readonly #rows: QueueLeaseRepository;
   readonly #clock: Clock;
   readonly #pollMs: number;
   readonly #handover: LeaseHandover | undefined;
@@ -55,7 +57,7 @@ export class LeaseManager {
   readonly #pending = new Map<string, Promise<boolean>>();
 
   constructor(options: LeaseManagerOptions) {
-    this.#db = queueDb(options.db);
+    this.#rows = new QueueLeaseRepository(options.db);
     this.#clock = options.clock;
     this.owner = options.owner;
     this.ttlMs = options.ttlMs ?? 60_000;
@@ -72,7 +74,7 @@ export class LeaseManager {
       } catch {
         state = null;
       }
-      await this.#db.updateTable('queueLeases').set({ expiresAt: RELEASED, state }).where('key', '=', key).where('owner', '=', this.owner).execute();
+      await this.#rows.release(key, this.owner, RELEASED, state);
     }
   }
 
@@ -91,17 +93,7 @@ export class LeaseManager {
     const nowMs = this.#clock.nowMs();
     const now = iso(nowMs);
     const expiresAt = iso(nowMs + this.ttlMs);
-    const row = await this.#db
-      .insertInto('queueLeases')
-      .values({ key, owner: this.owner, acquiredAt: now, expiresAt: expiresAt })
-      .onConflict((oc) =>
-        oc
-          .column('key')
-          .doUpdateSet({ owner: this.owner, acquiredAt: now, expiresAt: expiresAt })
-          .where((eb) => eb.or([eb('queueLeases.owner', '=', this.owner), eb('queueLeases.expiresAt', '<', now)])),
-      )
-      .returning(['owner', 'state'])
-      .executeTakeFirst();
+    const row = await this.#rows.acquire(key, this.owner, now, expiresAt);
     return { ok: row?.owner === this.owner, state: row?.state ?? null };
   }
 

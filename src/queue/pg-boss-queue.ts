@@ -19,6 +19,7 @@ import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Metrics } from '../metrics/metrics.js';
 import {
+  asJobTrigger,
   singletonKeyFor,
   type EnqueueRequest,
   type EnqueueResult,
@@ -280,10 +281,10 @@ export class PgBossJobQueue implements JobQueue {
     const retryLimit = row.retry_limit ?? row.retryLimit ?? this.#maxAttempts - 1;
     return {
       id: row.id,
-      kind: row.name,
+      kind: row.name as JobKind, // pg-boss queues are named after the kinds this engine was given
       integrationId: data.integrationId,
       priceListId: data.priceListId,
-      trigger: data.trigger,
+      trigger: asJobTrigger(data.trigger),
       payload: data.payload ?? {},
       attempt: retryCount + 1,
       maxAttempts: retryLimit + 1,
@@ -317,7 +318,7 @@ export class PgBossJobQueue implements JobQueue {
     );
     const depth: QueueDepth = {};
     for (const r of res.rows) {
-      const d = (depth[r.name] ??= { queued: 0, running: 0 });
+      const d = (depth[r.name as JobKind] ??= { queued: 0, running: 0 });
       if (r.state === 'active') d.running += r.n;
       else d.queued += r.n;
     }

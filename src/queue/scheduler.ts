@@ -23,13 +23,18 @@
  * computes the same slots.
  */
 import { Cron } from 'croner';
-import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import { jobFamilyOf } from '../domain/permission-problem.js';
-import { IntegrationProblemRepository } from '../store/repositories/integration-problem-repository.js';
-import type { Database } from '../store/schema.js';
-import { iso, queueDb, type AnyKysely, type QueueTables } from './tables.js';
-import { JOB_KINDS, type EnqueueRequest, type JobEnqueuer } from './types.js';
+import type { Db } from '../store/db.js';
+import { QueueLeaseRepository } from '../store/queue/queue-lease-repository.js';
+import { iso } from '../store/queue/queue-tables.js';
+import { BALANCE_KIND } from '../sync/balance/kinds.js';
+import { CATEGORIES_KIND } from '../sync/categories/kinds.js';
+import { NOMENCLATURE_FULL, NOMENCLATURE_INCREMENTAL } from '../sync/nomenclature/kinds.js';
+import { OUTBOX_KIND } from '../sync/outbox/kinds.js';
+import { WEBHOOK_DELIVERY_KIND } from '../sync/platform-webhooks/kinds.js';
+import { STOCK_FULL_KIND, STOCK_INCREMENTAL_KIND } from '../sync/stock/kinds.js';
+import type { EnqueueRequest, JobEnqueuer } from './types.js';
 import { silentLogger, type QueueLogger } from './worker.js';
 
 export interface ScheduleTargets {
@@ -51,7 +56,8 @@ export interface ScheduleEntry {
 
 export interface SchedulerOptions {
   queue: JobEnqueuer;
-  db: AnyKysely;
+  /** The application database: slots are claimed in `queueScheduleSlots` (through `QueueLeaseRepository`). */
+  db: Db;
   clock: Clock;
   logger?: QueueLogger;
   /** Time zone of the nightly runs of a target whose region names none (TZ_SHOP; default Europe/Moscow). */
@@ -66,11 +72,12 @@ export interface SchedulerOptions {
   balanceEveryMinutes?: number;
   /** E3: period of `webhooks.deliver` while a platform webhook subscription is active (default 30; 0 = off). */
   webhookDeliveryEverySeconds?: number;
-  /** Where integrations and price lists come from (default: the database). */
-  targets?: () => Promise<ScheduleTargets>;
+  /** Where integrations and price lists come from (`JobTargetRepository.scheduleTargets` in src/store). */
+  targets: () => Promise<ScheduleTargets>;
   /**
    * C10 the (integration, job family) pairs whose scheduled jobs must not fire now: a permission or
-   * tariff problem waits its retry time or a settings change (default: `integration_problems`).
+   * tariff problem waits its retry time or a settings change (`IntegrationProblemRepository.blockedNow`;
+   * default: nothing is blocked).
    */
   blocked?: () => Promise<Array<{ integrationId: number; family: string }>>;
   /** Additional entries. */
@@ -104,72 +111,50 @@ export function intervalEntry(name: string, periodMs: number, request: EnqueueRe
   };
 }
 
-/** Reads active integrations and bound price lists with a frequency from the store's tables. */
-export function dbScheduleTargets(db: AnyKysely): () => Promise<ScheduleTargets> {
-  return async () => {
-    const integrations = (await db
-      .selectFrom('integrations')
-      .innerJoin('regions', 'regions.id', 'integrations.regionId')
-      .select(['integrations.id as id', 'integrations.regionId as regionId', 'integrations.categorySyncEnabled as categorySyncEnabled', 'integrations.balanceSyncEnabled as balanceSyncEnabled', 'regions.timeZone as timeZone'])
-      .where('integrations.active', '=', 1)
-      .execute()) as Array<{ id: number; regionId: number; categorySyncEnabled: number; balanceSyncEnabled: number; timeZone: string }>;
-    const byRegion = new Map(integrations.map((i) => [i.regionId, i.id]));
-    const priceLists = (await db
-      .selectFrom('priceLists')
-      .innerJoin('regions', 'regions.id', 'priceLists.regionId')
-      .select(['priceLists.id as id', 'priceLists.regionId as regionId', 'priceLists.syncIntervalMinutes as syncIntervalMinutes', 'regions.timeZone as timeZone'])
-      .where('priceLists.syncIntervalMinutes', 'is not', null)
-      .where('priceLists.msStoreId', 'is not', null)
-      .execute()) as Array<{ id: number; regionId: number; syncIntervalMinutes: number; timeZone: string }>;
-    const webhook = (await db.selectFrom('platformWebhooks').select('id').where('active', '=', 1).limit(1).executeTakeFirst()) as { id: number } | undefined;
-    return {
-      webhookSubscriptions: webhook !== undefined,
-      integrations: integrations.map((i) => ({ id: i.id, categorySync: i.categorySyncEnabled === 1, balanceSync: i.balanceSyncEnabled === 1, timeZone: i.timeZone })),
-      priceLists: priceLists
-        .filter((p) => p.syncIntervalMinutes > 0)
-        .map((p) => ({ id: p.id, integrationId: byRegion.get(p.regionId) ?? null, syncIntervalMinutes: p.syncIntervalMinutes, timeZone: p.timeZone })),
-    };
-  };
-}
-
 /** The entries for a set of targets (pure; exported for tests and the admin panel). */
-export function buildScheduleEntries(targets: ScheduleTargets, options: SchedulerOptions): ScheduleEntry[] {
+/** What shapes the entries (periods, zone, extra entries). */
+export type ScheduleEntryOptions = Pick<
+  SchedulerOptions,
+  'timezone' | 'nightlyCron' | 'incrementalEveryMinutes' | 'outboxEverySeconds' | 'balanceEveryMinutes' | 'webhookDeliveryEverySeconds' | 'extraEntries'
+>;
+
+export function buildScheduleEntries(targets: ScheduleTargets, options: ScheduleEntryOptions): ScheduleEntry[] {
   const tz = options.timezone ?? 'Europe/Moscow';
   const nightly = options.nightlyCron ?? '5 0 * * *';
   const incrementalMin = options.incrementalEveryMinutes ?? 15;
   const outboxSec = options.outboxEverySeconds ?? 60;
   const balanceMin = options.balanceEveryMinutes ?? 30;
   const entries: ScheduleEntry[] = [];
-  const trigger = 'schedule';
+  const trigger = 'schedule' as const;
   for (const i of targets.integrations) {
     const zone = i.timeZone ?? tz;
-    entries.push(cronEntry(`nightly:${JOB_KINDS.nomenclatureFull}:int:${i.id}`, nightly, zone, { kind: JOB_KINDS.nomenclatureFull, integrationId: i.id, trigger }));
+    entries.push(cronEntry(`nightly:${NOMENCLATURE_FULL}:int:${i.id}`, nightly, zone, { kind: NOMENCLATURE_FULL, integrationId: i.id, trigger }));
     if (i.categorySync !== false) {
-      entries.push(cronEntry(`nightly:${JOB_KINDS.categories}:int:${i.id}`, nightly, zone, { kind: JOB_KINDS.categories, integrationId: i.id, trigger }));
+      entries.push(cronEntry(`nightly:${CATEGORIES_KIND}:int:${i.id}`, nightly, zone, { kind: CATEGORIES_KIND, integrationId: i.id, trigger }));
     }
     if (incrementalMin > 0) {
       entries.push(
-        intervalEntry(`every:${JOB_KINDS.nomenclatureIncremental}:int:${i.id}`, incrementalMin * 60_000, {
-          kind: JOB_KINDS.nomenclatureIncremental,
+        intervalEntry(`every:${NOMENCLATURE_INCREMENTAL}:int:${i.id}`, incrementalMin * 60_000, {
+          kind: NOMENCLATURE_INCREMENTAL,
           integrationId: i.id,
           trigger,
         }),
       );
     }
     if (balanceMin > 0 && i.balanceSync) {
-      entries.push(intervalEntry(`every:${JOB_KINDS.balance}:int:${i.id}`, balanceMin * 60_000, { kind: JOB_KINDS.balance, integrationId: i.id, trigger }));
+      entries.push(intervalEntry(`every:${BALANCE_KIND}:int:${i.id}`, balanceMin * 60_000, { kind: BALANCE_KIND, integrationId: i.id, trigger }));
     }
   }
   for (const p of targets.priceLists) {
-    const request: EnqueueRequest = { kind: JOB_KINDS.stockIncremental, priceListId: p.id, trigger };
+    const request: EnqueueRequest = { kind: STOCK_INCREMENTAL_KIND, priceListId: p.id, trigger };
     if (p.integrationId != null) request.integrationId = p.integrationId;
-    entries.push(intervalEntry(`every:${JOB_KINDS.stockIncremental}:pl:${p.id}`, p.syncIntervalMinutes * 60_000, request));
-    entries.push(cronEntry(`nightly:${JOB_KINDS.stockFull}:pl:${p.id}`, nightly, p.timeZone ?? tz, { ...request, kind: JOB_KINDS.stockFull }));
+    entries.push(intervalEntry(`every:${STOCK_INCREMENTAL_KIND}:pl:${p.id}`, p.syncIntervalMinutes * 60_000, request));
+    entries.push(cronEntry(`nightly:${STOCK_FULL_KIND}:pl:${p.id}`, nightly, p.timeZone ?? tz, { ...request, kind: STOCK_FULL_KIND }));
   }
-  if (outboxSec > 0) entries.push(intervalEntry(`every:${JOB_KINDS.outbox}`, outboxSec * 1000, { kind: JOB_KINDS.outbox, trigger }));
+  if (outboxSec > 0) entries.push(intervalEntry(`every:${OUTBOX_KIND}`, outboxSec * 1000, { kind: OUTBOX_KIND, trigger }));
   const webhookSec = options.webhookDeliveryEverySeconds ?? 30;
   if (webhookSec > 0 && targets.webhookSubscriptions) {
-    entries.push(intervalEntry(`every:${JOB_KINDS.webhookDeliveries}`, webhookSec * 1000, { kind: JOB_KINDS.webhookDeliveries, trigger }));
+    entries.push(intervalEntry(`every:${WEBHOOK_DELIVERY_KIND}`, webhookSec * 1000, { kind: WEBHOOK_DELIVERY_KIND, trigger }));
   }
   entries.push(...(options.extraEntries ?? []));
   return entries;
@@ -182,29 +167,12 @@ export function withoutBlocked(entries: ScheduleEntry[], blocked: ReadonlyArray<
   return entries.filter((e) => e.request.integrationId == null || !keys.has(`${Number(e.request.integrationId)}:${jobFamilyOf(e.request.kind)}`));
 }
 
-/** Claims a slot for a schedule entry; true when this caller is the one that fires it. */
-export async function claimSlot(db: Kysely<QueueTables>, name: string, slotMs: number, nowMs: number): Promise<boolean> {
-  const slotAt = iso(slotMs);
-  const row = await db
-    .insertInto('queueScheduleSlots')
-    .values({ name, slotAt, firedAt: iso(nowMs) })
-    .onConflict((oc) =>
-      oc
-        .column('name')
-        .doUpdateSet({ slotAt, firedAt: iso(nowMs) })
-        .where('queueScheduleSlots.slotAt', '<', slotAt),
-    )
-    .returning('name')
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 export function startScheduler(options: SchedulerOptions): Scheduler {
   const { clock, queue } = options;
   const logger = options.logger ?? silentLogger;
-  const db = queueDb(options.db);
-  const targets = options.targets ?? dbScheduleTargets(options.db);
-  const blocked = options.blocked ?? (() => new IntegrationProblemRepository(options.db as Kysely<Database>, clock).blockedNow());
+  const slots = new QueueLeaseRepository(options.db);
+  const targets = options.targets;
+  const blocked = options.blocked ?? (async () => []);
   const refreshMs = options.refreshMs ?? 60_000;
   const stopController = new AbortController();
   const state = new Map<string, { entry: ScheduleEntry; nextAt: number | undefined }>();
@@ -224,7 +192,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   }
 
   async function fire(entry: ScheduleEntry, slotMs: number): Promise<void> {
-    if (!(await claimSlot(db, entry.name, slotMs, clock.nowMs()))) {
+    if (!(await slots.claimSlot(entry.name, iso(slotMs), iso(clock.nowMs())))) {
       logger.debug({ schedule: entry.name, slot: iso(slotMs) }, 'slot already fired elsewhere');
       return;
     }

@@ -3,31 +3,26 @@
  * The job queue's public vocabulary, shared by both engines (embedded on SQLite, pg-boss on PostgreSQL).
  */
 
-/** Job kinds are plain strings; sync modules register a handler per kind. */
-export type JobKind = string;
+import type { JobKind } from '../sync/job-kinds.js';
 
-/** Well-known kinds (others may be added by sync modules). */
-export const JOB_KINDS = {
-  nomenclatureFull: 'nomenclature.full',
-  nomenclatureIncremental: 'nomenclature.incremental',
-  categories: 'categories',
-  photos: 'photos',
-  stockFull: 'stock.full',
-  stockIncremental: 'stock.incremental',
-  outbox: 'outbox',
-  balance: 'balance',
-  /** E3: sends the platform's webhook deliveries that are due (global, no credential lease). */
-  webhookDeliveries: 'webhooks.deliver',
-} as const;
+/**
+ * Job kinds: a closed union collected from the sync modules (`src/sync/job-kinds.ts`, each module's
+ * `kinds.ts`); the queue owns no list of its own.
+ */
+export type { JobKind };
 
-/** `order`: a stock run enqueued right after an order export moved reserves (C4). */
-export type JobTrigger = 'schedule' | 'manual' | 'api' | 'cli' | 'webhook' | 'admin' | 'retry' | 'test' | 'order';
+/** Why a job runs. `order`: a stock run enqueued right after an order export moved reserves (C4). */
+export const JOB_TRIGGERS = ['schedule', 'manual', 'api', 'cli', 'webhook', 'admin', 'retry', 'test', 'order'] as const;
+export type JobTrigger = (typeof JOB_TRIGGERS)[number];
+
+/** Narrows a trigger read from the database (unknown values read as `manual`). */
+export const asJobTrigger = (trigger: string): JobTrigger => ((JOB_TRIGGERS as readonly string[]).includes(trigger) ? (trigger as JobTrigger) : 'manual');
 
 export interface EnqueueRequest {
   kind: JobKind;
   integrationId?: number | string | null;
   priceListId?: number | string | null;
-  trigger: JobTrigger | string;
+  trigger: JobTrigger;
   /** Extra data for the handler (JSON-serialisable). Not part of the merge key. */
   payload?: Record<string, unknown>;
   /** Earliest start (default: now). */
@@ -53,7 +48,7 @@ export interface Job {
   kind: JobKind;
   integrationId: string | null;
   priceListId: string | null;
-  trigger: string;
+  trigger: JobTrigger;
   payload: Record<string, unknown>;
   /** 1 for the first run, 2 for the first retry… */
   attempt: number;
@@ -89,7 +84,7 @@ export interface JobContext {
 /** A job handler; its resolved value is stored as the job's result. */
 export type JobHandler = (ctx: JobContext) => Promise<unknown>;
 
-export type QueueDepth = Record<JobKind, { queued: number; running: number }>;
+export type QueueDepth = Partial<Record<JobKind, { queued: number; running: number }>>;
 
 /**
  * One interface, two engines. `enqueue`/`get`/`depth` are for everyone; `fetch`/`complete`/`fail`/

@@ -25,7 +25,7 @@ export interface NotedProblem {
 export function problemOfError(e: unknown): { code: PermissionProblemCode; msCode: number | null } | null {
   const ms = e instanceof MoySkladError ? e : e instanceof Error && e.cause instanceof MoySkladError ? e.cause : null;
   if (!ms) return null;
-  const code = permissionProblemOf({ status: ms.status, msCode: ms.msCode, path: ms.path });
+  const code = permissionProblemOf({ status: ms.msStatus, msCode: ms.msCode, path: ms.path });
   return code ? { code, msCode: ms.msCode ?? null } : null;
 }
 

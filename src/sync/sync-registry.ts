@@ -5,12 +5,13 @@
  * in the foreground with progress) and the quick start (runs every `firstRun` kind once).
  */
 import type { JobHandler, JobTrigger } from '../queue/types.js';
+import { isJobKind, type JobKind } from './job-kinds.js';
 
 /** Which id a sync needs. */
 export type SyncScope = 'integration' | 'price-list' | 'global';
 
 export interface SyncRunRequest {
-  kind: string;
+  kind: JobKind;
   integrationId?: number;
   priceListId?: number;
   trigger: JobTrigger;
@@ -40,7 +41,7 @@ export interface SyncOutcome {
 export type SyncRunner = (ctx: SyncRunContext) => Promise<SyncOutcome>;
 
 export interface SyncKind {
-  kind: string;
+  kind: JobKind;
   /** One sentence for `--help` and the API docs. */
   description: string;
   scope: SyncScope;
@@ -51,7 +52,7 @@ export interface SyncKind {
 
 /** The part of the job queue the registry attaches to. */
 export interface HandlerRegistrar {
-  work(kind: string, handler: JobHandler): void;
+  work(kind: JobKind, handler: JobHandler): void;
 }
 
 const toId = (v: string | null): number | undefined => (v === null || v === '' ? undefined : Number(v));
@@ -59,11 +60,11 @@ const toId = (v: string | null): number | undefined => (v === null || v === '' ?
 /**
  * @example
  * const syncs = new SyncRegistry();
- * syncs.register({ kind: 'categories', description: 'MoySklad folders → site categories (R2)', scope: 'integration', runner });
+ * syncs.register({ kind: CATEGORIES_KIND, description: 'MoySklad folders → site categories (R2)', scope: 'integration', runner });
  * syncs.attachToQueue(queue);
  */
 export class SyncRegistry {
-  readonly #kinds = new Map<string, SyncKind>();
+  readonly #kinds = new Map<JobKind, SyncKind>();
 
   register(kind: SyncKind): this {
     if (this.#kinds.has(kind.kind)) throw new Error(`sync kind ${kind.kind} is registered twice`);
@@ -72,11 +73,11 @@ export class SyncRegistry {
   }
 
   get(kind: string): SyncKind | undefined {
-    return this.#kinds.get(kind);
+    return isJobKind(kind) ? this.#kinds.get(kind) : undefined;
   }
 
   has(kind: string): boolean {
-    return this.#kinds.has(kind);
+    return isJobKind(kind) && this.#kinds.has(kind);
   }
 
   list(): SyncKind[] {

@@ -105,7 +105,8 @@ describe('MoySkladClient errors and retries', () => {
     const e = err as MoySkladAuthError;
     expect(e.code).toBe('moysklad_auth_failed');
     expect(e.reason).toBe('wrong_credentials');
-    expect(e.status).toBe(401);
+    expect(e.msStatus).toBe(401);
+    expect(e.status).toBe(502); // what our API would answer: MoySklad is the upstream
     expect(e.msCode).toBe(1056);
     expect(e.path).toBe('entity/organization');
     const basic = Buffer.from(`admin@demo:${secret}`).toString('base64');
@@ -121,7 +122,7 @@ describe('MoySkladClient errors and retries', () => {
     const h = setup();
     const missing = await h.client.getProduct('00000000-0000-4000-8000-000000000000').catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(MoySkladError);
-    expect(missing).toMatchObject({ code: 'moysklad_not_found', status: 404, msCode: 1021, retryable: false });
+    expect(missing).toMatchObject({ code: 'moysklad_not_found', msStatus: 404, status: 502, msCode: 1021, retryable: false });
     const noName = await h.client.createProduct({ code: 'X' } as unknown as MsProductCreate).catch((e: unknown) => e);
     expect(noName).toMatchObject({ code: 'moysklad_request_failed', msCode: 3000 });
     expect(h.client.stats()).toMatchObject({ requests: 2, retries: 0 });
@@ -183,7 +184,7 @@ describe('MoySkladClient errors and retries', () => {
     // A loopback port nobody listens on: connection refused.
     const client = new MoySkladClient({ baseUrl: 'http://127.0.0.1:9/api/remap/1.2', credentials: { kind: 'password', login: 'a@b', password: 'pw-not-shown' }, clock, maxRetries: 2 });
     const err = await client.checkCredentials().catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'moysklad_unreachable', status: 0 });
+    expect(err).toMatchObject({ code: 'moysklad_unreachable', msStatus: 0, status: 503 });
     expect(JSON.stringify(err) + (err as Error).message).not.toContain('pw-not-shown');
     expect(client.stats().requests).toBe(2); // checkCredentials retries once
   });
@@ -412,7 +413,7 @@ describe('MoySkladClient sync helpers', () => {
     const [cp] = await h.client.findCounterparties([['companyType', '=', 'legal']]);
     const before = h.client.stats().requests;
     const err = await h.client.counterpartyReport([cp!.id]).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'moysklad_forbidden', status: 403, msCode: 1043, path: 'report/counterparty', retryable: false });
+    expect(err).toMatchObject({ code: 'moysklad_forbidden', msStatus: 403, status: 502, msCode: 1043, path: 'report/counterparty', retryable: false });
     expect(h.client.stats().requests - before).toBe(1);
   });
 

@@ -21,6 +21,7 @@ import { ordersHarness, type OrdersHarness } from '../sync/orders-harness.js';
 import { createPriceList, loadNomenclature } from '../sync/stock-fixture.js';
 import { openQueue } from './queue.js';
 import { eventually, startReceiver, type Receiver } from './receiver.js';
+import { JobTargetRepository } from '../../src/store/repositories/job-target-repository.js';
 
 /** The events written so far (type and data), oldest first. */
 async function events(db: TestDatabase['db']): Promise<Array<{ type: string; data: Record<string, unknown> }>> {
@@ -175,7 +176,7 @@ for (const dialect of dialects) {
       for (const k of createStockSyncKinds({ db: fx.db, clock, clients: fx.clients, runDeps: fx.runDeps })) syncs.register(k);
       for (const k of createWebhookDeliveryKinds({ db: fx.db, clock, secretBox: fx.secretBox }, { timeoutMs: 10_000 })) syncs.register(k);
       syncs.attachToQueue(wakeDeliveriesAfterJobs(queue, { db: fx.db, clock }));
-      const worker = createWorker({ db: fx.db, queue, clock, concurrency: 2, pollMs: 60_000 });
+      const worker = createWorker({ db: fx.db, queue, clock, leaseKeyFor: new JobTargetRepository(fx.db).leaseKeyFor, concurrency: 2, pollMs: 60_000 });
       const leases = () => fx!.db.selectFrom('queueLeases' as never).select(['key' as never]).execute() as Promise<Array<{ key: string }>>;
       const state = async (jobId: string) => (await queue.get(jobId))?.state;
       try {

@@ -12,7 +12,8 @@ import { ManualClock } from '../../src/core/clock.js';
 import { SecretBox } from '../../src/core/secret-box.js';
 import { attemptSchedule, DEFAULT_DELIVERY_RETRY, type PlatformEvent } from '../../src/domain/platform-events.js';
 import { PlatformWebhookService } from '../../src/app/platform-webhooks.js';
-import { buildScheduleEntries, dbScheduleTargets } from '../../src/queue/scheduler.js';
+import { buildScheduleEntries } from '../../src/queue/scheduler.js';
+import { JobTargetRepository } from '../../src/store/repositories/job-target-repository.js';
 import { createWorker, type Worker } from '../../src/queue/worker.js';
 import { createApp } from '../../src/server/app.js';
 import { ApiTokenService } from '../../src/server/auth.js';
@@ -153,7 +154,7 @@ forEachDialect((getDb, dialect) => {
     const syncs = new SyncRegistry();
     for (const k of createWebhookDeliveryKinds({ db, clock, secretBox: box })) syncs.register(k);
     syncs.attachToQueue(queue);
-    const worker: Worker = createWorker({ db, queue, clock, concurrency: 2, pollMs: 60_000 });
+    const worker: Worker = createWorker({ db, queue, clock, leaseKeyFor: new JobTargetRepository(db).leaseKeyFor, concurrency: 2, pollMs: 60_000 });
     try {
       worker.start();
       const t0 = clock.nowMs();
@@ -257,7 +258,7 @@ forEachDialect((getDb, dialect) => {
 
   it('E3 the scheduler runs webhooks.deliver every 30 s only while an active subscription exists', async () => {
     const db = getDb().db;
-    const entries = async () => buildScheduleEntries(await dbScheduleTargets(db)(), { queue: { enqueue: async () => ({ jobId: '', merged: false }) }, db, clock }).filter((e) => e.request.kind === WEBHOOK_DELIVERY_KIND);
+    const entries = async () => buildScheduleEntries(await new JobTargetRepository(db).scheduleTargets(), {}).filter((e) => e.request.kind === WEBHOOK_DELIVERY_KIND);
     expect(await entries()).toEqual([]);
     const sub = await subscribe(await receiver());
     const [entry] = await entries();

@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { SecretBox } from '../../src/core/secret-box.js';
-import { dbScheduleTargets } from '../../src/queue/scheduler.js';
-import { dbLeaseKeyResolver } from '../../src/queue/worker.js';
 import type { Job } from '../../src/queue/types.js';
+import { JobTargetRepository } from '../../src/store/repositories/job-target-repository.js';
 import { IntegrationRepository } from '../../src/store/repositories/integration-repository.js';
 import { MsAccountRepository } from '../../src/store/repositories/ms-account-repository.js';
 import { PriceListRepository } from '../../src/store/repositories/price-list-repository.js';
@@ -44,7 +43,8 @@ forEachDialect((getDb) => {
     const plBound = await priceLists.create({ regionId: south.id, name: 'Склад Юг', msStoreId: 'store-1', syncIntervalMinutes: 30 });
     await priceLists.create({ regionId: north.id, name: 'Без склада' });
 
-    const resolve = dbLeaseKeyResolver(db);
+    const jobTargets = new JobTargetRepository(db);
+    const resolve = jobTargets.leaseKeyFor;
     const kNorth = await resolve(job({ integrationId: String(iNorth.id) }));
     const kSouth = await resolve(job({ integrationId: String(iSouth.id) }));
     const kPl = await resolve(job({ priceListId: String(plBound.id) }));
@@ -55,7 +55,7 @@ forEachDialect((getDb) => {
     expect(kEast).toBe(`ms-account:${other.id}`);
     expect(await resolve(job({ kind: 'outbox' }))).toBeUndefined();
 
-    const targets = await dbScheduleTargets(db)();
+    const targets = await jobTargets.scheduleTargets();
     expect(targets.integrations.map((i) => i.id).sort()).toEqual([iNorth.id, iSouth.id].sort()); // inactive east excluded
     expect(targets.integrations.find((i) => i.id === iNorth.id)).toMatchObject({ categorySync: true, balanceSync: false });
     expect(targets.integrations.find((i) => i.id === iSouth.id)).toMatchObject({ categorySync: false, balanceSync: true });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createRegion, updateRegion } from '../../src/app/region-service.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { startScheduler } from '../../src/queue/scheduler.js';
+import { JobTargetRepository } from '../../src/store/repositories/job-target-repository.js';
 import type { EnqueueRequest, JobEnqueuer } from '../../src/queue/types.js';
 import { forEachDialect } from '../helpers/databases.js';
 import { waitUntil } from './helpers.js';
@@ -41,7 +42,7 @@ describe('nightly schedules per region time zone', () => {
           return { jobId: String(fired.length), merged: false };
         },
       };
-      const scheduler = startScheduler({ queue, db, clock, timezone: 'Europe/Moscow', incrementalEveryMinutes: 0, outboxEverySeconds: 0, balanceEveryMinutes: 0 });
+      const scheduler = startScheduler({ queue, db, clock, targets: new JobTargetRepository(db).scheduleTargets, timezone: 'Europe/Moscow', incrementalEveryMinutes: 0, outboxEverySeconds: 0, balanceEveryMinutes: 0 });
       try {
         await waitUntil(() => clock.nowMs() >= Date.parse('2026-11-30T12:00:00Z'), 'a day of clock time', 20_000_000);
       } finally {
@@ -74,7 +75,7 @@ describe('nightly schedules per region time zone', () => {
         .returning('id')
         .executeTakeFirstOrThrow();
       const i = await db.insertInto('integrations').values({ regionId: region.id, msAccountId: account.id, active: 1, categorySyncEnabled: 0, status: 'ok', createdAt: now, updatedAt: now }).returning('id').executeTakeFirstOrThrow();
-      const scheduler = startScheduler({ queue: { enqueue: async () => ({ jobId: '1', merged: false }) }, db, clock, incrementalEveryMinutes: 0, outboxEverySeconds: 0, balanceEveryMinutes: 0, refreshMs: 60_000 });
+      const scheduler = startScheduler({ queue: { enqueue: async () => ({ jobId: '1', merged: false }) }, db, clock, targets: new JobTargetRepository(db).scheduleTargets, incrementalEveryMinutes: 0, outboxEverySeconds: 0, balanceEveryMinutes: 0, refreshMs: 60_000 });
       try {
         const name = `nightly:nomenclature.full:int:${i.id}`;
         await waitUntil(() => scheduler.upcoming()[name] !== undefined, 'the schedule');

@@ -24,7 +24,7 @@ export async function runKind(fx: SyncFixture, kind: string, opts: RunOptions = 
   const k = kindsFor(fx, opts.options).get(kind);
   if (!k) throw new Error(`no kind ${kind}`);
   return k.runner({
-    request: { kind, integrationId: opts.integrationId ?? fx.integrationId, trigger: 'manual' },
+    request: { kind: k.kind, integrationId: opts.integrationId ?? fx.integrationId, trigger: 'manual' },
     signal: opts.signal ?? new AbortController().signal,
     progress: (p) => opts.onProgress?.(p),
   });

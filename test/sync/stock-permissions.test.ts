@@ -7,6 +7,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startScheduler } from '../../src/queue/scheduler.js';
+import { JobTargetRepository } from '../../src/store/repositories/job-target-repository.js';
+import { IntegrationProblemRepository } from '../../src/store/repositories/integration-problem-repository.js';
 import type { EnqueueRequest } from '../../src/queue/types.js';
 import { IntegrationSetupService } from '../../src/setup/integration-setup.js';
 import { syncPriceListStock, type StockSyncDeps } from '../../src/sync/stock/index.js';
@@ -47,6 +49,8 @@ for (const dialect of dialects) {
         queue: { enqueue: async (request) => (fired.push({ at: f.clock.nowMs(), request }), { jobId: String(fired.length), merged: false }) },
         db: f.db,
         clock: f.clock,
+        targets: new JobTargetRepository(f.db).scheduleTargets,
+        blocked: () => new IntegrationProblemRepository(f.db, f.clock).blockedNow(),
         outboxEverySeconds: 0,
       });
       try {

@@ -544,7 +544,7 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
     const k = deps.syncs.get(kind);
     if (!integration || !k || k.scope !== 'integration') return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
     if (!integration.active) return c.redirect(`/admin/integrations/${integration.id}?error=problem.organization_required`, 302);
-    const r = await deps.enqueuer.enqueue({ kind, integrationId: integration.id, trigger: 'admin' });
+    const r = await deps.enqueuer.enqueue({ kind: k.kind, integrationId: integration.id, trigger: 'admin' });
     return c.redirect(`/admin/integrations/${integration.id}?done=${r.merged ? 'common.merged' : 'common.queued'}&kind=${encodeURIComponent(kind)}`, 302);
   });
 

@@ -123,7 +123,7 @@ export function catalogOperations(deps: ApiDeps): ApiOperation[] {
         if (!integration) throw new NotFoundError('integration', params.id);
         const kind = deps.syncs.get(params.kind);
         if (!kind || kind.scope !== 'integration') throw new NotFoundError('sync kind', params.kind);
-        const res = await deps.enqueuer.enqueue({ kind: params.kind, integrationId: params.id, trigger: 'api' });
+        const res = await deps.enqueuer.enqueue({ kind: kind.kind, integrationId: params.id, trigger: 'api' });
         return { ...res, kind: params.kind };
       },
     }),

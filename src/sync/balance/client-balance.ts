@@ -28,7 +28,8 @@ import type { BalanceCardState, Database, IntegrationRow, MsBalanceRow } from '.
 
 /** R30 */
 export const BALANCE_REFRESH_INTERVAL_MS = 30 * 60_000;
-export const BALANCE_KIND = 'balance';
+export { BALANCE_KIND } from './kinds.js';
+import { BALANCE_KIND } from './kinds.js';
 
 export interface ClientBalanceDeps {
   db: Kysely<Database>;

@@ -24,7 +24,7 @@ import type { Database } from '../../store/schema.js';
 import type { SyncRun } from '../sync-run.js';
 import { parentFolderOf, refreshFolderTree } from './folder-tree-sync.js';
 
-export const CATEGORIES_KIND = 'categories';
+export { CATEGORIES_KIND } from './kinds.js';
 
 export interface CategorySyncDeps {
   db: Kysely<Database>;

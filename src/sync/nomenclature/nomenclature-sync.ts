@@ -49,8 +49,8 @@ import { handOverDuplicates } from './duplicate-handover.js';
 import { emptyCounts, NomenclatureWriter, type PageCounts } from './nomenclature-writer.js';
 import { mapMsProduct, mapMsVariant, type MappedItem } from './product-mapper.js';
 
-export const NOMENCLATURE_FULL = 'nomenclature.full';
-export const NOMENCLATURE_INCREMENTAL = 'nomenclature.incremental';
+export { NOMENCLATURE_FULL, NOMENCLATURE_INCREMENTAL } from './kinds.js';
+import { NOMENCLATURE_FULL, NOMENCLATURE_INCREMENTAL } from './kinds.js';
 
 export interface NomenclatureDeps {
   db: Kysely<Database>;

@@ -13,7 +13,9 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { BrandSynonyms } from '../../domain/brand-synonyms.js';
-import { JOB_KINDS, type JobEnqueuer } from '../../queue/types.js';
+import type { JobEnqueuer } from '../../queue/types.js';
+import { OUTBOX_KIND } from '../outbox/kinds.js';
+import { STOCK_INCREMENTAL_KIND } from '../stock/kinds.js';
 import { OrderCatalogRepository } from '../../store/repositories/order-catalog-repository.js';
 import type { Database, OutboxRow, SyncTrigger } from '../../store/schema.js';
 import type { MoySkladClientPool } from '../client-pool.js';
@@ -131,7 +133,7 @@ async function refreshStock(deps: OrderSyncDeps, log: (level: 'info' | 'warn', m
   const lists = await new OrderCatalogRepository(deps.db, deps.clock).priceListsBoundToStore(msAccountId, storeId);
   for (const pl of lists) {
     try {
-      await deps.enqueuer.enqueue({ kind: JOB_KINDS.stockIncremental, priceListId: pl.id, integrationId: pl.integrationId, trigger: 'order', payload: { reason: 'order_exported', order: orderRef } });
+      await deps.enqueuer.enqueue({ kind: STOCK_INCREMENTAL_KIND, priceListId: pl.id, integrationId: pl.integrationId, trigger: 'order', payload: { reason: 'order_exported', order: orderRef } });
     } catch (e) {
       // The export itself is done; the price list catches up at its next scheduled run.
       await log('warn', `order ${orderRef}: the stock refresh of price list ${pl.id} could not be queued: ${e instanceof Error ? e.message : String(e)}`);
@@ -158,7 +160,7 @@ const triggerOf = (t: string): SyncTrigger => (t === 'schedule' || t === 'manual
 export function createOrderSyncKinds(deps: OrderSyncDeps): SyncKind[] {
   return [
     {
-      kind: JOB_KINDS.outbox,
+      kind: OUTBOX_KIND,
       description: 'Send waiting store changes to MoySklad: counterparties, customer and supplier orders, rejected positions (R3, R5–R7, R24–R28, B1)',
       scope: 'global',
       runner: async ({ request, signal, progress }) => {

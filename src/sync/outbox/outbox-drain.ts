@@ -16,6 +16,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Database, OutboxRow, SyncTrigger } from '../../store/schema.js';
 import { recordRun, type SyncRun, type SyncRunDeps } from '../sync-run.js';
 import { classifyExportError, ExportDeferred } from './export-error.js';
+import { OUTBOX_KIND } from './kinds.js';
 import { OutboxRepository, type OutboxItemView } from '../../store/repositories/outbox-repository.js';
 
 /** `last_error` prefix of an item waiting for a permission or tariff problem to be fixed (C10). */
@@ -102,7 +103,7 @@ export async function drainOutbox(deps: OutboxDrainDeps, options: DrainOptions =
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }
     for (const [integrationId, rows] of groups) {
-      const finished = await recordRun(deps.runDeps, { kind: 'outbox', trigger: options.trigger ?? 'schedule', integrationId }, async (run) => {
+      const finished = await recordRun(deps.runDeps, { kind: OUTBOX_KIND, trigger: options.trigger ?? 'schedule', integrationId }, async (run) => {
         const queue = [...rows];
         const one = async (): Promise<void> => {
           for (let item = queue.shift(); item; item = queue.shift()) {

@@ -35,7 +35,7 @@ import type { SyncRun } from '../sync-run.js';
 import type { SyncProgress } from '../sync-registry.js';
 import type { BlobStore } from './blob-store.js';
 
-export const PHOTOS_KIND = 'photos';
+export { PHOTOS_KIND } from './kinds.js';
 
 export interface PhotoSyncDeps {
   db: Kysely<Database>;
@@ -89,7 +89,7 @@ interface NewImage {
 
 /** Per-product failures (the product vanished, a file host error) are counted, not thrown. */
 function isItemFailure(e: unknown): boolean {
-  return e instanceof MoySkladError && (e.status === 404 || e.code === 'moysklad_not_found' || e.code === 'moysklad_request_failed' || e.code === 'moysklad_bad_response');
+  return e instanceof MoySkladError && (e.msStatus === 404 || e.code === 'moysklad_not_found' || e.code === 'moysklad_request_failed' || e.code === 'moysklad_bad_response');
 }
 
 export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget, run: SyncRun, options: PhotoSyncOptions = {}): Promise<PhotoSyncResult> {

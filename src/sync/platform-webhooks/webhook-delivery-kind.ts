@@ -8,13 +8,14 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
-import { JOB_KINDS, type JobEnqueuer } from '../../queue/types.js';
+import type { JobEnqueuer } from '../../queue/types.js';
 import { PlatformWebhookRepository } from '../../store/repositories/platform-webhook-repository.js';
 import type { Database } from '../../store/schema.js';
 import type { HandlerRegistrar, SyncKind, SyncOutcome } from '../sync-registry.js';
 import { deliverDueWebhooks, type WebhookDeliveryDeps, type WebhookDeliveryOptions } from './webhook-delivery.js';
 
-export const WEBHOOK_DELIVERY_KIND = JOB_KINDS.webhookDeliveries;
+export { WEBHOOK_DELIVERY_KIND } from './kinds.js';
+import { WEBHOOK_DELIVERY_KIND } from './kinds.js';
 
 export function createWebhookDeliveryKinds(deps: WebhookDeliveryDeps, options: Omit<WebhookDeliveryOptions, 'signal'> = {}): SyncKind[] {
   return [

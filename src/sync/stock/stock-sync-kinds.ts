@@ -10,7 +10,7 @@ import type { SyncKind, SyncOutcome, SyncRunContext } from '../sync-registry.js'
 import { STOCK_FULL_KIND, STOCK_INCREMENTAL_KIND, syncPriceListStock, type StockSyncDeps, type StockSyncMode } from './stock-sync.js';
 
 /** Job triggers (queue) → run triggers (`sync_runs.trigger`). */
-export function toSyncTrigger(trigger: JobTrigger | string): SyncTrigger {
+export function toSyncTrigger(trigger: JobTrigger): SyncTrigger {
   switch (trigger) {
     case 'schedule':
     case 'retry':

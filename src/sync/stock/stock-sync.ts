@@ -31,8 +31,8 @@ import { stockScopeOf, type StockScope } from './stock-scope.js';
 import { isReportTooLarge, readStockNarrowed } from './narrowed-stock.js';
 import { cardsBetween, currentRowCount, differsBesidesQuantity, digestOf, productPages, productsByMsIds, productsUpdatedSince, rowsByMsIds, yieldToEventLoop, type ProductWithRow } from './stock-rows.js';
 
-export const STOCK_FULL_KIND = 'stock.full';
-export const STOCK_INCREMENTAL_KIND = 'stock.incremental';
+export { STOCK_FULL_KIND, STOCK_INCREMENTAL_KIND } from './kinds.js';
+import { STOCK_FULL_KIND, STOCK_INCREMENTAL_KIND } from './kinds.js';
 
 /** How far each incremental window reaches back before the previous run's start. */
 export const STOCK_OVERLAP_MS = 5 * 60_000;

@@ -21,7 +21,8 @@ import type { SyncKind, SyncOutcome } from '../sync-registry.js';
 import { recordRun } from '../sync-run.js';
 import { dropPendingDeletions, hasCandidates, takePendingDeletions } from './pending-deletions.js';
 
-export const DELETIONS_KIND = 'nomenclature.deletions';
+export { DELETIONS_KIND } from './kinds.js';
+import { DELETIONS_KIND } from './kinds.js';
 
 export interface DeletionKindDeps extends StockSyncDeps {
   clients: MoySkladClientPool;

@@ -27,7 +27,10 @@ import { MsWebhookRepository } from '../../store/repositories/ms-webhook-reposit
 import { WebhookReceiptRepository } from '../../store/repositories/webhook-receipt-repository.js';
 import { DELETABLE_TYPES, emptyCandidates, entityIdOfHref, type DeletableType, type DeletionCandidates } from '../nomenclature/deletion-check.js';
 import { forgetPendingDeletions, hasCandidates, recordPendingDeletions } from './pending-deletions.js';
-import { DELETIONS_KIND } from './webhook-deletion-kind.js';
+import { CATEGORIES_KIND } from '../categories/kinds.js';
+import { NOMENCLATURE_INCREMENTAL } from '../nomenclature/kinds.js';
+import { STOCK_INCREMENTAL_KIND } from '../stock/kinds.js';
+import { DELETIONS_KIND } from './kinds.js';
 import { accountByWebhookKey } from './webhook-keys.js';
 import { parseNotification, storeIdsOf, type WebhookEvent, type WebhookNotification } from './webhook-payload.js';
 
@@ -98,8 +101,8 @@ export async function fanOut(db: Kysely<Database>, msAccountId: number, n: Webho
     const folders = types.has('productfolder');
     for (const i of integrations) {
       const integrationId = Number(i.id);
-      if (nomenclature) out.push({ kind: 'nomenclature.incremental', integrationId, trigger, payload });
-      if (folders && i.categorySyncEnabled === 1) out.push({ kind: 'categories', integrationId, trigger, payload });
+      if (nomenclature) out.push({ kind: NOMENCLATURE_INCREMENTAL, integrationId, trigger, payload });
+      if (folders && i.categorySyncEnabled === 1) out.push({ kind: CATEGORIES_KIND, integrationId, trigger, payload });
     }
     // The product directory is per MoySklad account: one check for all its integrations.
     if (hasCandidates(await deletionCandidates(db, msAccountId, n.body.events))) {
@@ -112,7 +115,7 @@ export async function fanOut(db: Kysely<Database>, msAccountId: number, n: Webho
   const priceLists = await hooks.boundPriceLists([...regionToIntegration.keys()]);
   for (const p of priceLists) {
     if (stores && !stores.includes(String(p.msStoreId))) continue;
-    out.push({ kind: 'stock.incremental', priceListId: Number(p.id), integrationId: regionToIntegration.get(Number(p.regionId)) ?? null, trigger, payload });
+    out.push({ kind: STOCK_INCREMENTAL_KIND, priceListId: Number(p.id), integrationId: regionToIntegration.get(Number(p.regionId)) ?? null, trigger, payload });
   }
   return out;
 }

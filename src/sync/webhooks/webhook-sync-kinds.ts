@@ -15,7 +15,8 @@ import { ensureAllWebhooks, ensureWebhooks, type EnsureWebhooksResult, type Webh
 import { purgePendingDeletions } from './pending-deletions.js';
 import { createDeletionSyncKind } from './webhook-deletion-kind.js';
 
-export const WEBHOOKS_KIND = 'webhooks';
+export { WEBHOOKS_KIND } from './kinds.js';
+import { WEBHOOKS_KIND } from './kinds.js';
 
 /** Delivery receipts are kept this long (MoySklad re-sends a requestId only within seconds). */
 export const RECEIPT_RETENTION_MS = 2 * 24 * 3600_000;

@@ -1,8 +1,10 @@
 /**
- * @module queue/tables
- * Kysely row types of the queue's own tables (created by `src/store/migrations/0002_jobs.ts`).
+ * @module store/queue/queue-tables
+ * Kysely row types of the job queue's own tables (created by `src/store/migrations/0002_jobs.ts`). Only the
+ * queue repositories next to this file read or write them.
  */
 import { CamelCasePlugin, type Kysely } from 'kysely';
+import type { Db } from '../db.js';
 
 export interface QueueJobsTable {
   id: string;
@@ -49,16 +51,10 @@ export interface QueueTables {
 }
 
 /**
- * Any Kysely instance whose database contains the queue tables. The application's `Kysely<Database>` is
- * accepted as is; the queue only touches its own tables.
+ * The queue tables' view of the application database. Column names are snake_case in the database and
+ * camelCase in code, like the rest of the store (`createDatabase` installs `CamelCasePlugin`; applying it
+ * again is harmless).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyKysely = Kysely<any>;
-
-/**
- * The queue's view of the database. Column names are snake_case in the database and camelCase in code, like
- * the rest of the store (`createDatabase` installs `CamelCasePlugin`; applying it again is harmless).
- */
-export const queueDb = (db: AnyKysely): Kysely<QueueTables> => (db as Kysely<QueueTables>).withPlugin(new CamelCasePlugin());
+export const queueDb = (db: Db): Kysely<QueueTables> => (db as unknown as Kysely<QueueTables>).withPlugin(new CamelCasePlugin());
 
 export const iso = (d: Date | number): string => new Date(d).toISOString();
