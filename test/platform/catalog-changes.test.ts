@@ -8,6 +8,8 @@
  */
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PlatformWebhookService } from '../../src/app/platform-webhooks.js';
+import { announceCatalogChanges } from '../../src/sync/platform-webhooks/catalog-events.js';
 import { ProductRepository } from '../../src/store/repositories/product-repository.js';
 import { dialects, postgresUnavailableReason } from '../helpers/databases.js';
 import { createSyncFixture, type SyncFixture } from '../helpers/sync-fixture.js';
@@ -94,6 +96,28 @@ for (const dialect of dialects) {
       expect((await pull(api, '0', 100, `&integrationId=${fx.integrationId}`)).items).toHaveLength(5);
       expect((await api.call('GET', '/api/v1/catalog/changes?integrationId=999')).status).toBe(404);
       expect((await api.call('GET', '/api/v1/catalog/changes?after=2026-12-01T00:00:00Z')).status).toBe(400);
+    });
+
+    it('E1 catalog changes become product.changed and product.deleted webhook events, each announced once', async () => {
+      fx = await createSyncFixture({ dialect, emulator: { limits: false, accounts: [{ login: 'admin@demo', password: 'demo', seed: 'empty' }] } });
+      const a = fx.emulator.account('admin@demo');
+      const [p1, p2] = ['OC 90', 'OC 91'].map((art, i) => a.createProduct({ name: `Фильтр ${i}`, code: `MAHLE ${art}`, article: art }));
+      await runKind(fx, 'nomenclature.full');
+      // No subscriber yet: the cursor follows the sequence silently.
+      expect(await announceCatalogChanges(fx.db, fx.clock)).toBe(0);
+      await new PlatformWebhookService({ db: fx.db, clock: fx.clock, secretBox: fx.secretBox }).create({ url: 'https://platform.test/hooks', events: ['product.changed', 'product.deleted'] });
+      fx.clock.advance(60_000);
+      a.updateProduct(p1!.id, { name: 'Фильтр масляный' });
+      a.archiveProduct(p2!.id);
+      await runKind(fx, 'nomenclature.incremental');
+      expect(await Promise.all([announceCatalogChanges(fx.db, fx.clock, { batch: 1 }), announceCatalogChanges(fx.db, fx.clock)]).then((n) => n[0] + n[1])).toBe(2);
+      expect(await announceCatalogChanges(fx.db, fx.clock)).toBe(0);
+      const bodies = (await fx.db.selectFrom('platformWebhookMessages').select('body').orderBy('id').execute()).map((m) => JSON.parse(m.body) as { type: string; data: unknown });
+      const ids = new Map((await fx.db.selectFrom('products').select(['id', 'msId']).execute()).map((r) => [r.msId, Number(r.id)]));
+      expect(bodies.map((b) => ({ type: b.type, data: b.data })).sort((x, y) => x.type.localeCompare(y.type))).toEqual([
+        { type: 'product.changed', data: { productId: ids.get(p1!.id), msId: p1!.id, brand: 'MAHLE', article: 'OC 90' } },
+        { type: 'product.deleted', data: { productId: ids.get(p2!.id), msId: p2!.id, reason: 'archived' } },
+      ]);
     });
 
     it('E1 concurrent syncs and a paging reader: every product is read at its latest change, no number is read twice', async () => {
