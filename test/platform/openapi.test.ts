@@ -53,4 +53,18 @@ describe('OpenAPI document', () => {
       expect(op.parameters.find((x) => x.name === 'q')?.description, p).toMatch(/any case/);
     }
   });
+
+  it('E1 validates with swagger-parser and documents the catalog change feed with its cursor, upserts and tombstones', async () => {
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
+    const op = doc.paths['/api/v1/catalog/changes']!.get as { parameters: Array<{ name: string }> };
+    expect(op.parameters.map((p) => p.name)).toEqual(['after', 'limit', 'integrationId']);
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['CatalogChange', 'CatalogChangePage', 'TombstoneReason']));
+    expect((doc.components.schemas.TombstoneReason as { enum: string[] }).enum).toEqual(['deleted', 'archived', 'not_synced']);
+  });
+
+  it('E2 documents the price-list row change feed', () => {
+    const op = doc.paths['/api/v1/price-lists/{id}/changes']!.get as { parameters: Array<{ name: string }> };
+    expect(op.parameters.map((p) => p.name)).toEqual(['id', 'after', 'limit']);
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['PriceListRowChange', 'PriceListChangePage']));
+  });
 });
