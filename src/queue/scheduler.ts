@@ -156,6 +156,10 @@ export function buildScheduleEntries(targets: ScheduleTargets, options: Schedule
         }),
       );
     }
+    if (incrementalMin > 0) {
+      // E7: the fallback pass of order status (MoySklad's customerorder/demand webhooks start it at once).
+      entries.push(intervalEntry(`every:orders.status:int:${i.id}`, incrementalMin * 60_000, { kind: 'orders.status', integrationId: i.id, trigger }));
+    }
     if (balanceMin > 0 && i.balanceSync) {
       entries.push(intervalEntry(`every:${JOB_KINDS.balance}:int:${i.id}`, balanceMin * 60_000, { kind: JOB_KINDS.balance, integrationId: i.id, trigger }));
     }
