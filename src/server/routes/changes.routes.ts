@@ -12,6 +12,7 @@ import { NotFoundError } from '../../core/errors.js';
 import { nextCursor, parseCursor } from '../../domain/catalog-changes.js';
 import { CatalogChangeRepository } from '../../store/repositories/catalog-change-repository.js';
 import { CatalogScopeRepository } from '../../store/repositories/catalog-scope-repository.js';
+import { PriceListRepository } from '../../store/repositories/price-list-repository.js';
 import { PriceListChangeRepository } from '../../store/repositories/price-list-change-repository.js';
 import type { ApiDeps } from '../api-deps.js';
 import { defineOperation, type ApiOperation } from '../api-router.js';
@@ -52,8 +53,7 @@ export function changeOperations(deps: ApiDeps): ApiOperation[] {
       summary: "E2 a price list's row changes after a cursor, across generation swaps (only rows that differ), tombstones for rows that left",
       params: IdParams, query: ChangesQuery, response: ChangePage(PriceListRowChange, 'PriceListChangePage'), errors: ['not_found'],
       handler: async ({ params, query }) => {
-        const list = await deps.db.selectFrom('priceLists').select('id').where('id', '=', params.id).executeTakeFirst();
-        if (!list) throw new NotFoundError('price list', params.id);
+        if (!(await new PriceListRepository(deps.db, deps.clock).find(params.id))) throw new NotFoundError('price list', params.id);
         const after = parseCursor(query.after) ?? 0;
         const page = await new PriceListChangeRepository(deps.db).page(params.id, after, query.limit);
         return {

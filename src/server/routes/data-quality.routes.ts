@@ -16,6 +16,7 @@ import { defineOperation, type ApiOperation } from '../api-router.js';
 import { Page } from '../api-schemas.js';
 import { NotFoundError } from '../../core/errors.js';
 import { CatalogScopeRepository } from '../../store/repositories/catalog-scope-repository.js';
+import { IntegrationRepository } from '../../store/repositories/integration-repository.js';
 import { PriceListIssueRepository } from '../../store/repositories/price-list-issue-repository.js';
 import { DataQualityIssue, DataQualityQuery, PriceListIssue, PriceListIssueQuery } from '../platform-schemas.js';
 
@@ -62,7 +63,7 @@ export function dataQualityOperations(deps: ApiDeps): ApiOperation[] {
       query: PriceListIssueQuery, response: Page(PriceListIssue), errors: ['not_found'],
       handler: async ({ query }) => {
         const integration = await integrationOf(query.integrationId);
-        const regionId = integration ? Number((await deps.db.selectFrom('integrations').select('regionId').where('id', '=', integration.integrationId).executeTakeFirstOrThrow()).regionId) : undefined;
+        const regionId = integration ? Number((await new IntegrationRepository(deps.db, deps.clock).get(integration.integrationId)).regionId) : undefined;
         const { items, total } = await new PriceListIssueRepository(deps.db, deps.clock).page({
           ...(query.reason ? { reason: query.reason } : {}),
           ...(query.priceListId ? { priceListId: query.priceListId } : {}),
