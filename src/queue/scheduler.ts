@@ -31,6 +31,7 @@ import { iso } from '../store/queue/queue-tables.js';
 import { BALANCE_KIND } from '../sync/balance/kinds.js';
 import { CATEGORIES_KIND } from '../sync/categories/kinds.js';
 import { NOMENCLATURE_FULL, NOMENCLATURE_INCREMENTAL } from '../sync/nomenclature/kinds.js';
+import { ORDER_STATUS_KIND } from '../sync/orders/kinds.js';
 import { OUTBOX_KIND } from '../sync/outbox/kinds.js';
 import { WEBHOOK_DELIVERY_KIND } from '../sync/platform-webhooks/kinds.js';
 import { STOCK_FULL_KIND, STOCK_INCREMENTAL_KIND } from '../sync/stock/kinds.js';
@@ -140,6 +141,10 @@ export function buildScheduleEntries(targets: ScheduleTargets, options: Schedule
           trigger,
         }),
       );
+    }
+    if (incrementalMin > 0) {
+      // E7: the fallback pass of order status (MoySklad's customerorder/demand webhooks start it at once).
+      entries.push(intervalEntry(`every:${ORDER_STATUS_KIND}:int:${i.id}`, incrementalMin * 60_000, { kind: ORDER_STATUS_KIND, integrationId: i.id, trigger }));
     }
     if (balanceMin > 0 && i.balanceSync) {
       entries.push(intervalEntry(`every:${BALANCE_KIND}:int:${i.id}`, balanceMin * 60_000, { kind: BALANCE_KIND, integrationId: i.id, trigger }));

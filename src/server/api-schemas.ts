@@ -227,6 +227,7 @@ export const OrderPosition = z
     priceListId: z.number().int().nullable(),
     msProductId: z.string().nullable(),
     msPositionId: z.string().nullable(),
+    shippedQuantity: z.number().nullable().meta({ description: "E7: shipped in MoySklad (its shipments, the position's `shipped`); null until known" }),
   })
   .meta({ id: 'OrderPosition' });
 export const Order = z
@@ -248,6 +249,8 @@ export const Order = z
      * exists, or was never created). `msOrderId` keeps the deleted order's id.
      */
     msDeletedAt: z.string().nullable(),
+    msStateName: z.string().nullable().meta({ description: "E7: the name of the order's state in MoySklad (e.g. «Отгружен»); null until known" }),
+    msStateChangedAt: z.string().nullable().meta({ description: 'E7: when the MoySklad state was seen to change' }),
     createdAt: z.string(),
     updatedAt: z.string(),
     positions: z.array(OrderPosition),

@@ -14,6 +14,7 @@ import { createErrorHandler, notFoundHandler, type ErrorLogger } from './error-h
 import { mountHealth, type ReadinessProbe } from './health.js';
 import { buildOpenApiDocument, renderOpenApiHtml } from './openapi.js';
 import { catalogOperations } from './routes/catalog.routes.js';
+import { changeOperations } from './routes/changes.routes.js';
 import { integrationOperations } from './routes/integrations.routes.js';
 import { dataQualityOperations } from './routes/data-quality.routes.js';
 import { priceListFeedOperations } from './routes/price-list-feeds.routes.js';
@@ -44,6 +45,7 @@ export function apiOperations(deps: ApiDeps): ApiOperation[] {
     ...priceListFeedOperations(deps),
     ...orderOperations(deps),
     ...catalogOperations(deps),
+    ...changeOperations(deps),
     ...integrationOperations(deps),
     ...dataQualityOperations(deps),
     ...webhookOperations(deps),

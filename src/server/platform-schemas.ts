@@ -112,7 +112,30 @@ export const DataQualityIssue = z
     detectedAt: z.string(),
   })
   .meta({ id: 'DataQualityIssue' });
-export const DataQualityQuery = Paging.extend({ reason: DataQualityReason.optional() });
+const integrationScope = z.coerce.number().int().positive().optional().meta({ description: "Only what this integration (region) shows: its account's cards under its root folder / its region's price lists" });
+export const DataQualityQuery = Paging.extend({ reason: DataQualityReason.optional(), integrationId: integrationScope });
+
+export const PriceListIssueReason = z.enum(['no-price']).meta({ id: 'PriceListIssueReason', description: 'no-price — no value for the price list\'s price type (left out of the list, C3)' });
+export const PriceListIssue = z
+  .object({
+    id: z.number().int(),
+    priceListId: z.number().int(),
+    reason: PriceListIssueReason,
+    reasonText: z.string().meta({ description: 'The reason in Russian' }),
+    msId: z.string(),
+    msUrl: z.string().meta({ description: "The product's card in MoySklad's web UI" }),
+    productId: z.number().int().nullable(),
+    brand: z.string(),
+    article: z.string(),
+    name: z.string(),
+    detectedAt: z.string(),
+  })
+  .meta({ id: 'PriceListIssue' });
+export const PriceListIssueQuery = Paging.extend({
+  reason: PriceListIssueReason.optional(),
+  priceListId: z.coerce.number().int().positive().optional(),
+  integrationId: integrationScope,
+});
 
 // ── E5 price-list feeds ────────────────────────────────────────────────────────────────────
 export const PriceListFeed = z

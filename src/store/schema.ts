@@ -608,6 +608,28 @@ export interface PriceListFeedsTable {
   lastUsedAt: IsoTime | null;
 }
 
+/** E1 (0034): the latest change of each product in the catalog's change sequence (written by triggers). */
+export interface CatalogChangesTable {
+  productId: number;
+  seq: number;
+}
+
+/** E2 (0035): each price-list row as last published, with the number of its latest change in the list. */
+export interface PriceListRowChangesTable {
+  priceListId: number;
+  msProductId: string;
+  seq: number;
+  /** 1 = the product left the list (a tombstone; the other columns are its last published values). */
+  removed: Flag;
+  productId: number | null;
+  brand: string;
+  article: string;
+  name: string;
+  quantity: number;
+  price: KopecksColumn | null;
+  changedAt: IsoTime;
+}
+
 /** Every table of the module (0001 and later migrations). */
 export interface Database {
   regions: RegionsTable;
@@ -644,6 +666,8 @@ export interface Database {
   platformWebhookMessages: PlatformWebhookMessagesTable;
   platformWebhookDeliveries: PlatformWebhookDeliveriesTable;
   priceListFeeds: PriceListFeedsTable;
+  catalogChanges: CatalogChangesTable;
+  priceListRowChanges: PriceListRowChangesTable;
 }
 
 export type RegionRow = Selectable<RegionsTable>;

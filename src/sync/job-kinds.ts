@@ -7,6 +7,7 @@
 import { BALANCE_JOB_KINDS } from './balance/kinds.js';
 import { CATEGORY_JOB_KINDS } from './categories/kinds.js';
 import { NOMENCLATURE_JOB_KINDS } from './nomenclature/kinds.js';
+import { ORDER_STATUS_JOB_KINDS } from './orders/kinds.js';
 import { OUTBOX_JOB_KINDS } from './outbox/kinds.js';
 import { PHOTO_JOB_KINDS } from './photos/kinds.js';
 import { WEBHOOK_DELIVERY_JOB_KINDS } from './platform-webhooks/kinds.js';
@@ -19,6 +20,7 @@ export const ALL_JOB_KINDS = [
   ...PHOTO_JOB_KINDS,
   ...STOCK_JOB_KINDS,
   ...OUTBOX_JOB_KINDS,
+  ...ORDER_STATUS_JOB_KINDS,
   ...BALANCE_JOB_KINDS,
   ...WEBHOOK_DELIVERY_JOB_KINDS,
   ...WEBHOOK_JOB_KINDS,

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ref } from '../../src/emulator/state/types.js';
 import { dialects, postgresUnavailableReason } from '../helpers/databases.js';
 import { createSyncFixture, type SyncFixture } from '../helpers/sync-fixture.js';
-import { runKind } from '../sync/nomenclature-helpers.js';
+import { PriceListIssueRepository } from '../../src/store/repositories/price-list-issue-repository.js';
+import { addIntegration, runKind } from '../sync/nomenclature-helpers.js';
 import { platformApi } from './api-client.js';
 
 for (const dialect of dialects) {
@@ -67,6 +68,40 @@ for (const dialect of dialects) {
       expect(bad.status).toBe(400);
       expect(bad.json.error).toMatchObject({ code: 'validation_failed', details: [{ path: 'reason', message: expect.any(String) }] });
       expect((await api.call('GET', '/api/v1/catalog/issues', undefined, {})).status).toBe(401);
+    });
+
+    it('E4 the report is scoped by integration (its root folder) and lists the products price lists left out (no price), paged and filtered', async () => {
+      fx = await createSyncFixture({ dialect, emulator: { limits: false, accounts: [{ login: 'admin@demo', password: 'demo', seed: 'empty' }] } });
+      const a = fx.emulator.account('admin@demo');
+      const inside = a.createEntity('productfolder', { name: 'Фильтры', archived: false });
+      const outside = a.createEntity('productfolder', { name: 'Прочее', archived: false });
+      const badIn = a.createProduct({ name: 'Без кода 1', code: '', article: 'X1', folderId: inside.id });
+      const badOut = a.createProduct({ name: 'Без кода 2', code: '', article: 'X2', folderId: outside.id });
+      const priced = ['OC 90', 'OC 91', 'OC 92'].map((art) => a.createProduct({ name: `Фильтр ${art}`, code: `MAHLE ${art}`, article: art }));
+      await fx.db.updateTable('integrations').set({ rootFolderMsId: inside.id }).where('id', '=', fx.integrationId).execute();
+      const all = await addIntegration(fx, { code: 'spb', rootFolderMsId: null });
+      await runKind(fx, 'nomenclature.full');
+      const api = await platformApi(fx);
+      expect((await api.call('GET', '/api/v1/catalog/issues')).json.total).toBe(2);
+      const wide = await api.call('GET', `/api/v1/catalog/issues?integrationId=${all}`);
+      expect(new Set(wide.json.items.map((i: { msId: string }) => i.msId))).toEqual(new Set([badIn.id, badOut.id]));
+      const scoped = await api.call('GET', `/api/v1/catalog/issues?integrationId=${fx.integrationId}`);
+      expect(scoped.json.items.map((i: { msId: string }) => i.msId)).toEqual([badIn.id]);
+      expect((await api.call('GET', '/api/v1/catalog/issues?integrationId=999')).status).toBe(404);
+
+      const now = fx.clock.now().toISOString();
+      const list = await fx.db.insertInto('priceLists').values({ regionId: fx.regionId, name: 'Склад', createdAt: now, updatedAt: now }).returning('id').executeTakeFirstOrThrow();
+      await new PriceListIssueRepository(fx.db, fx.clock).record(Number(list.id), fx.msAccountId, 'no-price', priced.map((p) => p.id));
+      const page1 = await api.call('GET', `/api/v1/catalog/price-list-issues?integrationId=${fx.integrationId}&reason=no-price&limit=2`);
+      expect(page1.status).toBe(200);
+      expect(page1.json).toMatchObject({ total: 3, limit: 2, offset: 0 });
+      expect(page1.json.items[0]).toEqual({
+        id: expect.any(Number), priceListId: Number(list.id), reason: 'no-price', reasonText: 'нет цены', msId: expect.any(String),
+        msUrl: expect.stringMatching(/^https:\/\/online\.moysklad\.ru\/app\/#good\/edit\?id=/), productId: expect.any(Number), brand: 'MAHLE', article: expect.any(String), name: expect.any(String), detectedAt: now,
+      });
+      const page2 = await api.call('GET', `/api/v1/catalog/price-list-issues?priceListId=${Number(list.id)}&limit=2&offset=2`);
+      expect(new Set([...page1.json.items, ...page2.json.items].map((i: { msId: string }) => i.msId))).toEqual(new Set(priced.map((p) => p.id)));
+      expect((await api.call('GET', '/api/v1/catalog/price-list-issues?reason=other')).status).toBe(400);
     });
   });
 }

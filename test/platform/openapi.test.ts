@@ -33,9 +33,11 @@ describe('OpenAPI document', () => {
     ]);
   });
 
-  it('E4 documents GET /api/v1/catalog/issues with its reason filter', () => {
+  it('E4 documents GET /api/v1/catalog/issues with its reason and integration filters, and the price-list issues', () => {
     const op = doc.paths['/api/v1/catalog/issues']!.get as { parameters: Array<{ name: string }> };
-    expect(op.parameters.map((p) => p.name)).toEqual(['limit', 'offset', 'reason']);
+    expect(op.parameters.map((p) => p.name)).toEqual(['limit', 'offset', 'reason', 'integrationId']);
+    const pl = doc.paths['/api/v1/catalog/price-list-issues']!.get as { parameters: Array<{ name: string }> };
+    expect(pl.parameters.map((p) => p.name)).toEqual(['limit', 'offset', 'reason', 'priceListId', 'integrationId']);
   });
 
   it('E5 documents the public feed URLs outside /api/v1, without bearer auth', () => {
@@ -52,5 +54,26 @@ describe('OpenAPI document', () => {
       const op = doc.paths[p]!.get as { parameters: Array<{ name: string; description?: string }> };
       expect(op.parameters.find((x) => x.name === 'q')?.description, p).toMatch(/any case/);
     }
+  });
+
+  it('E1 validates with swagger-parser and documents the catalog change feed with its cursor, upserts and tombstones', async () => {
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
+    const op = doc.paths['/api/v1/catalog/changes']!.get as { parameters: Array<{ name: string }> };
+    expect(op.parameters.map((p) => p.name)).toEqual(['after', 'limit', 'integrationId']);
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['CatalogChange', 'CatalogChangePage', 'TombstoneReason']));
+    expect((doc.components.schemas.TombstoneReason as { enum: string[] }).enum).toEqual(['deleted', 'archived', 'not_synced']);
+  });
+
+  it('E7 documents the MoySklad state and shipped quantities of an order', () => {
+    const order = doc.components.schemas.Order as { properties: Record<string, unknown> };
+    const position = doc.components.schemas.OrderPosition as { properties: Record<string, unknown> };
+    expect(Object.keys(order.properties)).toEqual(expect.arrayContaining(['msStateName', 'msStateChangedAt']));
+    expect(Object.keys(position.properties)).toContain('shippedQuantity');
+  });
+
+  it('E2 documents the price-list row change feed', () => {
+    const op = doc.paths['/api/v1/price-lists/{id}/changes']!.get as { parameters: Array<{ name: string }> };
+    expect(op.parameters.map((p) => p.name)).toEqual(['id', 'after', 'limit']);
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['PriceListRowChange', 'PriceListChangePage']));
   });
 });

@@ -280,6 +280,10 @@ for (const dialect of dialects) {
       expect(key.length).toBeGreaterThanOrEqual(32);
       const ours = hookUrl(PUBLIC, key);
       expect(account.webhooks.filter((w) => w.f.url === ours).map((w) => `${String(w.f.entityType)} ${String(w.f.action)}`).sort()).toEqual([
+        'customerorder UPDATE',
+        'demand CREATE',
+        'demand DELETE',
+        'demand UPDATE',
         'product CREATE',
         'product DELETE',
         'product UPDATE',

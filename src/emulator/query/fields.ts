@@ -106,6 +106,17 @@ export function fieldSpecs(type: EntityType, account: EmulatorAccount): Record<s
         },
         syncId: { kind: 'uuid', get: (e: Entity) => e.f.syncId },
       };
+    case 'demand':
+      return {
+        ...c,
+        created: { kind: 'date', get: (e: Entity) => e.createdMs },
+        moment: dateF('moment'),
+        applicable: bool('applicable'),
+        agent: refF('agent', 'counterparty'),
+        organization: refF('organization', 'organization'),
+        store: refF('store', 'store'),
+        customerOrder: refF('customerOrder', 'customerorder'),
+      };
     case 'webhook':
       return {
         id: c.id as FieldSpec,

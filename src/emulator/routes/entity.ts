@@ -13,7 +13,8 @@ import type { ApiRequest, ApiResult } from './api-types.js';
 import { expandOf, listEnvelope, pagingOf } from './list-response.js';
 import { fieldsFromInput, orderStockPairs, parseRef } from './input.js';
 
-export const READ_ONLY_TYPES = new Set<EntityType>(['variant']);
+/** E7: demands are made by the control helpers (a manager ships in the web UI); their HTTP writes are not emulated. */
+export const READ_ONLY_TYPES = new Set<EntityType>(['variant', 'demand']);
 const STOCK_TYPES = new Set<EntityType>(['product', 'variant']);
 
 export function requireId(type: string, id: string): void {

@@ -109,6 +109,7 @@ export const RULES: Record<EntityType, Record<string, FieldRule>> = {
     attributes: { kind: 'any' },
   },
   purchaseorder: {},
+  demand: {},
   webhook: { url: { kind: 'string', max: 100000 }, action: E('CREATE', 'UPDATE', 'DELETE', 'PROCESSED'), entityType: S, diffType: E('NONE', 'FIELDS'), enabled: B },
   webhookstock: { url: { kind: 'string', max: 100000 }, stockType: E('stock'), reportType: E('all', 'bystore'), enabled: B },
 };
@@ -124,6 +125,7 @@ const REQUIRED: Record<EntityType, string[]> = {
   counterparty: ['name'],
   customerorder: ['organization', 'agent'],
   purchaseorder: ['organization', 'agent'],
+  demand: [],
   webhook: ['url', 'action', 'entityType'],
   webhookstock: ['url', 'stockType', 'reportType'],
 };

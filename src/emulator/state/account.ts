@@ -6,6 +6,7 @@
  */
 
 import type { Clock } from '../../core/clock.js';
+import { formatMoscow } from '../../core/moscow-time.js';
 import { newAccessToken, randomId, type IdSource } from './ids.js';
 import { ADMIN_RIGHTS, type EmulatorUser, type EmulatorUserSpec } from './users.js';
 import {
@@ -17,6 +18,8 @@ import {
   type EntityType,
   type Fields,
   type ImageRec,
+  type Position,
+  type Ref,
   type StockCell,
   type StoredFile,
 } from './types.js';
@@ -593,6 +596,62 @@ export class EmulatorAccount {
     this.mustGet(type, id);
     this.delete(type, id);
     this.emitChanges([{ type, id, action: 'DELETE' }]);
+  }
+
+  /**
+   * E7 a manager sets a customer order's state by name (as in the web UI): one UPDATE of the order.
+   */
+  setOrderState(orderId: string, stateName: string): Entity {
+    const st = this.states.customerorder.find((s) => s.name === stateName);
+    if (!st) throw new Error(`no customer order state ${stateName}`);
+    return this.updateEntity('customerorder', orderId, { state: ref('state', st.id, 'customerorder') });
+  }
+
+  /**
+   * E7 a manager ships (part of) a customer order: a `demand` linked to the order (`customerOrder`)
+   * with these positions, from the order's store (or the first store). The order positions'
+   * `shipped` is recomputed from all its demands (per item, filled in position order). Emits the
+   * demand's CREATE only: whether MoySklad bumps the order's `updated` is not documented.
+   */
+  shipOrder(orderId: string, lines: ReadonlyArray<{ assortmentId: string; quantity: number }>): Entity {
+    const order = this.mustGet('customerorder', orderId);
+    const store = isRef(order.f.store) ? order.f.store : ref('store', this.rows('store')[0]?.id ?? this.ids());
+    const positions = lines.map((l) => {
+      const kind = this.get('variant', l.assortmentId) ? 'variant' : 'product';
+      return { id: this.ids(), f: { assortment: ref(kind, l.assortmentId), quantity: l.quantity, price: 0 } };
+    });
+    const demand = this.insert('demand', {
+      name: this.nextName('demand'),
+      moment: formatMoscow(this.nowMs()),
+      applicable: true,
+      organization: order.f.organization,
+      agent: order.f.agent,
+      store,
+      customerOrder: ref('customerorder', orderId),
+      positions,
+    });
+    this.recomputeShipped(order);
+    this.emitChanges([{ type: 'demand', id: demand.id, action: 'CREATE' }]);
+    return demand;
+  }
+
+  /** Sets `shipped` of each position of the order from the positions of its demands. */
+  private recomputeShipped(order: Entity): void {
+    const left = new Map<string, number>();
+    for (const d of this.rows('demand')) {
+      if (!isRef(d.f.customerOrder) || d.f.customerOrder.$ref.id !== order.id) continue;
+      for (const p of (d.f.positions as Position[] | undefined) ?? []) {
+        const id = (p.f.assortment as Ref).$ref.id;
+        left.set(id, (left.get(id) ?? 0) + Number(p.f.quantity ?? 0));
+      }
+    }
+    const positions = ((order.f.positions as Position[] | undefined) ?? []).map((p) => {
+      const id = (p.f.assortment as Ref).$ref.id;
+      const shipped = Math.min(Number(p.f.quantity ?? 0), left.get(id) ?? 0);
+      left.set(id, (left.get(id) ?? 0) - shipped);
+      return { ...p, f: { ...p.f, shipped } };
+    });
+    order.f = { ...order.f, positions };
   }
 
   /** Stores a file and returns its id (used by images). */

@@ -13,6 +13,8 @@ export const ENTITY_TYPES = [
   'counterparty',
   'customerorder',
   'purchaseorder',
+  /** E7 shipments (отгрузки), created by the control helpers (`shipOrder`); read-only over HTTP. */
+  'demand',
   'webhook',
   'webhookstock',
 ] as const;

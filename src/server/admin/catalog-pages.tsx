@@ -225,7 +225,7 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
     const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
     const orders = await base
       .innerJoin('counterparties as cp', 'cp.id', 'o.counterpartyId')
-      .select(['o.id', 'o.externalId', 'o.exportState', 'o.exportError', 'o.msOrderId', 'o.msDeletedAt', 'o.createdAt', 'o.exportedAt', 'cp.name as counterparty'])
+      .select(['o.id', 'o.externalId', 'o.exportState', 'o.exportError', 'o.msOrderId', 'o.msDeletedAt', 'o.msStateName', 'o.createdAt', 'o.exportedAt', 'cp.name as counterparty'])
       .orderBy('o.id', 'desc')
       .limit(ORDERS_PAGE)
       .offset((page - 1) * ORDERS_PAGE)
@@ -286,6 +286,8 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
                     ) : (
                       <span class={`badge ${o.exportState === 'sent' ? 'ok' : o.exportState}`}>{v.t(`ord.state.${o.exportState}` as MessageKey)}</span>
                     )}
+                    {/* E7: the order's state in MoySklad, as the manager set it there */}
+                    {o.msStateName ? <div class="muted">{o.msStateName}</div> : null}
                   </td>
                   <td>
                     <code>{o.msOrderId ?? '—'}</code>

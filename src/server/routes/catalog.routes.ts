@@ -29,6 +29,14 @@ function productToApi(p: ProductRow, images: { productId: number; position: numb
   };
 }
 
+/** Products as the API shows them (images and per-integration category), by product id. */
+export async function productsToApi(db: ApiDeps['db'], scope: CatalogScopeRepository, rows: ProductRow[], integration?: IntegrationRoot): Promise<Map<number, z.infer<typeof Product>>> {
+  if (rows.length === 0) return new Map();
+  const images = await db.selectFrom('productImages').select(['productId', 'position', 'filename']).where('productId', 'in', rows.map((r) => r.id)).orderBy('position').execute();
+  const categories = await scope.categoriesOfProducts(rows.map((r) => ({ id: Number(r.id), msAccountId: Number(r.msAccountId), msFolderId: r.msFolderId })), integration);
+  return new Map(rows.map((r) => [Number(r.id), productToApi(r, images, categories.get(Number(r.id)) ?? null)]));
+}
+
 export function catalogOperations(deps: ApiDeps): ApiOperation[] {
   const scope = new CatalogScopeRepository(deps.db, deps.clock);
   /** C5: synced live products that the integration shows (its root's subtree), or some integration shows. */

@@ -46,6 +46,8 @@ export function orderToApi(o: OrderRow, positions: OrderPositionRow[]): OrderApi
     exportState: o.exportState,
     exportError: o.exportError,
     msDeletedAt: o.msDeletedAt ?? null,
+    msStateName: o.msStateName ?? null,
+    msStateChangedAt: o.msStateChangedAt ?? null,
     createdAt: o.createdAt,
     updatedAt: o.updatedAt,
     positions: positions.map((p) => ({
@@ -60,6 +62,7 @@ export function orderToApi(o: OrderRow, positions: OrderPositionRow[]): OrderApi
       priceListId: p.priceListId === null ? null : Number(p.priceListId),
       msProductId: p.msProductId,
       msPositionId: p.msPositionId,
+      shippedQuantity: p.shippedQuantity ?? null,
     })),
   };
 }

@@ -29,6 +29,8 @@ import * as m0024 from './0024_search_text.js';
 import * as m0025 from './0025_price_list_feeds.js';
 import * as m0026 from './0026_data_quality_ms_type.js';
 import * as m0033 from './0033_order_ms_state.js';
+import * as m0034 from './0034_catalog_changes.js';
+import * as m0035 from './0035_price_list_row_changes.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -55,4 +57,6 @@ export const migrations: Record<string, Migration> = {
   '0025_price_list_feeds': m0025,
   '0026_data_quality_ms_type': m0026,
   '0033_order_ms_state': m0033,
+  '0034_catalog_changes': m0034,
+  '0035_price_list_row_changes': m0035,
 };

@@ -49,6 +49,21 @@ export class CheckpointRepository {
       .execute();
   }
 
+  /**
+   * Moves a cursor from `expected` (null = none yet) to `next` only if nobody moved it meanwhile;
+   * false when another writer did (its transaction should then roll back).
+   */
+  async compareAndSet(scope: string, kind: string, expected: unknown, next: unknown): Promise<boolean> {
+    const at = nowIso(this.clock);
+    const text = JSON.stringify(next);
+    if (expected === null) {
+      const r = await this.db.insertInto('syncCheckpoints').values({ scope, kind, cursor: text, updatedAt: at }).onConflict((oc) => oc.columns(['scope', 'kind']).doNothing()).executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+    }
+    const r = await this.db.updateTable('syncCheckpoints').set({ cursor: text, updatedAt: at }).where('scope', '=', scope).where('kind', '=', kind).where('cursor', '=', JSON.stringify(expected)).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async clear(scope: string, kind?: string): Promise<void> {
     let q = this.db.deleteFrom('syncCheckpoints').where('scope', '=', scope);
     if (kind !== undefined) q = q.where('kind', '=', kind);

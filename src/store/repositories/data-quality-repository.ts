@@ -24,6 +24,8 @@ export interface DataQualityIssueInput {
 
 export interface DataQualityPageQuery {
   reason?: string;
+  /** C5/E4: only the entries this integration shows (its account, its root folder's subtree). */
+  integration?: { msAccountId: number; rootFolderMsId: string | null };
   limit: number;
   offset: number;
 }
@@ -82,6 +84,22 @@ export class DataQualityRepository {
   async page(q: DataQualityPageQuery) {
     let base = this.db.selectFrom('dataQualityIssues');
     if (q.reason !== undefined) base = base.where('reason', '=', q.reason);
+    if (q.integration) {
+      const { msAccountId, rootFolderMsId } = q.integration;
+      base = base.where('msAccountId', '=', msAccountId);
+      if (rootFolderMsId !== null) {
+        base = base.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('msFolders as f')
+              .select(sql`1`.as('one'))
+              .whereRef('f.msAccountId', '=', 'dataQualityIssues.msAccountId')
+              .whereRef('f.msId', '=', 'dataQualityIssues.msFolderId')
+              .where('f.path', 'like', `%/${rootFolderMsId.replace(/[%_\\]/g, '')}/%`),
+          ),
+        );
+      }
+    }
     const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
     const items = await base.selectAll().orderBy('detectedAt', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute();
     return { items, total: Number(total) };

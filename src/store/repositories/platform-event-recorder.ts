@@ -23,6 +23,19 @@ export function newMessageId(): string {
 
 const deadlineOf = (nowMs: number): string => new Date(nowMs + DEFAULT_DELIVERY_RETRY.windowMs).toISOString();
 
+/** Whether an active subscription asks for one of these event types. */
+export async function hasSubscribers(db: Db, types: readonly PlatformEvent['type'][]): Promise<boolean> {
+  const row = await db
+    .selectFrom('platformWebhookEventTypes as t')
+    .innerJoin('platformWebhooks as w', 'w.id', 't.webhookId')
+    .select('w.id')
+    .where('t.eventType', 'in', types)
+    .where('w.active', '=', 1)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
  * Writes the event for every active subscription of its type; returns how many deliveries were
  * queued (0 when nobody subscribed). Call it with the transaction of the change.

@@ -57,4 +57,15 @@ export class PriceListIssueRepository {
     const rows = await this.db.selectFrom('priceListIssues').select(['priceListId', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('priceListId').execute();
     return new Map(rows.map((r) => [Number(r.priceListId), Number(r.n)]));
   }
+
+  /** E4 the price-list part of the report: newest first, optionally one price list, one region's lists, one reason. */
+  async page(q: { priceListId?: number; regionId?: number; reason?: string; limit: number; offset: number }): Promise<{ items: PriceListIssueRow[]; total: number }> {
+    let base = this.db.selectFrom('priceListIssues as i').innerJoin('priceLists as l', 'l.id', 'i.priceListId');
+    if (q.priceListId !== undefined) base = base.where('i.priceListId', '=', q.priceListId);
+    if (q.regionId !== undefined) base = base.where('l.regionId', '=', q.regionId);
+    if (q.reason !== undefined) base = base.where('i.reason', '=', q.reason as PriceListIssueRow['reason']);
+    const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+    const items = await base.selectAll('i').orderBy('i.detectedAt', 'desc').orderBy('i.id', 'desc').limit(q.limit).offset(q.offset).execute();
+    return { items, total: Number(total) };
+  }
 }

@@ -25,6 +25,7 @@ import { chunk, nowIso, sqliteHandleOf } from '../database.js';
 import { dialectOf } from '../dialect-of.js';
 import type { Db } from '../db.js';
 import { recordPlatformEvent, recordPlatformEventSqlite } from './platform-event-recorder.js';
+import { recordRowChanges, recordRowChangesSqlite, type TouchedRows } from './price-list-change-repository.js';
 import type { PriceListRow, PriceListRowRow, StockType } from '../schema.js';
 
 export type PriceList = PriceListRow;
@@ -279,6 +280,7 @@ export class PriceListRepository {
       } else {
         n = Number((await tx.selectFrom('priceLists').select('rowCount').where('id', '=', priceListId).executeTakeFirstOrThrow()).rowCount);
       }
+      await recordRowChanges(tx, priceListId, generation, at, touchedBy(patch));
       await recordPlatformEvent(tx, clock, { type: 'price_list.updated', data: { priceListId, generation, rowCount: n, change: 'patched' } });
       await options.beforeCommit?.();
       return n;
@@ -539,10 +541,18 @@ async function flip(db: Db, clock: Clock, priceListId: number, from: number, to:
       .where('generation', '=', from)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) throw new PriceListSwapConflictError(priceListId);
+    // E2: only the rows that differ from the ones last published become changes.
+    await recordRowChanges(tx, priceListId, to, at);
     await recordPlatformEvent(tx, clock, { type: 'price_list.updated', data: { priceListId, generation: to, rowCount: Number(count.n), change: 'replaced' } });
     return Number(count.n);
   });
 }
+
+/** E2: the rows a patch touched. */
+const touchedBy = (patch: RowPatch): TouchedRows => ({
+  msProductIds: [...(patch.upserts ?? []).map((u) => u.msProductId), ...(patch.removeMsProductIds ?? [])],
+  rowIds: (patch.quantities ?? []).map((q) => q.id),
+});
 
 type SqliteHandle = NonNullable<ReturnType<typeof sqliteHandleOf>>;
 
@@ -574,6 +584,7 @@ function patchSqlite(sqlite: SqliteHandle, priceListId: number, generation: numb
     let n: number;
     if (upserts.length + removeMsProductIds.length === 0) n = Number((storedCount.get(priceListId) as { n: number }).n);
     else setCount.run((n = Number((count.get(priceListId, generation) as { n: number }).n)), priceListId);
+    recordRowChangesSqlite(sqlite, priceListId, generation, at, touchedBy(patch));
     recordPlatformEventSqlite(sqlite, Date.parse(at), { type: 'price_list.updated', data: { priceListId, generation, rowCount: n, change: 'patched' } });
     return n;
   })();

@@ -28,6 +28,7 @@ import type { SyncRunDeps } from '../sync-run.js';
 import { ExportCaches, exportOrder, type OrderExportHooks } from './order-export.js';
 import { createCounterpartyOutboxHandlers } from '../counterparties/counterparty-outbox.js';
 import { orderFailedEvent } from './order-events.js';
+import { createOrderStatusKind } from './order-status-sync.js';
 import { recordPlatformEvent } from '../../store/repositories/platform-event-recorder.js';
 import { shippedBrandSynonyms } from './shipped-brand-synonyms.js';
 
@@ -159,6 +160,7 @@ const triggerOf = (t: string): SyncTrigger => (t === 'schedule' || t === 'manual
 /** Registry entries (wire into `buildSyncRegistry`): the `outbox` kind drains the order outbox. */
 export function createOrderSyncKinds(deps: OrderSyncDeps): SyncKind[] {
   return [
+    createOrderStatusKind(deps),
     {
       kind: OUTBOX_KIND,
       description: 'Send waiting store changes to MoySklad: counterparties, customer and supplier orders, rejected positions (R3, R5–R7, R24–R28, B1)',

@@ -12,6 +12,7 @@ import type { JobEnqueuer } from '../../queue/types.js';
 import { PlatformWebhookRepository } from '../../store/repositories/platform-webhook-repository.js';
 import type { Database } from '../../store/schema.js';
 import type { HandlerRegistrar, SyncKind, SyncOutcome } from '../sync-registry.js';
+import { announceCatalogChanges } from './catalog-events.js';
 import { deliverDueWebhooks, type WebhookDeliveryDeps, type WebhookDeliveryOptions } from './webhook-delivery.js';
 
 export { WEBHOOK_DELIVERY_KIND } from './kinds.js';
@@ -24,6 +25,7 @@ export function createWebhookDeliveryKinds(deps: WebhookDeliveryDeps, options: O
       description: "Sends the platform's signed webhooks that are due (orders, price lists, balances); retries with backoff for 24 h (E3)",
       scope: 'global',
       runner: async ({ signal }): Promise<SyncOutcome> => {
+        await announceCatalogChanges(deps.db, deps.clock);
         const r = await deliverDueWebhooks(deps, { ...options, signal });
         const counts = { attempted: r.attempted, delivered: r.delivered, retried: r.retried, failed: r.failed, deferred: r.deferred };
         return {
@@ -39,7 +41,8 @@ export function createWebhookDeliveryKinds(deps: WebhookDeliveryDeps, options: O
 /**
  * Wraps a queue's handler registration so that after every other job (an order export, a stock or
  * balance sync…) a `webhooks.deliver` run is enqueued when a delivery is due: the events it wrote
- * go out at once instead of at the next scheduled run. One indexed read per job; failures of the
+ * go out at once instead of at the next scheduled run; the catalog changes the job made are turned
+ * into product.* events first (`catalog-events.ts`). One indexed read per job; failures of the
  * check are logged and never fail the job.
  */
 export function wakeDeliveriesAfterJobs(
@@ -49,6 +52,8 @@ export function wakeDeliveriesAfterJobs(
   const repo = new PlatformWebhookRepository(deps.db, deps.clock);
   const wake = async (): Promise<void> => {
     try {
+      // E1: catalog changes made by the job become product.* events first.
+      await announceCatalogChanges(deps.db, deps.clock);
       const due = await repo.nextDueAt();
       if (due !== null && Date.parse(due) <= deps.clock.nowMs()) await queue.enqueue({ kind: WEBHOOK_DELIVERY_KIND, trigger: 'schedule' });
     } catch (e) {

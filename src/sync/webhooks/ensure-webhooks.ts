@@ -39,6 +39,11 @@ export const MODULE_WEBHOOKS: ReadonlyArray<{ entityType: string; action: 'CREAT
   { entityType: 'variant', action: 'UPDATE' },
   { entityType: 'variant', action: 'DELETE' },
   { entityType: 'productfolder', action: 'UPDATE' },
+  // E7: a manager changes an exported order's state, or ships it (a demand linked to the order).
+  { entityType: 'customerorder', action: 'UPDATE' },
+  { entityType: 'demand', action: 'CREATE' },
+  { entityType: 'demand', action: 'UPDATE' },
+  { entityType: 'demand', action: 'DELETE' },
 ];
 
 export type WebhookState = 'registered' | 'refused' | 'skipped' | 'error' | 'removed';

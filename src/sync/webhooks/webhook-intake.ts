@@ -11,6 +11,8 @@
  *   `nomenclature.deletions` job for the account (on its first active integration) checks them by id
  *   against MoySklad; nothing is deleted on the event alone. Events naming another MoySklad account
  *   (`accountId` ≠ the account's known id) or without an entity id in `meta.href` are ignored;
+ * - customerorder / demand events (E7) → `orders.status` per integration (the exported orders' state
+ *   and shipped quantities);
  * - a webhookstock notification → `stock.incremental` per bound price list of those integrations whose
  *   warehouse is affected (all bound price lists when the notification does not name stores; MoySklad's
  *   `reportUrl` normally does not).
@@ -29,6 +31,7 @@ import { DELETABLE_TYPES, emptyCandidates, entityIdOfHref, type DeletableType, t
 import { forgetPendingDeletions, hasCandidates, recordPendingDeletions } from './pending-deletions.js';
 import { CATEGORIES_KIND } from '../categories/kinds.js';
 import { NOMENCLATURE_INCREMENTAL } from '../nomenclature/kinds.js';
+import { ORDER_STATUS_KIND } from '../orders/kinds.js';
 import { STOCK_INCREMENTAL_KIND } from '../stock/kinds.js';
 import { DELETIONS_KIND } from './kinds.js';
 import { accountByWebhookKey } from './webhook-keys.js';
@@ -99,8 +102,11 @@ export async function fanOut(db: Kysely<Database>, msAccountId: number, n: Webho
     const types = new Set(changes.map((e) => e.meta.type));
     const nomenclature = [...types].some((t) => NOMENCLATURE_EVENT_TYPES.has(t));
     const folders = types.has('productfolder');
+    // E7: a customer order or a shipment changed: read the exported orders' status back.
+    const orderStatus = types.has('customerorder') || types.has('demand');
     for (const i of integrations) {
       const integrationId = Number(i.id);
+      if (orderStatus) out.push({ kind: ORDER_STATUS_KIND, integrationId, trigger, payload });
       if (nomenclature) out.push({ kind: NOMENCLATURE_INCREMENTAL, integrationId, trigger, payload });
       if (folders && i.categorySyncEnabled === 1) out.push({ kind: CATEGORIES_KIND, integrationId, trigger, payload });
     }
