@@ -23,6 +23,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { BrandSynonyms } from '../../domain/brand-synonyms.js';
 import { noBrandSynonyms } from '../../domain/brand-synonyms.js';
+import { COUNTERPARTY_KIND_OF_ORDER, orderCounterpartyProblem } from '../../domain/order-counterparty.js';
 import { adoptPositions, decideOrderAction, planPositions, type StoreLine } from '../../domain/order-reconciliation.js';
 import type { OrderType } from '../../moysklad/client.js';
 import { MoySkladNotFoundError } from '../../moysklad/errors.js';
@@ -145,13 +146,9 @@ async function loadSubject(deps: OrderExportDeps, orderId: number): Promise<Subj
   const { positions, ...order } = found;
   const cp = await db.selectFrom('counterparties').select(['id', 'kind', 'externalId']).where('id', '=', order.counterpartyId).executeTakeFirst();
   if (!cp) throw new ExportError('counterparty_missing', `order ${order.externalId}: counterparty ${order.counterpartyId} not found`);
-  // R27, checked again at export time (the API refuses it at creation already).
-  if (order.kind === 'customer' && cp.kind !== 'client') {
-    throw new ExportError('supplier_not_client', `customer order ${order.externalId} is placed on supplier ${cp.externalId}; a supplier is never a client (R27)`);
-  }
-  if (order.kind === 'supplier' && cp.kind !== 'supplier') {
-    throw new ExportError('client_not_supplier', `supplier order ${order.externalId} is placed on client ${cp.externalId}; a supplier order needs a supplier (R27)`);
-  }
+  // R27, checked again at export time (the order service refuses it at creation already).
+  const problem = orderCounterpartyProblem(order.kind, cp.kind);
+  if (problem) throw new ExportError(problem, `${order.kind} order ${order.externalId} is placed on ${cp.kind} ${cp.externalId}; a ${order.kind} order needs a ${COUNTERPARTY_KIND_OF_ORDER[order.kind]} (R27)`);
   if (order.kind === 'supplier' && integration.exportPurchaseOrders !== 1) {
     throw new ExportDeferred('purchase_orders_off', 'skipped: export of supplier orders is off for this integration (R6); the order waits until it is switched on');
   }

@@ -21,6 +21,7 @@ import { IntegrationInactiveError, loadIntegrationContext } from '../integration
 import { classifyExportError, ExportDeferred } from '../outbox/export-error.js';
 import { drainOutbox, type DrainOptions, type DrainReport, type OutboxHandler } from '../outbox/outbox-drain.js';
 import { OutboxRepository } from '../../store/repositories/outbox-repository.js';
+import { ORDER_OUTBOX_KINDS } from '../../store/repositories/order-repository.js';
 import type { SyncKind } from '../sync-registry.js';
 import type { SyncRunDeps } from '../sync-run.js';
 import { ExportCaches, exportOrder, type OrderExportHooks } from './order-export.js';
@@ -29,11 +30,8 @@ import { orderFailedEvent } from './order-events.js';
 import { recordPlatformEvent } from '../../store/repositories/platform-event-recorder.js';
 import { shippedBrandSynonyms } from './shipped-brand-synonyms.js';
 
-/**
- * Outbox kinds about orders. `order.export` and `order.position_status` are written by the REST
- * API (`orders.routes.ts`), `order_export` by `OrderRepository`; all mean "bring this order up to date".
- */
-export const ORDER_OUTBOX_KINDS = ['order.export', 'order.position_status', 'order_export'] as const;
+/** Outbox kinds about orders (written by `OrderRepository`); all mean "bring this order up to date". */
+export { ORDER_OUTBOX_KINDS };
 
 export interface OrderSyncDeps {
   db: Kysely<Database>;
