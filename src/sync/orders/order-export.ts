@@ -68,6 +68,8 @@ type HookInfo = { orderId: number; msOrderId: string };
 export interface OrderExportHooks {
   /** After MoySklad accepted the create, before the store records it. */
   afterOrderCreated?: (info: HookInfo) => void | Promise<void>;
+  /** P2: after MoySklad answered an array POST of orders, before the store records any of them. */
+  afterBatchCreated?: (info: { orderIds: number[] }) => void | Promise<void>;
   /** C6: after the last rejection was committed, before the DELETE of the MoySklad order. */
   beforeOrderDeleted?: (info: HookInfo) => void | Promise<void>;
   /** C6: after MoySklad deleted the order, before the store records it. */
