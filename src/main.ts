@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
@@ -45,7 +46,9 @@ import { LogEntryRepository } from './store/repositories/log-entry-repository.js
 import { MoySkladClientPool } from './sync/client-pool.js';
 import { createStockSyncKinds } from './sync/stock/stock-sync-kinds.js';
 import { createNomenclatureSyncKinds } from './sync/nomenclature/nomenclature-sync-kinds.js';
-import { createOrderSyncKinds } from './sync/orders/order-outbox.js';
+import { createOrderSyncKinds, drainOrderOutbox, type OrderSyncDeps } from './sync/orders/order-outbox.js';
+import type { SyncRunDeps } from './sync/sync-run.js';
+import { startOrderSender } from './app/order-sender.js';
 import { createBalanceSyncKinds } from './sync/balance/balance-sync-kinds.js';
 import { SyncRegistry } from './sync/sync-registry.js';
 import { createWebhookSyncKinds, WEBHOOKS_KIND } from './sync/webhooks/webhook-sync-kinds.js';
@@ -253,6 +256,8 @@ export interface SyncDeps {
   enqueuer?: JobEnqueuer;
   /** E3: with it the `webhooks.deliver` kind is registered (it decrypts the subscriptions' signing secrets). */
   secretBox?: SecretBox;
+  /** P3: this process's claimer id on outbox rows. */
+  instanceId?: string;
 }
 
 /** The integration log of this process, writing the file in LOG_DIR and the admin panel's entries. */
@@ -260,13 +265,9 @@ export function createIntegrationLog(config: Pick<RuntimeConfig, 'logDir'>, db: 
   return new IntegrationLog({ logDir: config.logDir, clock, entries: new LogEntryRepository(db), logger });
 }
 
-/**
- * The syncs that exist: each sync module adds its `registry.register({...})` call here.
- * `start` runs the `firstRun` ones once; `sync <kind>` and the API triggers look kinds up here.
- */
-export function buildSyncRegistry(deps: SyncDeps): SyncRegistry {
-  const registry = new SyncRegistry();
-  const runDeps = {
+/** How sync runs are recorded: the integration log and the run metrics. */
+function syncRunDepsOf(deps: SyncDeps): SyncRunDeps {
+  return {
     db: deps.db,
     clock: deps.clock,
     log: {
@@ -276,10 +277,31 @@ export function buildSyncRegistry(deps: SyncDeps): SyncRegistry {
     },
     ...(deps.metrics ? { onFinished: (meta: { kind: string }, run: { status: string; durationMs: number }) => deps.metrics?.recordSyncRun(meta.kind, run.status, run.durationMs) } : {}),
   };
+}
+
+/** What the order outbox (the `outbox` kind and the P1 sender) runs with. */
+export function orderSyncDepsOf(deps: SyncDeps): OrderSyncDeps {
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    clients: deps.clients,
+    runDeps: syncRunDepsOf(deps),
+    ...(deps.enqueuer ? { enqueuer: deps.enqueuer } : {}),
+    ...(deps.instanceId ? { owner: deps.instanceId } : {}),
+  };
+}
+
+/**
+ * The syncs that exist: each sync module adds its `registry.register({...})` call here.
+ * `start` runs the `firstRun` ones once; `sync <kind>` and the API triggers look kinds up here.
+ */
+export function buildSyncRegistry(deps: SyncDeps): SyncRegistry {
+  const registry = new SyncRegistry();
+  const runDeps = syncRunDepsOf(deps);
   const base = { db: deps.db, clock: deps.clock, clients: deps.clients, runDeps };
   for (const kind of createNomenclatureSyncKinds({ ...base, dataDir: deps.dataDir })) registry.register(kind);
   for (const kind of createStockSyncKinds(base)) registry.register({ ...kind, firstRun: kind.kind === 'stock.full' });
-  for (const kind of createOrderSyncKinds({ ...base, ...(deps.enqueuer ? { enqueuer: deps.enqueuer } : {}) })) registry.register(kind);
+  for (const kind of createOrderSyncKinds(orderSyncDepsOf(deps))) registry.register(kind);
   for (const kind of createBalanceSyncKinds(base)) registry.register(kind);
   if (deps.secretBox) {
     for (const kind of createWebhookDeliveryKinds({ db: deps.db, clock: deps.clock, secretBox: deps.secretBox, logger: deps.logger })) registry.register(kind);
@@ -485,7 +507,7 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
         return queueRef.enqueue(request);
       },
     };
-    const syncs = buildSyncRegistry({
+    const syncDeps: SyncDeps = {
       db: store.db,
       clock,
       clients,
@@ -497,7 +519,10 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
       metrics,
       secretBox: box,
       enqueuer: lateEnqueuer,
-    });
+      // P3: a single process (`start`) restarted on this host takes its own in-flight rows back at once.
+      instanceId: modes.server && modes.worker ? `${hostname()}:start` : `${hostname()}:${process.pid}`,
+    };
+    const syncs = buildSyncRegistry(syncDeps);
     const queue: JobQueue = createJobQueue({ dialect: store.dialect, db: store.db, clock, databaseUrl: config.databaseUrl, kinds: syncs.list().map((k) => k.kind), metrics });
     // E3: a job that queued platform webhook deliveries is followed by a delivery run at once.
     syncs.attachToQueue(wakeDeliveriesAfterJobs(queue, { db: store.db, clock, logger }));
@@ -517,6 +542,19 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
       const w = worker;
       cleanups.push(() => w.stop({ deadlineMs: 10_000 }));
     }
+    // P1: a commit wakes the outbox sender (this process's, or the workers' through NOTIFY).
+    const orderDeps = orderSyncDepsOf(syncDeps);
+    const outbox = await startOrderSender({
+      db: store.db,
+      clock,
+      dialect: store.dialect,
+      databaseUrl: config.databaseUrl,
+      owner: syncDeps.instanceId!,
+      sends: modes.worker,
+      drain: (signal) => drainOrderOutbox(orderDeps, { trigger: 'api', signal }),
+      onError: (e, what) => logger.warn({ err: { message: errorMessage(e) } }, `${what} failed`),
+    });
+    cleanups.push(() => outbox.stop());
     let scheduler: Scheduler | null = null;
     if (modes.schedules) {
       // B3: the module's MoySklad webhooks are reconciled nightly, and once at start.
@@ -532,6 +570,7 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
       const app = createApp({
         db: store.db,
         clock,
+        ...(outbox.wake ? { wake: outbox.wake } : {}),
         enqueuer: queue,
         syncs,
         publicBaseUrl: config.publicBaseUrl,
@@ -587,10 +626,10 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
             .then(async () => {
               // The demo shop: a variant ordered from the demo price list, exported with its reserve.
               if (!demoPriceList || abort.signal.aborted) return;
-              const placed = await placeDemoOrder({ db: store.db, clock }, { regionId: integration.regionId, priceListId: Number(demoPriceList.id) });
+              const placed = await placeDemoOrder({ db: store.db, clock, ...(outbox.wake ? { wake: outbox.wake } : {}) }, { regionId: integration.regionId, priceListId: Number(demoPriceList.id) });
               if (!placed.placed) return;
               logger.info({ orderId: placed.orderId, part: `${placed.brand} ${placed.article}`, kind: placed.kind }, 'demo order placed');
-              await queue.enqueue({ kind: JOB_KINDS.outbox, trigger: 'manual' });
+              if (!outbox.wake) await queue.enqueue({ kind: JOB_KINDS.outbox, trigger: 'manual' });
             })
             .catch((e: unknown) => {
               if (!abort.signal.aborted) logger.warn({ err: { message: errorMessage(e) } }, 'first syncs stopped');
