@@ -9,7 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Ticker } from '../../src/core/ticker.js';
 import { CounterpartyRepository } from '../../src/store/repositories/counterparty-repository.js';
 import { createOutboxSender, type OutboxSender } from '../../src/sync/outbox/outbox-sender.js';
-import { dialects, postgresUnavailableReason } from '../helpers/databases.js';
+import { createDatabase } from '../../src/store/database.js';
+import { listenOutbox, notifyOutbox } from '../../src/store/outbox-notify.js';
+import { OutboxRepository } from '../../src/store/repositories/outbox-repository.js';
+import { dialects, postgresUnavailableReason, TEST_PG_URL } from '../helpers/databases.js';
 import { ordersHarness, type OrdersHarness } from './orders-harness.js';
 
 /** A ticker the test drives: `beat()` runs every tick registered (a live worker's heartbeat). */
@@ -105,6 +108,52 @@ for (const dialect of dialects) {
       expect(hh.account.counterparties.find((c) => c.id === link!.msCounterpartyId)!.f.email).toBe('p1.new@example.ru');
       expect(hh.clock.nowMs() - t0).toBeLessThan(2_000);
       expect((await hh.outbox()).map((r) => r.state)).toEqual(['sent', 'sent', 'sent']);
+    });
+
+    it('P1 wakes during a drain make it drain once more: no commit is left for the poll', async () => {
+      h = await ordersHarness(dialect);
+      const hh = h;
+      await backlog(hh, 1, 1);
+      let drains = 0;
+      let release: (() => void) | undefined;
+      const sender = createOutboxSender({
+        db: hh.fx.db,
+        clock: hh.clock,
+        owner: 'p1b',
+        ticker: manualTicker().ticker,
+        drain: async (signal) => {
+          drains += 1;
+          if (drains === 1) await new Promise<void>((r) => (release = r));
+          return hh.drain({ signal, owner: 'p1b' });
+        },
+      });
+      senders.push(sender);
+      await sender.start();
+      await until(() => release !== undefined);
+      sender.wake();
+      sender.wake();
+      sender.wake();
+      release!();
+      await sender.idle();
+      expect(drains).toBe(2);
+      expect(hh.customerOrders()).toHaveLength(1);
+    });
+
+    it('P3 a restarted single process takes its own in-flight rows back at once, not another live worker\'s', async () => {
+      h = await ordersHarness(dialect);
+      const [mine, theirs] = await backlog(h, 2, 1);
+      const rows = await h.outbox();
+      const store = new OutboxRepository(h.fx.db, h.clock);
+      const far = new Date(h.clock.nowMs() + 40_000);
+      expect(await store.claim(rows.find((r) => r.aggregateId === String(mine))!.id, { owner: 'host-a:start', expiresAt: far })).toBe(true);
+      expect(await store.claim(rows.find((r) => r.aggregateId === String(theirs))!.id, { owner: 'host-b:77', expiresAt: far })).toBe(true);
+      const hh = h;
+      const sender = createOutboxSender({ db: hh.fx.db, clock: hh.clock, owner: 'host-a:start', ticker: manualTicker().ticker, drain: (signal) => hh.drain({ signal, owner: 'host-a:start', ticker: manualTicker().ticker }) });
+      senders.push(sender);
+      expect(await sender.start()).toBe(1);
+      await sender.idle();
+      expect(hh.customerOrders().map((o) => o.f.externalCode)).toEqual(['W-0']);
+      expect((await hh.outbox()).map((r) => r.state)).toEqual(['sent', 'running']);
     });
 
     it('P2 a backlog of 40 orders × 3 lines with known counterparties and products goes in 2 requests: one counterparty check, one array POST', async () => {
@@ -234,3 +283,28 @@ for (const dialect of dialects) {
     });
   });
 }
+
+const pgSkip = postgresUnavailableReason();
+(pgSkip ? describe.skip : describe)(`orders in seconds across processes (postgres)${pgSkip ? ` SKIPPED: PostgreSQL unreachable: ${pgSkip}` : ''}`, () => {
+  it('P1 a commit in another process wakes the sender through PostgreSQL NOTIFY', async () => {
+    const store = createDatabase({ databaseUrl: TEST_PG_URL, dataDir: '.' });
+    let woken = 0;
+    const close = await listenOutbox(TEST_PG_URL, () => (woken += 1));
+    try {
+      await notifyOutbox(store.db);
+      await until(() => woken > 0);
+      expect(woken).toBe(1);
+      // NOTIFY inside a transaction is delivered at its commit, not before
+      await store.db.transaction().execute(async (tx) => {
+        await notifyOutbox(tx);
+        await new Promise((r) => setTimeout(r, 50));
+        expect(woken).toBe(1);
+      });
+      await until(() => woken > 1);
+      expect(woken).toBe(2);
+    } finally {
+      await close();
+      await store.destroy();
+    }
+  });
+});
