@@ -72,11 +72,11 @@ for (const dialect of dialects) {
     });
 
     it('P1 the commit of an order, of a position change and of a counterparty change wakes the sender: in MoySklad without the minute poll', async () => {
-      let sender: OutboxSender | undefined;
-      h = await ordersHarness(dialect, { wake: () => sender?.wake() });
+      const late: { sender?: OutboxSender } = {};
+      h = await ordersHarness(dialect, { wake: () => late.sender?.wake() });
       const hh = h;
       const beats = manualTicker();
-      sender = createOutboxSender({ db: hh.fx.db, clock: hh.clock, owner: 'p1', ticker: beats.ticker, drain: (signal) => hh.drain({ signal, owner: 'p1', ticker: beats.ticker }) });
+      const sender = (late.sender = createOutboxSender({ db: hh.fx.db, clock: hh.clock, owner: 'p1', ticker: beats.ticker, drain: (signal) => hh.drain({ signal, owner: 'p1', ticker: beats.ticker }) }));
       senders.push(sender);
       await sender.start();
       await sender.idle();
