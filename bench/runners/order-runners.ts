@@ -83,7 +83,7 @@ export const orderBacklog: Runner = async (ctx, spec) => {
       requests: m.requests,
       // P2: array POSTs of entity/customerorder (≤ 1,000 orders with their positions each; the emulator
       // counts one row per created document) plus the check of the 50 linked clients, 40 ids per request
-      ...minimum(pageGroups(spec.size, MAX_ORDERS_PER_POST), pageGroups(N_CLIENTS, VERIFY_IDS_PER_REQUEST)),
+      ...minimum(pageGroups(spec.size, MAX_ORDERS_PER_POST), pageGroups(Math.min(spec.size, N_CLIENTS), VERIFY_IDS_PER_REQUEST)),
       weight: weightOf(ctx, 'password', 'entity/customerorder'),
       tooMany: m.tooMany,
       wallMs: m.wallMs,
@@ -167,8 +167,8 @@ export const orderLatency: Runner = async (ctx, spec) => {
       auth: 'password',
       dialect: ctx.store.dialect,
       requests: m.requests,
-      // each paced order must go on its own (1 POST); a burst of 20 can go in one; each client checked once
-      ...minimum([{ count: spec.size, rows: 1 }], pageGroups(spec.size, 20), [{ count: N_CLIENTS, rows: 1 }]),
+      // each paced order must go on its own (1 POST), a burst of 20 can go in one
+      ...minimum([{ count: spec.size, rows: 1 }], pageGroups(spec.size, 20)),
       weight: weightOf(ctx, 'password', 'entity/customerorder'),
       tooMany: m.tooMany,
       wallMs: m.wallMs,
@@ -216,7 +216,7 @@ export const crashResume: Runner = async (ctx, spec) => {
       dialect: ctx.store.dialect,
       requests: m.requests,
       // the batch is sent again (its syncIds return the orders MoySklad has) and the clients checked
-      ...minimum(pageGroups(spec.size, MAX_ORDERS_PER_POST), pageGroups(N_CLIENTS, VERIFY_IDS_PER_REQUEST)),
+      ...minimum(pageGroups(spec.size, MAX_ORDERS_PER_POST), pageGroups(Math.min(spec.size, N_CLIENTS), VERIFY_IDS_PER_REQUEST)),
       weight: weightOf(ctx, 'password', 'entity/customerorder'),
       tooMany: m.tooMany,
       wallMs: m.wallMs,
