@@ -26,7 +26,8 @@ import { ORDER_OUTBOX_KINDS } from '../../store/repositories/order-repository.js
 import { verifyLinkedCounterparties } from '../counterparties/counterparty-export.js';
 import type { IntegrationContext } from '../integration-context.js';
 import type { OutboxBatchHandler, OutboxBatchOutcome, OutboxHandlerEnv } from '../outbox/outbox-drain.js';
-import { createBody, finishSend, loadSubject, prepareSend, recordCreated, type OrderExportDeps, type PreparedSend, type Subject } from './order-export.js';
+import { withTransaction } from '../../store/db.js';
+import { createBody, finishSend, loadSubject, prepareSend, recordCreated, type OrderExportDeps, type OrderExportResult, type PreparedSend, type Subject } from './order-export.js';
 import { cachesOf, contextFor, exportDepsFor, orderOf, recordOrderFailure, reportExported, type OrderRef, type OrderSyncDeps } from './order-run.js';
 import { emptyResolveReport, resolveProducts } from './product-resolver.js';
 
@@ -139,20 +140,50 @@ async function postBatch(deps: OrderSyncDeps, env: OutboxHandlerEnv, type: 'cust
     return;
   }
   await deps.hooks?.afterBatchCreated?.({ orderIds: batch.map((r) => r.order.id) });
-  for (const a of answers) {
-    const r = batch[a.index]!;
-    if (!a.ok) {
-      await env.run.log('info', `order ${r.order.externalId}: MoySklad refused it inside the batch (${a.errors.map((x) => x.error).join('; ')}); it is sent on its own`);
-      continue;
-    }
-    try {
-      await recordCreated(r.edeps, r.s, r.body, a.entity);
-      const result = await finishSend(r.edeps, r.s, r.prep, a.entity, 'create');
-      out.set(Number(r.item.id), { result: { coalesced: r.coalesced, counts: { ...(await reportExported(deps, env, r.ctx, r.order, result)), orders_batched: 1 } } });
-    } catch (e) {
-      await fail(deps, r, e, out);
-    }
+  await finishBatch(deps, env, batch, answers, out);
+}
+
+type LogLine = [level: 'debug' | 'info' | 'warn' | 'error', message: string, details?: unknown];
+
+/**
+ * Records the created orders of one answer in ONE transaction (ids, positions, exported state, E3
+ * events): a thousand orders' writes cost one commit, and a crash leaves either all of them recorded
+ * or none (the batch is then re-sent and its syncIds find the same orders). Log lines, the order
+ * failures and the C4 stock refreshes are written after the commit (on SQLite the transaction holds
+ * the only connection).
+ */
+async function finishBatch(deps: OrderSyncDeps, env: OutboxHandlerEnv, batch: Ready[], answers: Awaited<ReturnType<IntegrationContext['client']['createOrders']>>, out: Outcomes): Promise<void> {
+  const logs: LogLine[] = [];
+  const done: Array<{ r: Ready; result: OrderExportResult }> = [];
+  const failed: Array<{ r: Ready; e: unknown }> = [];
+  try {
+    await withTransaction(deps.db, async (tx) => {
+      for (const a of answers) {
+        const r = batch[a.index]!;
+        if (!a.ok) {
+          logs.push(['info', `order ${r.order.externalId}: MoySklad refused it inside the batch (${a.errors.map((x) => x.error).join('; ')}); it is sent on its own`]);
+          continue;
+        }
+        const ed: OrderExportDeps = { ...r.edeps, db: tx, log: (...line: LogLine) => void logs.push(line) };
+        try {
+          await recordCreated(ed, r.s, r.body, a.entity);
+          done.push({ r, result: await finishSend(ed, r.s, r.prep, a.entity, 'create') });
+        } catch (e) {
+          failed.push({ r, e });
+        }
+      }
+    });
+  } catch (e) {
+    // The store could not record the answer: every created order is sent again later (its syncId finds it).
+    done.length = 0;
+    failed.length = 0;
+    for (const a of answers) if (a.ok) failed.push({ r: batch[a.index]!, e });
   }
+  for (const line of logs) await env.run.log(...line);
+  for (const { r, result } of done) {
+    out.set(Number(r.item.id), { result: { coalesced: r.coalesced, counts: { ...(await reportExported(deps, env, r.ctx, r.order, result)), orders_batched: 1 } } });
+  }
+  for (const { r, e } of failed) await fail(deps, r, e, out);
 }
 
 /** One order of the batch failed: the order shows why (as `createOrderOutboxHandler` does) and the drain settles its row. */
