@@ -68,6 +68,23 @@ async function orderWorld(ctx: BenchContext): Promise<OrderWorld> {
   };
 }
 
+/**
+ * The columns of a backlog row. P2 minimum: array POSTs of entity/customerorder (≤ 1,000 orders with
+ * their positions each; the emulator counts one row per created document) plus the check of the
+ * clients the orders use (≤ 50), 40 ids per request.
+ */
+function batchColumns(ctx: BenchContext, orders: number, m: { requests: number; tooMany: number; wallMs: number }) {
+  return {
+    auth: 'password' as const,
+    dialect: ctx.store.dialect,
+    requests: m.requests,
+    ...minimum(pageGroups(orders, MAX_ORDERS_PER_POST), pageGroups(Math.min(orders, N_CLIENTS), VERIFY_IDS_PER_REQUEST)),
+    weight: weightOf(ctx, 'password', 'entity/customerorder'),
+    tooMany: m.tooMany,
+    wallMs: m.wallMs,
+  };
+}
+
 export const orderBacklog: Runner = async (ctx, spec) => {
   const world = await orderWorld(ctx);
   const service = new OrderService({ db: ctx.store.db, clock: ctx.clock });
@@ -78,15 +95,7 @@ export const orderBacklog: Runner = async (ctx, spec) => {
     {
       scenario: 'order backlog',
       size: `${fmt(spec.size)} orders × ${LINES} lines`,
-      auth: 'password',
-      dialect: ctx.store.dialect,
-      requests: m.requests,
-      // P2: array POSTs of entity/customerorder (≤ 1,000 orders with their positions each; the emulator
-      // counts one row per created document) plus the check of the 50 linked clients, 40 ids per request
-      ...minimum(pageGroups(spec.size, MAX_ORDERS_PER_POST), pageGroups(Math.min(spec.size, N_CLIENTS), VERIFY_IDS_PER_REQUEST)),
-      weight: weightOf(ctx, 'password', 'entity/customerorder'),
-      tooMany: m.tooMany,
-      wallMs: m.wallMs,
+      ...batchColumns(ctx, spec.size, m),
       rowsWritten: m.value.sent,
       writeMs: null,
       status: `${m.value.failed > 0 ? 'partial' : 'ok'} (${m.value.sent} sent, ${m.value.failed} failed, ${inMs} in MoySklad)`,
@@ -212,14 +221,8 @@ export const crashResume: Runner = async (ctx, spec) => {
     {
       scenario: 'crash resume',
       size: `${fmt(spec.size)} orders × ${LINES} lines in flight`,
-      auth: 'password',
-      dialect: ctx.store.dialect,
-      requests: m.requests,
       // the batch is sent again (its syncIds return the orders MoySklad has) and the clients checked
-      ...minimum(pageGroups(spec.size, MAX_ORDERS_PER_POST), pageGroups(Math.min(spec.size, N_CLIENTS), VERIFY_IDS_PER_REQUEST)),
-      weight: weightOf(ctx, 'password', 'entity/customerorder'),
-      tooMany: m.tooMany,
-      wallMs: m.wallMs,
+      ...batchColumns(ctx, spec.size, m),
       rowsWritten: Number(sent.n),
       writeMs: null,
       status: `first resumed order ${firstMs} ms after the restart, all ${m.value} in ${m.wallMs} ms; ${inMs} in MoySklad (none doubled), ${Number(sent.n)} sent`,
