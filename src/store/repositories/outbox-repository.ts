@@ -216,6 +216,22 @@ export class OutboxRepository {
     return rows.map((r) => Number(r.id));
   }
 
+  /** P2: `pendingIdsOf` for many aggregates in one read: aggregate id → its waiting row ids. */
+  async pendingIdsOfMany(aggregateType: string, aggregateIds: readonly string[], kinds: readonly string[]): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>(aggregateIds.map((a) => [a, []]));
+    if (aggregateIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select(['id', 'aggregateId'])
+      .where('aggregateType', '=', aggregateType)
+      .where('aggregateId', 'in', [...aggregateIds])
+      .where('kind', 'in', [...kinds])
+      .where('state', 'in', ['pending', 'failed'])
+      .execute();
+    for (const r of rows) out.get(r.aggregateId)?.push(Number(r.id));
+    return out;
+  }
+
   /** The waiting (pending or failed) rows of one aggregate, oldest first, with their payloads (coalesced into the current run). */
   async waitingOf(aggregateType: string, aggregateId: string, kinds: readonly string[]): Promise<OutboxRow[]> {
     return this.db

@@ -22,13 +22,13 @@ import { decideOrderAction } from '../../domain/order-reconciliation.js';
 import { MoySkladError } from '../../moysklad/errors.js';
 import type { MsOrderCreate } from '../../moysklad/schemas/order.js';
 import type { OutboxRow } from '../../store/schema.js';
-import { ORDER_OUTBOX_KINDS } from '../../store/repositories/order-repository.js';
+import { ORDER_OUTBOX_KINDS, OrderRepository } from '../../store/repositories/order-repository.js';
 import { verifyLinkedCounterparties } from '../counterparties/counterparty-export.js';
 import type { IntegrationContext } from '../integration-context.js';
 import type { OutboxBatchHandler, OutboxBatchOutcome, OutboxHandlerEnv } from '../outbox/outbox-drain.js';
 import { withTransaction } from '../../store/db.js';
 import { createBody, finishSend, loadSubject, prepareSend, recordCreated, type OrderExportDeps, type OrderExportResult, type PreparedSend, type Subject } from './order-export.js';
-import { cachesOf, contextFor, exportDepsFor, orderOf, recordOrderFailure, reportExported, type OrderRef, type OrderSyncDeps } from './order-run.js';
+import { cachesOf, contextFor, exportDepsFor, recordOrderFailure, reportExported, type OrderRef, type OrderSyncDeps } from './order-run.js';
 import { emptyResolveReport, resolveProducts } from './product-resolver.js';
 
 interface Candidate {
@@ -65,17 +65,20 @@ export function createOrderBatchHandler(deps: OrderSyncDeps): OutboxBatchHandler
 async function candidatesOf(deps: OrderSyncDeps, env: OutboxHandlerEnv, items: readonly OutboxRow[]): Promise<Candidate[]> {
   const contexts = new Map<string, Promise<IntegrationContext>>();
   const out: Candidate[] = [];
+  // As the single handler: the waiting rows are read before the orders, so none is lost.
+  const waiting = await env.store.pendingIdsOfMany('order', items.map((i) => i.aggregateId), ORDER_OUTBOX_KINDS);
+  const orders = new OrderRepository(deps.db, deps.clock);
   for (const item of items) {
     try {
-      // As the single handler: the waiting rows are read before the order, so none is lost.
-      const coalesced = await env.store.pendingIdsOf('order', item.aggregateId, ORDER_OUTBOX_KINDS);
-      const order = await orderOf(deps, item);
-      if (!order) continue;
+      const coalesced = waiting.get(item.aggregateId) ?? [];
+      const found = await orders.find(Number(item.aggregateId));
+      if (!found) continue;
+      const order: OrderRef = { id: Number(found.id), regionId: Number(found.regionId), externalId: found.externalId, kind: found.kind };
       const key = `${order.regionId}:${item.integrationId ?? ''}`;
       if (!contexts.has(key)) contexts.set(key, contextFor(deps, order, item));
       const ctx = await contexts.get(key)!;
       const edeps = exportDepsFor(deps, env, ctx);
-      const s = await loadSubject(edeps, order.id);
+      const s = await loadSubject(edeps, order.id, found);
       const action = decideOrderAction({
         inMoySklad: s.order.msOrderId !== null && s.order.msDeletedAt === null,
         deletedInMoySklad: s.order.msDeletedAt !== null,

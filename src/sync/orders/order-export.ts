@@ -30,7 +30,7 @@ import { MoySkladNotFoundError } from '../../moysklad/errors.js';
 import { idFromHref } from '../../moysklad/schemas/meta.js';
 import type { MsCustomerOrder, MsOrderCreate, MsPosition, MsPurchaseOrder } from '../../moysklad/schemas/order.js';
 import type { Db } from '../../store/db.js';
-import { OrderRepository } from '../../store/repositories/order-repository.js';
+import { OrderRepository, type Order } from '../../store/repositories/order-repository.js';
 import type { OrderPositionRow, OrderRow, PositionSyncState } from '../../store/schema.js';
 import { CounterpartyCache, ensureCounterparty, type EnsuredCounterparty } from '../counterparties/counterparty-export.js';
 import type { IntegrationContext } from '../integration-context.js';
@@ -144,10 +144,10 @@ export async function exportOrder(deps: OrderExportDeps, orderId: number): Promi
 }
 
 /** Loads the order and checks what must hold before any MoySklad request (R6, R9, R27). */
-export async function loadSubject(deps: OrderExportDeps, orderId: number): Promise<Subject> {
+export async function loadSubject(deps: OrderExportDeps, orderId: number, loaded?: Order | null): Promise<Subject> {
   const { db, ctx } = deps;
   const { integration } = ctx;
-  const found = await new OrderRepository(db, deps.clock).find(orderId);
+  const found = loaded ?? (await new OrderRepository(db, deps.clock).find(orderId));
   if (!found) throw new ExportError('order_missing', `order ${orderId} no longer exists in the store`);
   const { positions, ...order } = found;
   const cp = await db.selectFrom('counterparties').select(['id', 'kind', 'externalId']).where('id', '=', order.counterpartyId).executeTakeFirst();
