@@ -26,7 +26,7 @@ import { DEFAULT_MOYSKLAD_BASE_URL, type AppConfig } from './config/config.js';
 import { createEmulator, DEFAULT_ACCOUNT } from './emulator/index.js';
 import { IntegrationLog, type IntegrationLogInput } from './log/integration-log.js';
 import { createJobQueue } from './queue/create-job-queue.js';
-import { createWorker, JOB_KINDS, startScheduler, type EnqueueRequest, type JobEnqueuer, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
+import { createWorker, JOB_KINDS, startScheduler, type EnqueueRequest, type JobEnqueuer, type JobQueue, type QueueLogger, type Worker } from './queue/index.js';
 import { placeDemoOrder } from './app/demo-order.js';
 import { createApp } from './server/app.js';
 import { mountAdminPanel } from './server/admin/admin-panel.js';
@@ -457,6 +457,29 @@ export async function ensureCentralIntegration(o: {
   return created.id;
 }
 
+/** P1: this process's outbox sender (it runs a worker) or its wake-up of the workers' (NOTIFY on PostgreSQL). */
+function startProcessOrderSender(config: RuntimeConfig, modes: ServiceModes, store: StoreDatabase, syncDeps: SyncDeps, logger: ServiceLogger): ReturnType<typeof startOrderSender> {
+  const orderDeps = orderSyncDepsOf(syncDeps);
+  return startOrderSender({
+    db: store.db,
+    clock: syncDeps.clock,
+    dialect: store.dialect,
+    databaseUrl: config.databaseUrl,
+    owner: syncDeps.instanceId!,
+    sends: modes.worker,
+    drain: (signal) => drainOrderOutbox(orderDeps, { trigger: 'api', signal }),
+    onError: (e, what) => logger.warn({ err: { message: errorMessage(e) } }, `${what} failed`),
+  });
+}
+
+/** The schedules (B3: the module's MoySklad webhooks reconciled nightly, and once at start); returns their stop. */
+function startSchedules(config: RuntimeConfig, queue: JobQueue, store: StoreDatabase, clock: Clock, logger: ServiceLogger): () => Promise<void> {
+  const webhooksNightly = cronEntry(`nightly:${WEBHOOKS_KIND}`, '20 0 * * *', config.timezone, { kind: WEBHOOKS_KIND, trigger: 'schedule' });
+  const scheduler = startScheduler({ queue, db: store.db, clock, logger, timezone: config.timezone, extraEntries: [webhooksNightly] });
+  void queue.enqueue({ kind: WEBHOOKS_KIND, trigger: 'schedule' }).catch((e: unknown) => logger.warn({ err: { message: errorMessage(e) } }, 'enqueueing the webhooks run failed'));
+  return () => scheduler.stop();
+}
+
 /** Runs the server and/or the worker and schedules until `stop()`. */
 export async function startService(config: RuntimeConfig, modes: ServiceModes, deps: ServiceDeps): Promise<RunningService> {
   const clock = deps.clock ?? systemClock;
@@ -543,27 +566,9 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
       cleanups.push(() => w.stop({ deadlineMs: 10_000 }));
     }
     // P1: a commit wakes the outbox sender (this process's, or the workers' through NOTIFY).
-    const orderDeps = orderSyncDepsOf(syncDeps);
-    const outbox = await startOrderSender({
-      db: store.db,
-      clock,
-      dialect: store.dialect,
-      databaseUrl: config.databaseUrl,
-      owner: syncDeps.instanceId!,
-      sends: modes.worker,
-      drain: (signal) => drainOrderOutbox(orderDeps, { trigger: 'api', signal }),
-      onError: (e, what) => logger.warn({ err: { message: errorMessage(e) } }, `${what} failed`),
-    });
+    const outbox = await startProcessOrderSender(config, modes, store, syncDeps, logger);
     cleanups.push(() => outbox.stop());
-    let scheduler: Scheduler | null = null;
-    if (modes.schedules) {
-      // B3: the module's MoySklad webhooks are reconciled nightly, and once at start.
-      const webhooksNightly = cronEntry(`nightly:${WEBHOOKS_KIND}`, '20 0 * * *', config.timezone, { kind: WEBHOOKS_KIND, trigger: 'schedule' });
-      scheduler = startScheduler({ queue, db: store.db, clock, logger, timezone: config.timezone, extraEntries: [webhooksNightly] });
-      void queue.enqueue({ kind: WEBHOOKS_KIND, trigger: 'schedule' }).catch((e: unknown) => logger.warn({ err: { message: errorMessage(e) } }, 'enqueueing the webhooks run failed'));
-      const s = scheduler;
-      cleanups.push(() => s.stop());
-    }
+    if (modes.schedules) cleanups.push(startSchedules(config, queue, store, clock, logger));
 
     let adminUrl: string | null = null;
     if (bound) {
