@@ -277,6 +277,27 @@ export class OrderRepository {
     });
   }
 
+  /**
+   * The export waits (`pending`) or needs a person (`failed`), with the reason; with `event`, the
+   * platform's webhook event (E3 `order.failed`) in the same transaction.
+   */
+  async markExportState(id: number, state: 'pending' | 'failed', error: string, event?: PlatformEvent): Promise<void> {
+    await withTransaction(this.db, async (tx) => {
+      await tx.updateTable('orders').set({ exportState: state, exportError: error.slice(0, 2000), updatedAt: nowIso(this.clock) }).where('id', '=', id).execute();
+      if (event) await recordPlatformEvent(tx, this.clock, event);
+    });
+  }
+
+  /** A manual retry: a failed order shows "waiting" again. */
+  async markRetrying(id: number): Promise<void> {
+    await this.db.updateTable('orders').set({ exportState: 'pending', updatedAt: nowIso(this.clock) }).where('id', '=', id).where('exportState', '=', 'failed').execute();
+  }
+
+  /** R27 at export time: the kind of the order's counterparty (null: gone). */
+  async counterpartyOf(order: Pick<OrderRow, 'counterpartyId'>): Promise<{ id: number; kind: 'client' | 'supplier'; externalId: string } | null> {
+    return (await this.db.selectFrom('counterparties').select(['id', 'kind', 'externalId']).where('id', '=', order.counterpartyId).executeTakeFirst()) ?? null;
+  }
+
   async markExportFailed(id: number, error: string): Promise<void> {
     await this.db
       .updateTable('orders')

@@ -150,7 +150,7 @@ export async function loadSubject(deps: OrderExportDeps, orderId: number, loaded
   const found = loaded ?? (await new OrderRepository(db, deps.clock).find(orderId));
   if (!found) throw new ExportError('order_missing', `order ${orderId} no longer exists in the store`);
   const { positions, ...order } = found;
-  const cp = await db.selectFrom('counterparties').select(['id', 'kind', 'externalId']).where('id', '=', order.counterpartyId).executeTakeFirst();
+  const cp = await new OrderRepository(db, deps.clock).counterpartyOf(order);
   if (!cp) throw new ExportError('counterparty_missing', `order ${order.externalId}: counterparty ${order.counterpartyId} not found`);
   // R27, checked again at export time (the order service refuses it at creation already).
   const problem = orderCounterpartyProblem(order.kind, cp.kind);

@@ -16,7 +16,7 @@ import { JOB_KINDS } from '../../queue/types.js';
 import type { Database, OutboxRow, SyncTrigger } from '../../store/schema.js';
 import { drainOutbox, type DrainOptions, type DrainReport, type OutboxHandler } from '../outbox/outbox-drain.js';
 import { OutboxRepository } from '../../store/repositories/outbox-repository.js';
-import { ORDER_OUTBOX_KINDS } from '../../store/repositories/order-repository.js';
+import { ORDER_OUTBOX_KINDS, OrderRepository } from '../../store/repositories/order-repository.js';
 import type { SyncKind } from '../sync-registry.js';
 import { exportOrder } from './order-export.js';
 import { createOrderBatchHandler } from './order-batch.js';
@@ -94,7 +94,7 @@ export async function retryOrderExport(deps: { db: Kysely<Database>; clock: Cloc
   const rows = (await store.listFor('order', orderId)).filter((r) => r.state === 'failed' || r.state === 'pending');
   for (const r of rows) await store.retry(r.id);
   if (rows.length) {
-    await deps.db.updateTable('orders').set({ exportState: 'pending', updatedAt: deps.clock.now().toISOString() }).where('id', '=', orderId).where('exportState', '=', 'failed').execute();
+    await new OrderRepository(deps.db, deps.clock).markRetrying(orderId);
   }
   return rows.length;
 }

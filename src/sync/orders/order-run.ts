@@ -11,7 +11,7 @@ import type { BrandSynonyms } from '../../domain/brand-synonyms.js';
 import { JOB_KINDS, type JobEnqueuer } from '../../queue/types.js';
 import { OrderCatalogRepository } from '../../store/repositories/order-catalog-repository.js';
 import { OrderRepository } from '../../store/repositories/order-repository.js';
-import { recordPlatformEvent } from '../../store/repositories/platform-event-recorder.js';
+import { IntegrationRepository } from '../../store/repositories/integration-repository.js';
 import type { Database, OutboxRow } from '../../store/schema.js';
 import type { MoySkladClientPool } from '../client-pool.js';
 import { IntegrationInactiveError, loadIntegrationContext, type IntegrationContext } from '../integration-context.js';
@@ -55,7 +55,7 @@ export function cachesOf(env: OutboxHandlerEnv): ExportCaches {
 /** The integration that exports an order (its region's), as a context; waits (`ExportDeferred`) when there is none or it is off. */
 export async function contextFor(deps: OrderSyncDeps, order: OrderRef, item: OutboxRow): Promise<IntegrationContext> {
   const integration =
-    (await deps.db.selectFrom('integrations').select('id').where('regionId', '=', order.regionId).executeTakeFirst()) ??
+    (await new IntegrationRepository(deps.db, deps.clock).findByRegion(order.regionId)) ??
     (item.integrationId !== null ? { id: item.integrationId } : undefined);
   if (!integration) throw new ExportDeferred('no_integration', `region ${order.regionId} has no MoySklad integration yet; the order waits`);
   try {
@@ -90,10 +90,7 @@ export async function recordOrderFailure(deps: OrderSyncDeps, order: OrderRef, e
     state = c.retryable ? 'pending' : 'failed';
     error = c.message;
   }
-  await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable('orders').set({ exportState: state, exportError: error.slice(0, 2000), updatedAt: deps.clock.now().toISOString() }).where('id', '=', order.id).execute();
-    if (state === 'failed') await recordPlatformEvent(tx, deps.clock, orderFailedEvent(order, error));
-  });
+  await new OrderRepository(deps.db, deps.clock).markExportState(order.id, state, error, state === 'failed' ? orderFailedEvent(order, error) : undefined);
 }
 
 /** Log lines, run counters and the C4 stock refresh after one order was exported (single or batch). */

@@ -24,6 +24,7 @@ import type { Database, OutboxRow, SyncTrigger } from '../../store/schema.js';
 import { recordRun, type SyncRun, type SyncRunDeps } from '../sync-run.js';
 import { classifyExportError, ExportDeferred } from './export-error.js';
 import { OutboxRepository, type OutboxItemView } from '../../store/repositories/outbox-repository.js';
+import { OrderRepository } from '../../store/repositories/order-repository.js';
 
 /** `last_error` prefix of an item waiting for a permission or tariff problem to be fixed (C10). */
 export const PERMISSION_PROBLEM_PREFIX = 'permission_problem:';
@@ -280,14 +281,7 @@ async function settle(st: DrainState, item: OutboxRow, outcome: OutboxBatchOutco
  */
 export async function retryOutboxItem(deps: { db: Kysely<Database>; clock: Clock }, id: number): Promise<OutboxItemView> {
   const item = await new OutboxRepository(deps.db, deps.clock).retry(id);
-  if (item.aggregateType === 'order' && item.state === 'pending') {
-    // The order shows "waiting" again instead of the old failure.
-    await deps.db
-      .updateTable('orders')
-      .set({ exportState: 'pending', updatedAt: deps.clock.now().toISOString() })
-      .where('id', '=', Number(item.aggregateId))
-      .where('exportState', '=', 'failed')
-      .execute();
-  }
+  // The order shows "waiting" again instead of the old failure.
+  if (item.aggregateType === 'order' && item.state === 'pending') await new OrderRepository(deps.db, deps.clock).markRetrying(Number(item.aggregateId));
   return item;
 }
