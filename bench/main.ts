@@ -48,6 +48,8 @@ export function plan(quick: boolean): Planned[] {
     { id: 'stock-100k', spec: { name: 'stock', size: q(100_000, 5_000) } },
     { id: 'photos-1k', spec: { name: 'photos', size: q(1_000, 10) } },
     { id: 'orders-1k', spec: { name: 'orders', size: q(1_000, 20) } },
+    { id: 'order-latency-200', spec: { name: 'order-latency', size: q(200, 10) } },
+    { id: 'crash-resume-1k', spec: { name: 'crash-resume', size: q(1_000, 20) } },
     { id: 'multi-tenant-200', spec: { name: 'multi-tenant', size: 500, integrations: q(200, 10), accounts: q(10, 5), workers: 2 }, tsx: true },
   ];
 }

@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
@@ -51,7 +52,9 @@ import { LogEntryRepository } from './store/repositories/log-entry-repository.js
 import { MoySkladClientPool } from './sync/client-pool.js';
 import { createStockSyncKinds } from './sync/stock/stock-sync-kinds.js';
 import { createNomenclatureSyncKinds } from './sync/nomenclature/nomenclature-sync-kinds.js';
-import { createOrderSyncKinds } from './sync/orders/order-outbox.js';
+import { createOrderSyncKinds, drainOrderOutbox, type OrderSyncDeps } from './sync/orders/order-outbox.js';
+import type { SyncRunDeps } from './sync/sync-run.js';
+import { startOrderSender } from './app/order-sender.js';
 import { createBalanceSyncKinds } from './sync/balance/balance-sync-kinds.js';
 import { SyncRegistry } from './sync/sync-registry.js';
 import { createWebhookSyncKinds, WEBHOOKS_KIND } from './sync/webhooks/webhook-sync-kinds.js';
@@ -259,6 +262,8 @@ export interface SyncDeps {
   enqueuer?: JobEnqueuer;
   /** E3: with it the `webhooks.deliver` kind is registered (it decrypts the subscriptions' signing secrets). */
   secretBox?: SecretBox;
+  /** P3: this process's claimer id on outbox rows. */
+  instanceId?: string;
 }
 
 /** The integration log of this process, writing the file in LOG_DIR and the admin panel's entries. */
@@ -266,13 +271,9 @@ export function createIntegrationLog(config: Pick<RuntimeConfig, 'logDir'>, db: 
   return new IntegrationLog({ logDir: config.logDir, clock, entries: new LogEntryRepository(db), logger });
 }
 
-/**
- * The syncs that exist: each sync module adds its `registry.register({...})` call here.
- * `start` runs the `firstRun` ones once; `sync <kind>` and the API triggers look kinds up here.
- */
-export function buildSyncRegistry(deps: SyncDeps): SyncRegistry {
-  const registry = new SyncRegistry();
-  const runDeps = {
+/** How sync runs are recorded: the integration log and the run metrics. */
+function syncRunDepsOf(deps: SyncDeps): SyncRunDeps {
+  return {
     db: deps.db,
     clock: deps.clock,
     log: {
@@ -282,10 +283,31 @@ export function buildSyncRegistry(deps: SyncDeps): SyncRegistry {
     },
     ...(deps.metrics ? { onFinished: (meta: { kind: string }, run: { status: string; durationMs: number }) => deps.metrics?.recordSyncRun(meta.kind, run.status, run.durationMs) } : {}),
   };
+}
+
+/** What the order outbox (the `outbox` kind and the P1 sender) runs with. */
+export function orderSyncDepsOf(deps: SyncDeps): OrderSyncDeps {
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    clients: deps.clients,
+    runDeps: syncRunDepsOf(deps),
+    ...(deps.enqueuer ? { enqueuer: deps.enqueuer } : {}),
+    ...(deps.instanceId ? { owner: deps.instanceId } : {}),
+  };
+}
+
+/**
+ * The syncs that exist: each sync module adds its `registry.register({...})` call here.
+ * `start` runs the `firstRun` ones once; `sync <kind>` and the API triggers look kinds up here.
+ */
+export function buildSyncRegistry(deps: SyncDeps): SyncRegistry {
+  const registry = new SyncRegistry();
+  const runDeps = syncRunDepsOf(deps);
   const base = { db: deps.db, clock: deps.clock, clients: deps.clients, runDeps };
   for (const kind of createNomenclatureSyncKinds({ ...base, dataDir: deps.dataDir })) registry.register(kind);
   for (const kind of createStockSyncKinds(base)) registry.register({ ...kind, firstRun: kind.kind === 'stock.full' });
-  for (const kind of createOrderSyncKinds({ ...base, ...(deps.enqueuer ? { enqueuer: deps.enqueuer } : {}) })) registry.register(kind);
+  for (const kind of createOrderSyncKinds(orderSyncDepsOf(deps))) registry.register(kind);
   for (const kind of createBalanceSyncKinds(base)) registry.register(kind);
   if (deps.secretBox) {
     for (const kind of createWebhookDeliveryKinds({ db: deps.db, clock: deps.clock, secretBox: deps.secretBox, logger: deps.logger })) registry.register(kind);
@@ -441,6 +463,39 @@ export async function ensureCentralIntegration(o: {
   return created.id;
 }
 
+/** P1: this process's outbox sender (it runs a worker) or its wake-up of the workers' (NOTIFY on PostgreSQL). */
+function startProcessOrderSender(config: RuntimeConfig, modes: ServiceModes, store: StoreDatabase, syncDeps: SyncDeps, logger: ServiceLogger): ReturnType<typeof startOrderSender> {
+  const orderDeps = orderSyncDepsOf(syncDeps);
+  return startOrderSender({
+    db: store.db,
+    clock: syncDeps.clock,
+    dialect: store.dialect,
+    databaseUrl: config.databaseUrl,
+    owner: syncDeps.instanceId!,
+    sends: modes.worker,
+    drain: (signal) => drainOrderOutbox(orderDeps, { trigger: 'api', signal }),
+    onError: (e, what) => logger.warn({ err: { message: errorMessage(e) } }, `${what} failed`),
+  });
+}
+
+/** The schedules (B3: the module's MoySklad webhooks reconciled nightly, and once at start); returns their stop. */
+function startSchedules(config: RuntimeConfig, queue: JobQueue, store: StoreDatabase, clock: Clock, logger: ServiceLogger, jobTargets: JobTargetRepository): () => Promise<void> {
+  // B3: the module's MoySklad webhooks are reconciled nightly, and once at start.
+  const webhooksNightly = cronEntry(`nightly:${WEBHOOKS_KIND}`, '20 0 * * *', config.timezone, { kind: WEBHOOKS_KIND, trigger: 'schedule' });
+  const scheduler = startScheduler({
+    queue,
+    db: store.db,
+    clock,
+    logger,
+    timezone: config.timezone,
+    targets: jobTargets.scheduleTargets,
+    blocked: () => new IntegrationProblemRepository(store.db, clock).blockedNow(),
+    extraEntries: [webhooksNightly],
+  });
+  void queue.enqueue({ kind: WEBHOOKS_KIND, trigger: 'schedule' }).catch((e: unknown) => logger.warn({ err: { message: errorMessage(e) } }, 'enqueueing the webhooks run failed'));
+  return () => scheduler.stop();
+}
+
 /** Runs the server and/or the worker and schedules until `stop()`. */
 export async function startService(config: RuntimeConfig, modes: ServiceModes, deps: ServiceDeps): Promise<RunningService> {
   const clock = deps.clock ?? systemClock;
@@ -491,7 +546,7 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
         return queueRef.enqueue(request);
       },
     };
-    const syncs = buildSyncRegistry({
+    const syncDeps: SyncDeps = {
       db: store.db,
       clock,
       clients,
@@ -503,7 +558,10 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
       metrics,
       secretBox: box,
       enqueuer: lateEnqueuer,
-    });
+      // P3: a single process (`start`) restarted on this host takes its own in-flight rows back at once.
+      instanceId: modes.server && modes.worker ? `${hostname()}:start` : `${hostname()}:${process.pid}`,
+    };
+    const syncs = buildSyncRegistry(syncDeps);
     const queue: JobQueue = createJobQueue({ dialect: store.dialect, db: store.db, clock, databaseUrl: config.databaseUrl, kinds: syncs.list().map((k) => k.kind), metrics });
     // E3: a job that queued platform webhook deliveries is followed by a delivery run at once.
     syncs.attachToQueue(wakeDeliveriesAfterJobs(queue, { db: store.db, clock, logger }));
@@ -525,30 +583,17 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
       const w = worker;
       cleanups.push(() => w.stop({ deadlineMs: 10_000 }));
     }
-    let scheduler: Scheduler | null = null;
-    if (modes.schedules) {
-      // B3: the module's MoySklad webhooks are reconciled nightly, and once at start.
-      const webhooksNightly = cronEntry(`nightly:${WEBHOOKS_KIND}`, '20 0 * * *', config.timezone, { kind: WEBHOOKS_KIND, trigger: 'schedule' });
-      scheduler = startScheduler({
-        queue,
-        db: store.db,
-        clock,
-        logger,
-        timezone: config.timezone,
-        targets: jobTargets.scheduleTargets,
-        blocked: () => new IntegrationProblemRepository(store.db, clock).blockedNow(),
-        extraEntries: [webhooksNightly],
-      });
-      void queue.enqueue({ kind: WEBHOOKS_KIND, trigger: 'schedule' }).catch((e: unknown) => logger.warn({ err: { message: errorMessage(e) } }, 'enqueueing the webhooks run failed'));
-      const s = scheduler;
-      cleanups.push(() => s.stop());
-    }
+    // P1: a commit wakes the outbox sender (this process's, or the workers' through NOTIFY).
+    const outbox = await startProcessOrderSender(config, modes, store, syncDeps, logger);
+    cleanups.push(() => outbox.stop());
+    if (modes.schedules) cleanups.push(startSchedules(config, queue, store, clock, logger, jobTargets));
 
     let adminUrl: string | null = null;
     if (bound) {
       const app = createApp({
         db: store.db,
         clock,
+        ...(outbox.wake ? { wake: outbox.wake } : {}),
         enqueuer: queue,
         syncs,
         publicBaseUrl: config.publicBaseUrl,
@@ -604,10 +649,10 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
             .then(async () => {
               // The demo shop: a variant ordered from the demo price list, exported with its reserve.
               if (!demoPriceList || abort.signal.aborted) return;
-              const placed = await placeDemoOrder({ db: store.db, clock }, { regionId: integration.regionId, priceListId: Number(demoPriceList.id) });
+              const placed = await placeDemoOrder({ db: store.db, clock, ...(outbox.wake ? { wake: outbox.wake } : {}) }, { regionId: integration.regionId, priceListId: Number(demoPriceList.id) });
               if (!placed.placed) return;
               logger.info({ orderId: placed.orderId, part: `${placed.brand} ${placed.article}`, kind: placed.kind }, 'demo order placed');
-              await queue.enqueue({ kind: OUTBOX_KIND, trigger: 'manual' });
+              if (!outbox.wake) await queue.enqueue({ kind: OUTBOX_KIND, trigger: 'manual' });
             })
             .catch((e: unknown) => {
               if (!abort.signal.aborted) logger.warn({ err: { message: errorMessage(e) } }, 'first syncs stopped');

@@ -89,6 +89,8 @@ const ops: Record<string, (args: never) => unknown> = {
     return { products, counterparties, customerOrders: acc.customerOrders.length };
   },
   customerOrders: (a: { login: string }) => need().account(a.login).customerOrders.length,
+  /** P1 bench: when each customer order came into existence (emulator clock, ms), by externalCode. */
+  orderCreatedTimes: (a: { login: string }) => Object.fromEntries(need().account(a.login).customerOrders.map((e) => [String(e.f.externalCode), e.createdMs])),
   async close() {
     await server?.close();
     await emulator?.close();

@@ -14,13 +14,11 @@ import { syncPriceListStock } from '../../src/sync/stock/stock-sync.js';
 import type { SwapResult } from '../../src/store/repositories/price-list-repository.js';
 import { runPhotoSync } from '../../src/sync/photos/photo-sync.js';
 import { BlobStore } from '../../src/sync/photos/blob-store.js';
-import { drainOrderOutbox } from '../../src/sync/orders/order-outbox.js';
-import { OrderRepository } from '../../src/store/repositories/order-repository.js';
-import { requestWeight } from '../../src/moysklad/limiter.js';
 import type { DialectName } from '../../src/store/database.js';
-import { BENCH_LATENCY, openBenchContext, type BenchAuth, type BenchContext } from '../lib/bench-context.js';
-import { MAX_RSS_NOTE, PeakRss } from '../lib/peak-rss.js';
-import { requestCount, type LatencyModel, type RequestGroup } from '../lib/report.js';
+import { BENCH_LATENCY, openBenchContext, type BenchAuth } from '../lib/bench-context.js';
+import type { LatencyModel, RequestGroup } from '../lib/report.js';
+import { fmt, loadNomenclature, measure, minimum, pageGroups, weightOf, type Runner } from './kit.js';
+import { crashResume, orderBacklog, orderLatency } from './order-runners.js';
 
 export interface ScenarioSpec {
   /** Key in SCENARIOS. */
@@ -59,61 +57,13 @@ export interface ScenarioResult {
   peakRssMb?: number;
   /** Filled by main for the naive baseline: the wall time of ours for the same size. */
   oursWallMs?: number;
+  /** A row that measures time to an event (latency, resume), not a job against a request floor: no wall/floor. */
+  floorless?: boolean;
+  /** P1: the 95th percentile of the order latency (target ≤ 2,000 ms). */
+  latencyP95Ms?: number;
 }
 
-const fmt = (n: number): string => n.toLocaleString('en-US');
-/** Listing `rows` rows `limit` at a time: full pages and the last partial one (one empty page for none). */
-export function pageGroups(rows: number, limit: number): RequestGroup[] {
-  const full = Math.floor(rows / limit);
-  const rest = rows - full * limit;
-  const groups: RequestGroup[] = [];
-  if (full > 0) groups.push({ count: full, rows: limit });
-  if (rest > 0 || full === 0) groups.push({ count: 1, rows: rest });
-  return groups;
-}
-
-/** The minimum as a ScenarioResult states it. */
-const minimum = (...groups: RequestGroup[][]): Pick<ScenarioResult, 'minRequests' | 'minimum'> => {
-  const all = groups.flat();
-  return { minRequests: requestCount(all), minimum: all };
-};
-
-function weightOf(ctx: BenchContext, auth: BenchAuth, path = 'entity/product'): number {
-  return requestWeight(auth, path, ctx.clock.nowMs());
-}
-
-/** Setup helper: a full nomenclature pass, not measured. */
-async function loadNomenclature(ctx: BenchContext): Promise<void> {
-  await recordRun(ctx.runDeps, { kind: 'nomenclature.full', trigger: 'cli', integrationId: ctx.integrationId }, async (run) => {
-    await runFullNomenclature({ db: ctx.store.db, clock: ctx.clock }, { msAccountId: ctx.msAccountId, client: ctx.client }, run);
-    return { status: 'ok' };
-  });
-}
-
-interface Measured<T> {
-  value: T;
-  wallMs: number;
-  requests: number;
-  tooMany: number;
-  /** Peak RSS of the measured work (MB) and the note to add when it had to include the setup. */
-  peakRssMb: number;
-  rssNotes: string[];
-}
-
-const peakRss = new PeakRss();
-
-async function measure<T>(ctx: BenchContext, work: () => Promise<T>): Promise<Measured<T>> {
-  await ctx.emulator.resetStats();
-  peakRss.reset(); // after a gc: what the setup left collectable does not count
-  const t0 = performance.now();
-  const value = await work();
-  const wallMs = performance.now() - t0;
-  const peak = peakRss.read();
-  const st = await ctx.emulator.stats();
-  return { value, wallMs: Math.round(wallMs), requests: st.requests, tooMany: st.tooMany, peakRssMb: peak.mb, rssNotes: peak.method === 'VmHWM' ? [] : [MAX_RSS_NOTE] };
-}
-
-type Runner = (ctx: BenchContext, spec: ScenarioSpec) => Promise<ScenarioResult[]>;
+export { pageGroups };
 
 const nomenclatureFull: Runner = async (ctx, spec) => {
   const auth = spec.auth ?? 'password';
@@ -344,73 +294,15 @@ const photos: Runner = async (ctx, spec) => {
   ];
 };
 
-const orders: Runner = async (ctx, spec) => {
-  await loadNomenclature(ctx);
-  const db = ctx.store.db;
-  const nClients = 50;
-  const fx = await ctx.emulator.call<{ products: Array<{ id: string; code: string; article: string; name: string }>; counterparties: string[] }>('orderFixture', {
-    login: ctx.login,
-    products: 300,
-    clients: nClients,
-  });
-  const now = ctx.clock.now().toISOString();
-  // steady state: the store's clients are linked to their MoySklad counterparties
-  const clientIds: number[] = [];
-  for (let i = 0; i < nClients; i++) {
-    const cp = await db
-      .insertInto('counterparties')
-      .values({ kind: 'client', externalId: `bench-${i}`, regionId: ctx.regionId, name: `Покупатель ${i}`, companyType: 'individual', inn: null, innNorm: null, email: `b${i}@bench.ru`, emailNorm: `b${i}@bench.ru`, phone: null, phoneNorm: null, createdAt: now, updatedAt: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.insertInto('counterpartyLinks').values({ counterpartyId: cp.id, msAccountId: ctx.msAccountId, msCounterpartyId: fx.counterparties[i]!, matchedBy: 'email', linkedAt: now }).execute();
-    clientIds.push(cp.id);
-  }
-  const repo = new OrderRepository(db, ctx.clock);
-  const lines = 3;
-  for (let i = 0; i < spec.size; i++) {
-    await repo.create({
-      kind: 'customer',
-      externalId: `B-${i}`,
-      regionId: ctx.regionId,
-      counterpartyId: clientIds[i % clientIds.length]!,
-      positions: Array.from({ length: lines }, (_, j) => {
-        const p = fx.products[(i * lines + j) % fx.products.length]!;
-        return { externalId: String(j + 1), brand: p.code.slice(0, p.code.length - p.article.length - 1), article: p.article, name: p.name, quantity: 1 + (j % 3), price: 10_000 + j };
-      }),
-    });
-  }
-  const m = await measure(ctx, () =>
-    drainOrderOutbox({ db, clock: ctx.clock, clients: ctx.pool, runDeps: ctx.runDeps }, { trigger: 'manual', concurrency: 4, maxItems: spec.size * 2 }),
-  );
-  const inMs = await ctx.emulator.call<number>('customerOrders', { login: ctx.login });
-  return [
-    {
-      scenario: 'order backlog',
-      size: `${fmt(spec.size)} orders × ${lines} lines`,
-      auth: 'password',
-      dialect: ctx.store.dialect,
-      requests: m.requests,
-      // one POST entity/customerorder with its positions per order (the emulator counts one created document)
-      ...minimum([{ count: spec.size, rows: 1 }]),
-      weight: weightOf(ctx, 'password', 'entity/customerorder'),
-      tooMany: m.tooMany,
-      wallMs: m.wallMs,
-      rowsWritten: m.value.sent,
-      writeMs: null,
-      status: `${m.value.failed > 0 ? 'partial' : 'ok'} (${m.value.sent} sent, ${m.value.failed} failed, ${inMs} in MoySklad)`,
-      notes: [...m.rssNotes],
-      peakRssMb: m.peakRssMb,
-    },
-  ];
-};
-
 export const SCENARIOS: Record<string, { seed: (size: number) => { products: number; stores?: number }; run: Runner }> = {
   'nomenclature-full': { seed: (n) => ({ products: n }), run: nomenclatureFull },
   'nomenclature-naive': { seed: (n) => ({ products: n }), run: naiveNomenclature },
   'nomenclature-incremental': { seed: (n) => ({ products: n }), run: nomenclatureIncremental },
   stock: { seed: (n) => ({ products: n, stores: 2 }), run: stock },
   photos: { seed: (n) => ({ products: n }), run: photos },
-  orders: { seed: () => ({ products: 300, stores: 2 }), run: orders },
+  orders: { seed: () => ({ products: 300, stores: 2 }), run: orderBacklog },
+  'order-latency': { seed: () => ({ products: 300, stores: 2 }), run: orderLatency },
+  'crash-resume': { seed: () => ({ products: 300, stores: 2 }), run: crashResume },
 };
 
 export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult[]> {

@@ -22,7 +22,7 @@ import { requestWeight } from '../../src/moysklad/limiter.js';
 import type { DialectName } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { openBenchDatabase } from '../lib/bench-database.js';
-import { OrderRepository } from '../../src/store/repositories/order-repository.js';
+import { OrderService } from '../../src/app/order-service.js';
 import { MoySkladClientPool } from '../../src/sync/client-pool.js';
 import { drainOrderOutbox } from '../../src/sync/orders/order-outbox.js';
 import type { IntegrationLogEntry } from '../../src/sync/sync-run.js';
@@ -129,7 +129,7 @@ export async function runOrdersBench(options: OrdersBenchOptions): Promise<Order
       }
       clientIds.push(cp.id);
     }
-    const orders = new OrderRepository(db, clock);
+    const orders = new OrderService({ db, clock });
     for (let i = 0; i < options.orders; i++) {
       await orders.create({
         kind: 'customer',

@@ -11,6 +11,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
+import type { OutboxWake } from './order-service.js';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import { changedOwnedFields, type OwnedCounterpartyField, type OwnedValues } from '../domain/counterparty-update.js';
 import { withTransaction } from '../store/db.js';
@@ -35,6 +36,8 @@ export interface CounterpartyUpdatePayload {
 export interface CounterpartyServiceDeps {
   db: Kysely<Database>;
   clock: Clock;
+  /** P1: wakes the outbox sender after a change that queued a MoySklad PUT was committed. */
+  wake?: OutboxWake;
 }
 
 export interface CounterpartyUpdateResult {
@@ -69,6 +72,18 @@ export async function createCounterparty(deps: CounterpartyServiceDeps, input: C
 
 /** C11 Updates a client or supplier and, in the same transaction, queues the MoySklad PUT of its changed owned fields. */
 export async function updateCounterparty(deps: CounterpartyServiceDeps, kind: CounterpartyKind, id: number, patch: CounterpartyPatch): Promise<CounterpartyUpdateResult> {
+  const result = await writeCounterpartyUpdate(deps, kind, id, patch);
+  if (result.queued > 0) {
+    try {
+      deps.wake?.();
+    } catch {
+      // committed; the minute poll sends it
+    }
+  }
+  return result;
+}
+
+function writeCounterpartyUpdate(deps: CounterpartyServiceDeps, kind: CounterpartyKind, id: number, patch: CounterpartyPatch): Promise<CounterpartyUpdateResult> {
   return withTransaction(deps.db, async (tx) => {
     const before = await loadCounterpartyOfKind(tx, deps.clock, kind, id);
     const repo = new CounterpartyRepository(tx, deps.clock);

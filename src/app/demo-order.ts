@@ -10,7 +10,7 @@ import type { Clock } from '../core/clock.js';
 import type { Db } from '../store/db.js';
 import { CounterpartyRepository } from '../store/repositories/counterparty-repository.js';
 import { OrderCatalogRepository } from '../store/repositories/order-catalog-repository.js';
-import { OrderRepository } from '../store/repositories/order-repository.js';
+import { OrderService, type OutboxWake } from './order-service.js';
 
 export const DEMO_ORDER_ID = 'DEMO-1';
 const DEMO_CLIENT_ID = 'demo-client';
@@ -20,8 +20,8 @@ export type DemoOrderOutcome =
   | { placed: false; reason: 'exists' | 'no_rows' };
 
 /** Places the demo order on the price list (once). */
-export async function placeDemoOrder(deps: { db: Db; clock: Clock }, target: { regionId: number; priceListId: number }): Promise<DemoOrderOutcome> {
-  const orders = new OrderRepository(deps.db, deps.clock);
+export async function placeDemoOrder(deps: { db: Db; clock: Clock; wake?: OutboxWake }, target: { regionId: number; priceListId: number }): Promise<DemoOrderOutcome> {
+  const orders = new OrderService(deps);
   if (await orders.findByExternalId('customer', DEMO_ORDER_ID)) return { placed: false, reason: 'exists' };
   const catalog = new OrderCatalogRepository(deps.db, deps.clock);
   let kind: 'product' | 'variant' = 'variant';

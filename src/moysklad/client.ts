@@ -211,8 +211,18 @@ export class MoySkladClient {
   // ---------------------------------------------------------------- orders (endpoints/orders.ts)
 
   /** Creates a customer or purchase order; with a `syncId` the create is idempotent and retried safely. */
-  createOrder<T extends OrderType>(type: T, order: MsOrderCreate, signal?: AbortSignal): Promise<OrderOf<T>> {
-    return orders.createOrder(this.#t, type, order, signal);
+  createOrder<T extends OrderType>(type: T, order: MsOrderCreate, signal?: AbortSignal, options: { expand?: string } = {}): Promise<OrderOf<T>> {
+    return orders.createOrder(this.#t, type, order, signal, options);
+  }
+
+  /** P2 Many orders in array POSTs (positions expanded); one result per order, a per-item error is data. */
+  createOrders<T extends OrderType>(type: T, list: readonly MsOrderCreate[], options: BatchOptions = {}): Promise<Array<BatchItemResult<OrderOf<T>>>> {
+    return orders.createOrders(this.#t, type, list, options);
+  }
+
+  /** `PUT` of the order's comment only (safe to repeat). */
+  updateOrderDescription<T extends OrderType>(type: T, id: string, description: string, signal?: AbortSignal): Promise<OrderOf<T>> {
+    return orders.updateOrderDescription(this.#t, type, id, description, signal);
   }
 
   getOrder<T extends OrderType>(type: T, id: string, options: { expand?: string; signal?: AbortSignal } = {}): Promise<OrderOf<T>> {

@@ -59,7 +59,7 @@ export async function batchCreate<S extends z.ZodType>(
   const results: Array<BatchItemResult<z.infer<S>>> = [];
   for (const chunk of splitBatch(items, maxItems, maxBytes)) {
     const idempotent = options.idempotent ?? chunk.items.every(hasSyncId);
-    const ex = await t.send('POST', path, { body: chunk.items, signal: options.signal, idempotent, acceptBatchErrors: true });
+    const ex = await t.send('POST', path, { body: chunk.items, signal: options.signal, idempotent, acceptBatchErrors: true, ...(options.query ? { query: options.query } : {}) });
     if (!Array.isArray(ex.body) || ex.body.length !== chunk.items.length) {
       throw new MoySkladBadResponseError(`Batch POST ${path} answered ${ex.status} without one result per item`, { status: ex.status, method: 'POST', path: t.relPath(path) });
     }

@@ -137,6 +137,8 @@ export interface BatchOptions {
   maxBytes?: number;
   /** Mark the batch safe to re-send (it is anyway when every item carries a syncId). */
   idempotent?: boolean;
+  /** Query of every POST (e.g. `{ expand: 'positions' }`). */
+  query?: ListQuery;
 }
 
 export type OrderType = 'customerorder' | 'purchaseorder';

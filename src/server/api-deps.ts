@@ -3,6 +3,7 @@
  * What the `/api/v1` routes are built from.
  */
 import type { Kysely } from 'kysely';
+import type { OutboxWake } from '../app/order-service.js';
 import type { Clock } from '../core/clock.js';
 import type { SecretBox } from '../core/secret-box.js';
 import type { JobEnqueuer } from '../queue/types.js';
@@ -24,6 +25,11 @@ export interface ApiDeps {
    * tests that do not touch webhooks (a random key is used then, so secrets do not survive the app).
    */
   secretBox?: SecretBox;
+  /**
+   * P1: wakes the outbox sender after an order or counterparty change is committed (in one process
+   * a direct call, across processes a PostgreSQL NOTIFY). Without it the minute poll sends them.
+   */
+  wake?: OutboxWake;
 }
 
 export const API_PREFIX = '/api/v1';

@@ -411,6 +411,10 @@ export interface OutboxTable {
   createdAt: IsoTime;
   updatedAt: IsoTime;
   sentAt: IsoTime | null;
+  /** P3 (migration 0030): the instance id of the process sending the row while it is `running`. */
+  claimedBy: ColumnType<string | null, string | null | undefined, string | null>;
+  /** P3: until when that claim holds (pushed forward by the claimer's heartbeat); ISO time. */
+  claimExpiresAt: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The store's own balance ledger (R31: kept when balance sync is on). */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { OrderService } from '../../src/app/order-service.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/core/errors.js';
 import { SecretBox } from '../../src/core/secret-box.js';
@@ -243,7 +244,7 @@ describe('repositories', () => {
     });
 
     it('B6 counterparties store normal forms; R27 a customer order cannot go to a supplier', async () => {
-      const { repos, region, account } = await integrationFixture();
+      const { repos, region, account, db, clock } = await integrationFixture();
       const client = await repos.counterparties.create({ kind: 'client', externalId: uniq('c'), name: 'Иван', regionId: region.id, inn: ' 7707083893 ', email: ' Ivan@Mail.RU ', phone: '+7 (912) 345-67-89', companyType: 'individual' });
       expect(client).toMatchObject({ innNorm: '7707083893', emailNorm: 'ivan@mail.ru', phoneNorm: '+79123456789', companyType: 'individual' });
       await expect(repos.counterparties.create({ kind: 'client', externalId: client.externalId, name: 'dup' })).rejects.toMatchObject({ code: 'counterparty_exists' });
@@ -252,8 +253,8 @@ describe('repositories', () => {
       expect(updated.emailNorm).toBe('ivan@mail.ru');
       const supplier = await repos.counterparties.create({ kind: 'supplier', externalId: uniq('s'), name: 'Поставщик' });
       await expect(
-        repos.orders.create({ kind: 'customer', externalId: uniq('o'), regionId: region.id, counterpartyId: supplier.id, positions: [] }),
-      ).rejects.toBeInstanceOf(ValidationError);
+        new OrderService({ db, clock }).create({ kind: 'customer', externalId: uniq('o'), regionId: region.id, counterpartyId: supplier.id, positions: [] }),
+      ).rejects.toMatchObject({ code: 'supplier_not_client', status: 422 });
       const link = await repos.counterparties.link(client.id, account.id, 'ms-cp-1', 'inn');
       expect(link.matchedBy).toBe('inn');
       expect((await repos.counterparties.link(client.id, account.id, 'ms-cp-2', 'id')).msCounterpartyId).toBe('ms-cp-2');
@@ -297,18 +298,19 @@ describe('repositories', () => {
       expect(order.positions.map((p) => [p.articleNorm, p.price, p.status])).toEqual([['OC90', 65000, 'active'], ['C110', 123456, 'active']]);
       const jobs = await db.selectFrom('outbox').selectAll().where('aggregateType', '=', 'order').where('aggregateId', '=', String(order.id)).execute();
       expect(jobs).toHaveLength(1);
-      expect(jobs[0]).toMatchObject({ kind: 'order_export', integrationId: integration.id, state: 'pending', dedupeKey: `order_export:${order.id}` });
-      // A second change while the job is pending does not add a job.
-      await repos.orders.setPositionStatus(order.id, 'l2', 'rejected');
-      expect(await repos.outbox.listFor('order', order.id)).toHaveLength(1);
+      expect(jobs[0]).toMatchObject({ kind: 'order.export', integrationId: integration.id, state: 'pending', dedupeKey: `order.export:${order.id}` });
+      // A second change of a kind while its row is pending does not add a row.
+      await repos.orders.setPositionStatus(order.id, { externalId: 'l2' }, 'rejected');
+      await repos.orders.setPositionStatus(order.id, { externalId: 'l2' }, 'rejected');
+      expect((await repos.outbox.listFor('order', order.id)).map((r) => r.kind)).toEqual(['order.export', 'order.position_status']);
       expect((await repos.orders.get(order.id)).positions[1]?.status).toBe('rejected');
       // Once claimed, a new change enqueues a fresh job.
       expect(await repos.outbox.claim(jobs[0]!.id)).toBe(true);
       expect(await repos.outbox.claim(jobs[0]!.id)).toBe(false);
       await repos.orders.update(order.id, { comment: 'позвонить', positions: [{ externalId: 'l3', brand: 'A', article: 'B', name: 'C', quantity: 1, price: 1 }] });
-      expect(await repos.outbox.listFor('order', order.id)).toHaveLength(2);
+      expect(await repos.outbox.listFor('order', order.id)).toHaveLength(3);
       expect((await repos.orders.get(order.id)).positions).toHaveLength(3);
-      await expect(repos.orders.setPositionStatus(order.id, 'nope', 'withdrawn')).rejects.toBeInstanceOf(NotFoundError);
+      await expect(repos.orders.setPositionStatus(order.id, { externalId: 'nope' }, 'withdrawn')).rejects.toBeInstanceOf(NotFoundError);
       await expect(
         repos.orders.create({ kind: 'customer', externalId, regionId: region.id, counterpartyId: client.id, positions: [] }),
       ).rejects.toMatchObject({ code: 'order_exists' });

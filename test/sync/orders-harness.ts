@@ -63,7 +63,7 @@ export interface PositionIn {
 
 export async function ordersHarness(
   dialect: DialectName,
-  options: { integration?: Partial<IntegrationRow>; products?: number; enqueuer?: JobEnqueuer } = {},
+  options: { integration?: Partial<IntegrationRow>; products?: number; enqueuer?: JobEnqueuer; wake?: () => void } = {},
 ): Promise<OrdersHarness> {
   const fx = await createSyncFixture({
     dialect,
@@ -74,6 +74,7 @@ export async function ordersHarness(
     db: fx.db,
     clock: fx.clock,
     enqueuer: new NullEnqueuer(),
+    ...(options.wake ? { wake: options.wake } : {}),
     syncs: new SyncRegistry(),
     publicBaseUrl: 'http://shop.test',
     logger: { error: () => undefined },

@@ -167,6 +167,12 @@ export class CounterpartyRepository {
     );
   }
 
+  /** P2: the links of many store counterparties for one MoySklad account. */
+  async linksOf(counterpartyIds: readonly number[], msAccountId: number): Promise<CounterpartyLink[]> {
+    if (counterpartyIds.length === 0) return [];
+    return this.db.selectFrom('counterpartyLinks').selectAll().where('counterpartyId', 'in', [...counterpartyIds]).where('msAccountId', '=', msAccountId).execute();
+  }
+
   /** Every MoySklad link of a store counterparty (one per MoySklad account). */
   async listLinks(counterpartyId: number): Promise<CounterpartyLink[]> {
     return this.db.selectFrom('counterpartyLinks').selectAll().where('counterpartyId', '=', counterpartyId).orderBy('msAccountId').execute();

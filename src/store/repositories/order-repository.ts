@@ -1,8 +1,10 @@
 /**
  * @module order-repository
- * Customer and supplier orders with positions (R5–R7). Every change that must reach MoySklad
- * writes an `order_export` outbox job in the same transaction (B1). The MoySklad `syncId` is a
- * UUID fixed at creation, so a retried export never creates a second MoySklad order.
+ * Customer and supplier orders with positions (R5–R7): the only code that writes them. Every change
+ * that must reach MoySklad writes an `order.export` / `order.position_status` outbox row in the same
+ * transaction (B1). The MoySklad `syncId` is a UUID fixed at creation, so a retried export never
+ * creates a second MoySklad order. The use case in front of it (checks, wake-up of the sender) is
+ * `OrderService` (`src/app/order-service.ts`).
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
@@ -13,6 +15,7 @@ import { nowIso } from '../database.js';
 import type { Db } from '../db.js';
 import { withTransaction } from '../db.js';
 import { isUniqueViolation } from '../db-errors.js';
+import { searchTextContains } from '../search-filter.js';
 import type { OrderKind, OrderPositionRow, OrderRow, PositionStatus, PositionSyncState } from '../schema.js';
 import { OutboxRepository } from './outbox-repository.js';
 import { recordPlatformEvent } from './platform-event-recorder.js';
@@ -50,14 +53,22 @@ export interface OrderPatch {
   status?: string | null;
   comment?: string | null;
   priceListId?: number | null;
-  /** Upserted by externalId; positions not listed are kept. */
+  /** Upserted by externalId; positions not listed are kept (or withdrawn with `replacePositions`). */
   positions?: OrderPositionInput[];
+  /** R5 (the platform's PATCH): `positions` is the whole list; active lines not listed become withdrawn. */
+  replacePositions?: boolean;
 }
 
-export const ORDER_EXPORT_JOB = 'order_export';
+/** Which line of an order: by the store's position id, or by its externalId. */
+export type PositionRef = { positionId: number } | { externalId: string };
 
-/** R27: customer orders go to clients, supplier orders to suppliers. */
-const COUNTERPARTY_KIND: Record<OrderKind, 'client' | 'supplier'> = { customer: 'client', supplier: 'supplier' };
+/**
+ * Outbox kinds about orders. `order.export`: bring the order up to date (create, update);
+ * `order.position_status`: a line was rejected/withdrawn (R7). Both mean the same to the export
+ * (a reconciliation); `order_export` is an older name still read from existing rows.
+ */
+export const ORDER_OUTBOX_KINDS = ['order.export', 'order.position_status', 'order_export'] as const;
+export type OrderOutboxKind = (typeof ORDER_OUTBOX_KINDS)[number];
 
 export class OrderRepository {
   constructor(
@@ -65,18 +76,16 @@ export class OrderRepository {
     private readonly clock: Clock,
   ) {}
 
-  /** Creates the order, its positions and its export job in one transaction. */
+  /**
+   * Creates the order, its positions and its export row in one transaction. The caller checked the
+   * counterparty (R27, `domain/order-counterparty.ts`); a second order with the same kind and
+   * externalId is refused (`order_exists`).
+   */
   async create(input: OrderInput): Promise<Order> {
     const at = nowIso(this.clock);
     try {
       const id = await withTransaction(this.db, async (tx) => {
-        const cp = await tx.selectFrom('counterparties').select(['id', 'kind']).where('id', '=', input.counterpartyId).executeTakeFirst();
-        if (!cp) throw new NotFoundError('counterparty', input.counterpartyId);
-        if (cp.kind !== COUNTERPARTY_KIND[input.kind]) {
-          throw new ValidationError(`a ${input.kind} order needs a ${COUNTERPARTY_KIND[input.kind]}, counterparty ${cp.id} is a ${cp.kind} (R27)`, {
-            counterpartyId: `must be a ${COUNTERPARTY_KIND[input.kind]}`,
-          });
-        }
+        const integration = await integrationOf(tx, input.regionId);
         const order = await tx
           .insertInto('orders')
           .values({
@@ -87,7 +96,7 @@ export class OrderRepository {
             priceListId: input.priceListId ?? null,
             status: input.status ?? null,
             comment: input.comment ?? null,
-            msAccountId: null,
+            msAccountId: integration?.msAccountId ?? null,
             msOrderId: null,
             syncId: randomUUID(),
             exportError: null,
@@ -99,7 +108,7 @@ export class OrderRepository {
           .returning('id')
           .executeTakeFirstOrThrow();
         await upsertPositions(tx, order.id, input.positions, at);
-        await enqueueExport(tx, this.clock, order.id, input.regionId);
+        await enqueueExport(tx, this.clock, 'order.export', order.id, integration?.id ?? null, { orderId: Number(order.id), orderKind: input.kind, reason: 'created' });
         return order.id;
       });
       return this.get(id);
@@ -114,6 +123,7 @@ export class OrderRepository {
     }
   }
 
+  /** Updates the order (and upserts its lines) and writes its export row, in one transaction. */
   async update(id: number, patch: OrderPatch): Promise<Order> {
     const at = nowIso(this.clock);
     await withTransaction(this.db, async (tx) => {
@@ -123,34 +133,49 @@ export class OrderRepository {
           ...(patch.status !== undefined ? { status: patch.status } : {}),
           ...(patch.comment !== undefined ? { comment: patch.comment } : {}),
           ...(patch.priceListId !== undefined ? { priceListId: patch.priceListId } : {}),
+          // a change is queued for MoySklad: the order shows "waiting" until the outbox sends it
           exportState: 'pending',
           updatedAt: at,
         })
         .where('id', '=', id)
-        .returning(['id', 'regionId'])
+        .returning(['id', 'regionId', 'kind'])
         .executeTakeFirst();
       if (!row) throw new NotFoundError('order', id);
-      if (patch.positions) await upsertPositions(tx, id, patch.positions, at);
-      await enqueueExport(tx, this.clock, id, row.regionId);
+      if (patch.positions) {
+        await upsertPositions(tx, id, patch.positions, at);
+        if (patch.replacePositions) await withdrawUnlisted(tx, id, patch.positions, at);
+      }
+      const integration = await integrationOf(tx, Number(row.regionId));
+      await enqueueExport(tx, this.clock, 'order.export', id, integration?.id ?? null, { orderId: id, orderKind: row.kind, reason: 'updated' });
     });
     return this.get(id);
   }
 
-  /** R7 Changes one position's status (e.g. rejected/withdrawn) and schedules the export. */
-  async setPositionStatus(orderId: number, positionExternalId: string, status: PositionStatus): Promise<Order> {
+  /** R7 Changes one position's status (e.g. rejected/withdrawn, optionally its quantity) and writes the export row. */
+  async setPositionStatus(orderId: number, ref: PositionRef, status: PositionStatus, quantity?: number): Promise<Order> {
     const at = nowIso(this.clock);
     await withTransaction(this.db, async (tx) => {
-      const order = await tx.selectFrom('orders').select(['id', 'regionId']).where('id', '=', orderId).executeTakeFirst();
+      const order = await tx.selectFrom('orders').select(['id', 'regionId', 'kind']).where('id', '=', orderId).executeTakeFirst();
       if (!order) throw new NotFoundError('order', orderId);
-      const r = await tx
+      let q = tx.selectFrom('orderPositions').select(['id', 'status']).where('orderId', '=', orderId);
+      q = 'positionId' in ref ? q.where('id', '=', ref.positionId) : q.where('externalId', '=', ref.externalId);
+      const position = await q.executeTakeFirst();
+      if (!position) throw new NotFoundError('order position', 'positionId' in ref ? ref.positionId : ref.externalId);
+      await tx
         .updateTable('orderPositions')
-        .set({ status, syncState: 'pending', updatedAt: at })
-        .where('orderId', '=', orderId)
-        .where('externalId', '=', positionExternalId)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 0) throw new NotFoundError('order position', positionExternalId);
+        .set({ status, ...(quantity !== undefined ? { quantity } : {}), syncState: 'pending', updatedAt: at })
+        .where('id', '=', position.id)
+        .execute();
       await tx.updateTable('orders').set({ exportState: 'pending', updatedAt: at }).where('id', '=', orderId).execute();
-      await enqueueExport(tx, this.clock, orderId, order.regionId);
+      const integration = await integrationOf(tx, Number(order.regionId));
+      await enqueueExport(tx, this.clock, 'order.position_status', orderId, integration?.id ?? null, {
+        orderId,
+        orderKind: order.kind,
+        positionId: Number(position.id),
+        from: position.status,
+        to: status,
+        ...(quantity !== undefined ? { quantity } : {}),
+      });
     });
     return this.get(orderId);
   }
@@ -180,6 +205,25 @@ export class OrderRepository {
     if (options.afterId !== undefined) q = q.where('id', '>', options.afterId);
     if (options.limit !== undefined) q = q.limit(options.limit);
     return q.execute();
+  }
+
+  /**
+   * The API's order list, newest first, with positions: by kind, counterparty, externalId, and E6
+   * search (the order number, or the counterparty's name/INN/e-mail/phone, in any case).
+   */
+  async search(query: { kind?: OrderKind; counterpartyId?: number; externalId?: string; q?: string; limit: number; offset: number }): Promise<{ items: Order[]; total: number }> {
+    let q = this.db.selectFrom('orders');
+    if (query.kind) q = q.where('kind', '=', query.kind);
+    if (query.counterpartyId) q = q.where('counterpartyId', '=', query.counterpartyId);
+    if (query.externalId) q = q.where('externalId', '=', query.externalId);
+    const number = searchTextContains('orders.searchText', query.q);
+    const party = searchTextContains('counterparties.searchText', query.q);
+    if (number && party) q = q.where((eb) => eb.or([number, eb('counterpartyId', 'in', eb.selectFrom('counterparties').select('id').where(party))]));
+    const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+    const orders = await q.selectAll().orderBy('id', 'desc').limit(query.limit).offset(query.offset).execute();
+    const ids = orders.map((o) => o.id);
+    const positions = ids.length ? await this.db.selectFrom('orderPositions').selectAll().where('orderId', 'in', ids).orderBy('id').execute() : [];
+    return { items: orders.map((o) => ({ ...o, positions: positions.filter((p) => p.orderId === o.id) })), total: Number(total) };
   }
 
   /** The export job succeeded: MoySklad ids stored. */
@@ -231,6 +275,27 @@ export class OrderRepository {
         .where('syncState', '!=', 'deleted')
         .execute();
     });
+  }
+
+  /**
+   * The export waits (`pending`) or needs a person (`failed`), with the reason; with `event`, the
+   * platform's webhook event (E3 `order.failed`) in the same transaction.
+   */
+  async markExportState(id: number, state: 'pending' | 'failed', error: string, event?: PlatformEvent): Promise<void> {
+    await withTransaction(this.db, async (tx) => {
+      await tx.updateTable('orders').set({ exportState: state, exportError: error.slice(0, 2000), updatedAt: nowIso(this.clock) }).where('id', '=', id).execute();
+      if (event) await recordPlatformEvent(tx, this.clock, event);
+    });
+  }
+
+  /** A manual retry: a failed order shows "waiting" again. */
+  async markRetrying(id: number): Promise<void> {
+    await this.db.updateTable('orders').set({ exportState: 'pending', updatedAt: nowIso(this.clock) }).where('id', '=', id).where('exportState', '=', 'failed').execute();
+  }
+
+  /** R27 at export time: the kind of the order's counterparty (null: gone). */
+  async counterpartyOf(order: Pick<OrderRow, 'counterpartyId'>): Promise<{ id: number; kind: 'client' | 'supplier'; externalId: string } | null> {
+    return (await this.db.selectFrom('counterparties').select(['id', 'kind', 'externalId']).where('id', '=', order.counterpartyId).executeTakeFirst()) ?? null;
   }
 
   async markExportFailed(id: number, error: string): Promise<void> {
@@ -308,14 +373,22 @@ async function upsertPositions(tx: Db, orderId: number, positions: readonly Orde
   }
 }
 
-async function enqueueExport(tx: Db, clock: Clock, orderId: number, regionId: number): Promise<void> {
-  const integration = await tx.selectFrom('integrations').select('id').where('regionId', '=', regionId).executeTakeFirst();
-  await new OutboxRepository(tx, clock).enqueue({
-    kind: ORDER_EXPORT_JOB,
-    integrationId: integration?.id ?? null,
-    aggregateType: 'order',
-    aggregateId: orderId,
-    payload: { orderId },
-    dedupeKey: `${ORDER_EXPORT_JOB}:${orderId}`,
-  });
+async function withdrawUnlisted(tx: Db, orderId: number, listed: readonly OrderPositionInput[], at: string): Promise<void> {
+  const kept = new Set(listed.map((p) => p.externalId));
+  const existing = await tx.selectFrom('orderPositions').select(['id', 'externalId']).where('orderId', '=', orderId).where('status', '=', 'active').execute();
+  const dropped = existing.filter((p) => !kept.has(p.externalId)).map((p) => p.id);
+  if (dropped.length) await tx.updateTable('orderPositions').set({ status: 'withdrawn', syncState: 'pending', updatedAt: at }).where('id', 'in', dropped).execute();
+}
+
+async function integrationOf(tx: Db, regionId: number): Promise<{ id: number; msAccountId: number } | undefined> {
+  const row = await tx.selectFrom('integrations').select(['id', 'msAccountId']).where('regionId', '=', regionId).executeTakeFirst();
+  return row ? { id: Number(row.id), msAccountId: Number(row.msAccountId) } : undefined;
+}
+
+/**
+ * The order's outbox row, in the caller's transaction, due now. One waiting row per kind and order
+ * (the dedupe key is freed when the row is claimed): a burst of changes costs one export.
+ */
+async function enqueueExport(tx: Db, clock: Clock, kind: OrderOutboxKind, orderId: number, integrationId: number | null, payload: Record<string, unknown>): Promise<void> {
+  await new OutboxRepository(tx, clock).enqueue({ kind, integrationId, aggregateType: 'order', aggregateId: orderId, payload, dedupeKey: `${kind}:${orderId}` });
 }

@@ -9,7 +9,9 @@
  * exactly one claimer wins on either dialect). Migration 0004 adds a partial unique index on
  * (aggregate_type, aggregate_id) where state='running', so a second row of the SAME order cannot
  * be claimed while the first runs: the update fails with a unique violation and the row is
- * skipped until later. Rows of a crashed worker stay `running`; `requeueStale` puts them back.
+ * skipped until later. P3: a claim names its claimer and expires unless the claimer's heartbeat
+ * extends it; a restarted process takes its own rows back at once (`recoverOwn`), others' rows come
+ * back when their claim ran out (`requeueExpired`).
  */
 import type { Clock } from '../../core/clock.js';
 import { NotFoundError } from '../../core/errors.js';
@@ -27,6 +29,12 @@ export interface OutboxJobInput {
   dedupeKey?: string | null;
   /** ISO time; default now. */
   nextAttemptAt?: string;
+}
+
+/** P3: who claims a row and until when the claim holds without a heartbeat. */
+export interface OutboxClaim {
+  owner: string;
+  expiresAt: Date;
 }
 
 export interface OutboxItemView {
@@ -112,12 +120,21 @@ export class OutboxRepository {
    * Claims one row: true when this caller now owns it. False when another worker took it, or when
    * another row of the same aggregate is running (the partial unique index of migration 0004).
    * Claiming frees the dedupe key, so a change made while the job runs enqueues a fresh job.
+   * P3: with `by`, the row records its claimer and until when the claim holds (the claimer's
+   * heartbeat pushes it forward; `requeueExpired` takes back a claim that ran out).
    */
-  async claim(id: number): Promise<boolean> {
+  async claim(id: number, by?: OutboxClaim): Promise<boolean> {
     try {
       const r = await this.db
         .updateTable('outbox')
-        .set((eb) => ({ state: 'running', attempts: eb('attempts', '+', 1), dedupeKey: null, updatedAt: this.#now() }))
+        .set((eb) => ({
+          state: 'running',
+          attempts: eb('attempts', '+', 1),
+          dedupeKey: null,
+          claimedBy: by?.owner ?? null,
+          claimExpiresAt: by ? by.expiresAt.toISOString() : null,
+          updatedAt: this.#now(),
+        }))
         .where('id', '=', id)
         .where('state', '=', 'pending')
         .executeTakeFirst();
@@ -126,6 +143,64 @@ export class OutboxRepository {
       if (isUniqueViolation(e)) return false;
       throw e;
     }
+  }
+
+  /** P3 heartbeat: the claims of `owner` on the listed running rows hold until `until`. */
+  async extendClaims(owner: string, ids: readonly number[], until: Date): Promise<number> {
+    if (ids.length === 0) return 0;
+    const r = await this.db
+      .updateTable('outbox')
+      .set({ claimExpiresAt: until.toISOString() })
+      .where('state', '=', 'running')
+      .where('claimedBy', '=', owner)
+      .where('id', 'in', [...ids])
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /**
+   * P3 on start: the rows this instance had in flight when it stopped (it was killed) are due again
+   * at once. Only a restarted process with the same instance id calls this; no one else sends them.
+   */
+  async recoverOwn(owner: string): Promise<number> {
+    const at = this.#now();
+    const r = await this.db
+      .updateTable('outbox')
+      .set({ state: 'pending', claimedBy: null, claimExpiresAt: null, nextAttemptAt: at, updatedAt: at })
+      .where('state', '=', 'running')
+      .where('claimedBy', '=', owner)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /**
+   * P3: running rows whose claim ran out (the claimer stopped its heartbeat: it died) are due again;
+   * so are rows claimed without an expiry (older code) that nobody touched since `legacyStaleBefore`.
+   */
+  async requeueExpired(legacyStaleBefore: Date): Promise<number> {
+    const at = this.#now();
+    const r = await this.db
+      .updateTable('outbox')
+      .set({ state: 'pending', claimedBy: null, claimExpiresAt: null, updatedAt: at })
+      .where('state', '=', 'running')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('claimExpiresAt', 'is not', null), eb('claimExpiresAt', '<', at)]),
+          eb.and([eb('claimExpiresAt', 'is', null), eb('updatedAt', '<', legacyStaleBefore.toISOString())]),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /** P3: when the earliest running claim runs out (null: none), so a sender can look again then. */
+  async earliestClaimExpiry(): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.min('claimExpiresAt').as('at'))
+      .where('state', '=', 'running')
+      .executeTakeFirst();
+    return (row?.at as string | null | undefined) ?? null;
   }
 
   /** Ids of the pending rows of one aggregate with id ≤ `maxId` (coalesced into the current run). */
@@ -139,6 +214,22 @@ export class OutboxRepository {
       .where('state', 'in', ['pending', 'failed'])
       .execute();
     return rows.map((r) => Number(r.id));
+  }
+
+  /** P2: `pendingIdsOf` for many aggregates in one read: aggregate id → its waiting row ids. */
+  async pendingIdsOfMany(aggregateType: string, aggregateIds: readonly string[], kinds: readonly string[]): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>(aggregateIds.map((a) => [a, []]));
+    if (aggregateIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select(['id', 'aggregateId'])
+      .where('aggregateType', '=', aggregateType)
+      .where('aggregateId', 'in', [...aggregateIds])
+      .where('kind', 'in', [...kinds])
+      .where('state', 'in', ['pending', 'failed'])
+      .execute();
+    for (const r of rows) out.get(r.aggregateId)?.push(Number(r.id));
+    return out;
   }
 
   /** The waiting (pending or failed) rows of one aggregate, oldest first, with their payloads (coalesced into the current run). */
@@ -168,6 +259,8 @@ export class OutboxRepository {
       .set((eb) => ({
         state: 'sent',
         sentAt: at,
+        claimedBy: null,
+        claimExpiresAt: null,
         lastError: others.length ? eb.case().when('id', '=', id).then(null).else(`coalesced into outbox item ${id}`).end() : null,
         updatedAt: at,
       }))
@@ -179,21 +272,21 @@ export class OutboxRepository {
   async markRetry(id: number, error: string, retryAt: Date): Promise<void> {
     await this.db
       .updateTable('outbox')
-      .set({ state: 'pending', lastError: error, nextAttemptAt: retryAt.toISOString(), updatedAt: this.#now() })
+      .set({ state: 'pending', lastError: error, nextAttemptAt: retryAt.toISOString(), claimedBy: null, claimExpiresAt: null, updatedAt: this.#now() })
       .where('id', '=', id)
       .execute();
   }
 
   /** Failed for good until someone retries it by hand (`retry`). */
   async markFailed(id: number, error: string): Promise<void> {
-    await this.db.updateTable('outbox').set({ state: 'failed', lastError: error, updatedAt: this.#now() }).where('id', '=', id).execute();
+    await this.db.updateTable('outbox').set({ state: 'failed', lastError: error, claimedBy: null, claimExpiresAt: null, updatedAt: this.#now() }).where('id', '=', id).execute();
   }
 
-  /** Running rows not touched since `olderThan`: their worker died; put them back (B1 crash recovery). */
+  /** Running rows not touched since `olderThan`, whatever their claim: put back (tests, tools). */
   async requeueStale(olderThan: Date): Promise<number> {
     const r = await this.db
       .updateTable('outbox')
-      .set({ state: 'pending', updatedAt: this.#now() })
+      .set({ state: 'pending', claimedBy: null, claimExpiresAt: null, updatedAt: this.#now() })
       .where('state', '=', 'running')
       .where('updatedAt', '<', olderThan.toISOString())
       .executeTakeFirst();

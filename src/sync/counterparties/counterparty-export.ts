@@ -70,6 +70,28 @@ const toCandidate = (c: MsCounterparty): MoySkladCandidate => ({
   phone: c.phone ?? null,
 });
 
+/** Ids per `filter=id=…;id=…` request: 40 UUIDs keep the URL near 2 KB (MoySklad's URL limit is not documented). */
+export const VERIFY_IDS_PER_REQUEST = 40;
+
+/**
+ * P2: verifies the links of many store counterparties at once — one `GET entity/counterparty?filter=id=a;id=b…`
+ * per 40 linked ids not verified in this drain run yet (repeated `=` on one field is OR, REFERENCE §2).
+ * Found ids go into the cache, so `ensureCounterparty` then costs no request for them; a missing one
+ * is left for `ensureCounterparty` to find gone and match again. Returns the requests used.
+ */
+export async function verifyLinkedCounterparties(deps: CounterpartyExportDeps & { cache: CounterpartyCache }, counterpartyIds: readonly number[]): Promise<number> {
+  const links = await new CounterpartyRepository(deps.db, deps.clock).linksOf([...new Set(counterpartyIds)], deps.msAccountId);
+  const todo = [...new Set(links.map((l) => l.msCounterpartyId))].filter((id) => !deps.cache.verified.has(id));
+  let requests = 0;
+  for (let i = 0; i < todo.length; i += VERIFY_IDS_PER_REQUEST) {
+    const chunk = todo.slice(i, i + VERIFY_IDS_PER_REQUEST);
+    const found = await deps.client.findCounterparties(chunk.map((id) => ['id', '=', id] as const));
+    requests += 1;
+    for (const c of found) deps.cache.verified.add(c.id);
+  }
+  return requests;
+}
+
 /** R24 Ensures the store counterparty is linked to a MoySklad counterparty; returns its MoySklad id. */
 export async function ensureCounterparty(deps: CounterpartyExportDeps, counterpartyId: number): Promise<EnsuredCounterparty> {
   const { db, clock, client, msAccountId } = deps;

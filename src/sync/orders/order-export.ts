@@ -23,20 +23,21 @@
 import type { Clock } from '../../core/clock.js';
 import type { BrandSynonyms } from '../../domain/brand-synonyms.js';
 import { noBrandSynonyms } from '../../domain/brand-synonyms.js';
-import { adoptPositions, decideOrderAction, planPositions, type StoreLine } from '../../domain/order-reconciliation.js';
+import { COUNTERPARTY_KIND_OF_ORDER, orderCounterpartyProblem } from '../../domain/order-counterparty.js';
+import { adoptPositions, decideOrderAction, planPositions, type CardRef, type StoreLine } from '../../domain/order-reconciliation.js';
 import type { OrderType } from '../../moysklad/client.js';
 import { MoySkladNotFoundError } from '../../moysklad/errors.js';
 import { idFromHref } from '../../moysklad/schemas/meta.js';
-import { customerOrderSchema, purchaseOrderSchema, type MsCustomerOrder, type MsOrderCreate, type MsPosition } from '../../moysklad/schemas/order.js';
+import type { MsCustomerOrder, MsOrderCreate, MsPosition, MsPurchaseOrder } from '../../moysklad/schemas/order.js';
 import type { Db } from '../../store/db.js';
-import { OrderRepository } from '../../store/repositories/order-repository.js';
+import { OrderRepository, type Order } from '../../store/repositories/order-repository.js';
 import type { OrderPositionRow, OrderRow, PositionSyncState } from '../../store/schema.js';
 import { CounterpartyCache, ensureCounterparty, type EnsuredCounterparty } from '../counterparties/counterparty-export.js';
 import type { IntegrationContext } from '../integration-context.js';
 import { derivedSyncId } from '../outbox/derived-sync-id.js';
 import { ExportDeferred, ExportError } from '../outbox/export-error.js';
 import { cardsOf, msLine, msRef, patchBody, positionBody, storeFor, storeLines } from './order-lines.js';
-import { emptyResolveReport, type ResolvedCard } from './product-resolver.js';
+import { emptyResolveReport, type ResolvedCard, type ResolveReport } from './product-resolver.js';
 import { orderExportedEvent, positionDeletedEvent } from './order-events.js';
 import type { PlatformEvent } from '../../domain/platform-events.js';
 
@@ -67,6 +68,8 @@ type HookInfo = { orderId: number; msOrderId: string };
 export interface OrderExportHooks {
   /** After MoySklad accepted the create, before the store records it. */
   afterOrderCreated?: (info: HookInfo) => void | Promise<void>;
+  /** P2: after MoySklad answered an array POST of orders, before the store records any of them. */
+  afterBatchCreated?: (info: { orderIds: number[] }) => void | Promise<void>;
   /** C6: after the last rejection was committed, before the DELETE of the MoySklad order. */
   beforeOrderDeleted?: (info: HookInfo) => void | Promise<void>;
   /** C6: after MoySklad deleted the order, before the store records it. */
@@ -100,9 +103,13 @@ export interface OrderExportResult {
   reservesChangedAt: string | null;
 }
 
+/** A customer or purchase order as MoySklad answers it. */
+export type MsOrder = MsCustomerOrder | MsPurchaseOrder;
+
 const orderTypeOf = (o: Pick<OrderRow, 'kind'>): OrderType => (o.kind === 'customer' ? 'customerorder' : 'purchaseorder');
 
-interface Subject {
+/** An order as the export sees it: the row, its MoySklad type, every line and the active ones. */
+export interface Subject {
   order: OrderRow;
   type: OrderType;
   positions: OrderPositionRow[];
@@ -137,21 +144,17 @@ export async function exportOrder(deps: OrderExportDeps, orderId: number): Promi
 }
 
 /** Loads the order and checks what must hold before any MoySklad request (R6, R9, R27). */
-async function loadSubject(deps: OrderExportDeps, orderId: number): Promise<Subject> {
+export async function loadSubject(deps: OrderExportDeps, orderId: number, loaded?: Order | null): Promise<Subject> {
   const { db, ctx } = deps;
   const { integration } = ctx;
-  const found = await new OrderRepository(db, deps.clock).find(orderId);
+  const found = loaded ?? (await new OrderRepository(db, deps.clock).find(orderId));
   if (!found) throw new ExportError('order_missing', `order ${orderId} no longer exists in the store`);
   const { positions, ...order } = found;
-  const cp = await db.selectFrom('counterparties').select(['id', 'kind', 'externalId']).where('id', '=', order.counterpartyId).executeTakeFirst();
+  const cp = await new OrderRepository(db, deps.clock).counterpartyOf(order);
   if (!cp) throw new ExportError('counterparty_missing', `order ${order.externalId}: counterparty ${order.counterpartyId} not found`);
-  // R27, checked again at export time (the API refuses it at creation already).
-  if (order.kind === 'customer' && cp.kind !== 'client') {
-    throw new ExportError('supplier_not_client', `customer order ${order.externalId} is placed on supplier ${cp.externalId}; a supplier is never a client (R27)`);
-  }
-  if (order.kind === 'supplier' && cp.kind !== 'supplier') {
-    throw new ExportError('client_not_supplier', `supplier order ${order.externalId} is placed on client ${cp.externalId}; a supplier order needs a supplier (R27)`);
-  }
+  // R27, checked again at export time (the order service refuses it at creation already).
+  const problem = orderCounterpartyProblem(order.kind, cp.kind);
+  if (problem) throw new ExportError(problem, `${order.kind} order ${order.externalId} is placed on ${cp.kind} ${cp.externalId}; a ${order.kind} order needs a ${COUNTERPARTY_KIND_OF_ORDER[order.kind]} (R27)`);
   if (order.kind === 'supplier' && integration.exportPurchaseOrders !== 1) {
     throw new ExportDeferred('purchase_orders_off', 'skipped: export of supplier orders is off for this integration (R6); the order waits until it is switched on');
   }
@@ -186,75 +189,115 @@ async function deleteMsOrder(deps: OrderExportDeps, s: Subject): Promise<OrderEx
   return { orderId: info.orderId, msOrderId, action: 'deleted', counterparty: 'linked', positionsAdded: 0, positionsUpdated: 0, positionsDeleted: deleted, productsCreated: 0, reservesChangedAt: store };
 }
 
-/** Creates or reconciles the MoySklad order of an order with lines to send (or, R7 off, none). */
-async function sendOrder(deps: OrderExportDeps, s: Subject, action: 'create' | 'reconcile'): Promise<OrderExportResult> {
+/** What an order needs before its MoySklad order is created or reconciled (counterparty, cards). */
+export interface PreparedSend {
+  ensured: EnsuredCounterparty;
+  cards: Map<number, CardRef>;
+  report: ResolveReport;
+}
+
+/** The reserve of a customer-order position at `store` (C4), or none. */
+const reserveIn = (deps: OrderExportDeps, s: Subject, store: string | null) => (quantity: number) =>
+  s.type === 'customerorder' && deps.ctx.integration.reservePositions === 1 && store ? quantity : null;
+
+/** R24, R20: links the counterparty and finds (or creates) the card of every active line. */
+export async function prepareSend(deps: OrderExportDeps, s: Subject): Promise<PreparedSend> {
   const { db, clock, ctx } = deps;
-  const { integration, client } = ctx;
   const msAccountId = Number(ctx.msAccount.id);
   const caches = deps.caches ?? new ExportCaches();
-  const orders = new OrderRepository(db, clock);
-  const orderId = Number(s.order.id);
-  const ensured = await ensureCounterparty({ db, clock, client, msAccountId, cache: caches.counterparties(msAccountId), log: deps.log ?? (() => undefined) }, Number(s.order.counterpartyId));
+  const ensured = await ensureCounterparty({ db, clock, client: ctx.client, msAccountId, cache: caches.counterparties(msAccountId), log: deps.log ?? (() => undefined) }, Number(s.order.counterpartyId));
   const report = emptyResolveReport();
   const synonyms = deps.brandSynonyms ?? noBrandSynonyms;
-  const cards = await cardsOf({ db, clock, client, msAccountId, synonyms, cache: caches.products(msAccountId) }, s.order, s.active, report);
+  const cards = await cardsOf({ db, clock, client: ctx.client, msAccountId, synonyms, cache: caches.products(msAccountId) }, s.order, s.active, report);
   for (const p of s.active) {
     const card = cards.get(p.id)!;
     if (p.msProductId !== card.msId) await setLine(deps, p, { msProductId: card.msId, syncState: p.syncState });
   }
-  const reserveIn = (store: string | null) => (quantity: number) => (s.type === 'customerorder' && integration.reservePositions === 1 && store ? quantity : null);
+  return { ensured, cards, report };
+}
 
-  let msOrder: MsCustomerOrder;
+/** The create body of an order not in MoySklad yet (B1: with its syncId; at most 1000 lines). */
+export async function createBody(deps: OrderExportDeps, s: Subject, prep: PreparedSend): Promise<MsOrderCreate> {
+  const { client, integration } = deps.ctx;
+  const store = await storeFor(deps.db, deps.clock, s.order, s.active, integration.defaultStoreMsId);
+  const lines = storeLines(s.active, prep.cards, reserveIn(deps, s, store));
+  // After a C6 delete the old syncId names the deleted order: a re-created one gets its own, derived
+  // from the deleted order's id, so that a retry of this create still finds the same new order.
+  const syncId = s.order.msDeletedAt ? derivedSyncId('order', `${s.order.syncId}:after:${s.order.msOrderId ?? ''}`) : s.order.syncId;
+  const body: MsOrderCreate = {
+    organization: msRef(client.baseUrl, 'organization', integration.organizationMsId!),
+    agent: msRef(client.baseUrl, 'counterparty', prep.ensured.msId),
+    externalCode: s.order.externalId.slice(0, 255),
+    syncId,
+    positions: lines.slice(0, MAX_POSITIONS_PER_REQUEST).map((l) => positionBody(client.baseUrl, l)),
+  };
+  if (store) body.store = msRef(client.baseUrl, 'store', store);
+  if (s.order.comment) body.description = s.order.comment;
+  return body;
+}
+
+/** Records a MoySklad order just created (right after the request, before anything else happens). */
+export async function recordCreated(deps: OrderExportDeps, s: Subject, body: MsOrderCreate, msOrder: MsOrder): Promise<void> {
+  const orderId = Number(s.order.id);
+  await deps.hooks?.afterOrderCreated?.({ orderId, msOrderId: msOrder.id });
+  await new OrderRepository(deps.db, deps.clock).recordMsOrder(orderId, { msOrderId: msOrder.id, msAccountId: Number(deps.ctx.msAccount.id), syncId: body.syncId! });
+}
+
+/** Creates or reconciles the MoySklad order of an order with lines to send (or, R7 off, none). */
+async function sendOrder(deps: OrderExportDeps, s: Subject, action: 'create' | 'reconcile'): Promise<OrderExportResult> {
+  const prep = await prepareSend(deps, s);
+  let msOrder: MsOrder;
   if (action === 'create') {
-    const store = await storeFor(db, clock, s.order, s.active, integration.defaultStoreMsId);
-    const lines = storeLines(s.active, cards, reserveIn(store));
-    // After a C6 delete the old syncId names the deleted order: a re-created one gets its own, derived
-    // from the deleted order's id, so that a retry of this create still finds the same new order.
-    const syncId = s.order.msDeletedAt ? derivedSyncId('order', `${s.order.syncId}:after:${s.order.msOrderId ?? ''}`) : s.order.syncId;
-    const body: MsOrderCreate = {
-      organization: msRef(client.baseUrl, 'organization', integration.organizationMsId!),
-      agent: msRef(client.baseUrl, 'counterparty', ensured.msId),
-      externalCode: s.order.externalId.slice(0, 255),
-      syncId,
-      positions: lines.slice(0, MAX_POSITIONS_PER_REQUEST).map((l) => positionBody(client.baseUrl, l)),
-    };
-    if (store) body.store = msRef(client.baseUrl, 'store', store);
-    if (s.order.comment) body.description = s.order.comment;
+    const body = await createBody(deps, s, prep);
     // B1: the syncId makes this POST idempotent (the client retries it on 5xx/timeouts too).
-    const raw = await client.request('POST', `entity/${s.type}`, { query: { expand: 'positions' }, body, idempotent: true });
-    msOrder = (s.type === 'customerorder' ? customerOrderSchema : purchaseOrderSchema).parse(raw) as MsCustomerOrder;
-    await deps.hooks?.afterOrderCreated?.({ orderId, msOrderId: msOrder.id });
-    await orders.recordMsOrder(orderId, { msOrderId: msOrder.id, msAccountId, syncId });
+    msOrder = await deps.ctx.client.createOrder(s.type, body, undefined, { expand: 'positions' });
+    await recordCreated(deps, s, body, msOrder);
   } else {
-    try {
-      msOrder = (await client.getOrder(s.type, s.order.msOrderId!, { expand: 'positions' })) as MsCustomerOrder;
-    } catch (e) {
-      if (e instanceof MoySkladNotFoundError) {
-        throw new ExportError('ms_order_deleted', `order ${s.order.externalId}: MoySklad ${s.type} ${s.order.msOrderId} was deleted in MoySklad; not re-created automatically`, { cause: e });
-      }
-      throw e;
-    }
+    msOrder = await fetchMsOrder(deps, s);
   }
+  return finishSend(deps, s, prep, msOrder, action);
+}
+
+/** The MoySklad order of an exported order with its positions; deleted in MoySklad → `ms_order_deleted`. */
+async function fetchMsOrder(deps: OrderExportDeps, s: Subject): Promise<MsOrder> {
+  try {
+    return await deps.ctx.client.getOrder(s.type, s.order.msOrderId!, { expand: 'positions' });
+  } catch (e) {
+    if (e instanceof MoySkladNotFoundError) {
+      throw new ExportError('ms_order_deleted', `order ${s.order.externalId}: MoySklad ${s.type} ${s.order.msOrderId} was deleted in MoySklad; not re-created automatically`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+/**
+ * After the create (or the read of an exported order): carries out the position plan, the comment,
+ * and records the order as exported (E3 event). Shared by the single export and the batch (P2).
+ */
+export async function finishSend(deps: OrderExportDeps, s: Subject, prep: PreparedSend, msOrder: MsOrder, action: 'create' | 'reconcile'): Promise<OrderExportResult> {
+  const { integration, client } = deps.ctx;
+  const orderId = Number(s.order.id);
+  const msAccountId = Number(deps.ctx.msAccount.id);
   const store = msOrder.store ? idFromHref(msOrder.store.meta.href) : null;
-  const outcome = await applyPlan(deps, s, msOrder, storeLines(s.positions, cards, reserveIn(store)), action === 'create');
+  const outcome = await applyPlan(deps, s, msOrder, storeLines(s.positions, prep.cards, reserveIn(deps, s, store)), action === 'create');
   if (action === 'reconcile' && (s.order.comment ?? '') !== (msOrder.description ?? '')) {
-    await client.request('PUT', `entity/${s.type}/${encodeURIComponent(msOrder.id)}`, { body: { description: s.order.comment ?? '' } });
+    await client.updateOrderDescription(s.type, msOrder.id, s.order.comment ?? '');
     outcome.updated += 1;
   }
   const created = action === 'create';
   const result = created ? 'created' : outcome.added || outcome.updated || outcome.deleted || outcome.released ? 'updated' : 'unchanged';
   // E3: the platform hears that the order reached MoySklad (a no-op run of an order already sent says nothing).
-  await orders.markExported(orderId, msAccountId, msOrder.id, result !== 'unchanged' || s.order.exportState !== 'sent' ? (at) => orderExportedEvent(s.order, msOrder.id, result, at) : undefined);
+  await new OrderRepository(deps.db, deps.clock).markExported(orderId, msAccountId, msOrder.id, result !== 'unchanged' || s.order.exportState !== 'sent' ? (at) => orderExportedEvent(s.order, msOrder.id, result, at) : undefined);
   const reservedAtCreate = created && s.type === 'customerorder' && store !== null && integration.reservePositions === 1 && s.active.length > 0;
   return {
     orderId,
     msOrderId: msOrder.id,
     action: result,
-    counterparty: ensured.action,
+    counterparty: prep.ensured.action,
     positionsAdded: created ? Math.min(s.active.length, MAX_POSITIONS_PER_REQUEST) + outcome.added : outcome.added,
     positionsUpdated: outcome.updated,
     positionsDeleted: outcome.deleted,
-    productsCreated: report.created,
+    productsCreated: prep.report.created,
     reservesChangedAt: store !== null && (reservedAtCreate || outcome.reserveMoved > 0) ? store : null,
   };
 }
@@ -269,7 +312,7 @@ interface PlanOutcome {
 }
 
 /** Carries out the position plan against the MoySklad order; each MoySklad id is recorded right after its request. */
-async function applyPlan(deps: OrderExportDeps, s: Subject, msOrder: MsCustomerOrder, lines: StoreLine[], freshlyCreated: boolean): Promise<PlanOutcome> {
+async function applyPlan(deps: OrderExportDeps, s: Subject, msOrder: MsOrder, lines: StoreLine[], freshlyCreated: boolean): Promise<PlanOutcome> {
   const { client, integration } = deps.ctx;
   let ms: MsPosition[] = msOrder.positions?.rows ?? [];
   const size = msOrder.positions?.meta.size;
