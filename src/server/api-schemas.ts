@@ -347,14 +347,20 @@ export const SyncEnqueued = z
   .object({ jobId: z.string(), merged: z.boolean(), kind: z.string() })
   .meta({ id: 'SyncEnqueued' });
 
+/** S2: the one error shape of every error answer (API, webhook intake, media, body limits): `details` is always present. */
 export const ErrorResponse = z
   .object({
-    error: z.object({
-      code: z.string(),
-      message: z.string(),
-      details: z.unknown().optional(),
-    }),
+    error: z
+      .object({
+        code: z.string().regex(/^[a-z][a-z0-9_]*$/).meta({ description: 'stable snake_case code, e.g. validation_failed, not_found, payload_too_large' }),
+        message: z.string().min(1),
+        details: z
+          .union([z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())])
+          .meta({ description: 'null when there are none; field-level issues [{path, message}] for validation_failed' }),
+      })
+      .strict(),
   })
+  .strict()
   .meta({ id: 'Error' });
 
 /** The order-export options of an integration (R6, R7 with C6, C4). */
