@@ -34,7 +34,7 @@ export interface Surface {
 
 /** The app over `tdb` with a token, a seeded integration and the account's webhook key. */
 export async function surfaceFor(tdb: TestDatabase): Promise<Surface> {
-  const clock = new ManualClock(new Date('2026-03-01T10:00:00Z'));
+  const clock = new ManualClock({ start: '2026-03-01T10:00:00Z' });
   const box = new SecretBox(randomBytes(32));
   const queue = new EmbeddedJobQueue({ db: tdb.db, clock });
   const logged: unknown[] = [];
