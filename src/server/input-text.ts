@@ -24,7 +24,7 @@ export function cleanText(options: CleanTextOptions) {
     .string()
     .superRefine((v, ctx) => {
       const problem = textProblem(v, { multiline: options.multiline ?? false });
-      if (problem) ctx.addIssue({ code: 'custom', message: TEXT_PROBLEM_MESSAGES[problem], abort: true });
+      if (problem) ctx.addIssue({ code: 'custom', message: TEXT_PROBLEM_MESSAGES[problem], continue: false });
     })
     .trim()
     .min(min, min === 1 ? 'must not be blank' : `must have at least ${min} characters`)
