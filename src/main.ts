@@ -22,6 +22,7 @@ import { systemClock } from './core/clock.js';
 import { AppError, errorMessage } from './core/errors.js';
 import { loadOrCreateKeyFile, parseSecretKey, SecretBox } from './core/secret-box.js';
 import { tightenTree } from './core/private-files.js';
+import { trustedProxies } from './core/client-address.js';
 import { DEFAULT_MOYSKLAD_BASE_URL, type AppConfig } from './config/config.js';
 import { createEmulator, DEFAULT_ACCOUNT } from './emulator/index.js';
 import { IntegrationLog, type IntegrationLogInput } from './log/integration-log.js';
@@ -563,6 +564,7 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
             }),
             logDir: config.logDir,
             publicBaseUrl: config.publicBaseUrl,
+            trustedProxies: trustedProxies(config.trustedProxies),
           }),
         mountExtra: (a: Hono) => {
           const handler = createMetricsHandler(metrics);

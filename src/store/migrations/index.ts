@@ -28,6 +28,7 @@ import * as m0023 from './0023_platform_webhooks.js';
 import * as m0024 from './0024_search_text.js';
 import * as m0025 from './0025_price_list_feeds.js';
 import * as m0026 from './0026_data_quality_ms_type.js';
+import * as m0027 from './0027_login_failures.js';
 import * as m0033 from './0033_order_ms_state.js';
 
 export const migrations: Record<string, Migration> = {
@@ -54,5 +55,6 @@ export const migrations: Record<string, Migration> = {
   '0024_search_text': m0024,
   '0025_price_list_feeds': m0025,
   '0026_data_quality_ms_type': m0026,
+  '0027_login_failures': m0027,
   '0033_order_ms_state': m0033,
 };
