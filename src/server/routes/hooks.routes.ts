@@ -8,8 +8,8 @@
  * `MAX_HOOK_BODY_BYTES` (the app's body-limit middleware, 413), and errors have the one shape (S2).
  */
 import type { Context, Hono } from 'hono';
-import { AppError } from '../../core/errors.js';
 import { acceptWebhook, type WebhookIntakeDeps } from '../../sync/webhooks/webhook-intake.js';
+import { errorBody } from '../error-handler.js';
 
 /** Request bodies larger than this are refused (a notification carries references only). */
 export const MAX_HOOK_BODY_BYTES = 4 * 1024 * 1024;
@@ -30,6 +30,6 @@ export function mountHookRoutes(app: Hono, deps: WebhookIntakeDeps): void {
   app.post(`${HOOKS_PATH_PREFIX}:key`, async (c) => {
     const result = await acceptWebhook(deps, { key: c.req.param('key'), requestId: c.req.query('requestId'), readBody: () => readJson(c) });
     if (result.status === 204) return c.body(null, 204);
-    throw new AppError(result.status === 404 ? 'not_found' : 'validation_failed', result.error, { status: result.status });
+    return c.json(errorBody(result.status === 404 ? 'not_found' : 'validation_failed', result.error), result.status);
   });
 }
