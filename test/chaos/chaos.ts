@@ -15,7 +15,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -26,6 +25,8 @@ import { ApiTokenService } from '../../src/server/auth.js';
 import { IntegrationRepository } from '../../src/store/repositories/integration-repository.js';
 import { OutboxRepository } from '../../src/store/repositories/outbox-repository.js';
 import { createDatabase, type StoreDatabase } from '../../src/store/database.js';
+import { createRng } from '../../src/emulator/state/ids.js';
+import { freePort } from '../cli/cli-helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/moysklad-exchange.js');
@@ -64,28 +65,6 @@ export interface ChaosFigures {
   durationMs: number;
 }
 
-/** A small deterministic PRNG (mulberry32) so that a run can be repeated by its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -188,7 +167,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
   const started = Date.now();
   const sink = o.log ?? (() => undefined);
   const log = (line: string): void => sink(`${line} [t=${((Date.now() - started) / 1000).toFixed(1)} s]`);
-  const rand = prng(o.seed ?? 20261203);
+  // Deterministic, so that a run can be repeated by its seed.
+  const rand = createRng(o.seed ?? 20261203);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mse-chaos-'));
   const procs: Proc[] = [];
   let pgDb: string | null = null;

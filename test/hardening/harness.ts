@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { beforeAll } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { SecretBox } from '../../src/core/secret-box.js';
 import { EmbeddedJobQueue } from '../../src/queue/embedded-queue.js';
@@ -21,6 +22,7 @@ import { SyncRegistry } from '../../src/sync/sync-registry.js';
 import { webhookKeyFor } from '../../src/sync/webhooks/webhook-keys.js';
 import type { TestDatabase } from '../helpers/databases.js';
 import { seedIntegrationRows } from '../helpers/seed-integration.js';
+import type { OpenApiDoc } from './openapi-walk.js';
 
 export interface Surface {
   app: Hono;
@@ -63,6 +65,19 @@ export async function surfaceFor(tdb: TestDatabase): Promise<Surface> {
   });
   const { token } = await new ApiTokenService({ db: tdb.db, clock }).create(`hardening-${code}`);
   return { app, token, hookKey, integrationId: seeded.integrationId, regionId: seeded.regionId, logged };
+}
+
+/** The surface and its own OpenAPI document, opened once for a describe block (`beforeAll`). */
+export function useSurface(getDb: () => TestDatabase): () => { s: Surface; doc: OpenApiDoc } {
+  let opened: { s: Surface; doc: OpenApiDoc } | undefined;
+  beforeAll(async () => {
+    const s = await surfaceFor(getDb());
+    opened = { s, doc: (await (await s.app.request('/api/v1/openapi.json')).json()) as OpenApiDoc };
+  });
+  return () => {
+    if (!opened) throw new Error('the surface is not open');
+    return opened;
+  };
 }
 
 export interface Served {

@@ -4,10 +4,10 @@
  * a body valid against the one schema (`ErrorResponse`, `details` always present); so do the
  * webhook intake, the media routes, unknown paths and the body cap.
  */
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ErrorResponse } from '../../src/server/api-schemas.js';
 import { forEachDialect } from '../helpers/databases.js';
-import { surfaceFor, type Surface } from './harness.js';
+import { useSurface, type Surface } from './harness.js';
 import { fillPath, operationsOf, resolve, type Json, type OpenApiDoc, type WalkOperation } from './openapi-walk.js';
 
 interface Attack {
@@ -59,14 +59,10 @@ async function attacks(s: Surface, doc: OpenApiDoc, op: WalkOperation): Promise<
 }
 
 forEachDialect((getDb) => {
-  let s: Surface;
-  let doc: OpenApiDoc;
-  beforeAll(async () => {
-    s = await surfaceFor(getDb());
-    doc = (await (await s.app.request('/api/v1/openapi.json')).json()) as OpenApiDoc;
-  });
+  const opened = useSurface(getDb);
 
   it('S2 every operation of the OpenAPI document answers bad input with 4xx in the one error shape (details always present)', async () => {
+    const { s, doc } = opened();
     const ops = operationsOf(doc);
     expect(ops.length).toBeGreaterThanOrEqual(40);
     const all: Attack[] = [];
@@ -81,6 +77,7 @@ forEachDialect((getDb) => {
   });
 
   it('S2 the webhook intake, the media routes, unknown paths and the body cap answer in the same shape', async () => {
+    const { s } = opened();
     const cases: [string, string, string | undefined, number][] = [
       ['POST', `/hooks/moysklad/${'x'.repeat(32)}?requestId=abcdef12-3456`, '{}', 404],
       ['POST', `/hooks/moysklad/${s.hookKey}`, '{}', 400],
@@ -104,6 +101,7 @@ forEachDialect((getDb) => {
   });
 
   it('S2 the OpenAPI document declares the one error schema with details required', () => {
+    const { doc } = opened();
     const error = doc.components.schemas.Error as { properties: { error: { required: string[] } } };
     expect(error.properties.error.required).toEqual(['code', 'message', 'details']);
   });

@@ -3,11 +3,11 @@
  * and are never stored — for every string field of every request body and every string query
  * parameter of the OpenAPI document (walked), and in the cases the attack report named.
  */
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ErrorResponse } from '../../src/server/api-schemas.js';
 import { forEachDialect } from '../helpers/databases.js';
-import { surfaceFor, type Surface } from './harness.js';
-import { bodyWith, fillPath, isFreeString, operationsOf, stringFieldPaths, type OpenApiDoc } from './openapi-walk.js';
+import { useSurface, type Surface } from './harness.js';
+import { bodyWith, fillPath, isFreeString, operationsOf, stringFieldPaths } from './openapi-walk.js';
 
 async function call(s: Surface, method: string, url: string, body?: string): Promise<{ status: number; json: { error?: { code: string; details: unknown } } & Record<string, unknown> }> {
   const res = await s.app.request(url, { method, headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' }, ...(body !== undefined ? { body } : {}) });
@@ -20,14 +20,10 @@ const issuePaths = (json: unknown): string[] => {
 };
 
 forEachDialect((getDb) => {
-  let s: Surface;
-  let doc: OpenApiDoc;
-  beforeAll(async () => {
-    s = await surfaceFor(getDb());
-    doc = (await (await s.app.request('/api/v1/openapi.json')).json()) as OpenApiDoc;
-  });
+  const opened = useSurface(getDb);
 
   it('S3 every string field of every request body refuses a control character and a lone surrogate (400 naming the field)', async () => {
+    const { s, doc } = opened();
     const missed: string[] = [];
     let checked = 0;
     for (const op of operationsOf(doc)) {
@@ -48,6 +44,7 @@ forEachDialect((getDb) => {
   });
 
   it('S3 every string query parameter refuses a control character (?q=%00 no longer matches everything)', async () => {
+    const { s, doc } = opened();
     const missed: string[] = [];
     for (const op of operationsOf(doc)) {
       if (op.method !== 'GET') continue;
@@ -63,6 +60,7 @@ forEachDialect((getDb) => {
   });
 
   it('S3 a blank externalId or name is 400; surrounding spaces are trimmed; nothing unclean is stored', async () => {
+    const { s } = opened();
     const before = (await call(s, 'GET', '/api/v1/clients?limit=1000')).json.total as number;
     for (const body of [
       { externalId: ' ', name: 'Ок' },
@@ -85,6 +83,7 @@ forEachDialect((getDb) => {
   });
 
   it('S3 the newer fields (time zone, phone, webhook URL, feed-free comments) follow the same rules', async () => {
+    const { s } = opened();
     const region = await call(s, 'POST', '/api/v1/regions', JSON.stringify({ name: 'Регион S3', code: 's3-region', timeZone: 'Europe/Moscow\u0000' }));
     expect(region.status).toBe(400);
     expect(issuePaths(region.json)).toEqual(['timeZone']);

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { beforeAll, expect, it } from 'vitest';
 import { ErrorResponse } from '../../src/server/api-schemas.js';
 import { forEachDialect } from '../helpers/databases.js';
-import { surfaceFor, type Surface } from './harness.js';
+import { useSurface, type Surface } from './harness.js';
 import { fillPath, operationsOf, resolve, type Json, type OpenApiDoc, type WalkOperation } from './openapi-walk.js';
 
 const RUNS = Math.max(1000, Number(process.env.FUZZ_RUNS ?? '1000') || 1000);
@@ -95,11 +95,11 @@ function requestFor(doc: OpenApiDoc, op: WalkOperation): fc.Arbitrary<FuzzReques
 }
 
 forEachDialect((getDb) => {
+  const opened = useSurface(getDb);
   let s: Surface;
   let doc: OpenApiDoc;
   beforeAll(async () => {
-    s = await surfaceFor(getDb());
-    doc = (await (await s.app.request('/api/v1/openapi.json')).json()) as OpenApiDoc;
+    ({ s, doc } = opened());
     // Some rows, so that generated ids 1–3 often name something and requests reach the handlers.
     const post = async (path: string, body: unknown): Promise<number> =>
       (await s.app.request(`/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
