@@ -155,11 +155,113 @@ async function withStore<T>(config: AppConfig, fn: (s: StoreDatabase) => Promise
   }
 }
 
+/** Puts back every `running` row: what the next drain does once the stale window has passed. */
+function requeueAll(config: AppConfig): Promise<number> {
+  return withStore(config, (s) => new OutboxRepository(s.db, systemClock).requeueStale(new Date(Date.now() + 1000)));
+}
+
 async function inFlight(config: AppConfig): Promise<number> {
   return withStore(config, async (s) => {
     const r = await s.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['pending', 'running']).executeTakeFirstOrThrow();
     return Number(r.n);
   });
+}
+
+interface KillContext {
+  o: ChaosOptions;
+  rand: () => number;
+  createRound: () => Promise<void>;
+  config: AppConfig;
+  env: NodeJS.ProcessEnv;
+  dir: string;
+  log: (line: string) => void;
+}
+
+/** Rounds of orders, each exported by an exporter that is killed at a random point, until enough kills. */
+async function killRounds({ o, rand, createRound, config, env, dir, log }: KillContext): Promise<Pick<ChaosFigures, 'kills' | 'killsDuringExport' | 'exporterRuns' | 'killDelaysMs'>> {
+  let kills = 0;
+  let killsDuringExport = 0;
+  let exporterRuns = 0;
+  const killDelaysMs: number[] = [];
+  const requeue = (): Promise<number> => requeueAll(config);
+  const monitor = createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: 1 });
+  const countState = async (state: 'sent' | 'running'): Promise<number> =>
+    Number((await monitor.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', state).executeTakeFirstOrThrow()).n);
+  try {
+    for (let round = 0; killsDuringExport < o.kills && round < o.kills * 4; round++) {
+      await createRound();
+      log(`[chaos] round ${round + 1}: orders created`);
+      const sentBefore = await countState('sent');
+      // The kill point: after a random number of this round's orders went out, plus a random delay,
+      // so that kills land before the first order, between orders and inside one order's requests.
+      const target = Math.floor(rand() * o.ordersPerRound);
+      const delay = Math.floor(rand() * o.maxKillDelayMs);
+      const exporter = run(['sync', 'outbox'], env, path.join(dir, 'exporter.log'));
+      exporterRuns++;
+      await waitFor('the exporter to reach its kill point', async () => exporter.child.exitCode !== null || ((await countState('running')) > 0 && (await countState('sent')) - sentBefore >= target), 120_000);
+      await Promise.race([sleep(delay), exporter.exited]);
+      if (exporter.child.exitCode === null) {
+        const sentAtKill = (await countState('sent')) - sentBefore;
+        const pending = await inFlight(config);
+        exporter.child.kill('SIGKILL');
+        await exporter.exited;
+        kills++;
+        if (pending > 0) {
+          killsDuringExport++;
+          killDelaysMs.push(delay);
+        }
+        log(`[chaos] round ${round + 1}: SIGKILL after ${sentAtKill} of the round's orders (+${delay} ms), ${pending} outbox rows in flight`);
+      } else {
+        log(`[chaos] round ${round + 1}: the exporter finished before its kill point (${target} orders +${delay} ms)`);
+      }
+      await requeue();
+    }
+  } finally {
+    await monitor.destroy();
+  }
+
+  return { kills, killsDuringExport, exporterRuns, killDelaysMs };
+}
+
+type Verified = Pick<ChaosFigures, 'orders' | 'positions' | 'msOrders' | 'lost' | 'doubled' | 'positionMismatches' | 'productsCreated' | 'productsDoubled'>;
+
+/** What MoySklad holds now, against what the store holds. */
+async function verify(config: AppConfig, msBase: string, msOrdersBefore: number, msProductsBefore: number): Promise<Verified> {
+  const local = await withStore(config, async (s) => {
+    const orders = await s.db.selectFrom('orders').select(['id', 'syncId', 'exportState']).where('externalId', 'like', 'chaos-%').execute();
+    const positions = await s.db.selectFrom('orderPositions').select(['orderId', 'quantity', 'price']).execute();
+    return { orders, positions };
+  });
+  const msOrders = await msAll(msBase, '/entity/customerorder');
+  const bySync = new Map<string, Record<string, unknown>[]>();
+  for (const m of msOrders) if (typeof m.syncId === 'string') bySync.set(m.syncId, [...(bySync.get(m.syncId) ?? []), m]);
+  let lost = 0;
+  let doubled = 0;
+  let positionMismatches = 0;
+  for (const ord of local.orders) {
+    const found = bySync.get(String(ord.syncId)) ?? [];
+    if (found.length === 0) lost++;
+    if (found.length > 1) doubled += found.length - 1;
+    if (found.length !== 1) continue;
+    const msPositions = (await msAll(msBase, `/entity/customerorder/${String(found[0]!.id)}/positions`)).map((p) => `${Number(p.quantity)}×${Number(p.price)}`).sort();
+    const want = local.positions.filter((p) => Number(p.orderId) === Number(ord.id)).map((p) => `${Number(p.quantity)}×${Number(p.price)}`).sort();
+    if (JSON.stringify(msPositions) !== JSON.stringify(want)) positionMismatches++;
+  }
+  // Orders in MoySklad that are not ours (beyond the seed's) would be doubles without a syncId match.
+  doubled += Math.max(0, msOrders.length - msOrdersBefore - local.orders.length);
+  const products = (await msAll(msBase, '/entity/product')).slice(msProductsBefore);
+  const codes = products.map((p) => String(p.code ?? p.article ?? p.name));
+  const productsDoubled = codes.length - new Set(codes).size;
+  return {
+    orders: local.orders.length,
+    positions: local.positions.filter((p) => local.orders.some((x) => Number(x.id) === Number(p.orderId))).length,
+    msOrders: msOrders.length - msOrdersBefore,
+    lost,
+    doubled,
+    positionMismatches,
+    productsCreated: products.length,
+    productsDoubled,
+  };
 }
 
 /** Runs the chaos scenario; always stops its processes and removes its files. */
@@ -237,47 +339,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       }
     };
 
-    let kills = 0;
-    let killsDuringExport = 0;
-    let exporterRuns = 0;
-    const killDelaysMs: number[] = [];
-    const requeue = (): Promise<number> => withStore(config, (s) => new OutboxRepository(s.db, systemClock).requeueStale(new Date(Date.now() + 1000)));
-    const monitor = createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: 1 });
-    const countState = async (state: 'sent' | 'running'): Promise<number> =>
-      Number((await monitor.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', state).executeTakeFirstOrThrow()).n);
-    try {
-      for (let round = 0; killsDuringExport < o.kills && round < o.kills * 4; round++) {
-        await createRound();
-        log(`[chaos] round ${round + 1}: orders created`);
-        const sentBefore = await countState('sent');
-        // The kill point: after a random number of this round's orders went out, plus a random delay,
-        // so that kills land before the first order, between orders and inside one order's requests.
-        const target = Math.floor(rand() * o.ordersPerRound);
-        const delay = Math.floor(rand() * o.maxKillDelayMs);
-        const exporter = run(['sync', 'outbox'], env, path.join(dir, 'exporter.log'));
-        exporterRuns++;
-        await waitFor('the exporter to reach its kill point', async () => exporter.child.exitCode !== null || ((await countState('running')) > 0 && (await countState('sent')) - sentBefore >= target), 120_000);
-        await Promise.race([sleep(delay), exporter.exited]);
-        if (exporter.child.exitCode === null) {
-          const sentAtKill = (await countState('sent')) - sentBefore;
-          const pending = await inFlight(config);
-          exporter.child.kill('SIGKILL');
-          await exporter.exited;
-          kills++;
-          if (pending > 0) {
-            killsDuringExport++;
-            killDelaysMs.push(delay);
-          }
-          log(`[chaos] round ${round + 1}: SIGKILL after ${sentAtKill} of the round's orders (+${delay} ms), ${pending} outbox rows in flight`);
-        } else {
-          log(`[chaos] round ${round + 1}: the exporter finished before its kill point (${target} orders +${delay} ms)`);
-        }
-        await requeue();
-      }
-    } finally {
-      await monitor.destroy();
-    }
-
+    const killed = await killRounds({ o, rand, createRound, config, env, dir, log });
+    let exporterRuns = killed.exporterRuns;
+    const { kills, killsDuringExport, killDelaysMs } = killed;
+    const requeue = (): Promise<number> => requeueAll(config);
     // Recovery: exporters run to completion until nothing is in flight.
     for (let i = 0; i < 6 && (await inFlight(config)) > 0; i++) {
       await requeue();
@@ -286,49 +351,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       await exporter.exited;
     }
 
-    // What MoySklad holds now, against what the store holds.
-    const local = await withStore(config, async (s) => {
-      const orders = await s.db.selectFrom('orders').select(['id', 'syncId', 'exportState']).where('externalId', 'like', 'chaos-%').execute();
-      const positions = await s.db.selectFrom('orderPositions').select(['orderId', 'quantity', 'price']).execute();
-      const outbox = await s.db.selectFrom('outbox').select(['state']).execute();
-      return { orders, positions, outbox };
-    });
-    const msOrders = (await msAll(msBase, '/entity/customerorder')).slice(msOrdersBefore === 0 ? 0 : 0);
-    const bySync = new Map<string, Record<string, unknown>[]>();
-    for (const m of msOrders) if (typeof m.syncId === 'string') bySync.set(m.syncId, [...(bySync.get(m.syncId) ?? []), m]);
-    let lost = 0;
-    let doubled = 0;
-    let positionMismatches = 0;
-    for (const ord of local.orders) {
-      const found = bySync.get(String(ord.syncId)) ?? [];
-      if (found.length === 0) lost++;
-      if (found.length > 1) doubled += found.length - 1;
-      if (found.length !== 1) continue;
-      const msPositions = (await msAll(msBase, `/entity/customerorder/${String(found[0]!.id)}/positions`)).map((p) => `${Number(p.quantity)}×${Number(p.price)}`).sort();
-      const want = local.positions.filter((p) => Number(p.orderId) === Number(ord.id)).map((p) => `${Number(p.quantity)}×${Number(p.price)}`).sort();
-      if (JSON.stringify(msPositions) !== JSON.stringify(want)) positionMismatches++;
-    }
-    // Orders in MoySklad that are not ours (beyond the seed's) would be doubles without a syncId match.
-    doubled += Math.max(0, msOrders.length - msOrdersBefore - local.orders.length);
-    const products = (await msAll(msBase, '/entity/product')).slice(msProductsBefore);
-    const codes = products.map((p) => String(p.code ?? p.article ?? p.name));
-    const productsDoubled = codes.length - new Set(codes).size;
-    return {
-      dialect: o.dialect,
-      orders: local.orders.length,
-      positions: local.positions.filter((p) => local.orders.some((x) => Number(x.id) === Number(p.orderId))).length,
-      kills,
-      killsDuringExport,
-      exporterRuns,
-      msOrders: msOrders.length - msOrdersBefore,
-      lost,
-      doubled,
-      positionMismatches,
-      productsCreated: products.length,
-      productsDoubled,
-      killDelaysMs,
-      durationMs: Date.now() - started,
-    };
+    const v = await verify(config, msBase, msOrdersBefore, msProductsBefore);
+    return { dialect: o.dialect, ...v, kills, killsDuringExport, exporterRuns, killDelaysMs, durationMs: Date.now() - started };
   } finally {
     for (const p of procs.reverse()) {
       if (p.child.exitCode === null) {
