@@ -22,11 +22,13 @@ import type { Clock } from './core/clock.js';
 import { systemClock } from './core/clock.js';
 import { AppError, errorMessage } from './core/errors.js';
 import { loadOrCreateKeyFile, parseSecretKey, SecretBox } from './core/secret-box.js';
+import { tightenTree } from './core/private-files.js';
+import { trustedProxies } from './core/client-address.js';
 import { DEFAULT_MOYSKLAD_BASE_URL, type AppConfig } from './config/config.js';
 import { createEmulator, DEFAULT_ACCOUNT } from './emulator/index.js';
 import { IntegrationLog, type IntegrationLogInput } from './log/integration-log.js';
 import { createJobQueue } from './queue/create-job-queue.js';
-import { createWorker, startScheduler, type EnqueueRequest, type JobEnqueuer, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
+import { createWorker, startScheduler, type EnqueueRequest, type JobEnqueuer, type JobQueue, type QueueLogger, type Worker } from './queue/index.js';
 import { placeDemoOrder } from './app/demo-order.js';
 import { createApp } from './server/app.js';
 import { mountAdminPanel } from './server/admin/admin-panel.js';
@@ -363,7 +365,7 @@ export const DEMO_EMULATOR_STATE_FILE = 'demo-moysklad.json';
  * kept in `${dataDir}/demo-moysklad.json`.
  */
 export async function startDemoEmulator(clock: Clock, dataDir: string): Promise<DemoMoySklad> {
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const emulator = createEmulator({ clock, accounts: [DEFAULT_ACCOUNT], persistPath: path.join(dataDir, DEMO_EMULATOR_STATE_FILE) });
   const account = emulator.account(DEFAULT_ACCOUNT.login);
   const org = account.organizations[0];
@@ -515,6 +517,8 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
     if (bound) closeServer = () => bound.close();
     const { store, box } = await prepareStore(config, clock);
     cleanups.push(() => store.destroy());
+    // S4: an install made before files were private is tightened (directories 0700, files 0600).
+    for (const dir of [config.dataDir, config.logDir]) tightenTree(dir);
 
     let demo: DemoMoySklad | null = null;
     let integrationId: number | null = null;
@@ -622,6 +626,7 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
             }),
             logDir: config.logDir,
             publicBaseUrl: config.publicBaseUrl,
+            trustedProxies: trustedProxies(config.trustedProxies),
           }),
         mountExtra: (a: Hono) => {
           const handler = createMetricsHandler(metrics);

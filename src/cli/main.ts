@@ -8,6 +8,10 @@ import { systemClock } from '../core/clock.js';
 import { registerEmulatorCommand } from '../emulator/cli.js';
 import { createLogger } from '../log/create-logger.js';
 import { runCli, type CliIo } from './program.js';
+import { restrictUmask } from '../core/private-files.js';
+
+// S4: whatever the process creates without an explicit mode is private (files 0600, directories 0700).
+restrictUmask();
 
 // `moysklad-exchange token list | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

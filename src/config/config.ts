@@ -11,6 +11,7 @@ import { AppError } from '../core/errors.js';
 import { parseSecretKey } from '../core/secret-box.js';
 import { canonicalTimeZone, isTimeZone } from '../core/time-zone.js';
 import { isPostgresUrl } from '../store/database.js';
+import { parseProxyEntry } from '../core/client-address.js';
 
 export const DEFAULT_MOYSKLAD_BASE_URL = 'https://api.moysklad.ru/api/remap/1.2';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -52,6 +53,11 @@ export interface AppConfig {
    */
   timezone: string;
   logLevel: AppLogLevel;
+  /**
+   * S7 TRUSTED_PROXIES: reverse proxies (IPs or CIDR ranges, comma-separated) whose
+   * `X-Forwarded-For` names the client address for login throttling; empty = the socket address.
+   */
+  trustedProxies: readonly string[];
 }
 
 /** Empty or whitespace-only values count as unset. */
@@ -83,11 +89,19 @@ const envSchema = z.object({
   MOYSKLAD_PASSWORD: optionalText,
   MOYSKLAD_TOKEN: optionalText,
   TZ_SHOP: optionalText.refine((v) => v === undefined || isTimeZone(v), 'TZ_SHOP is not a known IANA time zone (e.g. Europe/Moscow)'),
+  TRUSTED_PROXIES: optionalText.refine(
+    (v) => v === undefined || splitList(v).every((e) => parseProxyEntry(e) !== null),
+    'TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8)',
+  ),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined),
     z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
   ),
 });
+
+function splitList(v: string): string[] {
+  return v.split(',').map((e) => e.trim()).filter((e) => e !== '');
+}
 
 function isHttpUrl(v: string): boolean {
   try {
@@ -142,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       : null,
     timezone: canonicalTimeZone(e.TZ_SHOP) ?? 'Europe/Moscow',
     logLevel: e.LOG_LEVEL ?? 'info',
+    trustedProxies: Object.freeze(e.TRUSTED_PROXIES ? splitList(e.TRUSTED_PROXIES) : []),
   };
   return Object.freeze(config);
 }

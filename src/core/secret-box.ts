@@ -52,7 +52,7 @@ export function loadOrCreateKeyFile(file: string): { key: Buffer; created: boole
     if (!key) throw new SecretKeyError(`secret key file ${file} does not hold a 32-byte base64 or hex key`);
     return { key, created: false };
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(SECRET_KEY_BYTES);
   try {
     fs.writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });

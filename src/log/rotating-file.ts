@@ -45,7 +45,8 @@ export class RotatingFile {
     this.file = file;
     this.rotation = { ...DEFAULT_ROTATION, ...rotation };
     if (this.rotation.maxBytes < 1 || this.rotation.keep < 0) throw new Error('invalid log rotation config');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // S4: logs are private to the service's user (directory 0700, files 0600).
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   }
 
   /** Appends one line (a newline is added). */
@@ -80,7 +81,7 @@ export class RotatingFile {
       }
       this.close();
     }
-    this.#fd = fs.openSync(this.file, 'a', 0o640);
+    this.#fd = fs.openSync(this.file, 'a', 0o600);
     const st = fs.fstatSync(this.#fd);
     this.#ino = st.ino;
     this.#size = st.size;

@@ -8,6 +8,7 @@ import { normalizeEmail, normalizeInn } from '../core/normalize.js';
 import { isPhoneNumber, REGION_COUNTRIES } from '../domain/phone.js';
 import { JOB_FAMILIES, PERMISSION_PROBLEMS } from '../domain/permission-problem.js';
 import { canonicalTimeZone } from '../core/time-zone.js';
+import { nonBlank, optionalCleanText, queryText } from './input-text.js';
 
 /** Database ids are positive integers; a path id that is not one names nothing (404). */
 export const IdParam = z.string().regex(/^[1-9]\d{0,15}$/).transform(Number);
@@ -15,8 +16,9 @@ export const RefId = z.number().int().positive();
 export const IdParams = z.object({ id: IdParam });
 export const PositionParams = z.object({ id: IdParam, positionId: IdParam });
 
-const nonEmpty = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
-const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
+// S3: every input string is built from the shared helpers of `input-text.ts` (trimmed, clean).
+const nonEmpty = nonBlank;
+const optionalText = optionalCleanText;
 
 export const Paging = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -38,16 +40,13 @@ export const Region = z
   })
   .meta({ id: 'Region' });
 /** C14 an IANA zone name, returned canonical (`europe/moscow` → `Europe/Moscow`). */
-const timeZoneField = z
-  .string()
-  .trim()
-  .max(64)
+const timeZoneField = nonBlank(64)
   .refine((v) => canonicalTimeZone(v) !== null, 'not an IANA time zone name (e.g. Europe/Moscow, Asia/Vladivostok)')
   .transform((v) => canonicalTimeZone(v) ?? v);
 export const RegionCreate = z
   .object({
     name: nonEmpty(200),
-    code: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, "-" or "_", up to 64'),
+    code: nonBlank(64).regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, "-" or "_", up to 64'),
     isCentral: z.boolean().optional(),
     timeZone: timeZoneField.optional().meta({ description: 'default: TZ_SHOP (Europe/Moscow)' }),
     country: z.enum(REGION_COUNTRIES).optional().meta({ description: 'default RU' }),
@@ -77,7 +76,7 @@ export const PriceListCreate = z
   .object({
     regionId: RefId,
     name: nonEmpty(200),
-    msStoreId: z.string().trim().min(1).nullable().optional(),
+    msStoreId: nonBlank(64).nullable().optional(),
     stockType: z
       .enum(STOCK_TYPES)
       .optional()
@@ -85,10 +84,7 @@ export const PriceListCreate = z
         description:
           'Which MoySklad quantity the rows show (R4): quantity (default) = available = stock − reserve + in transit; freeStock = stock − reserve; stock = physical stock, reserved goods included',
       }),
-    priceTypeMsId: z
-      .string()
-      .trim()
-      .min(1)
+    priceTypeMsId: nonBlank(64)
       .nullable()
       .optional()
       .meta({ description: "MoySklad sale price type id whose price the rows show (kopecks); null = the product's first sale price" }),
@@ -116,30 +112,22 @@ export const PriceListRow = z
   })
   .meta({ id: 'PriceListRow' });
 export const RowsQuery = Paging.extend({
-  brand: z.string().optional(),
-  article: z.string().optional(),
-  q: z.string().max(200).optional().meta({ description: 'E6: substring of brand, article, code or name, any case (Cyrillic and Latin)' }),
+  brand: queryText(100),
+  article: queryText(100),
+  q: queryText(200).meta({ description: 'E6: substring of brand, article, code or name, any case (Cyrillic and Latin)' }),
 });
 
 // ── clients and suppliers ──────────────────────────────────────────────────────────────────
 export const COMPANY_TYPES = ['legal', 'entrepreneur', 'individual'] as const;
-const innField = z
-  .string()
-  .trim()
+const innField = nonBlank(32)
   .refine((v) => normalizeInn(v) !== null, 'INN must have 10 or 12 digits')
   .nullable()
   .optional();
-const emailField = z
-  .string()
-  .trim()
-  .max(254)
+const emailField = nonBlank(254)
   .refine((v) => normalizeEmail(v) !== null && /^[^\s@]+@[^\s@]+$/.test(v), 'not a valid e-mail address')
   .nullable()
   .optional();
-const phoneField = z
-  .string()
-  .trim()
-  .max(64)
+const phoneField = nonBlank(64)
   .refine((v) => isPhoneNumber(v), 'not a valid phone number of Russia or the CIS (e.g. +7 912 345-67-89)')
   .nullable()
   .optional();
@@ -173,8 +161,8 @@ export const CounterpartyCreate = z
   .meta({ id: 'CounterpartyCreate' });
 export const CounterpartyUpdate = CounterpartyCreate.omit({ externalId: true }).partial().strict().meta({ id: 'CounterpartyUpdate' });
 export const CounterpartyQuery = Paging.extend({
-  q: z.string().max(200).optional().meta({ description: 'E6: substring of name, INN, e-mail or phone in any case (Cyrillic and Latin); or an exact INN, e-mail or phone in any notation' }),
-  externalId: z.string().optional(),
+  q: queryText(200).meta({ description: 'E6: substring of name, INN, e-mail or phone in any case (Cyrillic and Latin); or an exact INN, e-mail or phone in any notation' }),
+  externalId: queryText(100),
 });
 
 export const Balance = z
@@ -204,7 +192,7 @@ export const POSITION_STATUSES = ['active', 'rejected', 'withdrawn'] as const;
 const quantity = z.number().positive('must be greater than 0').max(1_000_000);
 export const OrderPositionInput = z
   .object({
-    externalId: z.string().trim().min(1).max(100).optional(),
+    externalId: nonBlank(100).optional(),
     brand: nonEmpty(100),
     article: nonEmpty(100),
     name: optionalText(500),
@@ -272,8 +260,8 @@ export const OrderCreate = z
     externalId: nonEmpty(100),
     regionId: RefId,
     counterpartyId: RefId,
-    status: z.string().trim().min(1).max(100).optional(),
-    comment: optionalText(4000),
+    status: nonBlank(100).optional(),
+    comment: optionalText(4000, true),
     priceListId: RefId.nullable().optional(),
     positions: positionsInput,
   })
@@ -281,8 +269,8 @@ export const OrderCreate = z
   .meta({ id: 'OrderCreate' });
 export const OrderUpdate = z
   .object({
-    status: z.string().trim().min(1).max(100).optional(),
-    comment: optionalText(4000),
+    status: nonBlank(100).optional(),
+    comment: optionalText(4000, true),
     positions: positionsInput.optional(),
   })
   .strict()
@@ -292,10 +280,10 @@ export const PositionStatusChange = z
   .strict()
   .meta({ id: 'PositionStatusChange' });
 export const OrderQuery = Paging.extend({
-  q: z.string().max(200).optional().meta({ description: "E6: substring of the order number, or of the counterparty's name, INN, e-mail or phone, any case (Cyrillic and Latin)" }),
+  q: queryText(200).meta({ description: "E6: substring of the order number, or of the counterparty's name, INN, e-mail or phone, any case (Cyrillic and Latin)" }),
   kind: z.enum(ORDER_KINDS).optional(),
   counterpartyId: z.coerce.number().int().positive().optional(),
-  externalId: z.string().optional(),
+  externalId: queryText(100),
 });
 
 // ── catalog ────────────────────────────────────────────────────────────────────────────────
@@ -316,9 +304,9 @@ export const Product = z
   })
   .meta({ id: 'Product' });
 export const ProductQuery = Paging.extend({
-  q: z.string().max(200).optional().meta({ description: 'E6: substring of brand, article, code or name in any case (Cyrillic and Latin), or of the normalized article' }),
-  brand: z.string().max(100).optional(),
-  article: z.string().max(100).optional().meta({ description: 'matched on the normalized article' }),
+  q: queryText(200).meta({ description: 'E6: substring of brand, article, code or name in any case (Cyrillic and Latin), or of the normalized article' }),
+  brand: queryText(100),
+  article: queryText(100).meta({ description: 'matched on the normalized article' }),
   categoryId: z.coerce.number().int().positive().optional(),
   integrationId: z.coerce
     .number()
@@ -350,14 +338,20 @@ export const SyncEnqueued = z
   .object({ jobId: z.string(), merged: z.boolean(), kind: z.string() })
   .meta({ id: 'SyncEnqueued' });
 
+/** S2: the one error shape of every error answer (API, webhook intake, media, body limits): `details` is always present. */
 export const ErrorResponse = z
   .object({
-    error: z.object({
-      code: z.string(),
-      message: z.string(),
-      details: z.unknown().optional(),
-    }),
+    error: z
+      .object({
+        code: z.string().regex(/^[a-z][a-z0-9_]*$/).meta({ description: 'stable snake_case code, e.g. validation_failed, not_found, payload_too_large' }),
+        message: z.string().min(1),
+        details: z
+          .union([z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())])
+          .meta({ description: 'null when there are none; field-level issues [{path, message}] for validation_failed' }),
+      })
+      .strict(),
   })
+  .strict()
   .meta({ id: 'Error' });
 
 /** The order-export options of an integration (R6, R7 with C6, C4). */

@@ -13,6 +13,8 @@ import { ApiTokenService, bearerAuth } from './auth.js';
 import { createErrorHandler, notFoundHandler, type ErrorLogger } from './error-handler.js';
 import { mountHealth, type ReadinessProbe } from './health.js';
 import { buildOpenApiDocument, renderOpenApiHtml } from './openapi.js';
+import { streamingBodyLimit } from './body-limit.js';
+import { HOOKS_PATH_PREFIX, MAX_HOOK_BODY_BYTES } from './routes/hooks.routes.js';
 import { catalogOperations } from './routes/catalog.routes.js';
 import { changeOperations } from './routes/changes.routes.js';
 import { integrationOperations } from './routes/integrations.routes.js';
@@ -57,6 +59,8 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.onError(createErrorHandler(deps.logger));
   app.notFound(notFoundHandler);
+  // S1: every body is capped while streaming, before any route reads it (1 MiB; the webhook intake 4 MiB).
+  app.use('*', streamingBodyLimit({ caps: [{ pathPrefix: HOOKS_PATH_PREFIX, maxBytes: MAX_HOOK_BODY_BYTES }] }));
 
   mountHealth(app, { clock: deps.clock, readiness: deps.readiness, version: APP_VERSION, startedAtMs: deps.clock.nowMs() });
 

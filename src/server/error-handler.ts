@@ -1,7 +1,7 @@
 /**
  * @module error-handler
  * The one place where errors become HTTP responses: `AppError` → its status and
- * `{error:{code,message,details}}`, zod failures → 400 with field-level details, malformed
+ * `{error:{code,message,details}}` (S2: `details` always present, null when there are none), zod failures → 400 with field-level details, malformed
  * JSON → 400 `invalid_json`, anything else → 500 `internal_error` (logged, no stack to the client).
  */
 import type { Context } from 'hono';
@@ -16,9 +16,9 @@ export interface FieldIssue {
   message: string;
 }
 
-/** The error body every API response uses. */
+/** The error body every error response uses (S2): `details` is always there, null when none. */
 export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
+  error: { code: string; message: string; details: unknown };
 }
 
 /** The part of a logger the error handler needs. */
@@ -69,8 +69,9 @@ export class UnprocessableError extends AppError {
   }
 }
 
-function body(code: string, message: string, details?: unknown): ErrorBody {
-  return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
+/** The one error shape (S2). */
+export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+  return { error: { code, message, details: details ?? null } };
 }
 
 /** Builds the `app.onError` handler. */
@@ -78,27 +79,27 @@ export function createErrorHandler(logger: ErrorLogger) {
   return (err: Error, c: Context): Response => {
     if (isAppError(err)) {
       if (err.status >= 500) logger.error({ code: err.code, err: { message: err.message } }, 'request failed');
-      return c.json(body(err.code, err.message, err.details), err.status as ContentfulStatusCode);
+      return c.json(errorBody(err.code, err.message, err.details), err.status as ContentfulStatusCode);
     }
     if (err instanceof ZodError) {
       const issues = zodIssues(err);
-      return c.json(body('validation_failed', 'Invalid request', issues), 400);
+      return c.json(errorBody('validation_failed', 'Invalid request', issues), 400);
     }
     if (err instanceof SyntaxError) {
-      return c.json(body('invalid_json', 'Request body is not valid JSON'), 400);
+      return c.json(errorBody('invalid_json', 'Request body is not valid JSON'), 400);
     }
     if (err instanceof HTTPException) {
       const status = err.status;
       const code = status === 401 ? 'unauthorized' : status === 404 ? 'not_found' : status < 500 ? 'bad_request' : 'internal_error';
       if (status >= 500) logger.error({ err: { message: err.message } }, 'request failed');
-      return c.json(body(code, err.message || code), status as ContentfulStatusCode);
+      return c.json(errorBody(code, err.message || code), status as ContentfulStatusCode);
     }
     logger.error({ err: { message: err.message, name: err.name, stack: err.stack } }, 'unhandled error');
-    return c.json(body('internal_error', 'Internal server error'), 500);
+    return c.json(errorBody('internal_error', 'Internal server error'), 500);
   };
 }
 
 /** The `app.notFound` handler: an unknown path is a 404 `not_found` in the same envelope. */
 export function notFoundHandler(c: Context): Response {
-  return c.json(body('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404);
+  return c.json(errorBody('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404);
 }

@@ -8,9 +8,7 @@ import { z } from 'zod';
 import { PLATFORM_EVENT_TYPES } from '../domain/platform-events.js';
 import { DATA_QUALITY_REASONS } from '../sync/nomenclature/product-mapper.js';
 import { IdParam, Paging } from './api-schemas.js';
-
-// eslint-disable-next-line no-control-regex -- control characters are what is refused
-const CONTROL = /[\u0000-\u001f\u007f]/;
+import { nonBlank, optionalCleanText } from './input-text.js';
 
 // ── E3 webhooks ────────────────────────────────────────────────────────────────────────────
 export const WebhookEventType = z.enum(PLATFORM_EVENT_TYPES).meta({
@@ -21,12 +19,7 @@ export const WebhookEventType = z.enum(PLATFORM_EVENT_TYPES).meta({
     'product.changed / product.deleted — catalog changes; price_list.updated — a price list got new rows; balance.updated — a client balance read from MoySklad changed',
 });
 
-const webhookUrl = z
-  .string()
-  .trim()
-  .max(2000)
-  .refine((v) => {
-    if (CONTROL.test(v)) return false;
+const webhookUrl = nonBlank(2000).refine((v) => {
     try {
       const u = new URL(v);
       return (u.protocol === 'https:' || u.protocol === 'http:') && u.username === '' && u.password === '' && u.hostname !== '';
@@ -35,13 +28,7 @@ const webhookUrl = z
     }
   }, 'an http(s) URL without user:password@');
 
-const description = z
-  .string()
-  .trim()
-  .max(500)
-  .refine((v) => !CONTROL.test(v), 'no control characters')
-  .nullable()
-  .optional();
+const description = optionalCleanText(500);
 
 const events = z.array(WebhookEventType).min(1, 'choose at least one event type').max(PLATFORM_EVENT_TYPES.length * 2);
 

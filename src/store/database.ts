@@ -11,6 +11,7 @@ import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { Database } from './schema.js';
+import { PRIVATE_DIR_MODE, privatizeIfExists, touchPrivateFile } from '../core/private-files.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -83,9 +84,14 @@ export function createDatabase(config: DatabaseConfig): StoreDatabase {
     return { db, dialect: 'postgres', destroy: () => db.destroy() };
   }
   const file = config.sqliteFile ?? path.join(config.dataDir, SQLITE_FILE_NAME);
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') {
+    // S4: the directory 0700 and the database 0600 before SQLite opens it (its -wal/-shm take the file's mode).
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: PRIVATE_DIR_MODE });
+    touchPrivateFile(file);
+  }
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
+  if (file !== ':memory:') for (const suffix of ['', '-wal', '-shm']) privatizeIfExists(file + suffix);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('synchronous = NORMAL');

@@ -538,6 +538,14 @@ export interface AdminSessionsTable {
   expiresAt: IsoTime;
 }
 
+/** S7 one failed admin login, under its login or its client address (migration 0027). */
+export interface LoginFailuresTable {
+  id: Id;
+  scope: 'login' | 'address';
+  key: string;
+  failedAt: IsoTime;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -662,6 +670,7 @@ export interface Database {
   apiTokens: ApiTokensTable;
   adminUsers: AdminUsersTable;
   adminSessions: AdminSessionsTable;
+  loginFailures: LoginFailuresTable;
   settings: SettingsTable;
   webhookReceipts: WebhookReceiptsTable;
   integrationProblems: IntegrationProblemsTable;

@@ -9,7 +9,9 @@
  * ```
  * SQLite runs in a fresh temp dir per suite; PostgreSQL at `TEST_DATABASE_URL` (default
  * `postgres://postgres@127.0.0.1:5432/test`) in a random schema created and dropped by the suite.
- * When PostgreSQL is unreachable its cases are skipped with a visible warning naming why.
+ * S5: the probe retries for `PG_PROBE_SECONDS` (default 30) before it calls PostgreSQL unreachable.
+ * With `CI=true` or `TEST_DATABASE_URL` set an unreachable PostgreSQL FAILS the run (the PostgreSQL
+ * block holds one failing case naming why); otherwise its cases are skipped with a visible warning.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,33 +24,71 @@ import { createDatabase } from '../../src/store/database.js';
 import type { DialectName, StoreDatabase } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 
-export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 export const dialects: readonly DialectName[] = ['sqlite', 'postgres'];
 
 let pgProbe: string | null | undefined;
 
+/** Retries until PostgreSQL answers or PROBE_DEADLINE_MS passed; prints `ok` or the last reason. */
 const PROBE_SCRIPT = `
 import pg from 'pg';
-const c = new pg.Client({ connectionString: process.env.PROBE_URL, connectionTimeoutMillis: 3000 });
-try { await c.connect(); await c.query('select 1'); process.stdout.write('ok'); }
-catch (e) { process.stdout.write(String((e && (e.message || e.code || e.name)) || e)); }
-finally { await c.end().catch(() => {}); }
+const deadline = Date.now() + Number(process.env.PROBE_DEADLINE_MS);
+let last = 'no attempt';
+for (;;) {
+  const c = new pg.Client({ connectionString: process.env.PROBE_URL, connectionTimeoutMillis: 5000 });
+  try { await c.connect(); await c.query('select 1'); process.stdout.write('ok'); await c.end().catch(() => {}); break; }
+  catch (e) { last = String((e && (e.message || e.code || e.name)) || e); await c.end().catch(() => {}); }
+  if (Date.now() >= deadline) { process.stdout.write(last); break; }
+  await new Promise((r) => setTimeout(r, 500));
+}
 `;
 
+/** S5: PostgreSQL cases must run (not be skipped) in CI or when a PostgreSQL URL is given. */
+export function postgresRequired(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0') || (env.TEST_DATABASE_URL ?? '') !== '';
+}
+
+/** How long the probe retries (S5): `PG_PROBE_SECONDS`, default 30 when PostgreSQL is required, else 5. */
+export function probeDeadlineMs(env: NodeJS.ProcessEnv = process.env): number {
+  const fallback = postgresRequired(env) ? 30 : 5;
+  const s = Number(env.PG_PROBE_SECONDS ?? String(fallback));
+  return Number.isFinite(s) && s >= 0 ? s * 1000 : fallback * 1000;
+}
+
+/** Thrown at collection time (the test file fails) when PostgreSQL is required but does not answer. */
+export class PostgresRequiredError extends Error {
+  constructor(reason: string) {
+    super(`PostgreSQL at ${TEST_PG_URL} is unreachable (${reason}); CI=true or TEST_DATABASE_URL require it, so its cases fail instead of being skipped`);
+    this.name = 'PostgresRequiredError';
+  }
+}
+
 /**
- * Null when PostgreSQL answers; otherwise why not. Probed synchronously (in a child process)
- * once per test file, so that suites can be declared skipped at collection time.
+ * Null when PostgreSQL answers; otherwise why not, so that suites can be declared skipped at
+ * collection time. S5: when PostgreSQL is required (`postgresRequired()`) an unreachable one
+ * throws `PostgresRequiredError` instead, which fails the test file.
  */
 export function postgresUnavailableReason(): string | null {
-  if (pgProbe !== undefined) return pgProbe;
+  const reason = probePostgres();
+  if (reason !== null && postgresRequired()) throw new PostgresRequiredError(reason);
+  return reason;
+}
+
+/**
+ * Null when PostgreSQL at `url` answers within `deadlineMs` (retrying every 0.5 s); otherwise the
+ * last reason. Probed synchronously in a child process, once per test file for the default URL.
+ */
+export function probePostgres(url: string = TEST_PG_URL, deadlineMs: number = probeDeadlineMs()): string | null {
+  if (pgProbe !== undefined && url === TEST_PG_URL) return pgProbe;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', PROBE_SCRIPT], {
-    env: { ...process.env, PROBE_URL: TEST_PG_URL },
+    env: { ...process.env, PROBE_URL: url, PROBE_DEADLINE_MS: String(deadlineMs) },
     encoding: 'utf8',
-    timeout: 10_000,
+    timeout: deadlineMs + 15_000,
   });
   const out = (r.stdout ?? '').trim();
-  pgProbe = out === 'ok' ? null : out || r.error?.message || `probe exited with ${String(r.status)}`;
-  return pgProbe;
+  const reason = out === 'ok' ? null : out || r.error?.message || `probe exited with ${String(r.status)}`;
+  if (url === TEST_PG_URL) pgProbe = reason;
+  return reason;
 }
 
 export interface TestDatabase extends StoreDatabase {

@@ -50,7 +50,7 @@ export function saveState(path: string, accounts: EmulatorAccount[]): void {
     files: [...a.files].map(([id, f]) => [id, { mediaType: f.mediaType, filename: f.filename, base64: Buffer.from(f.bytes).toString('base64') }]),
   }));
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ version: 1, accounts: dump }));
+  writeFileSync(tmp, JSON.stringify({ version: 1, accounts: dump }), { mode: 0o600 });
   renameSync(tmp, path);
 }
 

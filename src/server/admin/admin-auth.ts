@@ -2,59 +2,65 @@
  * @module admin-auth
  * Admin panel logins (B8): bcrypt-hashed passwords (`admin_users`), server-side sessions whose
  * cookie holds a random id stored only as a SHA-256 hash (`admin_sessions`), one CSRF token per
- * session, and throttling of failed logins per (IP, login) on the injected clock.
+ * session, and throttling of failed logins per login and per client address, in the database so
+ * that every process shares it (S7), on the injected clock.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { Database } from '../../store/schema.js';
+import { DEFAULT_LOGIN_THROTTLE, loginKey, retryAfterMs, type LoginThrottleOptions } from '../../domain/login-throttle.js';
+import { LoginFailureRepository } from '../../store/repositories/login-failure-repository.js';
 
-export interface LoginThrottleOptions {
-  /** Failed attempts allowed within `windowMs` before the pair is locked (default 5). */
-  maxFailures: number;
-  /** Default 15 minutes. */
-  windowMs: number;
-}
-
-export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = { maxFailures: 5, windowMs: 15 * 60_000 };
+export { DEFAULT_LOGIN_THROTTLE, type LoginThrottleOptions };
 export const DEFAULT_SESSION_TTL_MS = 12 * 3600_000;
 
-/** Failed logins per key, in memory (one process serves the panel; a restart forgives). */
+/**
+ * S7: failed logins in the database (shared by every process), counted per login and per client
+ * address (`TRUSTED_PROXIES` decides which address that is); the rule is `retryAfterMs`.
+ */
 export class LoginThrottle {
-  readonly #failures = new Map<string, number[]>();
+  readonly #failures: LoginFailureRepository;
 
   constructor(
+    db: Kysely<Database>,
     private readonly clock: Clock,
     private readonly options: LoginThrottleOptions = DEFAULT_LOGIN_THROTTLE,
-  ) {}
-
-  static key(ip: string, login: string): string {
-    return `${ip}\n${login.trim().toLowerCase()}`;
+  ) {
+    this.#failures = new LoginFailureRepository(db);
   }
 
-  #recent(key: string): number[] {
+  #since(windowMs: number): string {
+    return new Date(this.clock.nowMs() - windowMs).toISOString();
+  }
+
+  /** Milliseconds until this login from this address may try again; 0 when it may now. */
+  async retryAfterMs(login: string, address: string): Promise<number> {
     const now = this.clock.nowMs();
-    const list = (this.#failures.get(key) ?? []).filter((t) => now - t < this.options.windowMs);
-    if (list.length) this.#failures.set(key, list);
-    else this.#failures.delete(key);
-    return list;
+    const { perLogin, perAddress } = this.options;
+    const [byLogin, byAddress] = await Promise.all([
+      this.#failures.since('login', loginKey(login), this.#since(perLogin.windowMs)),
+      this.#failures.since('address', address, this.#since(perAddress.windowMs)),
+    ]);
+    return Math.max(retryAfterMs(byLogin, now, perLogin), retryAfterMs(byAddress, now, perAddress));
   }
 
-  /** Milliseconds until the key may try again; 0 when it may now. */
-  retryAfterMs(key: string): number {
-    const list = this.#recent(key);
-    if (list.length < this.options.maxFailures) return 0;
-    const oldestCounted = list[list.length - this.options.maxFailures]!;
-    return Math.max(0, oldestCounted + this.options.windowMs - this.clock.nowMs());
+  async fail(login: string, address: string): Promise<void> {
+    const longest = Math.max(this.options.perLogin.windowMs, this.options.perAddress.windowMs);
+    await this.#failures.record(
+      [
+        { scope: 'login', key: loginKey(login) },
+        { scope: 'address', key: address },
+      ],
+      this.clock.now().toISOString(),
+      this.#since(longest),
+    );
   }
 
-  fail(key: string): void {
-    this.#failures.set(key, [...this.#recent(key), this.clock.nowMs()]);
-  }
-
-  clear(key: string): void {
-    this.#failures.delete(key);
+  /** A successful login forgets its login's failures (not the address's: it may be spraying). */
+  async clear(login: string): Promise<void> {
+    await this.#failures.clear('login', loginKey(login));
   }
 }
 
@@ -91,26 +97,25 @@ export class AdminAuth {
 
   constructor(deps: AdminAuthDeps) {
     this.#deps = deps;
-    this.throttle = new LoginThrottle(deps.clock, deps.throttle ?? DEFAULT_LOGIN_THROTTLE);
+    this.throttle = new LoginThrottle(deps.db, deps.clock, deps.throttle ?? DEFAULT_LOGIN_THROTTLE);
   }
 
   get sessionTtlMs(): number {
     return this.#deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
   }
 
-  /** Checks the password (throttled per IP + login) and opens a session. */
+  /** Checks the password (throttled per login and per client address, S7) and opens a session. */
   async login(login: string, password: string, ip: string): Promise<LoginResult> {
-    const key = LoginThrottle.key(ip, login);
-    const wait = this.throttle.retryAfterMs(key);
+    const wait = await this.throttle.retryAfterMs(login, ip);
     if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
     const user = await this.#deps.db.selectFrom('adminUsers').select(['id', 'login', 'passwordHash']).where('login', '=', login.trim()).executeTakeFirst();
     const matches = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !matches) {
-      this.throttle.fail(key);
-      const after = this.throttle.retryAfterMs(key);
+      await this.throttle.fail(login, ip);
+      const after = await this.throttle.retryAfterMs(login, ip);
       return after > 0 ? { ok: false, reason: 'throttled', retryAfterMs: after } : { ok: false, reason: 'invalid' };
     }
-    this.throttle.clear(key);
+    await this.throttle.clear(login);
     await this.purgeExpired();
     const cookieValue = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');

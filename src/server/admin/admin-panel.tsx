@@ -9,6 +9,7 @@
  * session and redirects to the login page without one.
  */
 import fs from 'node:fs';
+import { clientAddress, NO_TRUSTED_PROXIES, type TrustedProxies } from '../../core/client-address.js';
 import { createRequire } from 'node:module';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Hono } from 'hono';
@@ -59,6 +60,8 @@ export interface AdminPanelDeps {
   publicBaseUrl: string;
   /** Defaults to `new AdminAuth({ db, clock })`. */
   auth?: AdminAuth;
+  /** S7 TRUSTED_PROXIES: whose X-Forwarded-For names the client address (default: none). */
+  trustedProxies?: TrustedProxies;
 }
 
 export type AdminEnv = { Variables: { view: ViewContext; session: AdminSession | null } };
@@ -73,12 +76,14 @@ function htmxSource(): string {
   return htmxCache;
 }
 
-function clientIp(c: Context): string {
+function clientIp(c: Context, trusted: TrustedProxies): string {
+  let remote: string | undefined;
   try {
-    return getConnInfo(c).remote.address ?? 'unknown';
+    remote = getConnInfo(c).remote.address;
   } catch {
-    return 'unknown';
+    remote = undefined;
   }
+  return clientAddress(remote, c.req.header('x-forwarded-for'), trusted);
 }
 
 /** A string field of a parsed form ('' when missing). */
@@ -185,7 +190,7 @@ export function mountAdminPanel(app: Hono, deps: AdminPanelDeps): void {
     if (!expected || !safeEqual(field(form, '_csrf'), expected)) {
       return c.html(<LoginPage v={v} error={v.t('login.csrf')} login={login} loginCsrf={fresh} next={safeNext(c.req.query('next'))} />, 403);
     }
-    const result = await auth.login(login, field(form, 'password'), clientIp(c));
+    const result = await auth.login(login, field(form, 'password'), clientIp(c, deps.trustedProxies ?? NO_TRUSTED_PROXIES));
     if (!result.ok) {
       const error = result.reason === 'throttled' ? v.t('login.throttled', { minutes: Math.ceil(result.retryAfterMs / 60_000) }) : v.t('login.invalid');
       if (result.reason === 'throttled') c.header('Retry-After', String(Math.ceil(result.retryAfterMs / 1000)));

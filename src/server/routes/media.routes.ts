@@ -14,6 +14,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { Database } from '../../store/schema.js';
 import { BlobStore, isBlobHash } from '../../sync/photos/blob-store.js';
+import { errorBody } from '../error-handler.js';
 
 export interface MediaRoutesDeps {
   db: Kysely<Database>;
@@ -30,7 +31,7 @@ export function mountMediaRoutes(app: Hono, deps: MediaRoutesDeps): void {
   const send = async (c: Context, hash: string, extra: Record<string, string> = {}): Promise<Response> => {
     if (c.req.header('if-none-match') === `"${hash}"`) return c.body(null, 304, { ETag: `"${hash}"`, 'Cache-Control': IMMUTABLE });
     const blob = await blobs.get(hash);
-    if (!blob) return c.json({ error: { code: 'not_found', message: 'no such image' } }, 404);
+    if (!blob) return c.json(errorBody('not_found', 'no such image'), 404);
     return c.body(new Uint8Array(blob.bytes), 200, {
       'Content-Type': blob.mime,
       'Content-Length': String(blob.size),
@@ -43,13 +44,13 @@ export function mountMediaRoutes(app: Hono, deps: MediaRoutesDeps): void {
 
   app.get('/media/:hash', (c) => {
     const hash = c.req.param('hash');
-    if (!isBlobHash(hash)) return c.json({ error: { code: 'not_found', message: 'no such image' } }, 404);
+    if (!isBlobHash(hash)) return c.json(errorBody('not_found', 'no such image'), 404);
     return send(c, hash);
   });
 
   app.get('/media/:hash/thumb', async (c) => {
     const hash = c.req.param('hash');
-    if (!isBlobHash(hash)) return c.json({ error: { code: 'not_found', message: 'no such image' } }, 404);
+    if (!isBlobHash(hash)) return c.json(errorBody('not_found', 'no such image'), 404);
     const row = await deps.db
       .selectFrom('productImages')
       .select('thumbBlobHash')

@@ -28,6 +28,7 @@ import * as m0023 from './0023_platform_webhooks.js';
 import * as m0024 from './0024_search_text.js';
 import * as m0025 from './0025_price_list_feeds.js';
 import * as m0026 from './0026_data_quality_ms_type.js';
+import * as m0027 from './0027_login_failures.js';
 import * as m0030 from './0030_outbox_claims.js';
 import * as m0033 from './0033_order_ms_state.js';
 import * as m0034 from './0034_catalog_changes.js';
@@ -57,6 +58,7 @@ export const migrations: Record<string, Migration> = {
   '0024_search_text': m0024,
   '0025_price_list_feeds': m0025,
   '0026_data_quality_ms_type': m0026,
+  '0027_login_failures': m0027,
   '0030_outbox_claims': m0030,
   '0033_order_ms_state': m0033,
   '0034_catalog_changes': m0034,

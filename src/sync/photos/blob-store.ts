@@ -54,9 +54,10 @@ export class BlobStore {
     const abs = this.absPath(rel);
     const onDisk = await fs.stat(abs).then((s) => s.size === bytes.length, () => false);
     if (!onDisk) {
-      await fs.mkdir(path.dirname(abs), { recursive: true });
+      // S4: photos are private to the service's user (directories 0700, files 0600).
+      await fs.mkdir(path.dirname(abs), { recursive: true, mode: 0o700 });
       const tmp = `${abs}.${randomUUID()}.tmp`; // unique: the photo sync stores several files at once
-      await fs.writeFile(tmp, bytes);
+      await fs.writeFile(tmp, bytes, { mode: 0o600 });
       await fs.rename(tmp, abs);
     }
     if (known === null) await this.#rows.insertBlob({ hash, size: bytes.length, mime: sniffMime(bytes, filename), path: rel });

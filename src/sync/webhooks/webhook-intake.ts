@@ -50,7 +50,8 @@ export interface WebhookIntakeDeps {
 export interface WebhookDelivery {
   key: string;
   requestId: string | null | undefined;
-  body: unknown;
+  /** S1: read only after the key and requestId are checked (an unknown key costs no body read). */
+  readBody: () => Promise<unknown>;
 }
 
 export type IntakeResult =
@@ -59,12 +60,12 @@ export type IntakeResult =
 
 const REQUEST_ID = /^[A-Za-z0-9-]{8,100}$/;
 
-/** Handles one delivery. 404 unknown key, 400 bad requestId/body, 204 otherwise (a repeat enqueues nothing). */
+/** Handles one delivery. 404 unknown key (body unread), 400 bad requestId/body, 204 otherwise (a repeat enqueues nothing). */
 export async function acceptWebhook(deps: WebhookIntakeDeps, delivery: WebhookDelivery): Promise<IntakeResult> {
   const msAccountId = await accountByWebhookKey(deps.db, delivery.key);
   if (msAccountId === undefined) return { status: 404, error: 'unknown webhook key' };
   if (!delivery.requestId || !REQUEST_ID.test(delivery.requestId)) return { status: 400, error: 'requestId is missing or malformed' };
-  const notification = parseNotification(delivery.body);
+  const notification = parseNotification(await delivery.readBody());
   if (!notification) return { status: 400, error: 'not a MoySklad webhook or webhookstock notification' };
 
   const receipts = new WebhookReceiptRepository(deps.db, deps.clock);
