@@ -16,8 +16,8 @@ import { JOB_FAMILIES, type JobFamily } from '../../domain/permission-problem.js
 import { BalanceRepository } from '../../store/repositories/balance-repository.js';
 import type { Region } from '../../store/repositories/region-repository.js';
 import type { IntegrationProblemRow } from '../../store/schema.js';
-import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
-import { field, flashFromQuery, idParam } from './admin-panel.js';
+import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
+import { field, flashFromQuery, idParam } from './admin-helpers.js';
 import type { MessageKey } from './i18n.js';
 import { Csrf, Page, Pager, formatTime, type ViewContext } from './layout.js';
 

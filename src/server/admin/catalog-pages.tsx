@@ -16,8 +16,8 @@ import { CatalogScopeRepository } from '../../store/repositories/catalog-scope-r
 import { NOMENCLATURE_FULL } from '../../sync/nomenclature/nomenclature-sync.js';
 import { resolveCounterpartyMatch } from '../../sync/counterparties/counterparty-export.js';
 import { retryOrderExport } from '../../sync/orders/order-outbox.js';
-import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
-import { field, flashFromQuery, idParam } from './admin-panel.js';
+import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
+import { field, flashFromQuery, idParam } from './admin-helpers.js';
 import { SearchForm } from './components.js';
 import type { MessageKey } from './i18n.js';
 import { Csrf, Page, Pager, formatTime, type ViewContext } from './layout.js';

@@ -9,8 +9,8 @@
 import type { Hono } from 'hono';
 import { feedUrls, PriceListFeedService } from '../../app/price-list-feeds.js';
 import type { FeedInfo } from '../../store/repositories/price-list-feed-repository.js';
-import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
-import { idParam } from './admin-panel.js';
+import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
+import { idParam } from './admin-helpers.js';
 import { Csrf, Page, formatTime, type ViewContext } from './layout.js';
 
 export const FeedSection = ({ v, priceListId, feed }: { v: ViewContext; priceListId: number; feed: FeedInfo | null }) => (

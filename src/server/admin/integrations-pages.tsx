@@ -22,8 +22,8 @@ import { IntegrationProblemRepository } from '../../store/repositories/integrati
 import type { Region } from '../../store/repositories/region-repository.js';
 import type { IntegrationProblemRow } from '../../store/schema.js';
 import { ProblemsCard, RegionCard, RegionFields } from './accounts-pages.js';
-import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
-import { field, flashFromQuery, idParam } from './admin-panel.js';
+import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
+import { field, flashFromQuery, idParam } from './admin-helpers.js';
 import { isMessageKey, type MessageKey } from './i18n.js';
 import { Csrf, Page, RunBadge, formatTime, type Flash, type ViewContext } from './layout.js';
 

@@ -18,8 +18,8 @@ import { RegionRepository } from '../../store/repositories/region-repository.js'
 import type { PriceListRow, StockType } from '../../store/schema.js';
 import { parseSalePrices } from '../../sync/stock/product-prices.js';
 import { STOCK_FULL_KIND } from '../../sync/stock/stock-sync.js';
-import type { AdminContext, AdminEnv, AdminPanelDeps } from './admin-panel.js';
-import { field, flashFromQuery, idParam } from './admin-panel.js';
+import type { AdminContext, AdminEnv, AdminPanelDeps } from './admin-helpers.js';
+import { field, flashFromQuery, idParam } from './admin-helpers.js';
 import { RunFigureCells, RunFigureHeads, SearchForm } from './components.js';
 import { FeedSection } from './feed-pages.js';
 import type { MessageKey } from './i18n.js';

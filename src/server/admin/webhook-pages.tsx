@@ -12,8 +12,8 @@ import { PlatformWebhookService } from '../../app/platform-webhooks.js';
 import type { PlatformEventType } from '../../domain/platform-events.js';
 import type { DeliveryView } from '../../store/repositories/platform-webhook-repository.js';
 import type { WebhookDeliveryState } from '../../store/schema.js';
-import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
-import { flashFromQuery, idParam } from './admin-panel.js';
+import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
+import { flashFromQuery, idParam } from './admin-helpers.js';
 import type { Lang, MessageKey } from './i18n.js';
 import { Csrf, Page, Pager, formatTime, type ViewContext } from './layout.js';
 
