@@ -154,7 +154,7 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
                     <b>{dqReason(v, i.reason)}</b>
                     <div class="hint">{i.message}</div>
                   </td>
-                  <td>{formatTime(i.detectedAt)}</td>
+                  <td>{formatTime(i.detectedAt, v.lang)}</td>
                 </tr>
               ))}
             </tbody>
@@ -186,7 +186,7 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
                     <td>
                       <b>{dqReason(v, i.reason)}</b>
                     </td>
-                    <td>{formatTime(i.detectedAt)}</td>
+                    <td>{formatTime(i.detectedAt, v.lang)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -276,11 +276,11 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
               {orders.map((o) => (
                 <tr>
                   <td>{o.externalId}</td>
-                  <td>{formatTime(o.createdAt)}</td>
+                  <td>{formatTime(o.createdAt, v.lang)}</td>
                   <td>{o.counterparty}</td>
                   <td>
                     {o.msDeletedAt ? (
-                      <span class="badge" title={formatTime(o.msDeletedAt)}>
+                      <span class="badge" title={formatTime(o.msDeletedAt, v.lang)}>
                         {v.t('ord.state.deleted')}
                       </span>
                     ) : (
@@ -341,7 +341,7 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
                       </form>
                     ))}
                   </td>
-                  <td>{formatTime(m.detectedAt)}</td>
+                  <td>{formatTime(m.detectedAt, v.lang)}</td>
                 </tr>
               ))}
             </tbody>

@@ -88,8 +88,8 @@ export const RunFigureCells: FC<{
     <td>
       <RunBadge v={v} status={run.status} />
     </td>
-    <td class="num">{formatDuration(run.durationMs)}</td>
-    <td>{formatCounts(counts)}</td>
+    <td class="num">{formatDuration(run.durationMs, v.lang)}</td>
+    <td>{formatCounts(counts, v.lang)}</td>
     <td class="num">{run.requests}</td>
     <td class="num">{run.errors}</td>
     <td>{run.message ?? ''}</td>

@@ -19,7 +19,7 @@ export const FeedSection = ({ v, priceListId, feed }: { v: ViewContext; priceLis
     <p class="hint">{v.t('feed.hint')}</p>
     <p>
       {feed
-        ? v.t('feed.active', { prefix: feed.prefix, created: formatTime(feed.createdAt), used: feed.lastUsedAt ? formatTime(feed.lastUsedAt) : v.t('feed.neverUsed') })
+        ? v.t('feed.active', { prefix: feed.prefix, created: formatTime(feed.createdAt, v.lang), used: feed.lastUsedAt ? formatTime(feed.lastUsedAt, v.lang) : v.t('feed.neverUsed') })
         : v.t('feed.none')}
     </p>
     <div class="inline">

@@ -91,7 +91,7 @@ function IntegrationList({ v, rows, flash }: { v: ViewContext; rows: ListRow[]; 
                   ) : (
                     r.lastRuns.map((run) => (
                       <div>
-                        {run.kind}: <RunBadge v={v} status={run.status} /> <span class="muted">{formatTime(run.finishedAt ?? run.startedAt)}</span>
+                        {run.kind}: <RunBadge v={v} status={run.status} /> <span class="muted">{formatTime(run.finishedAt ?? run.startedAt, v.lang)}</span>
                       </div>
                     ))
                   )}

@@ -8,7 +8,7 @@
  */
 import type { Hono } from 'hono';
 import { ValidationError } from '../../core/errors.js';
-import { formatRoubles } from '../../core/money.js';
+import { formatMoney } from "./format.js";
 import { normalizeArticle } from '../../core/normalize.js';
 import { PriceListFeedService } from '../../app/price-list-feeds.js';
 import { PriceListRepository } from '../../store/repositories/price-list-repository.js';
@@ -149,7 +149,7 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
           <tbody>
             {d.runs.map((r) => (
               <tr>
-                <td>{formatTime(r.startedAt)}</td>
+                <td>{formatTime(r.startedAt, v.lang)}</td>
                 <td>
                   {r.kind} <span class="muted">({r.trigger})</span>
                 </td>
@@ -164,7 +164,7 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
           <tbody>
             {d.entries.map((e) => (
               <tr>
-                <td style="width:160px">{formatTime(e.at)}</td>
+                <td style="width:160px">{formatTime(e.at, v.lang)}</td>
                 <td style="width:60px">
                   <span class={`badge ${e.level === 'error' ? 'error' : e.level === 'warn' ? 'warn' : ''}`}>{e.level}</span>
                 </td>
@@ -201,7 +201,7 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
                   <td>{r.article}</td>
                   <td>{r.name}</td>
                   <td class="num">{r.quantity}</td>
-                  <td class="num">{r.price === null ? '' : formatRoubles(r.price)}</td>
+                  <td class="num">{r.price === null ? '' : formatMoney(r.price, v.lang)}</td>
                 </tr>
               ))}
             </tbody>
@@ -250,7 +250,7 @@ function PriceListIndex({
                 <td>{p.region}</td>
                 <td>{p.msStoreId ? <span class="badge ok">✓</span> : <span class="muted">{v.t('int.noStore')}</span>}</td>
                 <td>{p.syncIntervalMinutes ? v.t('pl.intervalMinutes', { n: p.syncIntervalMinutes }) : v.t('pl.intervalOff')}</td>
-                <td>{formatTime(p.lastSyncAt)}</td>
+                <td>{formatTime(p.lastSyncAt, v.lang)}</td>
                 <td class="num">{p.rowCount}</td>
               </tr>
             ))}

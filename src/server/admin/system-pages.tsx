@@ -66,15 +66,15 @@ export function DurationChart({ v, points }: { v: ViewContext; points: ChartPoin
         0
       </text>
       <text x={String(pad.l)} y={String(h - 8)} font-size="11" fill="#5b6b82">
-        {formatTime(new Date(t0).toISOString())}
+        {formatTime(new Date(t0).toISOString(), v.lang)}
       </text>
       <text x={String(w - pad.r)} y={String(h - 8)} font-size="11" text-anchor="end" fill="#5b6b82">
-        {formatTime(new Date(t1).toISOString())}
+        {formatTime(new Date(t1).toISOString(), v.lang)}
       </text>
       <polyline points={line} fill="none" stroke="#8fa3c2" stroke-width="1.5" />
       {points.map((p, i) => (
         <circle cx={x(times[i]!).toFixed(1)} cy={y(p.durationMs / 1000).toFixed(1)} r="3.5" fill={color(p.status)}>
-          <title>{`${p.kind} ${formatTime(p.at)}: ${formatDuration(p.durationMs)} (${p.status})`}</title>
+          <title>{`${p.kind} ${formatTime(p.at, v.lang)}: ${formatDuration(p.durationMs, v.lang)} (${p.status})`}</title>
         </circle>
       ))}
     </svg>
@@ -148,7 +148,7 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
             <tbody>
               {lines.map((l) => (
                 <tr data-level={l.level}>
-                  <td style="white-space:nowrap">{formatTime(l.time)}</td>
+                  <td style="white-space:nowrap">{formatTime(l.time, v.lang)}</td>
                   <td>
                     <span class={`badge ${l.level === 'error' ? 'error' : l.level === 'warn' ? 'warn' : ''}`}>{l.level}</span>
                   </td>
@@ -225,7 +225,7 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
               <tbody>
                 {runs.map((r) => (
                   <tr>
-                    <td style="white-space:nowrap">{formatTime(r.startedAt)}</td>
+                    <td style="white-space:nowrap">{formatTime(r.startedAt, v.lang)}</td>
                     <td>{r.kind}</td>
                     <td>
                       {r.integrationId === null ? '—' : (names.get(Number(r.integrationId)) ?? `#${r.integrationId}`)}
@@ -290,12 +290,12 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
                   <td>
                     <code>{t.prefix}…</code>
                   </td>
-                  <td>{formatTime(t.createdAt)}</td>
-                  <td>{formatTime(t.lastUsedAt)}</td>
+                  <td>{formatTime(t.createdAt, v.lang)}</td>
+                  <td>{formatTime(t.lastUsedAt, v.lang)}</td>
                   <td>
                     {t.revokedAt ? (
                       <span class="badge error">
-                        {v.t('tok.revoked')} {formatTime(t.revokedAt)}
+                        {v.t('tok.revoked')} {formatTime(t.revokedAt, v.lang)}
                       </span>
                     ) : (
                       <form method="post" action={`/admin/tokens/${t.id}/revoke`}>

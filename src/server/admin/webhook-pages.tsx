@@ -113,18 +113,18 @@ export function registerWebhookRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
             <tbody>
               {items.map((d) => (
                 <tr>
-                  <td>{formatTime(d.createdAt)}</td>
+                  <td>{formatTime(d.createdAt, v.lang)}</td>
                   <td>{eventText(v, d.eventType)}</td>
                   <td>
                     <code>{d.url}</code>
                   </td>
                   <td>
                     <span class={`badge ${stateClass[d.state]}`}>{v.t(`wh.state.${d.state}` as MessageKey)}</span>
-                    {d.deliveredAt ? <div class="hint">{formatTime(d.deliveredAt)}</div> : null}
+                    {d.deliveredAt ? <div class="hint">{formatTime(d.deliveredAt, v.lang)}</div> : null}
                   </td>
                   <td class="num">{d.attempts}</td>
                   <td>{answerText(v, d)}</td>
-                  <td>{d.nextAttemptAt ? formatTime(d.nextAttemptAt) : '—'}</td>
+                  <td>{d.nextAttemptAt ? formatTime(d.nextAttemptAt, v.lang) : '—'}</td>
                   <td>
                     {d.state !== 'running' ? (
                       <form method="post" action={`/admin/webhook-deliveries/${d.id}/resend`}>

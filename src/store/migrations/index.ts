@@ -29,6 +29,7 @@ import * as m0024 from './0024_search_text.js';
 import * as m0025 from './0025_price_list_feeds.js';
 import * as m0026 from './0026_data_quality_ms_type.js';
 import * as m0033 from './0033_order_ms_state.js';
+import * as m0037 from './0037_sync_run_progress.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '0025_price_list_feeds': m0025,
   '0026_data_quality_ms_type': m0026,
   '0033_order_ms_state': m0033,
+  '0037_sync_run_progress': m0037,
 };
