@@ -23,6 +23,7 @@ import { AppError, errorMessage } from './core/errors.js';
 import { loadOrCreateKeyFile, parseSecretKey, SecretBox } from './core/secret-box.js';
 import { DEFAULT_MOYSKLAD_BASE_URL, type AppConfig } from './config/config.js';
 import { createEmulator, DEFAULT_ACCOUNT } from './emulator/index.js';
+import { firstSyncRequests } from './app/first-syncs.js';
 import { IntegrationLog, type IntegrationLogInput } from './log/integration-log.js';
 import { createJobQueue } from './queue/create-job-queue.js';
 import { createWorker, JOB_KINDS, startScheduler, type EnqueueRequest, type JobEnqueuer, type JobQueue, type QueueLogger, type Scheduler, type Worker } from './queue/index.js';
@@ -351,22 +352,7 @@ export async function startDemoEmulator(clock: Clock, dataDir: string): Promise<
   };
 }
 
-/**
- * The quick start's first syncs, in dependency order: categories before products (products are
- * placed in categories), products before stock (stock rows join products), photos last.
- */
-export function firstSyncRequests(syncs: SyncRegistry, integrationId: number, priceListIds: number[]): EnqueueRequest[] {
-  // Photos last: they are many downloads and nothing waits for them.
-  const rank = (kind: string): number => (kind === 'categories' ? 0 : kind.startsWith('nomenclature') ? 1 : kind === 'photos' ? 3 : 2);
-  const kinds = syncs.list().filter((k) => k.firstRun).sort((a, b) => rank(a.kind) - rank(b.kind) || (a.scope === b.scope ? 0 : a.scope === 'integration' ? -1 : 1));
-  const out: EnqueueRequest[] = [];
-  for (const k of kinds) {
-    if (k.scope === 'integration') out.push({ kind: k.kind, integrationId, trigger: 'manual' });
-    if (k.scope === 'price-list') for (const id of priceListIds) out.push({ kind: k.kind, integrationId, priceListId: id, trigger: 'manual' });
-    if (k.scope === 'global') out.push({ kind: k.kind, trigger: 'manual' });
-  }
-  return out;
-}
+export { firstSyncRequests } from './app/first-syncs.js';
 
 /** Enqueues each request after the previous job has finished (checked every second of clock time). */
 export async function runInOrder(queue: Pick<JobQueue, 'enqueue' | 'get'>, clock: Clock, requests: EnqueueRequest[], signal: AbortSignal): Promise<void> {

@@ -14,6 +14,7 @@ import type { Database } from '../../store/schema.js';
 import type { SyncRegistry } from '../../sync/sync-registry.js';
 import type { AdminAuth, AdminSession } from './admin-auth.js';
 import { isMessageKey } from './i18n.js';
+import { kindName } from './i18n-staff.js';
 import type { Flash, ViewContext } from './layout.js';
 
 export interface AdminPanelDeps {
@@ -46,7 +47,8 @@ export function flashFromQuery(c: AdminContext): Flash | null {
   const v = c.get('view');
   const done = c.req.query('done');
   const err = c.req.query('error');
-  const vars = { kind: c.req.query('kind') ?? '', id: c.req.query('id') ?? '', n: c.req.query('n') ?? '' };
+  const kind = c.req.query('kind');
+  const vars = { kind: kind ? kindName(kind, v.lang) : '', id: c.req.query('id') ?? '', n: c.req.query('n') ?? '' };
   if (done && isMessageKey(done)) return { kind: 'ok', text: v.t(done, vars) };
   if (err && isMessageKey(err)) return { kind: 'error', text: v.t(err, vars) };
   return null;
@@ -59,6 +61,12 @@ export function idParam(c: Context, name = 'id'): number | null {
 }
 
 /** A safe post-login target: an /admin path of this site, else the integrations list. */
+/** `?after=<run id>` after a sync was enqueued: the page waits for the run after it (live progress). */
+export function afterRunFromQuery(c: AdminContext): number | undefined {
+  const n = Number(c.req.query('after'));
+  return c.req.query('after') !== undefined && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
 export function safeNext(next: string | undefined): string {
   return next && /^\/admin(\/|$|\?)/.test(next) && !next.startsWith('//') && !next.includes('\\') ? next : '/admin/integrations';
 }

@@ -14,17 +14,13 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Hono } from 'hono';
 import { Hono as HonoApp } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Kysely } from 'kysely';
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../../core/clock.js';
-import type { JobEnqueuer } from '../../queue/types.js';
-import type { IntegrationSetupService } from '../../setup/integration-setup.js';
-import type { Database } from '../../store/schema.js';
-import type { SyncRegistry } from '../../sync/sync-registry.js';
-import { AdminAuth, safeEqual, type AdminSession } from './admin-auth.js';
+import { AdminAuth, safeEqual } from './admin-auth.js';
 import { translator, type Lang } from './i18n.js';
 import { field, safeNext, type AdminEnv, type AdminPanelDeps } from './admin-helpers.js';
-import { Csrf, Page, type Flash, type ViewContext } from './layout.js';
+import { Csrf, Page, type ViewContext } from './layout.js';
+import { registerLiveRoutes } from './progress-block.js';
+import { registerOrderRoutes } from './order-pages.js';
 import { ADMIN_CSS } from './stylesheet.js';
 import { registerIntegrationRoutes } from './integrations-pages.js';
 import { registerPriceListRoutes } from './price-list-pages.js';
@@ -121,7 +117,21 @@ export function mountAdminPanel(app: Hono, deps: AdminPanelDeps): void {
     }
     c.header('Cache-Control', 'no-store');
     c.header('X-Frame-Options', 'DENY');
-    return next();
+    await next();
+    // An unknown admin URL or a failure answers with a page of the panel, never the API's JSON.
+    if (c.error || c.res.status === 404) {
+      const v = c.get('view');
+      const status = c.error ? 500 : 404;
+      const page = (
+        <Page v={v} title={v.t(status === 404 ? 'error.notFoundTitle' : 'error.failedTitle')} flash={{ kind: 'error', text: v.t(status === 404 ? 'error.notFound' : 'error.failed') }}>
+          <p>
+            <a href="/admin/integrations">{v.t('error.home')}</a>
+          </p>
+        </Page>
+      );
+      c.res = undefined;
+      c.res = await c.html(page, status);
+    }
   });
 
   admin.get('/assets/admin.css', (c) => c.body(ADMIN_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
@@ -169,6 +179,8 @@ export function mountAdminPanel(app: Hono, deps: AdminPanelDeps): void {
   registerAccountsRoutes(admin, deps);
   registerWebhookRoutes(admin, deps);
   registerFeedRoutes(admin, deps);
+  registerLiveRoutes(admin, deps);
+  registerOrderRoutes(admin, deps);
 
   app.route('/admin', admin);
 }

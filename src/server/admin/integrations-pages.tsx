@@ -13,6 +13,11 @@ import type { CheckFailure, IntegrationChoices, SetupCredentials } from '../../s
 import { SetupError } from '../../setup/integration-setup.js';
 import { WEBHOOKS_KIND } from '../../sync/webhooks/webhook-sync-kinds.js';
 import { DataQualityRepository } from '../../store/repositories/data-quality-repository.js';
+import { CatalogViewRepository } from '../../store/repositories/catalog-view-repository.js';
+import { LogEntryRepository } from '../../store/repositories/log-entry-repository.js';
+import { PriceListRepository } from '../../store/repositories/price-list-repository.js';
+import { SyncRunRepository } from '../../store/repositories/sync-run-repository.js';
+import { enqueueFirstSyncs } from '../../app/first-syncs.js';
 import type { Integration } from '../../store/repositories/integration-repository.js';
 import { RegionRepository } from '../../store/repositories/region-repository.js';
 import { createRegion } from '../../app/region-service.js';
@@ -23,7 +28,9 @@ import type { Region } from '../../store/repositories/region-repository.js';
 import type { IntegrationProblemRow } from '../../store/schema.js';
 import { ProblemsCard, RegionCard, RegionFields } from './accounts-pages.js';
 import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
-import { field, flashFromQuery, idParam } from './admin-helpers.js';
+import { afterRunFromQuery, field, flashFromQuery, idParam } from './admin-helpers.js';
+import { kindAbout, kindName } from './i18n-staff.js';
+import { LiveRuns, lastRunId, liveData, type LiveData } from './progress-block.js';
 import { isMessageKey, type MessageKey } from './i18n.js';
 import { Csrf, Page, RunBadge, formatTime, type Flash, type ViewContext } from './layout.js';
 
@@ -37,10 +44,9 @@ interface ListRow {
 }
 
 /** The admin-facing sentence for a setup problem code. */
-export function problemText(v: ViewContext, problem: string, detail?: string): string {
+export function problemText(v: ViewContext, problem: string, _detail?: string): string {
   const key = `problem.${problem}`;
-  const text = isMessageKey(key) ? v.t(key) : problem;
-  return detail && !isMessageKey(key) ? `${text} (${detail})` : text;
+  return isMessageKey(key) ? v.t(key) : v.t('problem.unknown');
 }
 
 function credentialsOf(form: Record<string, unknown>): SetupCredentials {
@@ -49,7 +55,21 @@ function credentialsOf(form: Record<string, unknown>): SetupCredentials {
     : { authKind: 'password', login: field(form, 'login'), password: field(form, 'password') };
 }
 
-const YesNo = ({ v, on }: { v: ViewContext; on: boolean }) => <span class={`badge ${on ? 'ok' : ''}`}>{on ? v.t('common.yes') : v.t('common.no')}</span>;
+/** One status of an integration for people: off (draft until an organization is chosen), working, or an error. */
+export function integrationState(i: Pick<Integration, 'active' | 'status' | 'organizationMsId'>): 'draft' | 'off' | 'ok' | 'error' {
+  if (i.active && i.status === 'error') return 'error';
+  if (i.active) return 'ok';
+  return i.organizationMsId ? 'off' : 'draft';
+}
+
+const StateBadge = ({ v, i }: { v: ViewContext; i: Pick<Integration, 'active' | 'status' | 'organizationMsId'> }) => {
+  const s = integrationState(i);
+  return (
+    <span class={`badge ${s === 'off' ? '' : s}`} data-state={s}>
+      {v.t(`int.state.${s}` as MessageKey)}
+    </span>
+  );
+};
 
 function IntegrationList({ v, rows, flash }: { v: ViewContext; rows: ListRow[]; flash: Flash | null }) {
   return (
@@ -68,7 +88,7 @@ function IntegrationList({ v, rows, flash }: { v: ViewContext; rows: ListRow[]; 
               <th>{v.t('common.region')}</th>
               <th>{v.t('int.login')}</th>
               <th>{v.t('int.organization')}</th>
-              <th>{v.t('int.active')}</th>
+              <th>{v.t('common.status')}</th>
               <th>{v.t('int.lastRuns')}</th>
               <th>{v.t('int.openErrors')}</th>
             </tr>
@@ -82,8 +102,7 @@ function IntegrationList({ v, rows, flash }: { v: ViewContext; rows: ListRow[]; 
                 <td>{r.login}</td>
                 <td>{r.integration.organizationName ?? v.t('common.none')}</td>
                 <td>
-                  <YesNo v={v} on={r.integration.active} />{' '}
-                  <span class={`badge ${r.integration.status}`}>{v.t(`int.status.${r.integration.status}` as MessageKey)}</span>
+                  <StateBadge v={v} i={r.integration} />
                 </td>
                 <td>
                   {r.lastRuns.length === 0 ? (
@@ -91,7 +110,7 @@ function IntegrationList({ v, rows, flash }: { v: ViewContext; rows: ListRow[]; 
                   ) : (
                     r.lastRuns.map((run) => (
                       <div>
-                        {run.kind}: <RunBadge v={v} status={run.status} /> <span class="muted">{formatTime(run.finishedAt ?? run.startedAt, v.lang)}</span>
+                        {kindName(run.kind, v.lang)}: <RunBadge v={v} status={run.status} /> <span class="muted">{formatTime(run.finishedAt ?? run.startedAt, v.lang)}</span>
                       </div>
                     ))
                   )}
@@ -179,7 +198,7 @@ function CreateForm({
         </div>
         <div>
           <label for="regionCode">{v.t('int.regionCode')}</label>
-          <input type="text" id="regionCode" name="code" required pattern="[a-z0-9_-]+" />
+          <input type="text" id="regionCode" name="code" required pattern="[a-z0-9_\-]+" title={v.t('int.regionCodeHint')} />
         </div>
         <RegionFields v={v} timeZone={defaultTimeZone} country="RU" />
         <button type="submit" class="secondary">
@@ -201,6 +220,8 @@ interface SettingsData {
   choicesProblem: CheckFailure | null;
   categories: Array<{ id: number; name: string }>;
   kinds: Array<{ kind: string; description: string }>;
+  live: LiveData;
+  afterRunId: number | undefined;
   /** The `webhooks` kind is registered (PUBLIC_BASE_URL set): the re-register button works. */
   webhooksKind: boolean;
 }
@@ -271,8 +292,9 @@ function SettingsPage({ v, d, flash }: { v: ViewContext; d: SettingsData; flash:
         </div>
       ) : null}
       <p>
-        <span class={`badge ${i.status}`}>{v.t(`int.status.${i.status}` as MessageKey)}</span> {d.account.login ?? d.account.label}
+        <StateBadge v={v} i={i} /> {d.account.login ?? d.account.label}
       </p>
+      {i.status === 'error' && i.statusMessage ? <p class="msg error">{i.statusMessage}</p> : null}
       <ProblemsCard v={v} problems={d.problems} />
       <form method="post" action={`/admin/integrations/${i.id}`} class="card" id="integration-options">
         <Csrf v={v} />
@@ -311,15 +333,17 @@ function SettingsPage({ v, d, flash }: { v: ViewContext; d: SettingsData; flash:
       <WebhookStatus v={v} i={i} canRegister={d.webhooksKind} />
 
       <h2>{v.t('int.syncs')}</h2>
+      <LiveRuns v={v} scope={{ integrationId: i.id, ...(d.afterRunId !== undefined ? { afterRunId: d.afterRunId, waiting: true } : {}) }} data={d.live} />
       <div class="card">
+        {i.active ? null : <p class="hint">{v.t('int.syncsNeedActive')}</p>}
         {d.kinds.map((k) => (
-          <form method="post" action={`/admin/integrations/${i.id}/sync`} class="inline" style="margin:4px 0">
+          <form method="post" action={`/admin/integrations/${i.id}/sync`} class="inline sync-kind" style="margin:4px 0">
             <Csrf v={v} />
             <input type="hidden" name="kind" value={k.kind} />
             <button type="submit" class="secondary" disabled={!i.active}>
-              {v.t('common.run')}: {k.kind}
+              {v.t('common.run')}: {kindName(k.kind, v.lang)}
             </button>
-            <span class="hint">{isMessageKey(`kind.${k.kind}`) ? v.t(`kind.${k.kind}` as MessageKey) : k.description}</span>
+            <span class="hint">{kindAbout(k.kind, v.lang)}</span>
           </form>
         ))}
       </div>
@@ -374,13 +398,15 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
     return (await regions.list()).filter((r) => !taken.has(r.id)).map((r) => ({ id: r.id, name: r.name }));
   };
 
-  const settingsData = async (id: number): Promise<SettingsData | null> => {
+  const catalog = new CatalogViewRepository(db);
+  const runsRepo = new SyncRunRepository(db, clock);
+  const settingsData = async (id: number, afterRunId?: number): Promise<SettingsData | null> => {
     const integration = await setup.integrations.find(id);
     if (!integration) return null;
     const region = await regions.get(integration.regionId);
     const account = await setup.accounts.get(integration.msAccountId);
     const got = await setup.choices(id);
-    const categories = await db.selectFrom('categories').select(['id', 'name']).where('archived', '=', 0).orderBy('name').limit(500).execute();
+    const categories = await catalog.categoryChoices(500);
     return {
       integration,
       region: region.name,
@@ -389,7 +415,9 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
       account: { login: account.login, authKind: account.authKind, label: account.label },
       choices: got.ok ? got.choices : null,
       choicesProblem: got.ok ? null : got,
-      categories: categories.map((c) => ({ id: Number(c.id), name: c.name })),
+      categories,
+      live: await liveData(deps, { integrationId: id, ...(afterRunId !== undefined ? { afterRunId } : {}) }),
+      afterRunId,
       kinds: deps.syncs
         .list()
         .filter((k) => k.scope === 'integration')
@@ -402,40 +430,21 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
     const list = await setup.integrations.list();
     const regionNames = new Map((await regions.list()).map((r) => [r.id, r.name]));
     const accounts = new Map((await setup.accounts.list()).map((a) => [a.id, a]));
-    const runs = list.length
-      ? await db
-          .selectFrom('syncRuns')
-          .select(['integrationId', 'kind', 'status', 'startedAt', 'finishedAt'])
-          .where('integrationId', 'in', list.map((i) => i.id))
-          .orderBy('id', 'desc')
-          .limit(2000)
-          .execute()
-      : [];
-    const since = new Date(clock.nowMs() - 24 * 3600_000).toISOString();
-    const errors = await db
-      .selectFrom('logEntries')
-      .select(['integrationId', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('level', '=', 'error')
-      .where('at', '>=', since)
-      .groupBy('integrationId')
-      .execute();
+    const runs = await runsRepo.latestPerKind(list.map((i) => i.id));
+    const errors = await new LogEntryRepository(db).errorCountsSince(new Date(clock.nowMs() - 24 * 3600_000).toISOString());
     const dq = await new DataQualityRepository(db, clock).countsByIntegration();
     const rows: ListRow[] = list.map((integration) => {
-      const seen = new Set<string>();
-      const lastRuns: ListRow['lastRuns'] = [];
-      for (const r of runs) {
-        if (Number(r.integrationId) !== integration.id || seen.has(r.kind)) continue;
-        seen.add(r.kind);
-        lastRuns.push({ kind: r.kind, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt });
-      }
-      lastRuns.sort((a, b) => a.kind.localeCompare(b.kind));
+      const lastRuns: ListRow['lastRuns'] = runs
+        .filter((r) => Number(r.integrationId) === integration.id)
+        .map((r) => ({ kind: r.kind, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt }))
+        .sort((a, b) => kindName(a.kind, 'ru').localeCompare(kindName(b.kind, 'ru')));
       const account = accounts.get(integration.msAccountId);
       return {
         integration,
         region: regionNames.get(integration.regionId) ?? String(integration.regionId),
         login: account?.login ?? account?.label ?? '—',
         lastRuns,
-        errors24h: Number(errors.find((e) => Number(e.integrationId) === integration.id)?.n ?? 0),
+        errors24h: errors.get(integration.id) ?? 0,
         dataQuality: dq.get(integration.id) ?? 0,
       };
     });
@@ -486,15 +495,16 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
 
   admin.get('/integrations/:id', async (c) => {
     const id = idParam(c);
-    const d = id ? await settingsData(id) : null;
-    if (!d) return c.html(<Page v={c.get('view')} title={c.get('view').t('common.notFound')} />, 404);
+    const d = id ? await settingsData(id, afterRunFromQuery(c)) : null;
+    if (!d) return c.notFound();
     return c.html(<SettingsPage v={c.get('view')} d={d} flash={flashFromQuery(c)} />);
   });
 
   admin.post('/integrations/:id', async (c) => {
     const v = c.get('view');
     const id = idParam(c);
-    if (!id || !(await setup.integrations.find(id))) return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
+    const before = id ? await setup.integrations.find(id) : null;
+    if (!id || !before) return c.notFound();
     const form = await c.req.parseBody();
     const on = (name: string) => field(form, name) === '1';
     const orNull = (name: string) => field(form, name) || null;
@@ -516,13 +526,20 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
       const d = (await settingsData(id))!;
       return c.html(<SettingsPage v={v} d={d} flash={{ kind: 'error', text: `${problemText(v, result.problem, result.detail)} ${v.t('problem.nothingSaved')}` }} />, 422);
     }
+    if (!before.active && result.integration.active) {
+      // An integration made active starts at once: its first syncs go to the queue.
+      const after = await lastRunId(deps);
+      const priceLists = (await new PriceListRepository(db, clock).list()).filter((p) => p.regionId === before.regionId && p.msStoreId).map((p) => Number(p.id));
+      await enqueueFirstSyncs(deps, id, priceLists);
+      return c.redirect(`/admin/integrations/${id}?done=int.activated&after=${after}`, 302);
+    }
     return c.redirect(`/admin/integrations/${id}?done=common.saved`, 302);
   });
 
   admin.post('/integrations/:id/credentials', async (c) => {
     const v = c.get('view');
     const id = idParam(c);
-    if (!id || !(await setup.integrations.find(id))) return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
+    if (!id || !(await setup.integrations.find(id))) return c.notFound();
     const credentials = credentialsOf(await c.req.parseBody());
     // An empty password (or token) means "keep the stored one": nothing to check or change.
     if (credentials.authKind === 'password' ? !credentials.password : !credentials.token) {
@@ -537,23 +554,22 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
   });
 
   admin.post('/integrations/:id/sync', async (c) => {
-    const v = c.get('view');
     const id = idParam(c);
     const integration = id ? await setup.integrations.find(id) : null;
     const kind = field(await c.req.parseBody(), 'kind');
     const k = deps.syncs.get(kind);
-    if (!integration || !k || k.scope !== 'integration') return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
+    if (!integration || !k || k.scope !== 'integration') return c.notFound();
     if (!integration.active) return c.redirect(`/admin/integrations/${integration.id}?error=problem.organization_required`, 302);
+    const after = await lastRunId(deps);
     const r = await deps.enqueuer.enqueue({ kind, integrationId: integration.id, trigger: 'admin' });
-    return c.redirect(`/admin/integrations/${integration.id}?done=${r.merged ? 'common.merged' : 'common.queued'}&kind=${encodeURIComponent(kind)}`, 302);
+    return c.redirect(`/admin/integrations/${integration.id}?done=${r.merged ? 'common.merged' : 'common.queued'}&kind=${encodeURIComponent(kind)}&after=${after}`, 302);
   });
 
   // B3: re-register the account's MoySklad webhooks (the `webhooks` job for this integration's account).
   admin.post('/integrations/:id/webhooks', async (c) => {
-    const v = c.get('view');
     const id = idParam(c);
     const integration = id ? await setup.integrations.find(id) : null;
-    if (!integration || !deps.syncs.has(WEBHOOKS_KIND)) return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
+    if (!integration || !deps.syncs.has(WEBHOOKS_KIND)) return c.notFound();
     if (!integration.active) return c.redirect(`/admin/integrations/${integration.id}?error=int.webhooksInactive`, 302);
     const r = await deps.enqueuer.enqueue({ kind: WEBHOOKS_KIND, integrationId: integration.id, trigger: 'admin' });
     return c.redirect(`/admin/integrations/${integration.id}?done=${r.merged ? 'common.merged' : 'common.queued'}&kind=${encodeURIComponent(WEBHOOKS_KIND)}`, 302);
@@ -561,14 +577,14 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
 
   admin.post('/integrations/:id/deactivate', async (c) => {
     const id = idParam(c);
-    if (!id || !(await setup.integrations.find(id))) return c.html(<Page v={c.get('view')} title={c.get('view').t('common.notFound')} />, 404);
+    if (!id || !(await setup.integrations.find(id))) return c.notFound();
     await setup.deactivate(id);
     return c.redirect(`/admin/integrations/${id}?done=int.deactivated`, 302);
   });
 
   admin.post('/integrations/:id/delete', async (c) => {
     const id = idParam(c);
-    if (!id || !(await setup.integrations.find(id))) return c.html(<Page v={c.get('view')} title={c.get('view').t('common.notFound')} />, 404);
+    if (!id || !(await setup.integrations.find(id))) return c.notFound();
     await setup.deleteIntegration(id);
     // htmx (after its confirmation dialog) navigates on HX-Redirect; a plain form follows the 302.
     if (c.req.header('hx-request')) return c.body(null, 200, { 'HX-Redirect': '/admin/integrations?done=int.deleted' });
