@@ -191,6 +191,18 @@ export const ERROR_TEXTS: Readonly<Record<string, Texts>> = {
   moysklad_bad_response: { ru: 'МойСклад прислал неожиданный ответ', en: 'MoySklad sent an unexpected answer' },
   moysklad_request_failed: { ru: 'МойСклад отклонил запрос', en: 'MoySklad refused the request' },
   internal_error: { ru: 'внутренняя ошибка модуля; подробности в журнале', en: 'internal error of the module; see the log' },
+  no_integration: { ru: 'у региона нет интеграции с МойСклад', en: 'the region has no MoySklad integration' },
+  counterparty_ambiguous: { ru: 'подходят несколько контрагентов МойСклад: выберите нужного («Связать»)', en: 'several MoySklad counterparties match: choose one ("Link")' },
+  counterparty_missing: { ru: 'контрагент заказа не найден', en: "the order's counterparty is missing" },
+  supplier_not_client: { ru: 'поставщик не может быть покупателем', en: 'a supplier cannot be a customer' },
+  client_not_supplier: { ru: 'клиент не может быть поставщиком', en: 'a client cannot be a supplier' },
+  purchase_orders_off: { ru: 'выгрузка заказов поставщикам выключена в настройках интеграции', en: 'supplier order export is off in the integration settings' },
+  product_unresolved: { ru: 'товар позиции не найден в МойСклад', en: "a line's product is not in MoySklad" },
+  product_create_failed: { ru: 'не удалось создать товар позиции в МойСклад', en: "a line's product could not be created in MoySklad" },
+  organization_missing: { ru: 'в интеграции не выбрана организация', en: 'the integration has no organization' },
+  order_missing: { ru: 'заказ не найден', en: 'the order is missing' },
+  ms_order_deleted: { ru: 'заказ удалён в МойСклад', en: 'the order was deleted in MoySklad' },
+  ms_account_changed: { ru: 'интеграция региона перешла на другой аккаунт МойСклад', en: "the region's integration moved to another MoySklad account" },
 };
 
 const CYRILLIC = /[А-Яа-яЁё]/;
