@@ -73,10 +73,10 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
                 return (
                   <tr>
                     <td>{hash ? <img class="thumb" src={`/media/${hash}/thumb`} alt="" loading="lazy" /> : <span class="muted">—</span>}</td>
-                    <td>{p.brand}</td>
-                    <td>{p.article}</td>
+                    <td translate="no">{p.brand}</td>
+                    <td translate="no">{p.article}</td>
                     <td>
-                      {p.name}
+                      <span translate="no">{p.name}</span>
                       {p.archived ? <span class="badge"> {v.t('prod.archived')}</span> : null}
                     </td>
                     <td>{categoryNames.get(categoryOf.get(p.id) ?? -1) ?? '—'}</td>
@@ -107,10 +107,10 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
             <tbody>
               {issues.map((i) => (
                 <tr>
-                  <td>{i.code ?? '—'}</td>
-                  <td>{i.article ?? '—'}</td>
+                  <td translate="no">{i.code ?? '—'}</td>
+                  <td translate="no">{i.article ?? '—'}</td>
                   <td>
-                    {i.name ?? '—'}{' '}
+                    <span translate="no">{i.name ?? '—'}</span>{' '}
                     <a class="hint" href={moyskladCardUrl(i.msProductId, i.msType === 'variant' ? 'variant' : 'product')} target="_blank" rel="noopener noreferrer">
                       {v.t('prod.openInMs')}
                     </a>
@@ -144,9 +144,9 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
                     <td>
                       <a href={`/admin/price-lists/${i.priceListId}`}>{i.priceList}</a>
                     </td>
-                    <td>{i.brand}</td>
-                    <td>{i.article}</td>
-                    <td>{i.name}</td>
+                    <td translate="no">{i.brand}</td>
+                    <td translate="no">{i.article}</td>
+                    <td translate="no">{i.name}</td>
                     <td>
                       <b>{dqReason(v, i.reason)}</b>
                     </td>

@@ -160,7 +160,13 @@ export function humanLogMessage(message: string, lang: Lang): string {
   }
   const failed = /^([a-z][a-z.]*)(?: failed)?: (.*)$/.exec(message);
   if (failed && KIND_TEXTS[failed[1]!]) return `${kindName(failed[1]!, lang)}: ${lang === 'ru' ? 'ошибка' : 'error'} — ${stripCodes(failed[2]!)}`;
-  return replaceKinds(message, lang);
+  return stripRequirementIds(replaceKinds(message, lang));
+}
+
+/** `(R26)`, `(R15–R17, R19)` — the requirement ids the log file keeps for us — left out for people. */
+export function stripRequirementIds(text: string): string {
+  return text
+    .replace(/\s*\((?:[RBCEPS]\d+(?:\s*[,–-]\s*[RBCEPS]?\d+)*(?:,\s*)?)+\)/g, '');
 }
 
 /** Job kind names inside a free text replaced by their human names. */
@@ -221,7 +227,7 @@ export function runMessageText(status: string, message: string | null, lang: Lan
     return ERROR_TEXTS[code!]?.[lang] ?? (lang === 'ru' ? 'ошибка; подробности в журнале' : 'error; see the log');
   }
   if (lang === 'ru' && !CYRILLIC.test(message)) return status === 'partial' ? 'часть позиций не обработана; подробности в журнале' : 'ошибка; подробности в журнале';
-  return replaceKinds(message.replace(/\s*\((?:[RBCEPS]\d+(?:[,–-]\s*)?)+\)/g, ''), lang);
+  return stripRequirementIds(replaceKinds(message, lang));
 }
 
 /** An order export error stored as `<code>: <detail>` or free text, for people. */

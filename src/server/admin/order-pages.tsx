@@ -123,9 +123,9 @@ function OrderPage({ v, d, flash }: { v: ViewContext; d: OrderDetails; flash: Fl
         <tbody>
           {o.positions.map((p) => (
             <tr>
-              <td>{p.brand}</td>
-              <td>{p.article}</td>
-              <td>{p.name}</td>
+              <td translate="no">{p.brand}</td>
+              <td translate="no">{p.article}</td>
+              <td translate="no">{p.name}</td>
               <td class="num">{formatNumber(p.quantity, v.lang)}</td>
               <td class="num">{formatMoney(p.price, v.lang)}</td>
               <td>{v.t(`ord.line.${p.status}` as MessageKey)}</td>

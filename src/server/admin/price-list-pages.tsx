@@ -204,9 +204,9 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
             <tbody>
               {d.rows.map((r) => (
                 <tr>
-                  <td>{r.brand}</td>
-                  <td>{r.article}</td>
-                  <td>{r.name}</td>
+                  <td translate="no">{r.brand}</td>
+                  <td translate="no">{r.article}</td>
+                  <td translate="no">{r.name}</td>
                   <td class="num">{r.quantity}</td>
                   <td class="num">{r.price === null ? '' : formatMoney(r.price, v.lang)}</td>
                 </tr>
