@@ -8,13 +8,13 @@ import { platformEn, platformRu } from './i18n-platform.js';
 
 const ru = {
   'app.title': 'Обмен с МойСклад',
-  'nav.integrations': 'Интеграции → МойСклад',
+  'nav.integrations': 'Интеграции',
   'nav.priceLists': 'Прайс-листы',
   'nav.products': 'Номенклатура',
   'nav.orders': 'Заказы',
   'nav.service': 'Служебные',
-  'nav.logs': 'Система → Логи',
-  'nav.history': 'История синхронизаций',
+  'nav.logs': 'Логи',
+  'nav.history': 'История',
   'nav.tokens': 'API-токены',
   'nav.logout': 'Выйти',
   'nav.lang': 'English',
@@ -322,13 +322,13 @@ export type MessageKey = keyof typeof ru | AccountsMessageKey;
 
 const en: Record<keyof typeof ru, string> = {
   'app.title': 'MoySklad exchange',
-  'nav.integrations': 'Integrations → MoySklad',
+  'nav.integrations': 'Integrations',
   'nav.priceLists': 'Price lists',
   'nav.products': 'Nomenclature',
   'nav.orders': 'Orders',
   'nav.service': 'Service',
-  'nav.logs': 'System → Logs',
-  'nav.history': 'Sync history',
+  'nav.logs': 'Logs',
+  'nav.history': 'History',
   'nav.tokens': 'API tokens',
   'nav.logout': 'Log out',
   'nav.lang': 'Русский',
