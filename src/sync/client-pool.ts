@@ -13,6 +13,7 @@ import { NotFoundError } from '../core/errors.js';
 import type { SecretBox } from '../core/secret-box.js';
 import { MoySkladClient, type MoySkladClientOptions, type MoySkladCredentials, type MoySkladLogger, type RequestEvent } from '../moysklad/client.js';
 import { AdaptiveLimiter, parseLimiterSnapshot, type LimiterSnapshot } from '../moysklad/limiter.js';
+import { SyncRowsRepository } from '../store/repositories/sync-rows-repository.js';
 import type { Database, MsAccountRow } from '../store/schema.js';
 import { tallyRequest } from './request-scope.js';
 
@@ -74,7 +75,7 @@ export class MoySkladClientPool {
 
   /** The shared client of one `ms_accounts` row; rebuilt when the row's credentials changed. */
   async forAccount(msAccountId: number): Promise<MoySkladClient> {
-    const account = await this.#deps.db.selectFrom('msAccounts').selectAll().where('id', '=', msAccountId).executeTakeFirst();
+    const account = await new SyncRowsRepository(this.#deps.db).msAccount(msAccountId);
     if (!account) throw new NotFoundError('MoySklad account', msAccountId);
     return this.forAccountRow(account);
   }

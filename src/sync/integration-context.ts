@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import { AppError, NotFoundError } from '../core/errors.js';
 import type { MoySkladClient } from '../moysklad/client.js';
+import { SyncRowsRepository } from '../store/repositories/sync-rows-repository.js';
 import type { Database, IntegrationRow, MsAccountRow, RegionRow } from '../store/schema.js';
 import type { MoySkladClientPool } from './client-pool.js';
 
@@ -33,10 +34,13 @@ export async function loadIntegrationContext(
   integrationId: number,
   requireActive = true,
 ): Promise<IntegrationContext> {
-  const integration = await db.selectFrom('integrations').selectAll().where('id', '=', integrationId).executeTakeFirst();
+  const rows = new SyncRowsRepository(db);
+  const integration = await rows.integration(integrationId);
   if (!integration) throw new NotFoundError('integration', integrationId);
   if (requireActive && integration.active !== 1) throw new IntegrationInactiveError(integrationId);
-  const region = await db.selectFrom('regions').selectAll().where('id', '=', integration.regionId).executeTakeFirstOrThrow();
-  const msAccount = await db.selectFrom('msAccounts').selectAll().where('id', '=', integration.msAccountId).executeTakeFirstOrThrow();
+  const region = await rows.region(integration.regionId);
+  if (!region) throw new NotFoundError('region', integration.regionId);
+  const msAccount = await rows.msAccount(integration.msAccountId);
+  if (!msAccount) throw new NotFoundError('MoySklad account', integration.msAccountId);
   return { integration, region, msAccount, client: clients.forAccountRow(msAccount) };
 }

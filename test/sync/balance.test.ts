@@ -156,7 +156,7 @@ for (const dialect of dialects) {
       // Off again: resumes from the same records.
       await fx.db.updateTable('integrations').set({ balanceSyncEnabled: 0 }).where('id', '=', fx.integrationId).execute();
       expect(await readClientBalance(api, c)).toMatchObject({ balanceKopecks: -200_00, source: 'store' });
-      expect(await ownBalance(fx.db, c.id)).toBe(-200_00);
+      expect(await ownBalance({ db: fx.db, clock: fx.clock }, c.id)).toBe(-200_00);
       expect(await snapshot()).toEqual(records);
     });
 

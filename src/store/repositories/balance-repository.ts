@@ -222,14 +222,18 @@ export class BalanceRepository {
    * read more than `maxAgeMs` ago, default 30 minutes) and a refresh should be scheduled.
    */
   async touchActivity(counterpartyId: number, msAccountId: number, maxAgeMs = 30 * 60_000): Promise<boolean> {
-    const at = nowIso(this.clock);
+    await this.markActive(counterpartyId, msAccountId, nowIso(this.clock));
+    const row = await this.getMsBalance(counterpartyId, msAccountId);
+    if (!row?.readAt) return true;
+    return this.clock.nowMs() - Date.parse(row.readAt) >= maxAgeMs;
+  }
+
+  /** R30 Records that the client was active at `at` (creates the client's row when there is none). */
+  async markActive(counterpartyId: number, msAccountId: number, at: string): Promise<void> {
     await this.db
       .insertInto('msBalances')
       .values({ counterpartyId, msAccountId, balance: null, readAt: null, lastActivityAt: at, lastError: null })
       .onConflict((oc) => oc.columns(['counterpartyId', 'msAccountId']).doUpdateSet({ lastActivityAt: at }))
       .execute();
-    const row = await this.getMsBalance(counterpartyId, msAccountId);
-    if (!row?.readAt) return true;
-    return this.clock.nowMs() - Date.parse(row.readAt) >= maxAgeMs;
   }
 }

@@ -5,8 +5,9 @@
  */
 import type { Clock } from '../../core/clock.js';
 import { NotFoundError } from '../../core/errors.js';
-import { flag, nowIso } from '../database.js';
-import type { Db } from '../db.js';
+import type { CategoryParent, CategoryStep, FolderCategory } from '../../domain/category-tree.js';
+import { chunk, flag, nowIso } from '../database.js';
+import { withTransaction, type Db } from '../db.js';
 import type { CategoryRow } from '../schema.js';
 
 export type Category = CategoryRow;
@@ -101,5 +102,35 @@ export class CategoryRepository {
     if (keepFolderIds.length > 0) q = q.where('msFolderId', 'not in', [...keepFolderIds]);
     const r = await q.executeTakeFirst();
     return Number(r.numUpdatedRows);
+  }
+
+  /** C8: the categories of an integration's folder tree (archived ones included). */
+  async folderCategories(integrationId: number): Promise<FolderCategory[]> {
+    const rows = await this.db.selectFrom('categories').selectAll().where('integrationId', '=', integrationId).where('msFolderId', 'is not', null).execute();
+    return rows.map((c) => ({ id: c.id, msFolderId: c.msFolderId as string, name: c.name, parentId: c.parentId, archived: c.archived !== 0 }));
+  }
+
+  /** R2/C8: applies a category tree plan (`planCategoryTree`) of one integration in one transaction. */
+  async applyTreePlan(target: { integrationId: number; msAccountId: number }, steps: readonly CategoryStep[], archive: readonly number[]): Promise<void> {
+    const at = nowIso(this.clock);
+    await withTransaction(this.db, async (tx) => {
+      const created = new Map<string, number>();
+      const parentIdOf = (parent: CategoryParent): number | null => (parent.kind === 'category' ? parent.id : (created.get(parent.folderId) ?? null));
+      for (const step of steps) {
+        if (step.action === 'create') {
+          const ins = await tx
+            .insertInto('categories')
+            .values({ parentId: parentIdOf(step.parent), name: step.name, msAccountId: target.msAccountId, msFolderId: step.folderId, integrationId: target.integrationId, archived: 0, createdAt: at, updatedAt: at })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          created.set(step.folderId, ins.id);
+        } else if (step.action === 'update') {
+          await tx.updateTable('categories').set({ name: step.name, parentId: parentIdOf(step.parent), archived: 0, updatedAt: at }).where('id', '=', step.categoryId).execute();
+        }
+      }
+      for (const ids of chunk(archive, 1000)) {
+        await tx.updateTable('categories').set({ archived: 1, updatedAt: at }).where('id', 'in', ids).execute();
+      }
+    });
   }
 }

@@ -126,6 +126,18 @@ export class IntegrationRepository {
     return row ? toIntegration(row) : null;
   }
 
+  /**
+   * R29 The integration serving a client as a raw row: its region's; a client without a region (or
+   * whose region has none) is served by the central region's. Undefined when there is none.
+   */
+  async rowServingRegion(regionId: number | null): Promise<IntegrationRow | undefined> {
+    if (regionId !== null) {
+      const own = await this.db.selectFrom('integrations').selectAll().where('regionId', '=', regionId).executeTakeFirst();
+      if (own) return own;
+    }
+    return this.db.selectFrom('integrations').innerJoin('regions', 'regions.id', 'integrations.regionId').selectAll('integrations').where('regions.isCentral', '=', 1).executeTakeFirst();
+  }
+
   /** Creates the region's integration (status `draft`); a second one for the region is a conflict. */
   async create(input: IntegrationInput): Promise<Integration> {
     const at = nowIso(this.clock);

@@ -148,19 +148,39 @@ export class ProductRepository {
     return Number(r.numUpdatedRows);
   }
 
-  /** Marks the given MoySklad products deleted (webhook DELETE, B3). */
-  async markDeleted(msAccountId: number, msIds: readonly string[]): Promise<number> {
-    let n = 0;
-    for (const part of chunk(msIds, 1000)) {
-      const r = await this.db
-        .updateTable('products')
-        .set({ deleted: 1, updatedAt: nowIso(this.clock) })
-        .where('msAccountId', '=', msAccountId)
-        .where('msId', 'in', part)
-        .executeTakeFirst();
-      n += Number(r.numUpdatedRows);
+  /**
+   * R19 The one way products leave the store: deleted = 1, updated_at = now, and their data-quality
+   * issues go (per 500 ids, one transaction each). Returns the MoySklad ids it marked (those live before).
+   */
+  async markDeleted(msAccountId: number, msIds: readonly string[]): Promise<string[]> {
+    if (msIds.length === 0) return [];
+    const at = nowIso(this.clock);
+    const marked: string[] = [];
+    for (const part of chunk(msIds, 500)) {
+      await withTransaction(this.db, async (tx) => {
+        const rows = await tx
+          .updateTable('products')
+          .set({ deleted: 1, updatedAt: at })
+          .where('msAccountId', '=', msAccountId)
+          .where('deleted', '=', 0)
+          .where('msId', 'in', part)
+          .returning('msId')
+          .execute();
+        marked.push(...rows.map((r) => r.msId));
+        await tx.deleteFrom('dataQualityIssues').where('msAccountId', '=', msAccountId).where('msProductId', 'in', part).execute();
+      });
     }
-    return n;
+    return marked;
+  }
+
+  /** Of `msIds`, those that are live (not deleted) products of the account, in the stored spelling. */
+  async liveMsIds(msAccountId: number, msIds: readonly string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const part of chunk(msIds, 500)) {
+      const rows = await this.db.selectFrom('products').select('msId').where('msAccountId', '=', msAccountId).where('deleted', '=', 0).where('msId', 'in', part).orderBy('msId').execute();
+      out.push(...rows.map((r) => r.msId));
+    }
+    return out;
   }
 
   async find(id: number): Promise<Product | null> {

@@ -27,4 +27,9 @@ export class WebhookReceiptRepository {
     const r = await this.db.deleteFrom('webhookReceipts').where('receivedAt', '<', iso).executeTakeFirst();
     return Number(r.numDeletedRows);
   }
+
+  /** Forgets a request id (its processing failed; MoySklad's retry of the same id is then processed). */
+  async forget(requestId: string): Promise<void> {
+    await this.db.deleteFrom('webhookReceipts').where('requestId', '=', requestId).execute();
+  }
 }

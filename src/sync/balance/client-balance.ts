@@ -18,10 +18,12 @@
  * client in the last 30 minutes; requests of many clients merge into one `balance` job per
  * integration, which reads them all with ONE `POST report/counterparty`.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { JobEnqueuer } from '../../queue/types.js';
+import { BalanceRepository } from '../../store/repositories/balance-repository.js';
 import { IntegrationProblemRepository } from '../../store/repositories/integration-problem-repository.js';
+import { IntegrationRepository } from '../../store/repositories/integration-repository.js';
 import type { BalanceCardState, Database, IntegrationRow, MsBalanceRow } from '../../store/schema.js';
 
 /** R30 */
@@ -62,27 +64,13 @@ export interface ActivityOutcome {
  * The integration serving a client: its region's; clients without a region (or whose region has
  * no integration) are served by the central region's. Undefined when there is none.
  */
-export async function integrationOfClient(db: Kysely<Database>, regionId: number | null): Promise<IntegrationRow | undefined> {
-  if (regionId !== null) {
-    const own = await db.selectFrom('integrations').selectAll().where('regionId', '=', regionId).executeTakeFirst();
-    if (own) return own;
-  }
-  return db
-    .selectFrom('integrations')
-    .innerJoin('regions', 'regions.id', 'integrations.regionId')
-    .selectAll('integrations')
-    .where('regions.isCentral', '=', 1)
-    .executeTakeFirst();
+export function integrationOfClient(deps: Pick<ClientBalanceDeps, 'db' | 'clock'>, regionId: number | null): Promise<IntegrationRow | undefined> {
+  return new IntegrationRepository(deps.db, deps.clock).rowServingRegion(regionId);
 }
 
 /** The store's own balance calculation (R31): the sum of the client's balance records. */
-export async function ownBalance(db: Kysely<Database>, counterpartyId: number): Promise<number> {
-  const { sum } = await db
-    .selectFrom('balanceRecords')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), sql<number>`0`).as('sum'))
-    .where('counterpartyId', '=', counterpartyId)
-    .executeTakeFirstOrThrow();
-  return Number(sum);
+export function ownBalance(deps: Pick<ClientBalanceDeps, 'db' | 'clock'>, counterpartyId: number): Promise<number> {
+  return new BalanceRepository(deps.db, deps.clock).ledgerBalance(counterpartyId);
 }
 
 /** Whether MoySklad may be asked for this balance now (R30). */
@@ -95,27 +83,19 @@ export function isDue(row: Pick<MsBalanceRow, 'readAt' | 'attemptedAt'> | undefi
 /** Balance sync is effective for this integration (option on and integration active). */
 export const balanceSyncOn = (i: IntegrationRow | undefined): i is IntegrationRow => !!i && i.balanceSyncEnabled === 1 && i.active === 1;
 
-async function msBalanceRow(db: Kysely<Database>, counterpartyId: number, msAccountId: number): Promise<MsBalanceRow | undefined> {
-  return db.selectFrom('msBalances').selectAll().where('counterpartyId', '=', counterpartyId).where('msAccountId', '=', msAccountId).executeTakeFirst();
+async function msBalanceRow(deps: ClientBalanceDeps, counterpartyId: number, msAccountId: number): Promise<MsBalanceRow | undefined> {
+  return (await new BalanceRepository(deps.db, deps.clock).getMsBalance(counterpartyId, msAccountId)) ?? undefined;
 }
 
 /** Marks a client active (R30) and queues a refresh when due. The client must exist (kind client). */
 export async function recordClientActivity(deps: ClientBalanceDeps, client: { id: number; regionId: number | null }): Promise<ActivityOutcome> {
-  const integration = await integrationOfClient(deps.db, client.regionId);
+  const integration = await integrationOfClient(deps, client.regionId);
   if (!balanceSyncOn(integration)) {
     return { clientId: client.id, refreshQueued: false, jobId: null, reason: 'balance sync is off for this client' };
   }
   const now = deps.clock.now();
-  const existing = await msBalanceRow(deps.db, client.id, integration.msAccountId);
-  if (existing) {
-    await deps.db.updateTable('msBalances').set({ lastActivityAt: now.toISOString() }).where('id', '=', existing.id).execute();
-  } else {
-    await deps.db
-      .insertInto('msBalances')
-      .values({ counterpartyId: client.id, msAccountId: integration.msAccountId, balance: null, readAt: null, lastActivityAt: now.toISOString(), lastError: null })
-      .onConflict((oc) => oc.columns(['counterpartyId', 'msAccountId']).doUpdateSet({ lastActivityAt: now.toISOString() }))
-      .execute();
-  }
+  const existing = await msBalanceRow(deps, client.id, integration.msAccountId);
+  await new BalanceRepository(deps.db, deps.clock).markActive(client.id, integration.msAccountId, now.toISOString());
   if (!isDue(existing, now.getTime())) {
     return { clientId: client.id, refreshQueued: false, jobId: null, reason: 'balance was asked of MoySklad less than 30 minutes ago' };
   }
@@ -133,12 +113,12 @@ export async function recordClientActivity(deps: ClientBalanceDeps, client: { id
  * counts as activity (R30) and may queue a refresh; the answer is the stored MoySklad figure.
  */
 export async function readClientBalance(deps: ClientBalanceDeps, client: { id: number; regionId: number | null }): Promise<ClientBalance> {
-  const integration = await integrationOfClient(deps.db, client.regionId);
+  const integration = await integrationOfClient(deps, client.regionId);
   if (!balanceSyncOn(integration)) {
-    return { clientId: client.id, balanceKopecks: await ownBalance(deps.db, client.id), source: 'store', readAt: null, problem: null, card: null };
+    return { clientId: client.id, balanceKopecks: await ownBalance(deps, client.id), source: 'store', readAt: null, problem: null, card: null };
   }
   await recordClientActivity(deps, client);
-  const row = await msBalanceRow(deps.db, client.id, integration.msAccountId);
+  const row = await msBalanceRow(deps, client.id, integration.msAccountId);
   const balanceKopecks = row?.balance === null || row?.balance === undefined ? null : Number(row.balance);
   const open = await new IntegrationProblemRepository(deps.db, deps.clock).find(Number(integration.id), 'balance');
   const problem = row?.lastError ?? open?.message ?? null;

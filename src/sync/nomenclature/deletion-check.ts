@@ -14,7 +14,8 @@ import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import type { MoySkladClient } from '../../moysklad/client.js';
 import { listOf } from '../../moysklad/schemas/list.js';
-import { chunk, nowIso } from '../../store/database.js';
+import { chunk } from '../../store/database.js';
+import { ProductRepository } from '../../store/repositories/product-repository.js';
 import type { Database } from '../../store/schema.js';
 
 /** The MoySklad lists a deletion can be about (the product directory holds both). */
@@ -94,7 +95,7 @@ export async function checkDeletedItems(
     const named = [...new Set(candidates[type].map((id) => id.toLowerCase()))].filter((id) => UUID.test(id) && !seen.has(id));
     for (const id of named) seen.add(id);
     result.named += named.length;
-    const local = await liveIds(deps.db, target.msAccountId, named);
+    const local = await new ProductRepository(deps.db, deps.clock).liveMsIds(target.msAccountId, named);
     result.notLocal += named.length - local.length;
     for (const ids of chunk(local, batch)) {
       options.signal?.throwIfAborted();
@@ -113,37 +114,11 @@ export async function checkDeletedItems(
   return result;
 }
 
-/** Of `ids`, those that are live (not deleted) products of the account, in the stored spelling. */
-async function liveIds(db: Kysely<Database>, msAccountId: number, ids: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const part of chunk(ids, 500)) {
-    const rows = await db.selectFrom('products').select('msId').where('msAccountId', '=', msAccountId).where('deleted', '=', 0).where('msId', 'in', part).orderBy('msId').execute();
-    out.push(...rows.map((r) => r.msId));
-  }
-  return out;
-}
-
 /**
- * The one way products leave the store (R19): deleted = 1, updated_at = now; their data-quality issues go.
- * Used by the full pass for what it did not see and by this check; returns the ids it marked.
+ * The one way products leave the store (R19): deleted = 1, updated_at = now; their data-quality issues go
+ * (`ProductRepository.markDeleted`). Used by the full pass for what it did not see and by this check;
+ * returns the ids it marked.
  */
-export async function markProductsDeleted(deps: DeletionCheckDeps, msAccountId: number, ids: readonly string[]): Promise<string[]> {
-  if (ids.length === 0) return [];
-  const at = nowIso(deps.clock);
-  const marked: string[] = [];
-  for (const part of chunk(ids, 500)) {
-    await deps.db.transaction().execute(async (tx) => {
-      const rows = await tx
-        .updateTable('products')
-        .set({ deleted: 1, updatedAt: at })
-        .where('msAccountId', '=', msAccountId)
-        .where('deleted', '=', 0)
-        .where('msId', 'in', part)
-        .returning('msId')
-        .execute();
-      marked.push(...rows.map((r) => r.msId));
-      await tx.deleteFrom('dataQualityIssues').where('msAccountId', '=', msAccountId).where('msProductId', 'in', part).execute();
-    });
-  }
-  return marked;
+export function markProductsDeleted(deps: DeletionCheckDeps, msAccountId: number, ids: readonly string[]): Promise<string[]> {
+  return new ProductRepository(deps.db, deps.clock).markDeleted(msAccountId, ids);
 }

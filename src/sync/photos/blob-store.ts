@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
-import { nowIso } from '../../store/database.js';
+import { PhotoRepository } from '../../store/repositories/photo-repository.js';
 import type { Database } from '../../store/schema.js';
 
 const HASH_RE = /^[0-9a-f]{64}$/;
@@ -28,11 +28,15 @@ export function sniffMime(bytes: Uint8Array, filename = ''): string {
 }
 
 export class BlobStore {
+  readonly #rows: PhotoRepository;
+
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly clock: Clock,
+    db: Kysely<Database>,
+    clock: Clock,
     private readonly dataDir: string,
-  ) {}
+  ) {
+    this.#rows = new PhotoRepository(db, clock);
+  }
 
   relPath(hash: string): string {
     return path.posix.join('blobs', hash.slice(0, 2), hash);
@@ -45,8 +49,8 @@ export class BlobStore {
   /** Stores bytes (once per content); returns the hash and whether they were new. */
   async put(bytes: Uint8Array, filename = ''): Promise<{ hash: string; created: boolean }> {
     const hash = createHash('sha256').update(bytes).digest('hex');
-    const known = await this.db.selectFrom('blobs').select('path').where('hash', '=', hash).executeTakeFirst();
-    const rel = known?.path ?? this.relPath(hash);
+    const known = await this.#rows.blobPath(hash);
+    const rel = known ?? this.relPath(hash);
     const abs = this.absPath(rel);
     const onDisk = await fs.stat(abs).then((s) => s.size === bytes.length, () => false);
     if (!onDisk) {
@@ -55,19 +59,13 @@ export class BlobStore {
       await fs.writeFile(tmp, bytes);
       await fs.rename(tmp, abs);
     }
-    if (!known) {
-      await this.db
-        .insertInto('blobs')
-        .values({ hash, size: bytes.length, mime: sniffMime(bytes, filename), path: rel, createdAt: nowIso(this.clock) })
-        .onConflict((oc) => oc.column('hash').doNothing())
-        .execute();
-    }
-    return { hash, created: !known };
+    if (known === null) await this.#rows.insertBlob({ hash, size: bytes.length, mime: sniffMime(bytes, filename), path: rel });
+    return { hash, created: known === null };
   }
 
   async get(hash: string): Promise<{ bytes: Buffer; mime: string; size: number } | null> {
     if (!isBlobHash(hash)) return null;
-    const row = await this.db.selectFrom('blobs').selectAll().where('hash', '=', hash).executeTakeFirst();
+    const row = await this.#rows.blob(hash);
     if (!row) return null;
     try {
       const bytes = await fs.readFile(this.absPath(row.path));
@@ -81,17 +79,11 @@ export class BlobStore {
   async collect(hashes: Iterable<string>): Promise<number> {
     let n = 0;
     for (const hash of new Set(hashes)) {
-      const used = await this.db
-        .selectFrom('productImages')
-        .select('id')
-        .where((eb) => eb.or([eb('blobHash', '=', hash), eb('thumbBlobHash', '=', hash)]))
-        .limit(1)
-        .executeTakeFirst();
-      if (used) continue;
-      const row = await this.db.selectFrom('blobs').select('path').where('hash', '=', hash).executeTakeFirst();
-      if (!row) continue;
-      await this.db.deleteFrom('blobs').where('hash', '=', hash).execute();
-      await fs.rm(this.absPath(row.path), { force: true });
+      if (await this.#rows.blobInUse(hash)) continue;
+      const rel = await this.#rows.blobPath(hash);
+      if (rel === null) continue;
+      await this.#rows.deleteBlob(hash);
+      await fs.rm(this.absPath(rel), { force: true });
       n += 1;
     }
     return n;

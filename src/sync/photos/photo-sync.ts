@@ -28,6 +28,7 @@ import type { MsImage } from '../../moysklad/schemas/image.js';
 import { listOf } from '../../moysklad/schemas/list.js';
 import { productSchema } from '../../moysklad/schemas/product.js';
 import { chunk } from '../../store/database.js';
+import { PhotoRepository, type ProductImageRow } from '../../store/repositories/photo-repository.js';
 import type { Database } from '../../store/schema.js';
 import { msTimeToIso } from '../nomenclature/product-mapper.js';
 import type { SyncRun } from '../sync-run.js';
@@ -92,22 +93,13 @@ function isItemFailure(e: unknown): boolean {
 }
 
 export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget, run: SyncRun, options: PhotoSyncOptions = {}): Promise<PhotoSyncResult> {
-  const db = deps.db;
+  const photos = new PhotoRepository(deps.db, deps.clock);
   const result: PhotoSyncResult = { products: 0, listed: 0, downloaded: 0, unchanged: 0, removed: 0, failed: 0 };
   const batchSize = options.batchSize ?? 1000;
   const concurrency = Math.max(1, options.concurrency ?? DOWNLOAD_CONCURRENCY);
   const unusedBlobs = new Set<string>();
-  const pending = db
-    .selectFrom('products')
-    .where('msAccountId', '=', target.msAccountId)
-    .where('deleted', '=', 0)
-    .where('syncState', '=', 'ok')
-    .where('msUpdated', 'is not', null)
-    .where((eb) => eb.or([eb('photosMsUpdated', 'is', null), eb('photosMsUpdated', '!=', eb.ref('msUpdated'))]));
-  const total = Number((await pending.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  const storedImagesOf = (productIds: number[]) =>
-    db.selectFrom('productImages').selectAll().where('productId', 'in', productIds).orderBy('productId').orderBy('position').execute();
-  type StoredImage = Awaited<ReturnType<typeof storedImagesOf>>[number];
+  const total = await photos.pendingCount(target.msAccountId);
+  type StoredImage = ProductImageRow;
 
   /** Downloads what changed of one product's images and replaces its stored rows; a per-item failure is counted. */
   const syncProduct = async (p: { id: number; msId: string; msUpdated: string | null }, stored: StoredImage[], listed: MsImage[] | undefined): Promise<void> => {
@@ -144,11 +136,7 @@ export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget,
     }
     const kept = new Set(fresh.map((f) => f.msImageId));
     result.removed += stored.filter((s) => s.msImageId === null || !kept.has(s.msImageId)).length;
-    await db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('productImages').where('productId', '=', p.id).execute();
-      if (fresh.length > 0) await tx.insertInto('productImages').values(fresh.map((f) => ({ productId: p.id, ...f }))).execute();
-      await tx.updateTable('products').set({ photosMsUpdated: p.msUpdated }).where('id', '=', p.id).execute();
-    });
+    await photos.replaceImages(p.id, fresh, p.msUpdated);
   };
 
   /** The miniature MoySklad rendered, from its file-host URL (no API request); null when it has none or it failed. */
@@ -167,15 +155,15 @@ export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget,
   let afterId = 0;
   for (;;) {
     options.signal?.throwIfAborted();
-    const batch = await pending.select(['id', 'msId', 'msUpdated', 'msImageCount']).where('id', '>', afterId).orderBy('id').limit(batchSize).execute();
+    const batch = await photos.pendingBatch(target.msAccountId, afterId, batchSize);
     if (batch.length === 0) break;
     afterId = batch[batch.length - 1]?.id ?? afterId;
     // Products the list showed without images and with none stored need no request: one statement.
-    const storedRows = await storedImagesOf(batch.map((p) => p.id));
+    const storedRows = await photos.storedImages(batch.map((p) => p.id));
     const storedOf = new Map<number, StoredImage[]>();
     for (const r of storedRows) storedOf.set(r.productId, [...(storedOf.get(r.productId) ?? []), r]);
     const bare = batch.filter((p) => p.msImageCount === 0 && !storedOf.has(p.id)).map((p) => p.id);
-    if (bare.length > 0) await db.updateTable('products').set((eb) => ({ photosMsUpdated: eb.ref('msUpdated') })).where('id', 'in', bare).execute();
+    await photos.markSyncedWithoutImages(bare);
     result.products += bare.length;
     const bareSet = new Set(bare);
     // The images of up to 100 products per request: `filter=id=…;id=…&expand=images&limit=100`.
@@ -192,16 +180,10 @@ export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget,
     await options.progress?.({ done: result.products, total, message: `photos: ${result.products}/${total} products` });
   }
   // Images of products deleted in MoySklad go too.
-  const orphaned = await db
-    .selectFrom('productImages')
-    .innerJoin('products', 'products.id', 'productImages.productId')
-    .select(['productImages.id', 'productImages.blobHash', 'productImages.thumbBlobHash'])
-    .where('products.msAccountId', '=', target.msAccountId)
-    .where('products.deleted', '=', 1)
-    .execute();
+  const orphaned = await photos.orphanedImages(target.msAccountId);
   if (orphaned.length > 0) {
     for (const o of orphaned) for (const h of [o.blobHash, o.thumbBlobHash]) if (h) unusedBlobs.add(h);
-    for (const ids of chunk(orphaned.map((o) => o.id), 1000)) await db.deleteFrom('productImages').where('id', 'in', ids).execute();
+    await photos.deleteImages(orphaned.map((o) => o.id));
     result.removed += orphaned.length;
   }
   const collected = await deps.blobs.collect(unusedBlobs);

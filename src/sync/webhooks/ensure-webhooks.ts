@@ -18,9 +18,11 @@
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage, NotFoundError } from '../../core/errors.js';
 import type { MoySkladClient } from '../../moysklad/client.js';
 import { MoySkladError } from '../../moysklad/errors.js';
+import { MsWebhookRepository } from '../../store/repositories/ms-webhook-repository.js';
+import { SyncRowsRepository } from '../../store/repositories/sync-rows-repository.js';
 import type { Database, LogLevel } from '../../store/schema.js';
 import type { MoySkladClientPool } from '../client-pool.js';
 import type { IntegrationLogWriter } from '../sync-run.js';
@@ -87,8 +89,9 @@ export function canReach(publicBaseUrl: string, accountBaseUrl: string, inProces
  */
 export async function ensureWebhooks(deps: WebhookRegistrationDeps, msAccountId: number, signal?: AbortSignal): Promise<EnsureWebhooksResult> {
   const { db } = deps;
-  const account = await db.selectFrom('msAccounts').selectAll().where('id', '=', msAccountId).executeTakeFirstOrThrow();
-  const integrations = await db.selectFrom('integrations').select(['id', 'active', 'webhookState']).where('msAccountId', '=', msAccountId).execute();
+  const account = await new SyncRowsRepository(db).msAccount(msAccountId);
+  if (!account) throw new NotFoundError('MoySklad account', msAccountId);
+  const integrations = await new MsWebhookRepository(db).integrationsOfAccount(msAccountId);
   const active = integrations.filter((i) => i.active === 1);
   const result: EnsureWebhooksResult = { msAccountId, state: 'none', created: 0, present: 0, reenabled: 0, removed: 0, message: '' };
 
@@ -126,7 +129,7 @@ export async function ensureWebhooks(deps: WebhookRegistrationDeps, msAccountId:
       if (found) {
         result.present++;
         if (!found.enabled) {
-          await client.request('PUT', `entity/webhook/${encodeURIComponent(found.id)}`, { body: { enabled: true }, signal });
+          await client.enableWebhook(found.id, signal);
           result.reenabled++;
         }
         continue;
@@ -154,7 +157,7 @@ export async function ensureWebhooks(deps: WebhookRegistrationDeps, msAccountId:
     } else {
       result.present++;
       if (!byStore.enabled) {
-        await client.request('PUT', `entity/webhookstock/${encodeURIComponent(byStore.id)}`, { body: { enabled: true }, signal });
+        await client.enableStockWebhook(byStore.id, signal);
         result.reenabled++;
       }
     }
@@ -175,11 +178,11 @@ export async function ensureWebhooks(deps: WebhookRegistrationDeps, msAccountId:
 
 /** Reconciles every MoySklad account (the nightly run). */
 export async function ensureAllWebhooks(deps: WebhookRegistrationDeps, signal?: AbortSignal): Promise<EnsureWebhooksResult[]> {
-  const accounts = await deps.db.selectFrom('msAccounts').select('id').orderBy('id').execute();
+  const accounts = await new MsWebhookRepository(deps.db).accountIds();
   const out: EnsureWebhooksResult[] = [];
-  for (const a of accounts) {
+  for (const id of accounts) {
     if (signal?.aborted) break;
-    const r = await ensureWebhooks(deps, Number(a.id), signal);
+    const r = await ensureWebhooks(deps, id, signal);
     if (r.state !== 'none') out.push(r);
   }
   return out;
@@ -220,7 +223,7 @@ function fillFailure(result: EnsureWebhooksResult, e: unknown, what: string): vo
 async function record(deps: WebhookRegistrationDeps, integrationIds: number[], r: EnsureWebhooksResult, level?: LogLevel): Promise<void> {
   if (integrationIds.length === 0) return;
   const state = r.state === 'none' ? null : r.state;
-  await deps.db.updateTable('integrations').set({ webhookState: state, webhookMessage: r.message }).where('id', 'in', integrationIds).execute();
+  await new MsWebhookRepository(deps.db).setWebhookState(integrationIds, state, r.message);
   const lvl: LogLevel = level ?? (r.state === 'registered' || r.state === 'removed' ? 'info' : 'warn');
   for (const integrationId of integrationIds) {
     await deps.log?.write({ level: lvl, integrationId, kind: 'webhooks', message: r.message, details: { state: r.state, code: r.code, created: r.created, removed: r.removed } });

@@ -9,7 +9,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
-import { nowIso } from '../../store/database.js';
+import { CheckpointRepository } from '../../store/repositories/checkpoint-repository.js';
 import type { Database } from '../../store/schema.js';
 import { DELETABLE_TYPES, emptyCandidates, type DeletionCandidates } from '../nomenclature/deletion-check.js';
 
@@ -22,25 +22,28 @@ export interface PendingDeletions {
   candidates: DeletionCandidates;
 }
 
+export interface PendingDeletionStore {
+  db: Kysely<Database>;
+  clock: Clock;
+}
+
+const checkpoints = (store: PendingDeletionStore): CheckpointRepository => new CheckpointRepository(store.db, store.clock);
+
 export const hasCandidates = (c: DeletionCandidates): boolean => DELETABLE_TYPES.some((t) => c[t].length > 0);
 
 /** Records one delivery's DELETE ids (a repeat of the same requestId changes nothing). */
-export async function recordPendingDeletions(db: Kysely<Database>, clock: Clock, msAccountId: number, requestId: string, candidates: DeletionCandidates): Promise<void> {
-  await db
-    .insertInto('syncCheckpoints')
-    .values({ scope: pendingDeletionScope(msAccountId), kind: `request:${requestId}`, cursor: JSON.stringify(candidates), updatedAt: nowIso(clock) })
-    .onConflict((oc) => oc.columns(['scope', 'kind']).doNothing())
-    .execute();
+export async function recordPendingDeletions(store: PendingDeletionStore, msAccountId: number, requestId: string, candidates: DeletionCandidates): Promise<void> {
+  await checkpoints(store).insertOnce(pendingDeletionScope(msAccountId), `request:${requestId}`, candidates);
 }
 
 /** Forgets one delivery's ids (its enqueue failed; MoySklad's retry records them again). */
-export async function forgetPendingDeletions(db: Kysely<Database>, msAccountId: number, requestId: string): Promise<void> {
-  await db.deleteFrom('syncCheckpoints').where('scope', '=', pendingDeletionScope(msAccountId)).where('kind', '=', `request:${requestId}`).execute();
+export async function forgetPendingDeletions(store: PendingDeletionStore, msAccountId: number, requestId: string): Promise<void> {
+  await checkpoints(store).clear(pendingDeletionScope(msAccountId), `request:${requestId}`);
 }
 
 /** Up to `limit` waiting deliveries of the account, oldest first, their ids merged. */
-export async function takePendingDeletions(db: Kysely<Database>, msAccountId: number, limit = 200): Promise<PendingDeletions> {
-  const rows = await db.selectFrom('syncCheckpoints').select(['id', 'cursor']).where('scope', '=', pendingDeletionScope(msAccountId)).orderBy('id').limit(limit).execute();
+export async function takePendingDeletions(store: PendingDeletionStore, msAccountId: number, limit = 200): Promise<PendingDeletions> {
+  const rows = await checkpoints(store).listScope(pendingDeletionScope(msAccountId), limit);
   const candidates = emptyCandidates();
   for (const r of rows) {
     let parsed: unknown;
@@ -58,13 +61,11 @@ export async function takePendingDeletions(db: Kysely<Database>, msAccountId: nu
 }
 
 /** Removes the rows a check handled. */
-export async function dropPendingDeletions(db: Kysely<Database>, rowIds: readonly number[]): Promise<void> {
-  if (rowIds.length === 0) return;
-  await db.deleteFrom('syncCheckpoints').where('id', 'in', [...rowIds]).execute();
+export async function dropPendingDeletions(store: PendingDeletionStore, rowIds: readonly number[]): Promise<void> {
+  await checkpoints(store).removeIds(rowIds);
 }
 
 /** Removes waiting ids recorded before `cutoffIso` of every account (the nightly run; the full pass has reconciled them). */
-export async function purgePendingDeletions(db: Kysely<Database>, cutoffIso: string): Promise<number> {
-  const r = await db.deleteFrom('syncCheckpoints').where('scope', 'like', `${SCOPE_PREFIX}%`).where('updatedAt', '<', cutoffIso).executeTakeFirst();
-  return Number(r.numDeletedRows);
+export async function purgePendingDeletions(store: PendingDeletionStore, cutoffIso: string): Promise<number> {
+  return checkpoints(store).purgeOlderThan(SCOPE_PREFIX, cutoffIso);
 }

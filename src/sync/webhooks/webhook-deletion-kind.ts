@@ -12,6 +12,7 @@
  */
 import { AppError, errorMessage } from '../../core/errors.js';
 import type { SyncTrigger } from '../../store/schema.js';
+import { MsWebhookRepository } from '../../store/repositories/ms-webhook-repository.js';
 import type { MoySkladClientPool } from '../client-pool.js';
 import { loadIntegrationContext } from '../integration-context.js';
 import { checkDeletedItems, MAX_DELETION_BATCH } from '../nomenclature/deletion-check.js';
@@ -48,7 +49,7 @@ export function createDeletionSyncKind(deps: DeletionKindDeps): SyncKind {
       const deleted: string[] = [];
       const finished = await recordRun(deps.runDeps, { kind: DELETIONS_KIND, trigger, integrationId }, async (run) => {
         for (let round = 0; round < MAX_ROUNDS; round++) {
-          const pending = await takePendingDeletions(deps.db, msAccountId, DELIVERIES_PER_ROUND);
+          const pending = await takePendingDeletions(deps, msAccountId, DELIVERIES_PER_ROUND);
           if (pending.rowIds.length === 0) break;
           run.count('deliveries', pending.rowIds.length);
           if (hasCandidates(pending.candidates)) {
@@ -61,7 +62,7 @@ export function createDeletionSyncKind(deps: DeletionKindDeps): SyncKind {
             run.count('lookups', r.lookups);
             deleted.push(...r.deleted);
           }
-          await dropPendingDeletions(deps.db, pending.rowIds);
+          await dropPendingDeletions(deps, pending.rowIds);
         }
         const c = run.counts;
         const message = `${c.checked ?? 0} of ${c.named ?? 0} named item(s) checked in MoySklad: ${deleted.length} marked deleted, ${c.stillPresent ?? 0} still there, ${c.notLocal ?? 0} not in this account's directory`;
@@ -95,22 +96,6 @@ export function createDeletionSyncKind(deps: DeletionKindDeps): SyncKind {
 }
 
 /** Bound price lists in the regions of the account's active integrations whose current rows include `msIds`. */
-async function priceListsHolding(deps: DeletionKindDeps, msAccountId: number, msIds: readonly string[]): Promise<number[]> {
-  if (msIds.length === 0) return [];
-  const out = new Set<number>();
-  for (let i = 0; i < msIds.length; i += 500) {
-    const rows = await deps.db
-      .selectFrom('priceLists as pl')
-      .innerJoin('integrations as i', 'i.regionId', 'pl.regionId')
-      .innerJoin('priceListRows as r', (j) => j.onRef('r.priceListId', '=', 'pl.id').onRef('r.generation', '=', 'pl.generation'))
-      .select('pl.id')
-      .distinct()
-      .where('i.msAccountId', '=', msAccountId)
-      .where('i.active', '=', 1)
-      .where('pl.msStoreId', 'is not', null)
-      .where('r.msProductId', 'in', msIds.slice(i, i + 500))
-      .execute();
-    for (const r of rows) out.add(Number(r.id));
-  }
-  return [...out].sort((a, b) => a - b);
+function priceListsHolding(deps: DeletionKindDeps, msAccountId: number, msIds: readonly string[]): Promise<number[]> {
+  return new MsWebhookRepository(deps.db).priceListsHolding(msAccountId, msIds);
 }

@@ -23,6 +23,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { EnqueueRequest, JobEnqueuer } from '../../queue/types.js';
 import type { Database } from '../../store/schema.js';
+import { MsWebhookRepository } from '../../store/repositories/ms-webhook-repository.js';
 import { WebhookReceiptRepository } from '../../store/repositories/webhook-receipt-repository.js';
 import { DELETABLE_TYPES, emptyCandidates, entityIdOfHref, type DeletableType, type DeletionCandidates } from '../nomenclature/deletion-check.js';
 import { forgetPendingDeletions, hasCandidates, recordPendingDeletions } from './pending-deletions.js';
@@ -67,12 +68,12 @@ export async function acceptWebhook(deps: WebhookIntakeDeps, delivery: WebhookDe
   const deletion = requests.some((r) => r.kind === DELETIONS_KIND) && notification.kind === 'entity' ? await deletionCandidates(deps.db, msAccountId, notification.body.events) : undefined;
   try {
     // The ids first: the deletion job (maybe already running, then merged into) reads them from there.
-    if (deletion) await recordPendingDeletions(deps.db, deps.clock, msAccountId, delivery.requestId, deletion);
+    if (deletion) await recordPendingDeletions(deps, msAccountId, delivery.requestId, deletion);
     for (const r of requests) await deps.enqueuer.enqueue(r);
   } catch (e) {
     // Forget the receipt so that MoySklad's immediate retry (same requestId) is processed.
-    await deps.db.deleteFrom('webhookReceipts').where('requestId', '=', delivery.requestId).execute().catch(() => undefined);
-    if (deletion) await forgetPendingDeletions(deps.db, msAccountId, delivery.requestId).catch(() => undefined);
+    await receipts.forget(delivery.requestId).catch(() => undefined);
+    if (deletion) await forgetPendingDeletions(deps, msAccountId, delivery.requestId).catch(() => undefined);
     throw e;
   }
   deps.logger?.info(
@@ -84,13 +85,8 @@ export async function acceptWebhook(deps: WebhookIntakeDeps, delivery: WebhookDe
 
 /** The jobs one notification asks for (before the queue merges duplicates). */
 export async function fanOut(db: Kysely<Database>, msAccountId: number, n: WebhookNotification, requestId: string): Promise<EnqueueRequest[]> {
-  const integrations = await db
-    .selectFrom('integrations')
-    .select(['id', 'regionId', 'categorySyncEnabled'])
-    .where('msAccountId', '=', msAccountId)
-    .where('active', '=', 1)
-    .orderBy('id')
-    .execute();
+  const hooks = new MsWebhookRepository(db);
+  const integrations = await hooks.activeIntegrationsOfAccount(msAccountId);
   if (integrations.length === 0) return [];
   const trigger = 'webhook';
   const payload = { requestId };
@@ -113,13 +109,7 @@ export async function fanOut(db: Kysely<Database>, msAccountId: number, n: Webho
   }
   const stores = storeIdsOf(n.body);
   const regionToIntegration = new Map(integrations.map((i) => [Number(i.regionId), Number(i.id)]));
-  const priceLists = await db
-    .selectFrom('priceLists')
-    .select(['id', 'regionId', 'msStoreId'])
-    .where('regionId', 'in', [...regionToIntegration.keys()])
-    .where('msStoreId', 'is not', null)
-    .orderBy('id')
-    .execute();
+  const priceLists = await hooks.boundPriceLists([...regionToIntegration.keys()]);
   for (const p of priceLists) {
     if (stores && !stores.includes(String(p.msStoreId))) continue;
     out.push({ kind: 'stock.incremental', priceListId: Number(p.id), integrationId: regionToIntegration.get(Number(p.regionId)) ?? null, trigger, payload });
@@ -137,8 +127,7 @@ export async function deletionCandidates(db: Kysely<Database>, msAccountId: numb
   const out = emptyCandidates();
   const deletions = events.filter(isItemDeletion);
   if (deletions.length === 0) return out;
-  const account = await db.selectFrom('msAccounts').select('moyskladAccountId').where('id', '=', msAccountId).executeTakeFirst();
-  const own = account?.moyskladAccountId?.toLowerCase() ?? null;
+  const own = (await new MsWebhookRepository(db).moyskladAccountIdOf(msAccountId))?.toLowerCase() ?? null;
   const seen = new Set<string>();
   for (const e of deletions) {
     if (own !== null && e.accountId !== undefined && e.accountId.toLowerCase() !== own) continue;

@@ -6,16 +6,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { MsWebhookRepository } from '../../store/repositories/ms-webhook-repository.js';
 import type { Database } from '../../store/schema.js';
 
 /** The account's webhook key, created when it has none yet (safe under concurrent callers). */
 export async function webhookKeyFor(db: Kysely<Database>, msAccountId: number): Promise<string> {
-  const read = async (): Promise<string | null> =>
-    (await db.selectFrom('msAccounts').select('webhookKey').where('id', '=', msAccountId).executeTakeFirstOrThrow()).webhookKey;
+  const repo = new MsWebhookRepository(db);
+  const read = (): Promise<string | null> => repo.webhookKey(msAccountId);
   const existing = await read();
   if (existing) return existing;
   const key = randomBytes(24).toString('base64url');
-  await db.updateTable('msAccounts').set({ webhookKey: key }).where('id', '=', msAccountId).where('webhookKey', 'is', null).execute();
+  await repo.setWebhookKeyIfNone(msAccountId, key);
   const stored = await read();
   if (!stored) throw new Error(`could not store the webhook key of MoySklad account ${msAccountId}`);
   return stored;
@@ -24,6 +25,5 @@ export async function webhookKeyFor(db: Kysely<Database>, msAccountId: number): 
 /** The `ms_accounts` id whose webhook key this is, or undefined. */
 export async function accountByWebhookKey(db: Kysely<Database>, key: string): Promise<number | undefined> {
   if (!/^[A-Za-z0-9_-]{16,128}$/.test(key)) return undefined;
-  const row = await db.selectFrom('msAccounts').select('id').where('webhookKey', '=', key).executeTakeFirst();
-  return row ? Number(row.id) : undefined;
+  return new MsWebhookRepository(db).accountByWebhookKey(key);
 }

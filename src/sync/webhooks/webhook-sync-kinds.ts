@@ -6,6 +6,7 @@
  * Also registers `nomenclature.deletions` (`webhook-deletion-kind.ts`), which the intake enqueues for
  * DELETE events.
  */
+import { MsWebhookRepository } from '../../store/repositories/ms-webhook-repository.js';
 import { WebhookReceiptRepository } from '../../store/repositories/webhook-receipt-repository.js';
 import type { SyncTrigger } from '../../store/schema.js';
 import type { SyncKind, SyncOutcome } from '../sync-registry.js';
@@ -37,14 +38,13 @@ export function createWebhookSyncKinds(deps: WebhookSyncDeps): SyncKind[] {
         const finished = await recordRun(deps.runDeps, { kind: WEBHOOKS_KIND, trigger, integrationId: integrationId ?? null }, async (run) => {
           let results: EnsureWebhooksResult[];
           if (integrationId !== undefined) {
-            const row = await deps.db.selectFrom('integrations').select('msAccountId').where('id', '=', integrationId).executeTakeFirstOrThrow();
-            results = [await ensureWebhooks(deps, Number(row.msAccountId), ctx.signal)];
+            results = [await ensureWebhooks(deps, await new MsWebhookRepository(deps.db).msAccountOfIntegration(integrationId), ctx.signal)];
           } else {
             results = await ensureAllWebhooks(deps, ctx.signal);
             const cutoff = new Date(deps.clock.nowMs() - RECEIPT_RETENTION_MS).toISOString();
             run.count('receiptsPurged', await new WebhookReceiptRepository(deps.db, deps.clock).deleteOlderThan(cutoff));
             // DELETE ids whose check never ran (integration deactivated meanwhile): the nightly full pass has reconciled them.
-            run.count('pendingDeletionsPurged', await purgePendingDeletions(deps.db, cutoff));
+            run.count('pendingDeletionsPurged', await purgePendingDeletions(deps, cutoff));
           }
           for (const r of results) {
             run.count(r.state);
