@@ -41,7 +41,12 @@ export async function serveDemoMoySklad(req: Request, emulatorFetch: typeof fetc
   if (!hosts.includes(host)) return new Response(null, { status: 404 });
   const target = `http://${host}${slash < 0 ? '/' : rest.slice(slash)}${url.search}`;
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  return emulatorFetch(target, { method: req.method, headers: req.headers, ...(hasBody ? { body: await req.arrayBuffer() } : {}) });
+  const res = await emulatorFetch(target, { method: req.method, headers: req.headers, ...(hasBody ? { body: await req.arrayBuffer() } : {}) });
+  // The in-process fetch hands the body back decoded (as fetch does) with MoySklad's headers: pass it on plain.
+  const out = new Headers(res.headers);
+  out.delete('content-encoding');
+  out.delete('content-length');
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers: out });
 }
 
 /** A fetch that sends the emulator's URLs (`http://<host>/…` of `hosts`) to the running service's `/demo-moysklad/<host>/…`. */
@@ -58,7 +63,7 @@ export function remoteDemoFetch(serviceBaseUrl: string, hosts: readonly string[]
 /** True when a service at `serviceBaseUrl` serves its demo MoySklad (asked with a short timeout). */
 export async function serviceServesDemo(serviceBaseUrl: string, host: string, fetchImpl: typeof fetch = globalThis.fetch, timeoutMs = 1500): Promise<boolean> {
   try {
-    const res = await fetchImpl(`${serviceBaseUrl.replace(/\/$/, '')}${DEMO_MOYSKLAD_PATH}/${host}/api/remap/1.2/context/employee`, { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetchImpl(`${serviceBaseUrl.replace(/\/$/, '')}${DEMO_MOYSKLAD_PATH}/${host}/api/remap/1.2/context/employee`, { headers: { accept: 'application/json;charset=utf-8' }, signal: AbortSignal.timeout(timeoutMs) });
     await res.body?.cancel();
     // The emulator asks for credentials: it is there.
     return res.status === 401;
