@@ -23,6 +23,8 @@ describe('demo MoySklad shared by the service and the CLI', { timeout: 180_000 }
     const state = path.join(root, 'data', 'demo-moysklad.json');
     try {
       const banner = await cli.waitFor('Platform API:');
+      // The start banner is one framed block apart from the log lines.
+      expect(banner).toMatch(/\+-+\+\n\| moysklad-exchange is running at/);
       // The first syncs write to the emulator (webhooks registered): the state file is there while the service runs.
       await cli.waitFor('"msg":"stock.full ok');
       await expect.poll(() => fs.existsSync(state), { timeout: 20_000 }).toBe(true);
