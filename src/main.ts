@@ -26,6 +26,9 @@ import { tightenTree } from './core/private-files.js';
 import { trustedProxies } from './core/client-address.js';
 import { DEFAULT_MOYSKLAD_BASE_URL, type AppConfig } from './config/config.js';
 import { createEmulator, DEFAULT_ACCOUNT } from './emulator/index.js';
+import { firstSyncRequests } from './app/first-syncs.js';
+import { persistAfterWrites, serveDemoMoySklad, DEMO_MOYSKLAD_PATH } from './emulator/demo-sharing.js';
+import { startBanner } from './app/start-banner.js';
 import { IntegrationLog, type IntegrationLogInput } from './log/integration-log.js';
 import { createJobQueue } from './queue/create-job-queue.js';
 import { createWorker, startScheduler, type EnqueueRequest, type JobEnqueuer, type JobQueue, type QueueLogger, type Worker } from './queue/index.js';
@@ -353,6 +356,8 @@ export interface DemoMoySklad {
   organization: { id: string; name: string } | null;
   /** The demo shop's first warehouse, to which the demo price list is bound. */
   store: { id: string; name: string } | null;
+  /** The hosts of the emulator's URLs (API and files), which the service serves under `/demo-moysklad/`. */
+  hosts?: readonly string[];
   close(): Promise<void>;
 }
 
@@ -371,8 +376,10 @@ export async function startDemoEmulator(clock: Clock, dataDir: string): Promise<
   const org = account.organizations[0];
   const store = account.stores[0];
   return {
-    fetch: emulator.fetch,
+    // Saved after every change, so that `sync` in another process reads the current demo shop.
+    fetch: persistAfterWrites(emulator),
     apiBaseUrl: emulator.apiBaseUrl,
+    hosts: [new URL(emulator.apiBaseUrl).host, new URL(emulator.fileOrigin).host],
     login: DEFAULT_ACCOUNT.login,
     password: DEFAULT_ACCOUNT.password,
     organization: org ? { id: org.id, name: typeof org.f.name === 'string' ? org.f.name : '' } : null,
@@ -381,22 +388,7 @@ export async function startDemoEmulator(clock: Clock, dataDir: string): Promise<
   };
 }
 
-/**
- * The quick start's first syncs, in dependency order: categories before products (products are
- * placed in categories), products before stock (stock rows join products), photos last.
- */
-export function firstSyncRequests(syncs: SyncRegistry, integrationId: number, priceListIds: number[]): EnqueueRequest[] {
-  // Photos last: they are many downloads and nothing waits for them.
-  const rank = (kind: JobKind): number => (kind === CATEGORIES_KIND ? 0 : kind.startsWith('nomenclature') ? 1 : kind === PHOTOS_KIND ? 3 : 2);
-  const kinds = syncs.list().filter((k) => k.firstRun).sort((a, b) => rank(a.kind) - rank(b.kind) || (a.scope === b.scope ? 0 : a.scope === 'integration' ? -1 : 1));
-  const out: EnqueueRequest[] = [];
-  for (const k of kinds) {
-    if (k.scope === 'integration') out.push({ kind: k.kind, integrationId, trigger: 'manual' });
-    if (k.scope === 'price-list') for (const id of priceListIds) out.push({ kind: k.kind, integrationId, priceListId: id, trigger: 'manual' });
-    if (k.scope === 'global') out.push({ kind: k.kind, trigger: 'manual' });
-  }
-  return out;
-}
+export { firstSyncRequests } from './app/first-syncs.js';
 
 /** Enqueues each request after the previous job has finished (checked every second of clock time). */
 export async function runInOrder(queue: Pick<JobQueue, 'enqueue' | 'get'>, clock: Clock, requests: EnqueueRequest[], signal: AbortSignal): Promise<void> {
@@ -633,6 +625,8 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
           a.get('/metrics', () => handler());
           mountMediaRoutes(a, { db: store.db, clock, dataDir: config.dataDir });
           mountHookRoutes(a, { db: store.db, clock, enqueuer: queue, logger });
+          const demoRef = demo;
+          if (demoRef?.hosts) a.all(`${DEMO_MOYSKLAD_PATH}/*`, (c) => serveDemoMoySklad(c.req.raw, demoRef.fetch, demoRef.hosts ?? []));
         },
       });
       bound.setHandler((req) => app.fetch(req));
@@ -665,14 +659,17 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
         }
       }
       if (bound) {
-        deps.console.out(`moysklad-exchange is running at ${bound.url}${demo ? ' (demo shop on the built-in MoySklad emulator)' : ''}`);
-        deps.console.out(`Admin panel: ${adminUrl}`);
         deps.console.out(
-          admin.generatedPassword
-            ? `Admin login: ${admin.login}  password: ${admin.generatedPassword}  (shown once; change it with: moysklad-exchange admin set-password)`
-            : `Admin login: ${admin.login}${admin.created ? ' (password from ADMIN_PASSWORD)' : ' (existing password)'}`,
+          startBanner({
+            url: bound.url,
+            demo: demo !== null,
+            adminUrl: adminUrl ?? '',
+            login: admin.login,
+            password: admin.generatedPassword,
+            passwordSource: admin.generatedPassword ? 'generated' : admin.created ? 'env' : 'existing',
+            apiDocsUrl: `${config.publicBaseUrl.replace(/\/$/, '')}/api/v1/docs`,
+          }),
         );
-        deps.console.out(`Platform API: ${config.publicBaseUrl.replace(/\/$/, '')}/api/v1/docs  (token: moysklad-exchange token create <name>)`);
       }
     }
     return { url: bound?.url ?? null, adminUrl, integrationId, stop };

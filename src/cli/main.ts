@@ -6,6 +6,7 @@
 import { loadConfig } from '../config/config.js';
 import { systemClock } from '../core/clock.js';
 import { registerEmulatorCommand } from '../emulator/cli.js';
+import pino from 'pino';
 import { createLogger } from '../log/create-logger.js';
 import { runCli, type CliIo } from './program.js';
 import { restrictUmask } from '../core/private-files.js';
@@ -25,7 +26,8 @@ const io: CliIo = {
   stderr: process.stderr,
   clock: systemClock,
   loadConfig: (env) => loadConfig(env),
-  createLogger: (config) => createLogger(config),
+  // On a terminal the JSON logs go to stderr, so that the start banner and progress bars on stdout stand alone.
+  createLogger: (config) => createLogger(config, process.stdout.isTTY ? { destination: pino.destination({ dest: 2, sync: false }) } : {}),
   registerEmulatorCommand: (program) => void registerEmulatorCommand(program),
   waitForShutdown: () =>
     new Promise<string>((resolve) => {

@@ -11,7 +11,9 @@ import { buildSyncRegistry, createIntegrationLog, ensureCentralIntegration, open
 import { MoySkladClientPool } from '../sync/client-pool.js';
 import { ApiTokenService } from '../server/auth.js';
 import { migrationStatus } from '../store/migrate.js';
-import { runSyncInForeground } from './sync-command.js';
+import { runSyncInForeground, syncKindsHelp } from './sync-command.js';
+import { DEFAULT_ACCOUNT, IN_PROCESS_FILE_ORIGIN, IN_PROCESS_ORIGIN } from '../emulator/index.js';
+import { remoteDemoFetch, serviceServesDemo } from '../emulator/demo-sharing.js';
 import { randomBytes } from 'node:crypto';
 
 /** Exit codes: 1 runtime failure, 2 configuration error. */
@@ -144,6 +146,7 @@ export function buildProgram(io: CliIo): Command {
     .command('sync')
     .description('Run one sync now, in the foreground, with progress on the terminal.')
     .argument('<kind>', 'sync kind, e.g. nomenclature.full, categories, stock.full (see the list below)')
+    .addHelpText('after', syncKindsHelp())
     .option('--integration <id>', 'integration id (default: the central region’s integration)')
     .option('--price-list <id>', 'price list id (for price-list syncs such as stock.full)')
     .addHelpText('after', '\nThe run is recorded in the sync history like a scheduled one (trigger "cli"). Exit code 0 when the run ends ok or partial, 1 when it fails.')
@@ -152,8 +155,16 @@ export function buildProgram(io: CliIo): Command {
       const { store, box } = await prepareStore(cfg, clock);
       try {
         const logger = io.createLogger(cfg);
-        // Demo data lives in the in-process emulator; without MOYSKLAD_* the sync talks to it.
-        const demo = cfg.moysklad ? null : await (io.startDemoMoySklad ?? startDemoEmulator)(clock, cfg.dataDir);
+        // Demo data lives in the demo emulator; without MOYSKLAD_* the sync talks to it — the running
+        // service's own (one demo shop for both), or, with no service running, its saved state.
+        const hosts = [new URL(IN_PROCESS_ORIGIN).host, new URL(IN_PROCESS_FILE_ORIGIN).host];
+        const remote = !cfg.moysklad && !io.startDemoMoySklad && (await serviceServesDemo(cfg.publicBaseUrl, hosts[0]!));
+        const demo: DemoMoySklad | null = cfg.moysklad
+          ? null
+          : remote
+            ? { fetch: remoteDemoFetch(cfg.publicBaseUrl, hosts), apiBaseUrl: `${IN_PROCESS_ORIGIN}/api/remap/1.2`, hosts, login: DEFAULT_ACCOUNT.login, password: DEFAULT_ACCOUNT.password, organization: null, store: null, close: async () => undefined }
+            : await (io.startDemoMoySklad ?? startDemoEmulator)(clock, cfg.dataDir);
+        if (remote) println(`demo MoySklad: the running service's (${cfg.publicBaseUrl})`);
         const log = createIntegrationLog(cfg, store.db, clock, logger);
         try {
           // On a fresh demo setup `sync` works right away, like `start`.

@@ -20,3 +20,12 @@ export type MsCardType = 'product' | 'variant';
 export function moyskladCardUrl(msId: string, type: MsCardType = 'product'): string {
   return `${MOYSKLAD_WEB_APP}#${type === 'variant' ? 'feature' : 'good'}/edit?id=${encodeURIComponent(msId)}`;
 }
+
+/** The web UI sections of the documents and cards the admin panel links to (`meta.uuidHref` form). */
+const DOCUMENT_SECTIONS = { customerorder: 'customerorder', purchaseorder: 'purchaseorder', counterparty: 'company', store: 'warehouse' } as const;
+export type MsDocumentType = keyof typeof DOCUMENT_SECTIONS;
+
+/** E7 the web UI link of an order, a counterparty or a store. */
+export function moyskladDocumentUrl(type: MsDocumentType, msId: string): string {
+  return `${MOYSKLAD_WEB_APP}#${DOCUMENT_SECTIONS[type]}/edit?id=${encodeURIComponent(msId)}`;
+}

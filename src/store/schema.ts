@@ -482,6 +482,10 @@ export interface SyncRunsTable {
   requests: ColumnType<number, number | undefined, number>;
   errors: ColumnType<number, number | undefined, number>;
   message: string | null;
+  /** Migration 0037 (B9): items processed so far by a running sync; null before its first report. */
+  progressDone: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Migration 0037 (B9): of how many items; null while unknown. */
+  progressTotal: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** B3 cursors. `scope` is e.g. `integration:3` or `ms_account:1`. */

@@ -6,6 +6,7 @@
  */
 import type { JobHandler, JobTrigger } from '../queue/types.js';
 import { isJobKind, type JobKind } from './job-kinds.js';
+import { noteRunProgress } from './sync-run.js';
 
 /** Which id a sync needs. */
 export type SyncScope = 'integration' | 'price-list' | 'global';
@@ -68,7 +69,16 @@ export class SyncRegistry {
 
   register(kind: SyncKind): this {
     if (this.#kinds.has(kind.kind)) throw new Error(`sync kind ${kind.kind} is registered twice`);
-    this.#kinds.set(kind.kind, kind);
+    // B9: every progress report also lands on the run's row (read by the admin panel from any process).
+    const runner: SyncRunner = (ctx) =>
+      kind.runner({
+        ...ctx,
+        progress: async (p) => {
+          await noteRunProgress(p.done, p.total);
+          await ctx.progress(p);
+        },
+      });
+    this.#kinds.set(kind.kind, { ...kind, runner });
     return this;
   }
 

@@ -4,6 +4,7 @@
  * requests used, errors, outcome) and log lines in the integration log (R32). Syncs call
  * `recordRun(...)` and work inside it; per-item failures are counted and logged, never thrown.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import { errorMessage, isAppError } from '../core/errors.js';
@@ -61,6 +62,8 @@ export class SyncRun {
   /** C10 a permission or tariff problem was met in this run (its family's problem is then not cleared). */
   problemNoted = false;
   readonly #deps: SyncRunDeps;
+  #progressAt: number | null = null;
+  #progressWrite: Promise<void> = Promise.resolve();
 
   constructor(id: number, meta: SyncRunMeta, tally: RequestTally, deps: SyncRunDeps) {
     this.id = id;
@@ -84,6 +87,21 @@ export class SyncRun {
     return problem;
   }
 
+  /**
+   * B9: how far the run is, stored on its `sync_runs` row so that any process (the admin panel's
+   * progress bars) reads it. Written at most every `PROGRESS_WRITE_MS` on the clock, and always
+   * for the first report and when `done` reaches `total`.
+   */
+  async progress(done: number, total?: number | null): Promise<void> {
+    const now = this.#deps.clock.nowMs();
+    const last = total !== undefined && total !== null && done >= total;
+    if (this.#progressAt !== null && !last && now - this.#progressAt < PROGRESS_WRITE_MS) return;
+    this.#progressAt = now;
+    const runs = new SyncRunRepository(this.#deps.db, this.#deps.clock);
+    this.#progressWrite = this.#progressWrite.then(() => runs.setProgress(this.id, done, total ?? null)).catch(() => undefined);
+    await this.#progressWrite;
+  }
+
   /** Writes a line to the integration log, tagged with this run. `error` lines count as errors. */
   async log(level: LogLevel, message: string, details?: unknown): Promise<void> {
     if (level === 'error') this.errors += 1;
@@ -97,6 +115,19 @@ export class SyncRun {
       details,
     });
   }
+}
+
+/** Progress of a run is written at most this often (ms on the clock), besides its first and last report. */
+export const PROGRESS_WRITE_MS = 1000;
+
+const currentRun = new AsyncLocalStorage<SyncRun>();
+
+/**
+ * B9: records progress on the run the caller works inside (the registry passes every sync's
+ * progress reports here); nothing outside a run.
+ */
+export async function noteRunProgress(done: number, total?: number | null): Promise<void> {
+  await currentRun.getStore()?.progress(done, total);
 }
 
 /**
@@ -115,7 +146,7 @@ export async function recordRun(deps: SyncRunDeps, meta: SyncRunMeta, work: (run
   let result: SyncRunResult;
   let thrown: unknown;
   try {
-    result = await withRequestTally(tally, () => work(run));
+    result = await currentRun.run(run, () => withRequestTally(tally, () => work(run)));
   } catch (e) {
     thrown = e;
     const code = isAppError(e) ? e.code : 'internal_error';

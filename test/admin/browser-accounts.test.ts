@@ -60,7 +60,7 @@ describe.skipIf(!hasChromium)('accounts in the admin panel, in Chromium (headles
     const account = h.emulator.account('admin@demo');
     await page.selectOption('#organizationMsId', account.organizations[0]!.id);
     await page.check('input[name=active]');
-    await Promise.all([page.waitForURL(/done=common\.saved/), page.click('#integration-options button[type=submit]')]);
+    await Promise.all([page.waitForURL(/done=int\.activated/), page.click('#integration-options button[type=submit]')]);
     // Set up before the administrator check existed: the integration's MoySklad login is the manager's.
     const manager = await h.setup.accounts.upsert({ authKind: 'password', login: 'manager@demo', secret: 'demo', baseUrl: h.emulator.apiBaseUrl });
     await h.db.updateTable('integrations').set({ msAccountId: manager.id }).where('id', '=', integrationId).execute();

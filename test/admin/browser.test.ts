@@ -69,8 +69,8 @@ describe.skipIf(!hasChromium)('admin panel in Chromium (headless)', () => {
     await page.selectOption('#organizationMsId', org.id);
     await page.check('input[name=active]');
     await page.check('input[name=importPhotos]');
-    await Promise.all([page.waitForURL(/done=common\.saved/), page.click('#integration-options button[type=submit]')]);
-    expect(await page.textContent('[data-flash=ok]')).toContain('Сохранено.');
+    await Promise.all([page.waitForURL(/done=int\.activated/), page.click('#integration-options button[type=submit]')]);
+    expect(await page.textContent('[data-flash=ok]')).toContain('первая синхронизация поставлена в очередь');
     await shot('04-integration-saved');
     const row = await h.db.selectFrom('integrations').selectAll().executeTakeFirstOrThrow();
     expect(row).toMatchObject({ active: 1, organizationMsId: org.id });
@@ -99,7 +99,9 @@ describe.skipIf(!hasChromium)('admin panel in Chromium (headless)', () => {
     await page.waitForSelector('#price-list-rows');
     await page.waitForSelector('#price-list-runs');
     const runs = await page.textContent('#price-list-runs');
-    expect(runs).toContain('stock.full');
+    expect(runs).toContain('Остатки и цены');
+    expect(runs).not.toContain('stock.full');
+    expect(await page.textContent('#live-runs')).toContain('Остатки и цены');
     expect(runs).toContain('успешно');
     expect(await page.locator('#price-list-rows tbody tr').count()).toBeGreaterThan(0);
     expect(await page.locator('#price-list-log tr').count()).toBeGreaterThan(0);

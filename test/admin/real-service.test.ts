@@ -82,7 +82,11 @@ describe('admin panel in the started service', { timeout: 180_000 }, () => {
         check();
       });
       const runs = await get('/admin/history?kind=stock.full');
-      expect((runs.text.match(/<td>stock\.full<\/td>/g) ?? []).length).toBeGreaterThanOrEqual(2);
+      expect((runs.text.match(/<td>Остатки и цены<\/td>/g) ?? []).length).toBeGreaterThanOrEqual(2);
+      expect(runs.text).not.toContain('<td>stock.full</td>');
+      // The price list page follows the run it asked for (live block after the redirect).
+      const followed = await get(sync.res.headers.get('location')!);
+      expect(followed.text).toContain('id="live-runs"');
     } finally {
       const code = await cli.stop();
       expect(code, cli.output().stderr).toBe(0);

@@ -56,7 +56,7 @@ describe('webhook status on the integration page (SQLite)', () => {
     expect(h.emulator.account(LOGIN).webhooks).toHaveLength(MODULE_WEBHOOKS.length);
 
     const after = await c.get(r.location!);
-    expect(after.text).toContain('Задача поставлена в очередь (webhooks).');
+    expect(after.text).toContain('Задача поставлена в очередь (Вебхуки МойСклад).');
     expect(after.text).toContain('Вебхуки: активны');
     expect(after.text).toContain('data-webhook-state="registered"');
     expect((await c.get(`/admin/integrations/${id}?lang=en`)).text).toContain('Webhooks: active');

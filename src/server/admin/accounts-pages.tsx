@@ -9,15 +9,15 @@
  */
 import type { Hono } from 'hono';
 import { updateRegion } from '../../app/region-service.js';
-import { formatRoubles } from '../../core/money.js';
+import { formatMoney } from "./format.js";
 import { canonicalTimeZone } from '../../core/time-zone.js';
 import { isRegionCountry, REGION_COUNTRIES } from '../../domain/phone.js';
 import { JOB_FAMILIES, type JobFamily } from '../../domain/permission-problem.js';
 import { BalanceRepository } from '../../store/repositories/balance-repository.js';
 import type { Region } from '../../store/repositories/region-repository.js';
 import type { IntegrationProblemRow } from '../../store/schema.js';
-import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
-import { field, flashFromQuery, idParam } from './admin-panel.js';
+import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
+import { field, flashFromQuery, idParam } from './admin-helpers.js';
 import type { MessageKey } from './i18n.js';
 import { Csrf, Page, Pager, formatTime, type ViewContext } from './layout.js';
 
@@ -102,7 +102,7 @@ export function ProblemsCard({ v, problems }: { v: ViewContext; problems: Integr
       {problems.map((p) => (
         <div class="msg error" data-problem={p.code}>
           <strong>{v.t(familyKey(p.family))}:</strong> {p.message}
-          <div class="muted">{v.t('problems.since', { at: formatTime(p.detectedAt), n: Number(p.occurrences), retry: formatTime(p.retryAt) })}</div>
+          <div class="muted">{v.t('problems.since', { at: formatTime(p.detectedAt, v.lang), n: Number(p.occurrences), retry: formatTime(p.retryAt, v.lang) })}</div>
         </div>
       ))}
       <p class="hint">{v.t('problems.hint')}</p>
@@ -172,8 +172,8 @@ export function registerAccountsRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDe
                   <td>
                     <span class={`badge ${r.cardState === 'linked' ? 'ok' : r.cardState ? 'warn' : ''}`}>{cardText(v, r.cardState)}</span>
                   </td>
-                  <td>{r.balance === null ? '—' : `${formatRoubles(r.balance)} ₽`}</td>
-                  <td>{formatTime(r.readAt)}</td>
+                  <td>{formatMoney(r.balance, v.lang)}</td>
+                  <td>{formatTime(r.readAt, v.lang)}</td>
                   <td>{r.lastError ?? ''}</td>
                 </tr>
               ))}

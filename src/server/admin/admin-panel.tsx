@@ -15,16 +15,13 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Hono } from 'hono';
 import { Hono as HonoApp } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Kysely } from 'kysely';
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../../core/clock.js';
-import type { JobEnqueuer } from '../../queue/types.js';
-import type { IntegrationSetupService } from '../../setup/integration-setup.js';
-import type { Database } from '../../store/schema.js';
-import type { SyncRegistry } from '../../sync/sync-registry.js';
-import { AdminAuth, safeEqual, type AdminSession } from './admin-auth.js';
-import { isMessageKey, translator, type Lang } from './i18n.js';
-import { Csrf, Page, type Flash, type ViewContext } from './layout.js';
+import { AdminAuth, safeEqual } from './admin-auth.js';
+import { translator, type Lang } from './i18n.js';
+import { field, safeNext, type AdminEnv, type AdminPanelDeps } from './admin-helpers.js';
+import { Csrf, Page, type ViewContext } from './layout.js';
+import { registerLiveRoutes } from './progress-block.js';
+import { registerOrderRoutes } from './order-pages.js';
 import { ADMIN_CSS } from './stylesheet.js';
 import { registerIntegrationRoutes } from './integrations-pages.js';
 import { registerPriceListRoutes } from './price-list-pages.js';
@@ -46,27 +43,6 @@ export const PUBLIC_ADMIN_ROUTES: ReadonlyArray<{ method: string; path: string }
   { method: 'GET', path: '/admin/assets/htmx.min.js' },
 ];
 
-export interface AdminPanelDeps {
-  /** C14 TZ_SHOP: the time zone offered for a new region. */
-  defaultTimeZone?: string;
-  db: Kysely<Database>;
-  clock: Clock;
-  enqueuer: JobEnqueuer;
-  syncs: SyncRegistry;
-  setup: IntegrationSetupService;
-  /** LOG_DIR, where `moysklad_logger.log` is. */
-  logDir: string;
-  /** `https://…` makes the session cookie Secure. */
-  publicBaseUrl: string;
-  /** Defaults to `new AdminAuth({ db, clock })`. */
-  auth?: AdminAuth;
-  /** S7 TRUSTED_PROXIES: whose X-Forwarded-For names the client address (default: none). */
-  trustedProxies?: TrustedProxies;
-}
-
-export type AdminEnv = { Variables: { view: ViewContext; session: AdminSession | null } };
-export type AdminContext = Context<AdminEnv>;
-
 let htmxCache: string | null = null;
 function htmxSource(): string {
   if (htmxCache === null) {
@@ -86,35 +62,11 @@ function clientIp(c: Context, trusted: TrustedProxies): string {
   return clientAddress(remote, c.req.header('x-forwarded-for'), trusted);
 }
 
-/** A string field of a parsed form ('' when missing). */
-export function field(form: Record<string, unknown>, name: string): string {
-  const v = form[name];
-  return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '';
-}
 
-/** `?done=<message key>` after a POST/redirect/GET becomes a green message (vars from the query). */
-export function flashFromQuery(c: AdminContext): Flash | null {
-  const v = c.get('view');
-  const done = c.req.query('done');
-  const err = c.req.query('error');
-  const vars = { kind: c.req.query('kind') ?? '', id: c.req.query('id') ?? '', n: c.req.query('n') ?? '' };
-  if (done && isMessageKey(done)) return { kind: 'ok', text: v.t(done, vars) };
-  if (err && isMessageKey(err)) return { kind: 'error', text: v.t(err, vars) };
-  return null;
-}
 
-/** Positive integer route parameter, or null. */
-export function idParam(c: Context, name = 'id'): number | null {
-  const n = Number(c.req.param(name));
-  return Number.isInteger(n) && n > 0 ? n : null;
-}
 
 const isUnsafe = (method: string): boolean => !['GET', 'HEAD', 'OPTIONS'].includes(method);
 
-/** A safe post-login target: an /admin path of this site, else the integrations list. */
-export function safeNext(next: string | undefined): string {
-  return next && /^\/admin(\/|$|\?)/.test(next) && !next.startsWith('//') && !next.includes('\\') ? next : '/admin/integrations';
-}
 
 /** The login page. */
 function LoginPage({ v, error, login, loginCsrf, next }: { v: ViewContext; error: string | null; login: string; loginCsrf: string; next: string }) {
@@ -168,7 +120,21 @@ export function mountAdminPanel(app: Hono, deps: AdminPanelDeps): void {
     }
     c.header('Cache-Control', 'no-store');
     c.header('X-Frame-Options', 'DENY');
-    return next();
+    await next();
+    // An unknown admin URL or a failure answers with a page of the panel, never the API's JSON.
+    if (c.error || c.res.status === 404) {
+      const v = c.get('view');
+      const status = c.error ? 500 : 404;
+      const page = (
+        <Page v={v} title={v.t(status === 404 ? 'error.notFoundTitle' : 'error.failedTitle')} flash={{ kind: 'error', text: v.t(status === 404 ? 'error.notFound' : 'error.failed') }}>
+          <p>
+            <a href="/admin/integrations">{v.t('error.home')}</a>
+          </p>
+        </Page>
+      );
+      c.res = undefined;
+      c.res = await c.html(page, status);
+    }
   });
 
   admin.get('/assets/admin.css', (c) => c.body(ADMIN_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
@@ -216,8 +182,11 @@ export function mountAdminPanel(app: Hono, deps: AdminPanelDeps): void {
   registerAccountsRoutes(admin, deps);
   registerWebhookRoutes(admin, deps);
   registerFeedRoutes(admin, deps);
+  registerLiveRoutes(admin, deps);
+  registerOrderRoutes(admin, deps);
 
   app.route('/admin', admin);
 }
 
 export { Csrf };
+export type { AdminContext, AdminEnv, AdminPanelDeps } from './admin-helpers.js';

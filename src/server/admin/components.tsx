@@ -7,6 +7,7 @@
  * wrote inline before.
  */
 import type { FC } from 'hono/jsx';
+import { runMessageText } from './i18n-staff.js';
 import { RunBadge, formatCounts, formatDuration, type ViewContext } from './layout.js';
 
 /**
@@ -88,10 +89,10 @@ export const RunFigureCells: FC<{
     <td>
       <RunBadge v={v} status={run.status} />
     </td>
-    <td class="num">{formatDuration(run.durationMs)}</td>
-    <td>{formatCounts(counts)}</td>
+    <td class="num">{formatDuration(run.durationMs, v.lang)}</td>
+    <td>{formatCounts(counts, v.lang)}</td>
     <td class="num">{run.requests}</td>
     <td class="num">{run.errors}</td>
-    <td>{run.message ?? ''}</td>
+    <td>{runMessageText(run.status, run.message, v.lang)}</td>
   </>
 );

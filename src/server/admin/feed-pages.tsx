@@ -8,9 +8,10 @@
  */
 import type { Hono } from 'hono';
 import { feedUrls, PriceListFeedService } from '../../app/price-list-feeds.js';
+import { PriceListRepository } from '../../store/repositories/price-list-repository.js';
 import type { FeedInfo } from '../../store/repositories/price-list-feed-repository.js';
-import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
-import { idParam } from './admin-panel.js';
+import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
+import { idParam } from './admin-helpers.js';
 import { Csrf, Page, formatTime, type ViewContext } from './layout.js';
 
 export const FeedSection = ({ v, priceListId, feed }: { v: ViewContext; priceListId: number; feed: FeedInfo | null }) => (
@@ -19,7 +20,7 @@ export const FeedSection = ({ v, priceListId, feed }: { v: ViewContext; priceLis
     <p class="hint">{v.t('feed.hint')}</p>
     <p>
       {feed
-        ? v.t('feed.active', { prefix: feed.prefix, created: formatTime(feed.createdAt), used: feed.lastUsedAt ? formatTime(feed.lastUsedAt) : v.t('feed.neverUsed') })
+        ? v.t('feed.active', { prefix: feed.prefix, created: formatTime(feed.createdAt, v.lang), used: feed.lastUsedAt ? formatTime(feed.lastUsedAt, v.lang) : v.t('feed.neverUsed') })
         : v.t('feed.none')}
     </p>
     <div class="inline">
@@ -44,7 +45,7 @@ export const FeedSection = ({ v, priceListId, feed }: { v: ViewContext; priceLis
 export function registerFeedRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps): void {
   const feeds = new PriceListFeedService(deps);
   const exists = async (id: number | null): Promise<boolean> =>
-    id !== null && (await deps.db.selectFrom('priceLists').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+    id !== null && (await new PriceListRepository(deps.db, deps.clock).find(id)) !== null;
 
   admin.post('/price-lists/:id/feed', async (c) => {
     const v = c.get('view');

@@ -9,22 +9,29 @@
  */
 import type { Hono } from 'hono';
 import { ConflictError } from '../../core/errors.js';
-import type { CheckFailure, IntegrationChoices, SetupCredentials } from '../../setup/integration-setup.js';
+import type { SetupCredentials } from '../../setup/integration-setup.js';
 import { SetupError } from '../../setup/integration-setup.js';
 import { WEBHOOKS_KIND } from '../../sync/webhooks/webhook-sync-kinds.js';
 import { DataQualityRepository } from '../../store/repositories/data-quality-repository.js';
+import { CatalogViewRepository } from '../../store/repositories/catalog-view-repository.js';
+import { LogEntryRepository } from '../../store/repositories/log-entry-repository.js';
+import { PriceListRepository } from '../../store/repositories/price-list-repository.js';
+import { SyncRunRepository } from '../../store/repositories/sync-run-repository.js';
+import { enqueueFirstSyncs } from '../../app/first-syncs.js';
 import type { Integration } from '../../store/repositories/integration-repository.js';
 import { RegionRepository } from '../../store/repositories/region-repository.js';
 import { createRegion } from '../../app/region-service.js';
 import { DEFAULT_TIME_ZONE, canonicalTimeZone } from '../../core/time-zone.js';
 import { isRegionCountry } from '../../domain/phone.js';
 import { IntegrationProblemRepository } from '../../store/repositories/integration-problem-repository.js';
-import type { Region } from '../../store/repositories/region-repository.js';
-import type { IntegrationProblemRow } from '../../store/schema.js';
-import { ProblemsCard, RegionCard, RegionFields } from './accounts-pages.js';
-import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
-import { field, flashFromQuery, idParam } from './admin-panel.js';
-import { isMessageKey, type MessageKey } from './i18n.js';
+import { RegionFields } from './accounts-pages.js';
+import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
+import { afterRunFromQuery, field, flashFromQuery, idParam } from './admin-helpers.js';
+import { kindName } from './i18n-staff.js';
+import { lastRunId, liveData } from './progress-block.js';
+import { SettingsPage, StateBadge, problemText, type SettingsData } from './integration-settings-view.js';
+
+export { integrationState, problemText, webhookStatusText } from './integration-settings-view.js';
 import { Csrf, Page, RunBadge, formatTime, type Flash, type ViewContext } from './layout.js';
 
 interface ListRow {
@@ -36,20 +43,11 @@ interface ListRow {
   dataQuality: number;
 }
 
-/** The admin-facing sentence for a setup problem code. */
-export function problemText(v: ViewContext, problem: string, detail?: string): string {
-  const key = `problem.${problem}`;
-  const text = isMessageKey(key) ? v.t(key) : problem;
-  return detail && !isMessageKey(key) ? `${text} (${detail})` : text;
-}
-
 function credentialsOf(form: Record<string, unknown>): SetupCredentials {
   return field(form, 'authKind') === 'user_token'
     ? { authKind: 'user_token', token: field(form, 'token') }
     : { authKind: 'password', login: field(form, 'login'), password: field(form, 'password') };
 }
-
-const YesNo = ({ v, on }: { v: ViewContext; on: boolean }) => <span class={`badge ${on ? 'ok' : ''}`}>{on ? v.t('common.yes') : v.t('common.no')}</span>;
 
 function IntegrationList({ v, rows, flash }: { v: ViewContext; rows: ListRow[]; flash: Flash | null }) {
   return (
@@ -68,7 +66,7 @@ function IntegrationList({ v, rows, flash }: { v: ViewContext; rows: ListRow[]; 
               <th>{v.t('common.region')}</th>
               <th>{v.t('int.login')}</th>
               <th>{v.t('int.organization')}</th>
-              <th>{v.t('int.active')}</th>
+              <th>{v.t('common.status')}</th>
               <th>{v.t('int.lastRuns')}</th>
               <th>{v.t('int.openErrors')}</th>
             </tr>
@@ -82,8 +80,7 @@ function IntegrationList({ v, rows, flash }: { v: ViewContext; rows: ListRow[]; 
                 <td>{r.login}</td>
                 <td>{r.integration.organizationName ?? v.t('common.none')}</td>
                 <td>
-                  <YesNo v={v} on={r.integration.active} />{' '}
-                  <span class={`badge ${r.integration.status}`}>{v.t(`int.status.${r.integration.status}` as MessageKey)}</span>
+                  <StateBadge v={v} i={r.integration} />
                 </td>
                 <td>
                   {r.lastRuns.length === 0 ? (
@@ -91,7 +88,7 @@ function IntegrationList({ v, rows, flash }: { v: ViewContext; rows: ListRow[]; 
                   ) : (
                     r.lastRuns.map((run) => (
                       <div>
-                        {run.kind}: <RunBadge v={v} status={run.status} /> <span class="muted">{formatTime(run.finishedAt ?? run.startedAt)}</span>
+                        {kindName(run.kind, v.lang)}: <RunBadge v={v} status={run.status} /> <span class="muted">{formatTime(run.finishedAt ?? run.startedAt, v.lang)}</span>
                       </div>
                     ))
                   )}
@@ -179,188 +176,13 @@ function CreateForm({
         </div>
         <div>
           <label for="regionCode">{v.t('int.regionCode')}</label>
-          <input type="text" id="regionCode" name="code" required pattern="[a-z0-9_-]+" />
+          <input type="text" id="regionCode" name="code" required pattern="[a-z0-9_\-]+" title={v.t('int.regionCodeHint')} />
         </div>
         <RegionFields v={v} timeZone={defaultTimeZone} country="RU" />
         <button type="submit" class="secondary">
           {v.t('int.addRegion')}
         </button>
       </form>
-    </Page>
-  );
-}
-
-interface SettingsData {
-  integration: Integration;
-  region: string;
-  regionRow: Region;
-  /** C10 open MoySklad permission or tariff problems. */
-  problems: IntegrationProblemRow[];
-  account: { login: string | null; authKind: string; label: string };
-  choices: IntegrationChoices | null;
-  choicesProblem: CheckFailure | null;
-  categories: Array<{ id: number; name: string }>;
-  kinds: Array<{ kind: string; description: string }>;
-  /** The `webhooks` kind is registered (PUBLIC_BASE_URL set): the re-register button works. */
-  webhooksKind: boolean;
-}
-
-const WEBHOOK_STATES = new Set(['registered', 'removed', 'skipped', 'refused', 'error']);
-
-/** B3: the account's webhook status line (`integrations.webhook_state/webhook_message`). */
-export function webhookStatusText(v: ViewContext, state: string | null | undefined, message: string | null | undefined): string {
-  const s = state && WEBHOOK_STATES.has(state) ? state : 'none';
-  return v.t(`int.webhooks.${s}` as MessageKey, { message: message ?? '' });
-}
-
-function WebhookStatus({ v, i, canRegister }: { v: ViewContext; i: Integration; canRegister: boolean }) {
-  const state = i.webhookState ?? null;
-  const badge = state === 'registered' ? 'ok' : state === 'error' ? 'error' : state === 'refused' || state === 'skipped' ? 'warn' : '';
-  return (
-    <div class="card" id="integration-webhooks">
-      <p>
-        <span class={`badge ${badge}`} data-webhook-state={state ?? 'none'}>
-          {webhookStatusText(v, state, i.webhookMessage)}
-        </span>
-      </p>
-      <p class="hint">{v.t('int.webhooksHint')}</p>
-      {canRegister ? (
-        <form method="post" action={`/admin/integrations/${i.id}/webhooks`} class="inline">
-          <Csrf v={v} />
-          <button type="submit" class="secondary" disabled={!i.active}>
-            {v.t('int.webhooksRegister')}
-          </button>
-        </form>
-      ) : null}
-    </div>
-  );
-}
-
-function Options<T extends { id: string; name: string; path?: string }>({ items, current, empty }: { items: T[]; current: string | null; empty: string }) {
-  const known = items.some((i) => i.id === current);
-  return (
-    <>
-      <option value="">{empty}</option>
-      {current && !known ? (
-        <option value={current} selected>
-          {current}
-        </option>
-      ) : null}
-      {items.map((i) => (
-        <option value={i.id} selected={i.id === current}>
-          {i.path ?? i.name}
-        </option>
-      ))}
-    </>
-  );
-}
-
-function SettingsPage({ v, d, flash }: { v: ViewContext; d: SettingsData; flash: Flash | null }) {
-  const i = d.integration;
-  const ch = d.choices ?? { organizations: [], folders: [], stores: [] };
-  const check = (name: string, on: boolean, key: MessageKey) => (
-    <label class="check">
-      <input type="checkbox" name={name} value="1" checked={on} /> {v.t(key)}
-    </label>
-  );
-  return (
-    <Page v={v} title={`${v.t('int.settings')}: ${d.region}`} flash={flash}>
-      {d.choicesProblem ? (
-        <div class="msg error" role="alert">
-          {v.t('int.choicesFailed', { problem: problemText(v, d.choicesProblem.problem, d.choicesProblem.detail) })}
-        </div>
-      ) : null}
-      <p>
-        <span class={`badge ${i.status}`}>{v.t(`int.status.${i.status}` as MessageKey)}</span> {d.account.login ?? d.account.label}
-      </p>
-      <ProblemsCard v={v} problems={d.problems} />
-      <form method="post" action={`/admin/integrations/${i.id}`} class="card" id="integration-options">
-        <Csrf v={v} />
-        <label for="organizationMsId">{v.t('int.organization')}</label>
-        <select id="organizationMsId" name="organizationMsId">
-          <Options items={ch.organizations} current={i.organizationMsId} empty={v.t('int.chooseOrg')} />
-        </select>
-        {check('active', i.active, 'int.active')}
-        {check('exportPurchaseOrders', i.exportPurchaseOrders, 'int.exportPurchaseOrders')}
-        {check('deleteRejectedPositions', i.deleteRejectedPositions, 'int.deleteRejected')}
-        {check('reservePositions', i.reservePositions, 'int.reservePositions')}
-        {check('importPhotos', i.importPhotos, 'int.importPhotos')}
-        {check('categorySyncEnabled', i.categorySyncEnabled, 'int.categorySync')}
-        <label for="rootFolderMsId">{v.t('int.rootFolder')}</label>
-        <select id="rootFolderMsId" name="rootFolderMsId">
-          <Options items={ch.folders} current={i.rootFolderMsId} empty={v.t('int.allFolders')} />
-        </select>
-        <label for="siteCategoryId">{v.t('int.siteCategory')}</label>
-        <select id="siteCategoryId" name="siteCategoryId">
-          <Options items={d.categories.map((c) => ({ id: String(c.id), name: c.name }))} current={i.siteCategoryId === null ? null : String(i.siteCategoryId)} empty={v.t('int.noSiteCategory')} />
-        </select>
-        {check('balanceSyncEnabled', i.balanceSyncEnabled, 'int.balanceSync')}
-        <label for="defaultStoreMsId">{v.t('int.defaultStore')}</label>
-        <select id="defaultStoreMsId" name="defaultStoreMsId">
-          <Options items={ch.stores} current={i.defaultStoreMsId} empty={v.t('int.noStore')} />
-        </select>
-        <div>
-          <button type="submit">{v.t('common.save')}</button>
-        </div>
-      </form>
-
-      <h2>{v.t('region.section')}</h2>
-      <RegionCard v={v} region={d.regionRow} back={`/admin/integrations/${i.id}`} />
-
-      <h2>{v.t('int.webhooks')}</h2>
-      <WebhookStatus v={v} i={i} canRegister={d.webhooksKind} />
-
-      <h2>{v.t('int.syncs')}</h2>
-      <div class="card">
-        {d.kinds.map((k) => (
-          <form method="post" action={`/admin/integrations/${i.id}/sync`} class="inline" style="margin:4px 0">
-            <Csrf v={v} />
-            <input type="hidden" name="kind" value={k.kind} />
-            <button type="submit" class="secondary" disabled={!i.active}>
-              {v.t('common.run')}: {k.kind}
-            </button>
-            <span class="hint">{isMessageKey(`kind.${k.kind}`) ? v.t(`kind.${k.kind}` as MessageKey) : k.description}</span>
-          </form>
-        ))}
-      </div>
-
-      <h2>{v.t('int.credentials')}</h2>
-      <form method="post" action={`/admin/integrations/${i.id}/credentials`} class="card">
-        <Csrf v={v} />
-        <input type="hidden" name="authKind" value={d.account.authKind === 'password' ? 'password' : 'user_token'} />
-        {d.account.authKind === 'password' ? (
-          <>
-            <label for="cred-login">{v.t('int.login')}</label>
-            <input type="text" id="cred-login" name="login" value={d.account.login ?? ''} autocomplete="off" />
-            <label for="cred-password">{v.t('int.password')}</label>
-            <input type="password" id="cred-password" name="password" value="" placeholder={v.t('common.leaveEmpty')} autocomplete="new-password" />
-          </>
-        ) : (
-          <>
-            <label for="cred-token">{v.t('int.token')}</label>
-            <input type="password" id="cred-token" name="token" value="" placeholder={v.t('common.leaveEmpty')} autocomplete="off" />
-          </>
-        )}
-        <button type="submit" class="secondary">
-          {v.t('int.changeCredentials')}
-        </button>
-      </form>
-
-      <h2>{v.t('int.danger')}</h2>
-      <div class="card inline">
-        <form method="post" action={`/admin/integrations/${i.id}/deactivate`}>
-          <Csrf v={v} />
-          <button type="submit" class="secondary" disabled={!i.active}>
-            {v.t('int.deactivate')}
-          </button>
-        </form>
-        <form method="post" action={`/admin/integrations/${i.id}/delete`} hx-post={`/admin/integrations/${i.id}/delete`} hx-confirm={v.t('int.deleteConfirm')}>
-          <Csrf v={v} />
-          <button type="submit" class="danger">
-            {v.t('common.delete')}
-          </button>
-        </form>
-      </div>
     </Page>
   );
 }
@@ -374,13 +196,15 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
     return (await regions.list()).filter((r) => !taken.has(r.id)).map((r) => ({ id: r.id, name: r.name }));
   };
 
-  const settingsData = async (id: number): Promise<SettingsData | null> => {
+  const catalog = new CatalogViewRepository(db);
+  const runsRepo = new SyncRunRepository(db, clock);
+  const settingsData = async (id: number, afterRunId?: number): Promise<SettingsData | null> => {
     const integration = await setup.integrations.find(id);
     if (!integration) return null;
     const region = await regions.get(integration.regionId);
     const account = await setup.accounts.get(integration.msAccountId);
     const got = await setup.choices(id);
-    const categories = await db.selectFrom('categories').select(['id', 'name']).where('archived', '=', 0).orderBy('name').limit(500).execute();
+    const categories = await catalog.categoryChoices(500);
     return {
       integration,
       region: region.name,
@@ -389,7 +213,9 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
       account: { login: account.login, authKind: account.authKind, label: account.label },
       choices: got.ok ? got.choices : null,
       choicesProblem: got.ok ? null : got,
-      categories: categories.map((c) => ({ id: Number(c.id), name: c.name })),
+      categories,
+      live: await liveData(deps, { integrationId: id, ...(afterRunId !== undefined ? { afterRunId } : {}) }),
+      afterRunId,
       kinds: deps.syncs
         .list()
         .filter((k) => k.scope === 'integration')
@@ -402,40 +228,21 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
     const list = await setup.integrations.list();
     const regionNames = new Map((await regions.list()).map((r) => [r.id, r.name]));
     const accounts = new Map((await setup.accounts.list()).map((a) => [a.id, a]));
-    const runs = list.length
-      ? await db
-          .selectFrom('syncRuns')
-          .select(['integrationId', 'kind', 'status', 'startedAt', 'finishedAt'])
-          .where('integrationId', 'in', list.map((i) => i.id))
-          .orderBy('id', 'desc')
-          .limit(2000)
-          .execute()
-      : [];
-    const since = new Date(clock.nowMs() - 24 * 3600_000).toISOString();
-    const errors = await db
-      .selectFrom('logEntries')
-      .select(['integrationId', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('level', '=', 'error')
-      .where('at', '>=', since)
-      .groupBy('integrationId')
-      .execute();
+    const runs = await runsRepo.latestPerKind(list.map((i) => i.id));
+    const errors = await new LogEntryRepository(db).errorCountsSince(new Date(clock.nowMs() - 24 * 3600_000).toISOString());
     const dq = await new DataQualityRepository(db, clock).countsByIntegration();
     const rows: ListRow[] = list.map((integration) => {
-      const seen = new Set<string>();
-      const lastRuns: ListRow['lastRuns'] = [];
-      for (const r of runs) {
-        if (Number(r.integrationId) !== integration.id || seen.has(r.kind)) continue;
-        seen.add(r.kind);
-        lastRuns.push({ kind: r.kind, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt });
-      }
-      lastRuns.sort((a, b) => a.kind.localeCompare(b.kind));
+      const lastRuns: ListRow['lastRuns'] = runs
+        .filter((r) => Number(r.integrationId) === integration.id)
+        .map((r) => ({ kind: r.kind, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt }))
+        .sort((a, b) => kindName(a.kind, 'ru').localeCompare(kindName(b.kind, 'ru')));
       const account = accounts.get(integration.msAccountId);
       return {
         integration,
         region: regionNames.get(integration.regionId) ?? String(integration.regionId),
         login: account?.login ?? account?.label ?? '—',
         lastRuns,
-        errors24h: Number(errors.find((e) => Number(e.integrationId) === integration.id)?.n ?? 0),
+        errors24h: errors.get(integration.id) ?? 0,
         dataQuality: dq.get(integration.id) ?? 0,
       };
     });
@@ -486,15 +293,16 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
 
   admin.get('/integrations/:id', async (c) => {
     const id = idParam(c);
-    const d = id ? await settingsData(id) : null;
-    if (!d) return c.html(<Page v={c.get('view')} title={c.get('view').t('common.notFound')} />, 404);
+    const d = id ? await settingsData(id, afterRunFromQuery(c)) : null;
+    if (!d) return c.notFound();
     return c.html(<SettingsPage v={c.get('view')} d={d} flash={flashFromQuery(c)} />);
   });
 
   admin.post('/integrations/:id', async (c) => {
     const v = c.get('view');
     const id = idParam(c);
-    if (!id || !(await setup.integrations.find(id))) return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
+    const before = id ? await setup.integrations.find(id) : null;
+    if (!id || !before) return c.notFound();
     const form = await c.req.parseBody();
     const on = (name: string) => field(form, name) === '1';
     const orNull = (name: string) => field(form, name) || null;
@@ -516,13 +324,20 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
       const d = (await settingsData(id))!;
       return c.html(<SettingsPage v={v} d={d} flash={{ kind: 'error', text: `${problemText(v, result.problem, result.detail)} ${v.t('problem.nothingSaved')}` }} />, 422);
     }
+    if (!before.active && result.integration.active) {
+      // An integration made active starts at once: its first syncs go to the queue.
+      const after = await lastRunId(deps);
+      const priceLists = (await new PriceListRepository(db, clock).list()).filter((p) => p.regionId === before.regionId && p.msStoreId).map((p) => Number(p.id));
+      await enqueueFirstSyncs(deps, id, priceLists);
+      return c.redirect(`/admin/integrations/${id}?done=int.activated&after=${after}`, 302);
+    }
     return c.redirect(`/admin/integrations/${id}?done=common.saved`, 302);
   });
 
   admin.post('/integrations/:id/credentials', async (c) => {
     const v = c.get('view');
     const id = idParam(c);
-    if (!id || !(await setup.integrations.find(id))) return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
+    if (!id || !(await setup.integrations.find(id))) return c.notFound();
     const credentials = credentialsOf(await c.req.parseBody());
     // An empty password (or token) means "keep the stored one": nothing to check or change.
     if (credentials.authKind === 'password' ? !credentials.password : !credentials.token) {
@@ -537,23 +352,22 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
   });
 
   admin.post('/integrations/:id/sync', async (c) => {
-    const v = c.get('view');
     const id = idParam(c);
     const integration = id ? await setup.integrations.find(id) : null;
     const kind = field(await c.req.parseBody(), 'kind');
     const k = deps.syncs.get(kind);
-    if (!integration || !k || k.scope !== 'integration') return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
+    if (!integration || !k || k.scope !== 'integration') return c.notFound();
     if (!integration.active) return c.redirect(`/admin/integrations/${integration.id}?error=problem.organization_required`, 302);
+    const after = await lastRunId(deps);
     const r = await deps.enqueuer.enqueue({ kind: k.kind, integrationId: integration.id, trigger: 'admin' });
-    return c.redirect(`/admin/integrations/${integration.id}?done=${r.merged ? 'common.merged' : 'common.queued'}&kind=${encodeURIComponent(kind)}`, 302);
+    return c.redirect(`/admin/integrations/${integration.id}?done=${r.merged ? 'common.merged' : 'common.queued'}&kind=${encodeURIComponent(kind)}&after=${after}`, 302);
   });
 
   // B3: re-register the account's MoySklad webhooks (the `webhooks` job for this integration's account).
   admin.post('/integrations/:id/webhooks', async (c) => {
-    const v = c.get('view');
     const id = idParam(c);
     const integration = id ? await setup.integrations.find(id) : null;
-    if (!integration || !deps.syncs.has(WEBHOOKS_KIND)) return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
+    if (!integration || !deps.syncs.has(WEBHOOKS_KIND)) return c.notFound();
     if (!integration.active) return c.redirect(`/admin/integrations/${integration.id}?error=int.webhooksInactive`, 302);
     const r = await deps.enqueuer.enqueue({ kind: WEBHOOKS_KIND, integrationId: integration.id, trigger: 'admin' });
     return c.redirect(`/admin/integrations/${integration.id}?done=${r.merged ? 'common.merged' : 'common.queued'}&kind=${encodeURIComponent(WEBHOOKS_KIND)}`, 302);
@@ -561,14 +375,14 @@ export function registerIntegrationRoutes(admin: Hono<AdminEnv>, deps: AdminPane
 
   admin.post('/integrations/:id/deactivate', async (c) => {
     const id = idParam(c);
-    if (!id || !(await setup.integrations.find(id))) return c.html(<Page v={c.get('view')} title={c.get('view').t('common.notFound')} />, 404);
+    if (!id || !(await setup.integrations.find(id))) return c.notFound();
     await setup.deactivate(id);
     return c.redirect(`/admin/integrations/${id}?done=int.deactivated`, 302);
   });
 
   admin.post('/integrations/:id/delete', async (c) => {
     const id = idParam(c);
-    if (!id || !(await setup.integrations.find(id))) return c.html(<Page v={c.get('view')} title={c.get('view').t('common.notFound')} />, 404);
+    if (!id || !(await setup.integrations.find(id))) return c.notFound();
     await setup.deleteIntegration(id);
     // htmx (after its confirmation dialog) navigates on HX-Redirect; a plain form follows the 302.
     if (c.req.header('hx-request')) return c.body(null, 200, { 'HX-Redirect': '/admin/integrations?done=int.deleted' });

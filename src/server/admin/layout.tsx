@@ -5,7 +5,10 @@
  * The page frame of the admin panel (navigation, language switch, logout) and small shared
  * view pieces. Every string comes from the dictionary (`i18n.ts`).
  */
+import { raw } from 'hono/html';
 import type { Child, FC } from 'hono/jsx';
+import { formatDateTime, formatDuration as formatDurationIntl } from './format.js';
+import { countsText } from './i18n-staff.js';
 import type { Lang, MessageKey, Translate } from './i18n.js';
 
 export const ADMIN_PREFIX = '/admin';
@@ -51,6 +54,8 @@ export const FlashBox: FC<{ flash?: Flash | null | undefined }> = ({ flash }) =>
 export const Page: FC<{ v: ViewContext; title: string; flash?: Flash | null | undefined; children?: Child }> = ({ v, title, flash, children }) => {
   const other: Lang = v.lang === 'ru' ? 'en' : 'ru';
   return (
+    <>
+    {raw('<!DOCTYPE html>')}
     <html lang={v.lang}>
       <head>
         <meta charset="utf-8" />
@@ -65,11 +70,11 @@ export const Page: FC<{ v: ViewContext; title: string; flash?: Flash | null | un
             {v.t('app.title')}
           </a>
           {v.login ? (
-            <nav>
+            <nav aria-label={v.t('nav.menu')}>
               {NAV.map((n, i) => (
                 <>
                   {n.service && !NAV[i - 1]?.service ? <span class="svc">{v.t('nav.service')}:</span> : null}
-                  <a href={n.href} class={v.path.startsWith(n.href) ? 'on' : ''}>
+                  <a href={n.href} class={v.path.startsWith(n.href) ? 'on' : ''} aria-current={v.path.startsWith(n.href) ? 'page' : undefined}>
                     {v.t(n.key)}
                   </a>
                 </>
@@ -78,7 +83,7 @@ export const Page: FC<{ v: ViewContext; title: string; flash?: Flash | null | un
           ) : (
             <nav></nav>
           )}
-          <a href={`${v.path}?lang=${other}`} style="color:#cfe0ff">
+          <a href={`${v.path}?lang=${other}`} class="lang" lang={other}>
             {v.t('nav.lang')}
           </a>
           {v.login ? (
@@ -90,43 +95,36 @@ export const Page: FC<{ v: ViewContext; title: string; flash?: Flash | null | un
             </form>
           ) : null}
         </header>
-        <main>
+        <main id="main">
           <h1>{title}</h1>
           <FlashBox flash={flash} />
           {children}
         </main>
       </body>
     </html>
+    </>
   );
 };
 
 /** A status badge of a sync run. */
 export const RunBadge: FC<{ v: ViewContext; status: string }> = ({ v, status }) => {
   const key = `run.status.${status}` as MessageKey;
-  return <span class={`badge ${status}`}>{['ok', 'partial', 'failed', 'running'].includes(status) ? v.t(key) : status}</span>;
+  return <span class={`badge ${status}`}>{['ok', 'partial', 'failed', 'running'].includes(status) ? v.t(key) : '—'}</span>;
 };
 
-/** `1.2 s`, `350 ms`, `2 min 5 s`. */
-export function formatDuration(ms: number | null): string {
-  if (ms === null) return '—';
-  if (ms < 1000) return `${ms} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+/** A run's duration in the page's language (`1,2 с`). */
+export function formatDuration(ms: number | null, lang: 'ru' | 'en' = 'ru'): string {
+  return formatDurationIntl(ms, lang);
 }
 
-/** ISO UTC → `2026-11-29 12:00:00` in Moscow time (what the shop's staff reads). */
-export function formatTime(iso: string | null): string {
-  if (!iso) return '—';
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  return new Date(ms + 3 * 3600_000).toISOString().replace('T', ' ').slice(0, 19);
+/** ISO UTC → `03.12.2026, 22:09:16` in Moscow time (what the shop's staff reads), through `Intl`. */
+export function formatTime(iso: string | null, lang: 'ru' | 'en' = 'ru'): string {
+  return formatDateTime(iso, lang);
 }
 
-/** Counters as `created 3, updated 1`. */
-export function formatCounts(counts: Record<string, number>): string {
-  const parts = Object.entries(counts).filter(([, n]) => n !== 0);
-  return parts.length ? parts.map(([k, n]) => `${k} ${n}`).join(', ') : '—';
+/** Counters as `создано 3, обновлено 1` (known counters only). */
+export function formatCounts(counts: Record<string, number>, lang: 'ru' | 'en' = 'ru'): string {
+  return countsText(counts, lang);
 }
 
 export const Pager: FC<{ v: ViewContext; base: string; params: Record<string, string>; page: number; pageSize: number; total: number }> = ({ v, base, params, page, pageSize, total }) => {

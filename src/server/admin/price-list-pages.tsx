@@ -8,18 +8,22 @@
  */
 import type { Hono } from 'hono';
 import { ValidationError } from '../../core/errors.js';
-import { formatRoubles } from '../../core/money.js';
-import { normalizeArticle } from '../../core/normalize.js';
+import { formatMoney } from "./format.js";
 import { PriceListFeedService } from '../../app/price-list-feeds.js';
 import { PriceListRepository } from '../../store/repositories/price-list-repository.js';
 import type { FeedInfo } from '../../store/repositories/price-list-feed-repository.js';
-import { searchTextContains } from '../../store/search-filter.js';
+import { CatalogViewRepository } from '../../store/repositories/catalog-view-repository.js';
+import { LogEntryRepository } from '../../store/repositories/log-entry-repository.js';
+import { SyncRunRepository } from '../../store/repositories/sync-run-repository.js';
 import { RegionRepository } from '../../store/repositories/region-repository.js';
 import type { PriceListRow, StockType } from '../../store/schema.js';
 import { parseSalePrices } from '../../sync/stock/product-prices.js';
 import { STOCK_FULL_KIND } from '../../sync/stock/stock-sync.js';
-import type { AdminContext, AdminEnv, AdminPanelDeps } from './admin-panel.js';
-import { field, flashFromQuery, idParam } from './admin-panel.js';
+import type { AdminContext, AdminEnv, AdminPanelDeps } from './admin-helpers.js';
+import { afterRunFromQuery, field, flashFromQuery, idParam } from './admin-helpers.js';
+import { formatInterval } from './format.js';
+import { humanLogMessage, kindName, levelText, stockTypeText, triggerText } from './i18n-staff.js';
+import { LiveRuns, lastRunId, liveData, type LiveData } from './progress-block.js';
 import { RunFigureCells, RunFigureHeads, SearchForm } from './components.js';
 import { FeedSection } from './feed-pages.js';
 import type { MessageKey } from './i18n.js';
@@ -44,6 +48,8 @@ interface CardData {
   page: number;
   /** E5: the list's secret feed URL, if it has one (never the token). */
   feed: FeedInfo | null;
+  live: LiveData;
+  afterRunId: number | undefined;
 }
 
 function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Flash | null }) {
@@ -85,7 +91,7 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
               .sort((a, b) => a - b)
               .map((n) => (
                 <option value={String(n)} selected={n === pl.syncIntervalMinutes}>
-                  {v.t('pl.intervalMinutes', { n })}
+                  {formatInterval(n, v.lang)}
                 </option>
               ))}
           </select>
@@ -97,7 +103,7 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
         <label>{v.t('pl.stockType')}</label>
         {STOCK_TYPES.map((st) => (
           <label class="check">
-            <input type="radio" name="stockType" value={st} checked={pl.stockType === st} /> <b>{st}</b> — {v.t(`pl.stockType.${st}` as MessageKey)}
+            <input type="radio" name="stockType" value={st} checked={pl.stockType === st} /> <b>{stockTypeText(st, v.lang)}</b> — {v.t(`pl.stockType.${st}` as MessageKey)}
           </label>
         ))}
         <label for="priceTypeMsId">{v.t('pl.priceType')}</label>
@@ -133,6 +139,7 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
         </button>
         {storeName ? <span class="hint"> {storeName}</span> : <span class="hint"> {v.t('pl.unbound')}</span>}
       </form>
+      <LiveRuns v={v} scope={{ priceListId: Number(pl.id), ...(d.afterRunId !== undefined ? { afterRunId: d.afterRunId, waiting: true } : {}) }} data={d.live} />
 
       <h2>{v.t('pl.log')}</h2>
       {d.runs.length === 0 ? (
@@ -149,9 +156,9 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
           <tbody>
             {d.runs.map((r) => (
               <tr>
-                <td>{formatTime(r.startedAt)}</td>
+                <td>{formatTime(r.startedAt, v.lang)}</td>
                 <td>
-                  {r.kind} <span class="muted">({r.trigger})</span>
+                  {kindName(r.kind, v.lang)} <span class="muted">({triggerText(r.trigger, v.lang)})</span>
                 </td>
                 <RunFigureCells v={v} run={r} counts={r.counts} />
               </tr>
@@ -164,11 +171,11 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
           <tbody>
             {d.entries.map((e) => (
               <tr>
-                <td style="width:160px">{formatTime(e.at)}</td>
+                <td style="width:160px">{formatTime(e.at, v.lang)}</td>
                 <td style="width:60px">
-                  <span class={`badge ${e.level === 'error' ? 'error' : e.level === 'warn' ? 'warn' : ''}`}>{e.level}</span>
+                  <span class={`badge ${e.level === 'error' ? 'error' : e.level === 'warn' ? 'warn' : ''}`}>{levelText(e.level, v.lang)}</span>
                 </td>
-                <td>{e.message}</td>
+                <td>{humanLogMessage(e.message, v.lang)}</td>
               </tr>
             ))}
           </tbody>
@@ -197,11 +204,11 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
             <tbody>
               {d.rows.map((r) => (
                 <tr>
-                  <td>{r.brand}</td>
-                  <td>{r.article}</td>
-                  <td>{r.name}</td>
+                  <td translate="no">{r.brand}</td>
+                  <td translate="no">{r.article}</td>
+                  <td translate="no">{r.name}</td>
                   <td class="num">{r.quantity}</td>
-                  <td class="num">{r.price === null ? '' : formatRoubles(r.price)}</td>
+                  <td class="num">{r.price === null ? '' : formatMoney(r.price, v.lang)}</td>
                 </tr>
               ))}
             </tbody>
@@ -221,7 +228,7 @@ function PriceListIndex({
   flash,
 }: {
   v: ViewContext;
-  rows: Array<PriceListRow & { region: string }>;
+  rows: Array<PriceListRow & { region: string; storeName: string | null }>;
   regions: Array<{ id: number; name: string }>;
   flash: Flash | null;
 }) {
@@ -248,9 +255,9 @@ function PriceListIndex({
                   <a href={`/admin/price-lists/${p.id}`}>{p.name}</a>
                 </td>
                 <td>{p.region}</td>
-                <td>{p.msStoreId ? <span class="badge ok">✓</span> : <span class="muted">{v.t('int.noStore')}</span>}</td>
-                <td>{p.syncIntervalMinutes ? v.t('pl.intervalMinutes', { n: p.syncIntervalMinutes }) : v.t('pl.intervalOff')}</td>
-                <td>{formatTime(p.lastSyncAt)}</td>
+                <td>{p.msStoreId ? (p.storeName ?? v.t('pl.storeUnknown')) : <span class="muted">{v.t('int.noStore')}</span>}</td>
+                <td>{p.syncIntervalMinutes ? formatInterval(p.syncIntervalMinutes, v.lang) : v.t('pl.intervalOff')}</td>
+                <td>{formatTime(p.lastSyncAt, v.lang)}</td>
                 <td class="num">{p.rowCount}</td>
               </tr>
             ))}
@@ -270,7 +277,7 @@ function PriceListIndex({
         </div>
         <div>
           <label for="pl-name">{v.t('common.name')}</label>
-          <input type="text" id="pl-name" name="name" required />
+          <input type="text" id="pl-name" name="name" required maxlength={200} />
         </div>
         <button type="submit">{v.t('common.create')}</button>
       </form>
@@ -283,7 +290,8 @@ export function registerPriceListRoutes(admin: Hono<AdminEnv>, deps: AdminPanelD
   const priceLists = new PriceListRepository(db, clock);
   const regions = new RegionRepository(db, clock);
 
-  const cardData = async (id: number, q: string, page: number): Promise<CardData | null> => {
+  const catalog = new CatalogViewRepository(db);
+  const cardData = async (id: number, q: string, page: number, afterRunId?: number): Promise<CardData | null> => {
     const pl = await priceLists.find(id);
     if (!pl) return null;
     const region = await regions.get(pl.regionId);
@@ -291,28 +299,12 @@ export function registerPriceListRoutes(admin: Hono<AdminEnv>, deps: AdminPanelD
     const integration = await setup.integrations.findByRegion(pl.regionId);
     const priceTypes = new Map<string, string>();
     if (integration) {
-      const samples = await db.selectFrom('products').select('salePrices').where('msAccountId', '=', integration.msAccountId).where('salePrices', 'is not', null).limit(200).execute();
-      for (const s of samples) for (const p of parseSalePrices(s.salePrices) ?? []) if (!priceTypes.has(p.priceTypeId)) priceTypes.set(p.priceTypeId, p.name ?? p.priceTypeId);
+      for (const text of await catalog.salePriceSamples(integration.msAccountId, 200)) for (const p of parseSalePrices(text) ?? []) if (!priceTypes.has(p.priceTypeId)) priceTypes.set(p.priceTypeId, p.name ?? p.priceTypeId);
     }
-    const runs = await db.selectFrom('syncRuns').selectAll().where('priceListId', '=', id).orderBy('id', 'desc').limit(30).execute();
-    const entries = await db.selectFrom('logEntries').select(['at', 'level', 'message']).where('priceListId', '=', id).orderBy('id', 'desc').limit(30).execute();
-    let rowsQ = db.selectFrom('priceListRows').where('priceListId', '=', id).where('generation', '=', pl.generation);
+    const runs = await new SyncRunRepository(db, clock).list({ priceListId: id, limit: 30 });
+    const entries = await new LogEntryRepository(db).list({ priceListId: id, limit: 30 });
     const term = q.trim();
-    const text = searchTextContains('products.searchText', term);
-    if (text) {
-      // E6: as the API — brand, article, code or name of the row's product in any case, or the normalized article.
-      const art = normalizeArticle(term);
-      rowsQ = rowsQ.where((eb) => eb.or([eb('priceListRows.productId', 'in', eb.selectFrom('products').select('products.id').where(text)), ...(art ? [eb('priceListRows.articleNorm', 'like', `%${art}%`)] : [])]));
-    }
-    const { total } = await rowsQ.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
-    const rows = await rowsQ
-      .select(['brand', 'article', 'name', 'quantity', 'price'])
-      .orderBy('brand')
-      .orderBy('article')
-      .orderBy('id')
-      .limit(ROWS_PAGE)
-      .offset((page - 1) * ROWS_PAGE)
-      .execute();
+    const { total, rows } = await catalog.priceListRowsPage(id, pl.generation, term, page, ROWS_PAGE);
     return {
       pl,
       region: region.name,
@@ -326,25 +318,27 @@ export function registerPriceListRoutes(admin: Hono<AdminEnv>, deps: AdminPanelD
         status: r.status,
         startedAt: r.startedAt,
         durationMs: r.durationMs,
-        counts: safeCounts(r.counts),
+        counts: r.counts,
         requests: r.requests,
         errors: r.errors,
         message: r.message,
       })),
       entries,
       rows,
-      rowsTotal: Number(total),
+      rowsTotal: total,
       q: term,
       page,
       feed: await new PriceListFeedService({ db, clock }).info(id),
+      live: await liveData(deps, { priceListId: id, ...(afterRunId !== undefined ? { afterRunId } : {}) }),
+      afterRunId,
     };
   };
 
   const render = async (c: AdminContext, id: number, flash: Flash | null, status: 200 | 422 = 200) => {
     const v = c.get('view');
     const page = Math.max(1, Number(c.req.query('page')) || 1);
-    const d = await cardData(id, c.req.query('q') ?? '', page);
-    if (!d) return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
+    const d = await cardData(id, c.req.query('q') ?? '', page, afterRunFromQuery(c));
+    if (!d) return c.notFound();
     if (d.storesProblem) d.storesProblem = problemText(v, d.storesProblem);
     return c.html(<PriceListCard v={v} d={d} flash={flash} />, status);
   };
@@ -352,7 +346,12 @@ export function registerPriceListRoutes(admin: Hono<AdminEnv>, deps: AdminPanelD
   admin.get('/price-lists', async (c) => {
     const regionList = await regions.list();
     const names = new Map(regionList.map((r) => [r.id, r.name]));
-    const rows = (await priceLists.list()).map((p) => ({ ...p, region: names.get(p.regionId) ?? String(p.regionId) }));
+    const stores = new Map<number, Map<string, string>>();
+    for (const r of regionList) {
+      const got = await setup.storesForRegion(r.id).catch(() => null);
+      if (got?.ok) stores.set(r.id, new Map(got.stores.map((st) => [st.id, st.name])));
+    }
+    const rows = (await priceLists.list()).map((p) => ({ ...p, region: names.get(p.regionId) ?? '—', storeName: p.msStoreId ? (stores.get(p.regionId)?.get(p.msStoreId) ?? null) : null }));
     return c.html(<PriceListIndex v={c.get('view')} rows={rows} regions={regionList.map((r) => ({ id: r.id, name: r.name }))} flash={flashFromQuery(c)} />);
   });
 
@@ -360,14 +359,15 @@ export function registerPriceListRoutes(admin: Hono<AdminEnv>, deps: AdminPanelD
     const form = await c.req.parseBody();
     const regionId = Number(field(form, 'regionId'));
     const name = field(form, 'name').trim();
-    if (!name || !(await regions.find(regionId))) return c.redirect('/admin/price-lists?error=common.notFound', 302);
+    if (!(await regions.find(regionId))) return c.redirect('/admin/price-lists?error=pl.regionMissing', 302);
+    if (!name) return c.redirect('/admin/price-lists?error=pl.nameRequired', 302);
     const pl = await priceLists.create({ regionId, name, deliveryDays: 0 });
     return c.redirect(`/admin/price-lists/${pl.id}?done=common.saved`, 302);
   });
 
   admin.get('/price-lists/:id', async (c) => {
     const id = idParam(c);
-    if (!id) return c.html(<Page v={c.get('view')} title={c.get('view').t('common.notFound')} />, 404);
+    if (!id) return c.notFound();
     return render(c, id, flashFromQuery(c));
   });
 
@@ -375,7 +375,7 @@ export function registerPriceListRoutes(admin: Hono<AdminEnv>, deps: AdminPanelD
     const v = c.get('view');
     const id = idParam(c);
     const current = id ? await priceLists.find(id) : null;
-    if (!id || !current) return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
+    if (!id || !current) return c.notFound();
     const form = await c.req.parseBody();
     const msStoreId = field(form, 'msStoreId') || null;
     const stockType = field(form, 'stockType') as StockType;
@@ -411,14 +411,14 @@ export function registerPriceListRoutes(admin: Hono<AdminEnv>, deps: AdminPanelD
   });
 
   admin.post('/price-lists/:id/sync', async (c) => {
-    const v = c.get('view');
     const id = idParam(c);
     const pl = id ? await priceLists.find(id) : null;
-    if (!pl) return c.html(<Page v={v} title={v.t('common.notFound')} />, 404);
+    if (!pl) return c.notFound();
     if (!pl.msStoreId) return c.redirect(`/admin/price-lists/${pl.id}?error=pl.unbound`, 302);
     const integration = await setup.integrations.findByRegion(pl.regionId);
+    const after = await lastRunId(deps);
     const r = await deps.enqueuer.enqueue({ kind: STOCK_FULL_KIND, priceListId: pl.id, ...(integration ? { integrationId: integration.id } : {}), trigger: 'admin' });
-    return c.redirect(`/admin/price-lists/${pl.id}?done=${r.merged ? 'common.merged' : 'common.queued'}&kind=${STOCK_FULL_KIND}`, 302);
+    return c.redirect(`/admin/price-lists/${pl.id}?done=${r.merged ? 'common.merged' : 'common.queued'}&kind=${STOCK_FULL_KIND}&after=${after}`, 302);
   });
 }
 

@@ -12,9 +12,12 @@ import type { Hono } from 'hono';
 import { INTEGRATION_LOG_FILE, readIntegrationLog } from '../../log/integration-log.js';
 import type { LogLevel } from '../../store/schema.js';
 import { ApiTokenService } from '../auth.js';
-import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
-import { field, flashFromQuery, idParam } from './admin-panel.js';
-import { safeCounts } from './price-list-pages.js';
+import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
+import { field, flashFromQuery, idParam } from './admin-helpers.js';
+import { RegionRepository } from '../../store/repositories/region-repository.js';
+import { SyncRunRepository } from '../../store/repositories/sync-run-repository.js';
+import { humanLogMessage, kindName, levelText as levelLabel, triggerText } from './i18n-staff.js';
+import { LiveRuns, liveData } from './progress-block.js';
 import { RunFigureCells, RunFigureHeads, SelectFilter } from './components.js';
 import { Csrf, Page, formatDuration, formatTime, type ViewContext } from './layout.js';
 
@@ -66,33 +69,42 @@ export function DurationChart({ v, points }: { v: ViewContext; points: ChartPoin
         0
       </text>
       <text x={String(pad.l)} y={String(h - 8)} font-size="11" fill="#5b6b82">
-        {formatTime(new Date(t0).toISOString())}
+        {formatTime(new Date(t0).toISOString(), v.lang)}
       </text>
       <text x={String(w - pad.r)} y={String(h - 8)} font-size="11" text-anchor="end" fill="#5b6b82">
-        {formatTime(new Date(t1).toISOString())}
+        {formatTime(new Date(t1).toISOString(), v.lang)}
       </text>
       <polyline points={line} fill="none" stroke="#8fa3c2" stroke-width="1.5" />
       {points.map((p, i) => (
         <circle cx={x(times[i]!).toFixed(1)} cy={y(p.durationMs / 1000).toFixed(1)} r="3.5" fill={color(p.status)}>
-          <title>{`${p.kind} ${formatTime(p.at)}: ${formatDuration(p.durationMs)} (${p.status})`}</title>
+          <title>{`${kindName(p.kind, v.lang)} ${formatTime(p.at, v.lang)}: ${formatDuration(p.durationMs, v.lang)} (${v.t(`run.status.${p.status === 'ok' || p.status === 'partial' || p.status === 'failed' ? p.status : 'running'}`)})`}</title>
         </circle>
       ))}
     </svg>
   );
 }
 
+/** The area of a log line (a job kind, or `credentials`, `order_export`, …) for people. */
+function logArea(kind: string, v: ViewContext): string {
+  const areas: Record<string, { ru: string; en: string }> = {
+    credentials: { ru: 'Доступ к МойСклад', en: 'MoySklad access' },
+    order_export: { ru: 'Выгрузка заказов', en: 'Order export' },
+    counterparty_export: { ru: 'Выгрузка клиентов', en: 'Client export' },
+    stock: { ru: 'Остатки', en: 'Stock' },
+    nomenclature: { ru: 'Товары', en: 'Products' },
+  };
+  return areas[kind]?.[v.lang] ?? kindName(kind, v.lang);
+}
+
 export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps): void {
   const { db, clock } = deps;
   const tokens = new ApiTokenService({ db, clock });
 
+  const runsRepo = new SyncRunRepository(db, clock);
+  const regions = new RegionRepository(db, clock);
   const integrationOptions = async () => {
-    const list = await db
-      .selectFrom('integrations as i')
-      .innerJoin('regions as r', 'r.id', 'i.regionId')
-      .select(['i.id', 'r.name'])
-      .orderBy('i.id')
-      .execute();
-    return list.map((i) => ({ id: Number(i.id), name: i.name }));
+    const names = new Map((await regions.list()).map((r) => [r.id, r.name]));
+    return (await deps.setup.integrations.list()).map((i) => ({ id: i.id, name: names.get(i.regionId) ?? '—' }));
   };
 
   admin.get('/logs', async (c) => {
@@ -118,7 +130,7 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
       <Page v={v} title={v.t('logs.title')}>
         <form method="get" action="/admin/logs" class="card inline" id="log-filters">
           <SelectFilter v={v} id="integrationId" name="integrationId" label={v.t('logs.integration')} options={integrationChoices(integrations)} selected={integrationId === undefined ? '' : String(integrationId)} />
-          <SelectFilter v={v} id="level" name="level" label={v.t('logs.level')} options={LEVELS.map((l) => ({ value: l, label: l }))} selected={level ?? ''} />
+          <SelectFilter v={v} id="level" name="level" label={v.t('logs.level')} options={LEVELS.map((l) => ({ value: l, label: levelLabel(l, v.lang) }))} selected={level ?? ''} />
           <div>
             <label for="since">{v.t('common.from')} ({v.t('common.msk')})</label>
             <input type="datetime-local" id="since" name="since" value={sinceText} />
@@ -148,17 +160,21 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
             <tbody>
               {lines.map((l) => (
                 <tr data-level={l.level}>
-                  <td style="white-space:nowrap">{formatTime(l.time)}</td>
+                  <td style="white-space:nowrap">{formatTime(l.time, v.lang)}</td>
                   <td>
-                    <span class={`badge ${l.level === 'error' ? 'error' : l.level === 'warn' ? 'warn' : ''}`}>{l.level}</span>
+                    <span class={`badge ${l.level === 'error' ? 'error' : l.level === 'warn' ? 'warn' : ''}`}>{levelLabel(l.level, v.lang)}</span>
                   </td>
-                  <td>{l.integrationId === null ? '—' : (names.get(l.integrationId) ?? `#${l.integrationId}`)}</td>
+                  <td>{l.integrationId === null ? '—' : (names.get(l.integrationId) ?? '—')}</td>
                   <td>
-                    {l.kind}
-                    {l.priceListId !== null ? <div class="muted">PL #{l.priceListId}</div> : null}
+                    {l.kind ? logArea(l.kind, v) : '—'}
+                    {l.priceListId !== null ? (
+                      <div>
+                        <a href={`/admin/price-lists/${l.priceListId}`}>{v.t('hist.priceList')}</a>
+                      </div>
+                    ) : null}
                   </td>
                   <td>
-                    {l.msg}
+                    {humanLogMessage(l.msg, v.lang)}
                     {l.details !== undefined ? (
                       <details>
                         <summary class="muted">{v.t('logs.details')}</summary>
@@ -188,11 +204,9 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
     const v = c.get('view');
     const kind = c.req.query('kind') ?? '';
     const integrationId = Number(c.req.query('integrationId')) || undefined;
-    let q = db.selectFrom('syncRuns').selectAll().orderBy('id', 'desc').limit(300);
-    if (kind) q = q.where('kind', '=', kind);
-    if (integrationId) q = q.where('integrationId', '=', integrationId);
-    const runs = await q.execute();
-    const kinds = (await db.selectFrom('syncRuns').select('kind').distinct().orderBy('kind').execute()).map((r) => r.kind);
+    const runs = await runsRepo.list({ ...(kind ? { kind } : {}), ...(integrationId ? { integrationId } : {}), limit: 300 });
+    const kinds = await runsRepo.kinds();
+    const live = await liveData(deps, {});
     const integrations = await integrationOptions();
     const names = new Map(integrations.map((i) => [i.id, i.name]));
     const points: ChartPoint[] = runs
@@ -203,10 +217,11 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
     return c.html(
       <Page v={v} title={v.t('hist.title')}>
         <form method="get" action="/admin/history" class="card inline">
-          <SelectFilter v={v} id="kind" name="kind" label={v.t('common.kind')} options={kinds.map((k) => ({ value: k, label: k }))} selected={kind} />
+          <SelectFilter v={v} id="kind" name="kind" label={v.t('common.kind')} options={kinds.map((k) => ({ value: k, label: kindName(k, v.lang) }))} selected={kind} />
           <SelectFilter v={v} id="h-integration" name="integrationId" label={v.t('hist.integration')} options={integrationChoices(integrations)} selected={integrationId === undefined ? '' : String(integrationId)} />
           <button type="submit">{v.t('logs.filter')}</button>
         </form>
+        <LiveRuns v={v} scope={{}} data={live} />
         {runs.length === 0 ? (
           <p class="muted">{v.t('hist.empty')}</p>
         ) : (
@@ -225,20 +240,18 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
               <tbody>
                 {runs.map((r) => (
                   <tr>
-                    <td style="white-space:nowrap">{formatTime(r.startedAt)}</td>
-                    <td>{r.kind}</td>
+                    <td style="white-space:nowrap">{formatTime(r.startedAt, v.lang)}</td>
+                    <td>{kindName(r.kind, v.lang)}</td>
                     <td>
-                      {r.integrationId === null ? '—' : (names.get(Number(r.integrationId)) ?? `#${r.integrationId}`)}
+                      {r.integrationId === null ? '—' : (names.get(Number(r.integrationId)) ?? '—')}
                       {r.priceListId !== null ? (
                         <div>
-                          <a href={`/admin/price-lists/${r.priceListId}`}>
-                            {v.t('hist.priceList')} #{r.priceListId}
-                          </a>
+                          <a href={`/admin/price-lists/${r.priceListId}`}>{v.t('hist.priceList')}</a>
                         </div>
                       ) : null}
                     </td>
-                    <td>{r.trigger}</td>
-                    <RunFigureCells v={v} run={r} counts={safeCounts(r.counts)} />
+                    <td>{triggerText(r.trigger, v.lang)}</td>
+                    <RunFigureCells v={v} run={r} counts={r.counts} />
                   </tr>
                 ))}
               </tbody>
@@ -290,12 +303,12 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
                   <td>
                     <code>{t.prefix}…</code>
                   </td>
-                  <td>{formatTime(t.createdAt)}</td>
-                  <td>{formatTime(t.lastUsedAt)}</td>
+                  <td>{formatTime(t.createdAt, v.lang)}</td>
+                  <td>{formatTime(t.lastUsedAt, v.lang)}</td>
                   <td>
                     {t.revokedAt ? (
                       <span class="badge error">
-                        {v.t('tok.revoked')} {formatTime(t.revokedAt)}
+                        {v.t('tok.revoked')} {formatTime(t.revokedAt, v.lang)}
                       </span>
                     ) : (
                       <form method="post" action={`/admin/tokens/${t.id}/revoke`}>

@@ -12,8 +12,8 @@ import { PlatformWebhookService } from '../../app/platform-webhooks.js';
 import type { PlatformEventType } from '../../domain/platform-events.js';
 import type { DeliveryView } from '../../store/repositories/platform-webhook-repository.js';
 import type { WebhookDeliveryState } from '../../store/schema.js';
-import type { AdminEnv, AdminPanelDeps } from './admin-panel.js';
-import { flashFromQuery, idParam } from './admin-panel.js';
+import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
+import { flashFromQuery, idParam } from './admin-helpers.js';
 import type { Lang, MessageKey } from './i18n.js';
 import { Csrf, Page, Pager, formatTime, type ViewContext } from './layout.js';
 
@@ -113,18 +113,18 @@ export function registerWebhookRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
             <tbody>
               {items.map((d) => (
                 <tr>
-                  <td>{formatTime(d.createdAt)}</td>
+                  <td>{formatTime(d.createdAt, v.lang)}</td>
                   <td>{eventText(v, d.eventType)}</td>
                   <td>
                     <code>{d.url}</code>
                   </td>
                   <td>
                     <span class={`badge ${stateClass[d.state]}`}>{v.t(`wh.state.${d.state}` as MessageKey)}</span>
-                    {d.deliveredAt ? <div class="hint">{formatTime(d.deliveredAt)}</div> : null}
+                    {d.deliveredAt ? <div class="hint">{formatTime(d.deliveredAt, v.lang)}</div> : null}
                   </td>
                   <td class="num">{d.attempts}</td>
                   <td>{answerText(v, d)}</td>
-                  <td>{d.nextAttemptAt ? formatTime(d.nextAttemptAt) : '—'}</td>
+                  <td>{d.nextAttemptAt ? formatTime(d.nextAttemptAt, v.lang) : '—'}</td>
                   <td>
                     {d.state !== 'running' ? (
                       <form method="post" action={`/admin/webhook-deliveries/${d.id}/resend`}>

@@ -33,6 +33,7 @@ import * as m0030 from './0030_outbox_claims.js';
 import * as m0033 from './0033_order_ms_state.js';
 import * as m0034 from './0034_catalog_changes.js';
 import * as m0035 from './0035_price_list_row_changes.js';
+import * as m0037 from './0037_sync_run_progress.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -63,4 +64,5 @@ export const migrations: Record<string, Migration> = {
   '0033_order_ms_state': m0033,
   '0034_catalog_changes': m0034,
   '0035_price_list_row_changes': m0035,
+  '0037_sync_run_progress': m0037,
 };

@@ -86,6 +86,18 @@ export class LogEntryRepository {
     return (await s.execute()).map(toLogEntry);
   }
 
+  /** Error entries per integration since an ISO time (the integrations list's "errors in 24 h"). */
+  async errorCountsSince(since: string): Promise<Map<number, number>> {
+    const rows = await this.db
+      .selectFrom('logEntries')
+      .select(['integrationId', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('level', '=', 'error')
+      .where('at', '>=', since)
+      .groupBy('integrationId')
+      .execute();
+    return new Map(rows.filter((r) => r.integrationId !== null).map((r) => [Number(r.integrationId), Number(r.n)]));
+  }
+
   /** Retention: deletes entries older than the ISO time; returns how many. */
   async deleteOlderThan(iso: string): Promise<number> {
     const r = await this.db.deleteFrom('logEntries').where('at', '<', iso).executeTakeFirst();

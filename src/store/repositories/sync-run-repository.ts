@@ -64,6 +64,42 @@ export class SyncRunRepository {
       .execute();
   }
 
+  /** B9: how far a running run is (items processed of a total, null while unknown). */
+  async setProgress(id: number, done: number, total: number | null): Promise<void> {
+    await this.db
+      .updateTable('syncRuns')
+      .set({ progressDone: Math.max(0, Math.floor(done)), progressTotal: total === null ? null : Math.max(0, Math.floor(total)) })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .execute();
+  }
+
+  /** B9: the running runs of an integration or a price list (all when no scope), oldest first. */
+  async listRunning(scope: { integrationId?: number; priceListId?: number } = {}): Promise<SyncRun[]> {
+    let s = this.db.selectFrom('syncRuns').selectAll().where('status', '=', 'running').orderBy('id').limit(50);
+    if (scope.integrationId !== undefined) s = s.where('integrationId', '=', scope.integrationId);
+    if (scope.priceListId !== undefined) s = s.where('priceListId', '=', scope.priceListId);
+    return (await s.execute()).map(toSyncRun);
+  }
+
+  /** The latest run of each kind for each of the integrations. */
+  async latestPerKind(integrationIds: readonly number[], scanLimit = 2000): Promise<SyncRun[]> {
+    if (integrationIds.length === 0) return [];
+    const rows = await this.db.selectFrom('syncRuns').selectAll().where('integrationId', 'in', [...integrationIds]).orderBy('id', 'desc').limit(scanLimit).execute();
+    const seen = new Set<string>();
+    return rows.map(toSyncRun).filter((r) => {
+      const key = `${r.integrationId}:${r.kind}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
+  /** The kinds that have runs (for a filter). */
+  async kinds(): Promise<string[]> {
+    return (await this.db.selectFrom('syncRuns').select('kind').distinct().orderBy('kind').execute()).map((r) => r.kind);
+  }
+
   async finish(id: number, result: FinishSyncRun): Promise<SyncRun> {
     const run = await this.get(id);
     const finishedAt = nowIso(this.clock);
@@ -91,12 +127,13 @@ export class SyncRunRepository {
   }
 
   /** Newest first. */
-  async list(q: { integrationId?: number; priceListId?: number; kind?: string; limit?: number; beforeId?: number } = {}): Promise<SyncRun[]> {
+  async list(q: { integrationId?: number; priceListId?: number; kind?: string; limit?: number; beforeId?: number; afterId?: number } = {}): Promise<SyncRun[]> {
     let s = this.db.selectFrom('syncRuns').selectAll().orderBy('id', 'desc').limit(Math.min(q.limit ?? 50, 500));
     if (q.integrationId !== undefined) s = s.where('integrationId', '=', q.integrationId);
     if (q.priceListId !== undefined) s = s.where('priceListId', '=', q.priceListId);
     if (q.kind !== undefined) s = s.where('kind', '=', q.kind);
     if (q.beforeId !== undefined) s = s.where('id', '<', q.beforeId);
+    if (q.afterId !== undefined) s = s.where('id', '>', q.afterId);
     return (await s.execute()).map(toSyncRun);
   }
 
