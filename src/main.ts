@@ -48,10 +48,7 @@ import { MsAccountRepository } from './store/repositories/ms-account-repository.
 import { RegionRepository } from './store/repositories/region-repository.js';
 import { IntegrationProblemRepository } from './store/repositories/integration-problem-repository.js';
 import { JobTargetRepository } from './store/repositories/job-target-repository.js';
-import { CATEGORIES_KIND } from './sync/categories/kinds.js';
-import type { JobKind } from './sync/job-kinds.js';
 import { OUTBOX_KIND } from './sync/outbox/kinds.js';
-import { PHOTOS_KIND } from './sync/photos/kinds.js';
 import { verifySecretKey } from './store/secret-key-check.js';
 import { LogEntryRepository } from './store/repositories/log-entry-repository.js';
 import { MoySkladClientPool } from './sync/client-pool.js';

@@ -6,10 +6,13 @@
  * integration in the admin panel enqueues them (`enqueueFirstSyncs`).
  */
 import type { EnqueueRequest, JobEnqueuer } from '../queue/types.js';
+import { CATEGORIES_KIND } from '../sync/categories/kinds.js';
+import type { JobKind } from '../sync/job-kinds.js';
+import { PHOTOS_KIND } from '../sync/photos/kinds.js';
 import type { SyncRegistry } from '../sync/sync-registry.js';
 
 export function firstSyncRequests(syncs: SyncRegistry, integrationId: number, priceListIds: number[]): EnqueueRequest[] {
-  const rank = (kind: string): number => (kind === 'categories' ? 0 : kind.startsWith('nomenclature') ? 1 : kind === 'photos' ? 3 : 2);
+  const rank = (kind: JobKind): number => (kind === CATEGORIES_KIND ? 0 : kind.startsWith('nomenclature') ? 1 : kind === PHOTOS_KIND ? 3 : 2);
   const kinds = syncs.list().filter((k) => k.firstRun).sort((a, b) => rank(a.kind) - rank(b.kind) || (a.scope === b.scope ? 0 : a.scope === 'integration' ? -1 : 1));
   const out: EnqueueRequest[] = [];
   for (const k of kinds) {
