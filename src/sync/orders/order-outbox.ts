@@ -69,7 +69,6 @@ const triggerOf = (t: string): SyncTrigger => (t === 'schedule' || t === 'manual
 /** Registry entries (wire into `buildSyncRegistry`): the `outbox` kind drains the order outbox. */
 export function createOrderSyncKinds(deps: OrderSyncDeps): SyncKind[] {
   return [
-    createOrderStatusKind(deps),
     {
       kind: OUTBOX_KIND,
       description: 'Send waiting store changes to MoySklad: counterparties, customer and supplier orders, rejected positions (R3, R5–R7, R24–R28, B1)',
@@ -88,6 +87,7 @@ export function createOrderSyncKinds(deps: OrderSyncDeps): SyncKind[] {
         };
       },
     },
+    createOrderStatusKind(deps),
   ];
 }
 
