@@ -8,6 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import { errorMessage, isAppError } from '../core/errors.js';
+import { logError, logMsg, withLogMessage, type LogMessage } from '../domain/log-messages.js';
 import type { IntegrationLogInput } from '../log/integration-log.js';
 import { SyncRunRepository } from '../store/repositories/sync-run-repository.js';
 import type { Database, LogLevel, SyncRunStatus, SyncTrigger } from '../store/schema.js';
@@ -102,8 +103,12 @@ export class SyncRun {
     await this.#progressWrite;
   }
 
-  /** Writes a line to the integration log, tagged with this run. `error` lines count as errors. */
-  async log(level: LogLevel, message: string, details?: unknown): Promise<void> {
+  /**
+   * Writes a line to the integration log, tagged with this run. `error` lines count as errors.
+   * R32 `text` is what staff read on the admin panel (a message code and its parameters, kept in
+   * the details); `message` is the English line of the log file.
+   */
+  async log(level: LogLevel, message: string, details?: unknown, text?: LogMessage): Promise<void> {
     if (level === 'error') this.errors += 1;
     await this.#deps.log.write({
       level,
@@ -112,7 +117,7 @@ export class SyncRun {
       runId: this.id,
       kind: this.meta.kind,
       message,
-      details,
+      details: text ? withLogMessage(details, text) : details,
     });
   }
 }
@@ -153,8 +158,8 @@ export async function recordRun(deps: SyncRunDeps, meta: SyncRunMeta, work: (run
     const problem = await notePermissionProblem(deps.db, deps.clock, meta.integrationId, meta.kind, e).catch(() => null);
     result = { status: 'failed', message: problem ? `${problem.code}: ${problem.message}` : `${code}: ${errorMessage(e)}` };
     await (problem
-      ? run.log('error', `${meta.kind}: ${problem.message}`, { code: problem.code, msCode: problem.msCode, retryAt: problem.retryAt.toISOString() })
-      : run.log('error', `${meta.kind} failed: ${errorMessage(e)}`, { code })
+      ? run.log('error', `${meta.kind}: ${problem.message}`, { code: problem.code, msCode: problem.msCode, retryAt: problem.retryAt.toISOString() }, logMsg('run_problem', { kind: meta.kind, text: problem.message }))
+      : run.log('error', `${meta.kind} failed: ${errorMessage(e)}`, { code }, logMsg('run_failed', { kind: meta.kind, error: { ...logError(e), code } }))
     ).catch(() => undefined);
   }
   if (!thrown && result.status !== 'failed' && !run.problemNoted) await clearPermissionProblem(deps.db, deps.clock, meta.integrationId, meta.kind).catch(() => undefined);
@@ -184,7 +189,7 @@ export async function recordRun(deps: SyncRunDeps, meta: SyncRunMeta, work: (run
       counts: finished.counts,
       requests: finished.requests,
       durationMs: finished.durationMs,
-    });
+    }, logMsg('run_finished', { kind: meta.kind, status: finished.status, requests: finished.requests, counts: finished.counts }));
   }
   deps.onFinished?.(meta, finished);
   if (thrown) throw thrown;

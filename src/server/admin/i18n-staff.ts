@@ -5,7 +5,9 @@
  * Every lookup has a fallback that never shows the code itself (an unknown counter is left out,
  * an unknown kind is «синхронизация»), so a new code can never leak into a page.
  */
+import { logMessageText, plainErrorText, storedLogMessage, type LogError } from '../../domain/log-messages.js';
 import { KIND_TEXTS } from '../../domain/sync-kind-texts.js';
+import { formatDateTime } from './format.js';
 import type { Lang } from './i18n.js';
 
 type Texts = { ru: string; en: string };
@@ -116,6 +118,23 @@ export function humanLogMessage(message: string, lang: Lang): string {
   const failed = /^([a-z][a-z.]*)(?: failed)?: (.*)$/.exec(message);
   if (failed && KIND_TEXTS[failed[1]!]) return `${kindName(failed[1]!, lang)}: ${lang === 'ru' ? 'ошибка' : 'error'} — ${stripCodes(failed[2]!)}`;
   return stripRequirementIds(replaceKinds(message, lang));
+}
+
+/**
+ * R32 a log entry for people: a coded entry (its details keep a message code and parameters) is
+ * rendered from the table of messages; an entry written before codes shows its stored text.
+ */
+export function staffLogText(message: string, details: unknown, lang: Lang): string {
+  const coded = storedLogMessage(details);
+  if (!coded) return humanLogMessage(message, lang);
+  return logMessageText(coded, lang, { explain: explainError, counts: countsText, time: (iso, l) => formatDateTime(iso, l) });
+}
+
+/** An item's error for people: a Russian sentence as is, a known code by its text, otherwise the plain fallback. */
+function explainError(error: LogError, lang: Lang): string {
+  if (lang === 'ru' && CYRILLIC.test(error.text)) return error.text;
+  const known = error.code ? ERROR_TEXTS[error.code] : undefined;
+  return known ? known[lang] : plainErrorText(error, lang);
 }
 
 /** `(R26)`, `(R15–R17, R19)` — the requirement ids the log file keeps for us — left out for people. */

@@ -22,7 +22,7 @@ import { STOCK_FULL_KIND } from '../../sync/stock/stock-sync.js';
 import type { AdminContext, AdminEnv, AdminPanelDeps } from './admin-helpers.js';
 import { afterRunFromQuery, field, flashFromQuery, idParam } from './admin-helpers.js';
 import { formatInterval } from './format.js';
-import { humanLogMessage, kindName, levelText, stockTypeText, triggerText } from './i18n-staff.js';
+import { staffLogText, kindName, levelText, stockTypeText, triggerText } from './i18n-staff.js';
 import { LiveRuns, lastRunId, liveData, type LiveData } from './progress-block.js';
 import { RunFigureCells, RunFigureHeads, SearchForm } from './components.js';
 import { FeedSection } from './feed-pages.js';
@@ -41,7 +41,7 @@ interface CardData {
   storesProblem: string | null;
   priceTypes: Array<{ id: string; name: string }>;
   runs: Array<{ id: number; kind: string; trigger: string; status: string; startedAt: string; durationMs: number | null; counts: Record<string, number>; requests: number; errors: number; message: string | null }>;
-  entries: Array<{ at: string; level: string; message: string }>;
+  entries: Array<{ at: string; level: string; message: string; details?: unknown }>;
   rows: Array<{ brand: string; article: string; name: string; quantity: number; price: number | null }>;
   rowsTotal: number;
   q: string;
@@ -175,7 +175,7 @@ function PriceListCard({ v, d, flash }: { v: ViewContext; d: CardData; flash: Fl
                 <td style="width:60px">
                   <span class={`badge ${e.level === 'error' ? 'error' : e.level === 'warn' ? 'warn' : ''}`}>{levelText(e.level, v.lang)}</span>
                 </td>
-                <td>{humanLogMessage(e.message, v.lang)}</td>
+                <td>{staffLogText(e.message, e.details, v.lang)}</td>
               </tr>
             ))}
           </tbody>

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Hono } from 'hono';
+import { storedLogMessage } from '../../domain/log-messages.js';
 import { INTEGRATION_LOG_FILE, readIntegrationLog } from '../../log/integration-log.js';
 import type { LogLevel } from '../../store/schema.js';
 import { ApiTokenService } from '../auth.js';
@@ -16,7 +17,7 @@ import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
 import { field, flashFromQuery, idParam } from './admin-helpers.js';
 import { RegionRepository } from '../../store/repositories/region-repository.js';
 import { SyncRunRepository } from '../../store/repositories/sync-run-repository.js';
-import { humanLogMessage, kindName, levelText as levelLabel, triggerText } from './i18n-staff.js';
+import { staffLogText, kindName, levelText as levelLabel, triggerText } from './i18n-staff.js';
 import { LiveRuns, liveData } from './progress-block.js';
 import { RunFigureCells, RunFigureHeads, SelectFilter } from './components.js';
 import { Csrf, Page, formatDuration, formatTime, type ViewContext } from './layout.js';
@@ -174,8 +175,8 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
                     ) : null}
                   </td>
                   <td>
-                    {humanLogMessage(l.msg, v.lang)}
-                    {l.details !== undefined ? (
+                    {staffLogText(l.msg, l.details, v.lang)}
+                    {l.details !== undefined && !storedLogMessage(l.details) ? (
                       <details>
                         <summary class="muted">{v.t('logs.details')}</summary>
                         <pre>{JSON.stringify(l.details, null, 2)}</pre>

@@ -26,6 +26,7 @@ import { loadIntegrationContext, type IntegrationContext } from '../integration-
 import { problemOfError } from '../permission-problems.js';
 import { recordRun, type FinishedRun, type SyncRun, type SyncRunDeps } from '../sync-run.js';
 import { BALANCE_KIND, BALANCE_REFRESH_INTERVAL_MS } from './client-balance.js';
+import { logMsg } from '../../domain/log-messages.js';
 
 export interface BalanceSyncDeps {
   db: Kysely<Database>;
@@ -76,7 +77,7 @@ async function logCards(run: SyncRun, search: CardSearch): Promise<void> {
   if (matched + noCard + ambiguous === 0) return;
   await run.log('info', `first balance read of ${matched + noCard + ambiguous} client(s) never linked: ${matched} matched and linked (R25), ${noCard} with no MoySklad card, ${ambiguous} with several fitting cards (none guessed, none created)`, {
     counts: search.counts,
-  });
+  }, logMsg('balance_first_read', { matched, noCard, ambiguous }));
 }
 
 /**

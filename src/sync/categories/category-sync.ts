@@ -23,6 +23,7 @@ import { CategoryRepository } from '../../store/repositories/category-repository
 import type { Database } from '../../store/schema.js';
 import type { SyncRun } from '../sync-run.js';
 import { parentFolderOf, refreshFolderTree } from './folder-tree-sync.js';
+import { logMsg } from '../../domain/log-messages.js';
 
 export { CATEGORIES_KIND } from './kinds.js';
 
@@ -57,7 +58,7 @@ export async function runCategorySync(deps: CategorySyncDeps, target: CategorySy
   const folders = (await refreshFolderTree(deps, target, signal)).filter((f) => f.archived !== true);
   let siteCategoryId = target.siteCategoryId;
   if (siteCategoryId !== null && !(await categories.find(siteCategoryId))) {
-    await run.log('warn', `site category ${siteCategoryId} does not exist; folders are placed at the top level`);
+    await run.log('warn', `site category ${siteCategoryId} does not exist; folders are placed at the top level`, undefined, logMsg('site_category_missing', { category: String(siteCategoryId) }));
     siteCategoryId = null;
   }
   const existing = await categories.folderCategories(target.integrationId);

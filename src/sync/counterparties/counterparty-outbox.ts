@@ -27,6 +27,7 @@ import type { MoySkladClientPool } from '../client-pool.js';
 import { IntegrationInactiveError, loadIntegrationContext } from '../integration-context.js';
 import { ExportDeferred } from '../outbox/export-error.js';
 import type { OutboxHandler, OutboxHandlerResult } from '../outbox/outbox-drain.js';
+import { logMsg } from '../../domain/log-messages.js';
 
 export interface CounterpartyOutboxDeps {
   db: Kysely<Database>;
@@ -52,7 +53,7 @@ export function createCounterpartyOutboxHandler(deps: CounterpartyOutboxDeps): O
     const cp = await repo.find(counterpartyId);
     const link = cp ? await repo.findLink(counterpartyId, msAccountId) : null;
     if (!cp || !link) {
-      await env.run.log('info', `outbox ${item.id}: ${cp ? `${cp.kind} ${cp.externalId} is no longer linked to MoySklad` : `counterparty ${counterpartyId} no longer exists`}; nothing to send`);
+      await env.run.log('info', `outbox ${item.id}: ${cp ? `${cp.kind} ${cp.externalId} is no longer linked to MoySklad` : `counterparty ${counterpartyId} no longer exists`}; nothing to send`, undefined, cp ? logMsg('counterparty_not_linked', { party: cp.kind, externalId: String(cp.externalId) }) : logMsg('counterparty_missing', { id: String(counterpartyId) }));
       return { coalesced, counts: { counterparties_unlinked: 1 } };
     }
     if (item.integrationId === null) throw new ExportDeferred('no_integration', `no integration uses MoySklad account ${msAccountId}; the change of ${cp.kind} ${cp.externalId} waits`);
@@ -74,10 +75,10 @@ export function createCounterpartyOutboxHandler(deps: CounterpartyOutboxDeps): O
       await env.run.log('warn', `${cp.kind} ${cp.externalId}: linked MoySklad counterparty ${link.msCounterpartyId} no longer exists; unlinked (the next order export matches or creates it)`, {
         counterpartyId,
         msCounterpartyId: link.msCounterpartyId,
-      });
+      }, logMsg('counterparty_link_lost', { party: cp.kind, externalId: String(cp.externalId) }));
       return { coalesced, counts: { counterparties_unlinked: 1 } };
     }
-    await env.run.log('info', `${cp.kind} ${cp.externalId}: ${Object.keys(body).join(', ')} sent to MoySklad counterparty ${link.msCounterpartyId} (C11)`, { counterpartyId, fields: Object.keys(body) });
+    await env.run.log('info', `${cp.kind} ${cp.externalId}: ${Object.keys(body).join(', ')} sent to MoySklad counterparty ${link.msCounterpartyId} (C11)`, { counterpartyId, fields: Object.keys(body) }, logMsg('counterparty_sent', { party: cp.kind, externalId: String(cp.externalId), fields: Object.keys(body) }));
     return { coalesced, counts: { counterparties_updated: 1 } };
   };
 }

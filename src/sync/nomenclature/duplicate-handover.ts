@@ -20,6 +20,7 @@ import type { Database } from '../../store/schema.js';
 import type { SyncRun } from '../sync-run.js';
 import { checkDeletedItems, emptyCandidates } from './deletion-check.js';
 import { duplicateIssues } from './duplicate-issues.js';
+import { logMsg } from '../../domain/log-messages.js';
 
 export interface HandoverDeps {
   db: Kysely<Database>;
@@ -72,6 +73,6 @@ export async function handOverDuplicates(
   await report.resolve(target.msAccountId, resolved);
   await report.record(target.msAccountId, run.id, issues);
   run.count('handedOver', promoted.length);
-  await run.log('info', `${promoted.length} product(s) took the place of an archived, deleted or changed duplicate: ${promoted.slice(0, 20).join(', ')}`);
+  await run.log('info', `${promoted.length} product(s) took the place of an archived, deleted or changed duplicate: ${promoted.slice(0, 20).join(', ')}`, undefined, logMsg('duplicates_promoted', { count: promoted.length }));
   return { deleted, handedOver: promoted.length };
 }

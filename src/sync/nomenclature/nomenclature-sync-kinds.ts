@@ -19,6 +19,7 @@ import { PHOTOS_KIND, runPhotoSync } from '../photos/photo-sync.js';
 import type { SyncKind, SyncOutcome, SyncRunContext, SyncRunRequest } from '../sync-registry.js';
 import { recordRun, type FinishedRun, type SyncRunDeps } from '../sync-run.js';
 import { NOMENCLATURE_FULL, NOMENCLATURE_INCREMENTAL, runFullNomenclature, runIncrementalNomenclature, type NomenclatureOptions } from './nomenclature-sync.js';
+import { logMsg } from '../../domain/log-messages.js';
 
 export interface NomenclatureSyncKindsDeps {
   db: Kysely<Database>;
@@ -66,7 +67,7 @@ export function createNomenclatureSyncKinds(deps: NomenclatureSyncKindsDeps): Sy
     const options: NomenclatureOptions = { ...deps.options, signal: rc.signal, progress: rc.progress };
     const finished = await recordRun(deps.runDeps, { kind, trigger: triggerOf(rc.request.trigger), integrationId: ctx.integration.id }, async (run) => {
       const r = full ? await runFullNomenclature(core, target, run, options) : await runIncrementalNomenclature(core, target, run, options);
-      if (r.skipped > 0) await run.log('warn', `${r.skipped} product(s) not synced: see the data-quality report (B5)`);
+      if (r.skipped > 0) await run.log('warn', `${r.skipped} product(s) not synced: see the data-quality report (B5)`, undefined, logMsg('products_skipped', { count: r.skipped }));
       return {
         status: 'ok',
         message: `${r.pages} page(s): ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.skipped} skipped, ${r.archived} archived, ${r.deleted} deleted${r.handedOver ? `, ${r.handedOver} duplicate(s) handed over` : ''}${r.outsideRoot ? `, ${r.outsideRoot} outside the root folder(s)` : ''}${r.resumed ? ' (resumed from checkpoint)' : ''}`,
@@ -105,7 +106,7 @@ export function createNomenclatureSyncKinds(deps: NomenclatureSyncKindsDeps): Sy
             run,
             rc.signal,
           );
-          if (r.status === 'failed') await run.log('error', r.message ?? 'category sync failed');
+          if (r.status === 'failed') await run.log('error', r.message ?? 'category sync failed', undefined, logMsg('category_sync_failed', { error: { text: r.message ?? '' } }));
           return {
             status: r.status,
             message: r.message ?? `${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.archived} archived`,

@@ -51,6 +51,7 @@ import { mapMsProduct, mapMsVariant, type MappedItem } from './product-mapper.js
 
 export { NOMENCLATURE_FULL, NOMENCLATURE_INCREMENTAL } from './kinds.js';
 import { NOMENCLATURE_FULL, NOMENCLATURE_INCREMENTAL } from './kinds.js';
+import { logMsg } from '../../domain/log-messages.js';
 
 export interface NomenclatureDeps {
   db: Kysely<Database>;
@@ -250,7 +251,7 @@ export async function runFullNomenclature(deps: NomenclatureDeps, target: Nomenc
   const prior = await loadCheckpoint<FullCursor>(db, scope, NOMENCLATURE_FULL);
   const resumed = prior?.state === 'running';
   const cursor: FullCursor = resumed ? prior : { state: 'running', passStartedAt: nowIso(clock), phase: 'product', offset: 0 };
-  if (resumed) await run.log('info', `resuming the full pass started at ${cursor.passStartedAt} from ${cursor.phase} offset ${cursor.offset}`);
+  if (resumed) await run.log('info', `resuming the full pass started at ${cursor.passStartedAt} from ${cursor.phase} offset ${cursor.offset}`, undefined, logMsg('full_pass_resumed', { startedAt: cursor.passStartedAt }));
   await saveCheckpoint(db, clock, scope, NOMENCLATURE_FULL, cursor);
 
   const folderScope = await nomenclatureScope(deps, target, options.signal);
@@ -378,7 +379,7 @@ async function markUnseenDeleted(
   const n = (await markProductsDeleted(deps, target.msAccountId, await unseen())).length;
   if (n > 0) {
     run.count('deleted', n);
-    await run.log('info', `${n} product(s) no longer in MoySklad marked deleted`);
+    await run.log('info', `${n} product(s) no longer in MoySklad marked deleted`, undefined, logMsg('products_marked_deleted', { count: n }));
   }
   return n;
 }
@@ -404,12 +405,12 @@ export async function runIncrementalNomenclature(deps: NomenclatureDeps, target:
   let cursor: IncrementalCursor;
   if (prior && resumed) {
     cursor = { ...prior, mark: prior.mark ?? { product: prior.product.since, variant: prior.variant.since } };
-    await run.log('info', `resuming the interrupted incremental pass from products since ${cursor.product.since ?? 'the beginning'}`);
+    await run.log('info', `resuming the interrupted incremental pass from products since ${cursor.product.since ?? 'the beginning'}`, undefined, logMsg('incremental_pass_resumed', { since: cursor.product.since ?? null }));
   } else {
     const mark = prior?.mark ?? { product: prior?.product.since ?? null, variant: prior?.variant.since ?? null };
     const rescan = prior?.scopeKey !== undefined && prior.scopeKey !== scopeKey;
     cursor = { running: true, product: rescan ? { since: null, offset: 0 } : back(mark.product), variant: rescan ? { since: null, offset: 0 } : back(mark.variant), mark };
-    if (rescan) await run.log('info', 'the root folders of the integrations changed: every product and variant is read once more');
+    if (rescan) await run.log('info', 'the root folders of the integrations changed: every product and variant is read once more', undefined, logMsg('root_folders_changed', {}));
   }
   cursor.running = true;
   cursor.scopeKey = scopeKey;

@@ -30,6 +30,7 @@ import { withTransaction } from '../../store/db.js';
 import { createBody, finishSend, loadSubject, prepareSend, recordCreated, type OrderExportDeps, type OrderExportResult, type PreparedSend, type Subject } from './order-export.js';
 import { cachesOf, contextFor, exportDepsFor, recordOrderFailure, reportExported, type OrderRef, type OrderSyncDeps } from './order-run.js';
 import { emptyResolveReport, resolveProducts } from './product-resolver.js';
+import { logError, logMsg } from '../../domain/log-messages.js';
 
 interface Candidate {
   item: OutboxRow;
@@ -112,7 +113,7 @@ async function sendGroup(deps: OrderSyncDeps, env: OutboxHandlerEnv, group: Cand
       return;
     }
     // e.g. a product MoySklad refuses: the orders go one by one, so only those that need it fail.
-    await env.run.log('warn', `orders: resolving the batch's counterparties and products failed; its ${group.length} orders go one by one: ${e instanceof Error ? e.message : String(e)}`);
+    await env.run.log('warn', `orders: resolving the batch's counterparties and products failed; its ${group.length} orders go one by one: ${e instanceof Error ? e.message : String(e)}`, undefined, logMsg('order_batch_one_by_one', { count: group.length, error: logError(e) }));
     return;
   }
   const ready: Ready[] = [];

@@ -40,11 +40,12 @@ import { cardsOf, msLine, msRef, patchBody, positionBody, storeFor, storeLines }
 import { emptyResolveReport, type ResolvedCard, type ResolveReport } from './product-resolver.js';
 import { orderExportedEvent, positionDeletedEvent } from './order-events.js';
 import type { PlatformEvent } from '../../domain/platform-events.js';
+import { logMsg, type LogMessage } from '../../domain/log-messages.js';
 
 /** MoySklad accepts at most 1000 positions in one create or one `/positions` POST. */
 export const MAX_POSITIONS_PER_REQUEST = 1000;
 
-export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', message: string, details?: unknown) => Promise<void> | void;
+export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', message: string, details?: unknown, text?: LogMessage) => Promise<void> | void;
 
 /** Memory shared by the orders of one drain run (per MoySklad account). */
 export class ExportCaches {
@@ -183,7 +184,7 @@ async function deleteMsOrder(deps: OrderExportDeps, s: Subject): Promise<OrderEx
   // E3: each position that went with the MoySklad order is announced as deleted, in the same transaction.
   const gone = s.positions.filter((p) => p.msPositionId && p.syncState !== 'deleted');
   await new OrderRepository(deps.db, deps.clock).markMsOrderDeleted(info.orderId, gone.map((p) => positionDeletedEvent(s.order, p, p.msPositionId!)));
-  if (alreadyGone) await deps.log?.('info', `order ${s.order.externalId}: MoySklad ${s.type} ${msOrderId} was already deleted; recorded as deleted`);
+  if (alreadyGone) await deps.log?.('info', `order ${s.order.externalId}: MoySklad ${s.type} ${msOrderId} was already deleted; recorded as deleted`, undefined, logMsg('order_ms_already_deleted', { order: s.order.externalId }));
   const store = s.type === 'customerorder' ? await storeFor(deps.db, deps.clock, s.order, s.positions, deps.ctx.integration.defaultStoreMsId) : null;
   const deleted = s.positions.filter((p) => p.msPositionId && p.syncState !== 'deleted').length;
   return { orderId: info.orderId, msOrderId, action: 'deleted', counterparty: 'linked', positionsAdded: 0, positionsUpdated: 0, positionsDeleted: deleted, productsCreated: 0, reservesChangedAt: store };
@@ -324,7 +325,7 @@ async function applyPlan(deps: OrderExportDeps, s: Subject, msOrder: MsOrder, li
   const msById = new Map(ms.map((m) => [m.id, m]));
 
   for (const id of plan.relink) {
-    if (!freshlyCreated) await deps.log?.('warn', `order ${s.order.externalId}: MoySklad position ${row(id).msPositionId} (line ${row(id).externalId}) is gone; adding the line again`);
+    if (!freshlyCreated) await deps.log?.('warn', `order ${s.order.externalId}: MoySklad position ${row(id).msPositionId} (line ${row(id).externalId}) is gone; adding the line again`, undefined, logMsg('order_line_readded', { order: s.order.externalId, line: String(row(id).externalId) }));
     await setLine(deps, row(id), { msPositionId: null, syncState: 'pending' });
   }
   for (const id of plan.gone) await setLine(deps, row(id), { syncState: 'deleted' });

@@ -23,6 +23,7 @@ import { createOrderStatusKind } from './order-status-sync.js';
 import { createOrderBatchHandler } from './order-batch.js';
 import { createCounterpartyOutboxHandlers } from '../counterparties/counterparty-outbox.js';
 import { contextFor, exportDepsFor, orderOf, recordOrderFailure, reportExported, type OrderSyncDeps } from './order-run.js';
+import { logMsg } from '../../domain/log-messages.js';
 
 /** Outbox kinds about orders (written by `OrderRepository`); all mean "bring this order up to date". */
 export { ORDER_OUTBOX_KINDS };
@@ -35,7 +36,7 @@ export function createOrderOutboxHandler(deps: OrderSyncDeps): OutboxHandler {
     const coalesced = await env.store.pendingIdsOf('order', item.aggregateId, ORDER_OUTBOX_KINDS);
     const order = await orderOf(deps, item);
     if (!order) {
-      await env.run.log('warn', `outbox ${item.id}: order ${item.aggregateId} no longer exists; nothing to send`);
+      await env.run.log('warn', `outbox ${item.id}: order ${item.aggregateId} no longer exists; nothing to send`, undefined, logMsg('order_missing', { order: String(item.aggregateId) }));
       return { coalesced, counts: { orders_missing: 1 } };
     }
     try {

@@ -22,6 +22,7 @@ import type { SyncRunDeps } from '../sync-run.js';
 import { orderFailedEvent } from './order-events.js';
 import { ExportCaches, type OrderExportDeps, type OrderExportHooks, type OrderExportResult } from './order-export.js';
 import { shippedBrandSynonyms } from './shipped-brand-synonyms.js';
+import { logError, logMsg, type LogMessage } from '../../domain/log-messages.js';
 
 export interface OrderSyncDeps {
   db: Kysely<Database>;
@@ -74,7 +75,7 @@ export function exportDepsFor(deps: OrderSyncDeps, env: OutboxHandlerEnv, ctx: I
     clock: deps.clock,
     ctx,
     caches: cachesOf(env),
-    log: (level, message, details) => env.run.log(level, message, details),
+    log: (level, message, details, text) => env.run.log(level, message, details, text),
     brandSynonyms: deps.brandSynonyms ?? shippedBrandSynonyms(),
     ...(deps.hooks ? { hooks: deps.hooks } : {}),
   };
@@ -101,11 +102,11 @@ export async function reportExported(deps: OrderSyncDeps, env: OutboxHandlerEnv,
   if (result.productsCreated) counts.products_created = result.productsCreated;
   if (result.positionsDeleted) counts.positions_deleted = result.positionsDeleted;
   if (result.action === 'empty') {
-    await env.run.log('info', `order ${order.externalId}: every line is rejected or withdrawn; no empty order is created in MoySklad`, { orderId: order.id });
+    await env.run.log('info', `order ${order.externalId}: every line is rejected or withdrawn; no empty order is created in MoySklad`, { orderId: order.id }, logMsg('order_empty_not_created', { order: order.externalId }));
   } else if (result.action === 'deleted') {
-    await env.run.log('info', `order ${order.externalId}: every line is rejected or withdrawn; its MoySklad order ${result.msOrderId} was deleted`, { ...result });
+    await env.run.log('info', `order ${order.externalId}: every line is rejected or withdrawn; its MoySklad order ${result.msOrderId} was deleted`, { ...result }, logMsg('order_empty_deleted', { order: order.externalId }));
   } else if (result.action !== 'unchanged') {
-    await env.run.log('info', `order ${order.externalId} ${result.action} in MoySklad as ${result.msOrderId}`, { ...result });
+    await env.run.log('info', `order ${order.externalId} ${result.action} in MoySklad as ${result.msOrderId}`, { ...result }, logMsg('order_exported', { order: order.externalId, action: result.action }));
   }
   if (result.reservesChangedAt) counts.stock_refreshes = await refreshStock(deps, env.run.log, Number(ctx.msAccount.id), result.reservesChangedAt, order.externalId);
   return counts;
@@ -122,7 +123,7 @@ export async function orderOf(deps: OrderSyncDeps, item: OutboxRow): Promise<Ord
  * bound to that store (through the queue, merged with one already waiting), so the ordered goods
  * leave the available quantity within seconds instead of at the next scheduled run.
  */
-async function refreshStock(deps: OrderSyncDeps, log: (level: 'info' | 'warn', message: string, details?: unknown) => Promise<void>, msAccountId: number, storeId: string, orderRef: string): Promise<number> {
+async function refreshStock(deps: OrderSyncDeps, log: (level: 'info' | 'warn', message: string, details?: unknown, text?: LogMessage) => Promise<void>, msAccountId: number, storeId: string, orderRef: string): Promise<number> {
   if (!deps.enqueuer) return 0;
   const lists = await new OrderCatalogRepository(deps.db, deps.clock).priceListsBoundToStore(msAccountId, storeId);
   for (const pl of lists) {
@@ -130,7 +131,7 @@ async function refreshStock(deps: OrderSyncDeps, log: (level: 'info' | 'warn', m
       await deps.enqueuer.enqueue({ kind: STOCK_INCREMENTAL_KIND, priceListId: pl.id, integrationId: pl.integrationId, trigger: 'order', payload: { reason: 'order_exported', order: orderRef } });
     } catch (e) {
       // The export itself is done; the price list catches up at its next scheduled run.
-      await log('warn', `order ${orderRef}: the stock refresh of price list ${pl.id} could not be queued: ${e instanceof Error ? e.message : String(e)}`);
+      await log('warn', `order ${orderRef}: the stock refresh of price list ${pl.id} could not be queued: ${e instanceof Error ? e.message : String(e)}`, undefined, logMsg('order_stock_refresh_not_queued', { order: orderRef, error: logError(e) }));
     }
   }
   return lists.length;

@@ -26,6 +26,7 @@ import { classifyExportError, ExportDeferred } from './export-error.js';
 import { OUTBOX_KIND } from './kinds.js';
 import { OutboxRepository, type OutboxItemView } from '../../store/repositories/outbox-repository.js';
 import { OrderRepository } from '../../store/repositories/order-repository.js';
+import { logMsg, logSubject } from '../../domain/log-messages.js';
 
 /** `last_error` prefix of an item waiting for a permission or tariff problem to be fixed (C10). */
 export const PERMISSION_PROBLEM_PREFIX = 'permission_problem:';
@@ -241,7 +242,7 @@ async function settle(st: DrainState, item: OutboxRow, outcome: OutboxBatchOutco
       await store.markRetry(id, `${e.code}: ${e.message}`, new Date(clock.nowMs() + e.retryAfterMs));
       run.count('deferred');
       report.deferred += 1;
-      await run.log('info', `outbox ${id} (${item.kind} ${item.aggregateType} ${item.aggregateId}) deferred: ${e.message}`, { outboxId: id, code: e.code });
+      await run.log('info', `outbox ${id} (${item.kind} ${item.aggregateType} ${item.aggregateId}) deferred: ${e.message}`, { outboxId: id, code: e.code }, logMsg('outbox_deferred', { subject: logSubject(item), error: { code: e.code, text: e.message } }));
       return;
     }
     // C10 a permission or tariff refusal: the integration shows what to change in MoySklad, and the
@@ -251,7 +252,7 @@ async function settle(st: DrainState, item: OutboxRow, outcome: OutboxBatchOutco
       await store.markRetry(id, `${PERMISSION_PROBLEM_PREFIX}${problem.code}: ${problem.message}`, problem.retryAt);
       run.count('deferred');
       report.deferred += 1;
-      await run.log('warn', `outbox ${id} (${item.kind} ${item.aggregateType} ${item.aggregateId}) waits until ${problem.retryAt.toISOString()}: ${problem.message}`, { outboxId: id, code: problem.code });
+      await run.log('warn', `outbox ${id} (${item.kind} ${item.aggregateType} ${item.aggregateId}) waits until ${problem.retryAt.toISOString()}: ${problem.message}`, { outboxId: id, code: problem.code }, logMsg('outbox_waits', { subject: logSubject(item), until: problem.retryAt.toISOString(), text: problem.message }));
       return;
     }
     const c = classifyExportError(e);
@@ -264,12 +265,12 @@ async function settle(st: DrainState, item: OutboxRow, outcome: OutboxBatchOutco
         outboxId: id,
         code: c.code,
         attempts,
-      });
+      }, logMsg('outbox_retry', { subject: logSubject(item), at: retryAt.toISOString(), error: { code: c.code, text: c.message } }));
     } else {
       await store.markFailed(id, c.message);
       run.count('failed');
       report.failed += 1;
-      await run.log('error', `outbox ${id} (${item.kind} ${item.aggregateType} ${item.aggregateId}) failed: ${c.message}`, { outboxId: id, code: c.code, attempts });
+      await run.log('error', `outbox ${id} (${item.kind} ${item.aggregateType} ${item.aggregateId}) failed: ${c.message}`, { outboxId: id, code: c.code, attempts }, logMsg('outbox_failed', { subject: logSubject(item), error: { code: c.code, text: c.message } }));
     }
   } finally {
     st.held.delete(id);

@@ -34,6 +34,7 @@ import { msTimeToIso } from '../nomenclature/product-mapper.js';
 import type { SyncRun } from '../sync-run.js';
 import type { SyncProgress } from '../sync-registry.js';
 import type { BlobStore } from './blob-store.js';
+import { logError, logMsg } from '../../domain/log-messages.js';
 
 export { PHOTOS_KIND } from './kinds.js';
 
@@ -127,7 +128,7 @@ export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget,
     } catch (e) {
       if (options.signal?.aborted || !isItemFailure(e)) throw e;
       result.failed += 1;
-      await run.log('warn', `images of product ${p.msId} not synced: ${errorMessage(e)}`, { msProductId: p.msId });
+      await run.log('warn', `images of product ${p.msId} not synced: ${errorMessage(e)}`, { msProductId: p.msId }, logMsg('product_images_failed', { product: p.msId, error: logError(e) }));
       return;
     }
     const keep = new Set(fresh.flatMap((f) => [f.blobHash, f.thumbBlobHash]).filter((h): h is string => h !== null));
@@ -147,7 +148,7 @@ export async function runPhotoSync(deps: PhotoSyncDeps, target: PhotoSyncTarget,
       return (await deps.blobs.put(await target.client.downloadFile(mini, options.signal), img.filename)).hash;
     } catch (e) {
       if (options.signal?.aborted || !isItemFailure(e)) throw e;
-      await run.log('warn', `thumbnail of image ${img.filename} of product ${msProductId} not downloaded: ${errorMessage(e)}`);
+      await run.log('warn', `thumbnail of image ${img.filename} of product ${msProductId} not downloaded: ${errorMessage(e)}`, undefined, logMsg('thumbnail_failed', { file: img.filename, product: msProductId, error: logError(e) }));
       return null;
     }
   };

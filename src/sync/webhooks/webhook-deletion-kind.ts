@@ -23,6 +23,7 @@ import { dropPendingDeletions, hasCandidates, takePendingDeletions } from './pen
 
 export { DELETIONS_KIND } from './kinds.js';
 import { DELETIONS_KIND } from './kinds.js';
+import { logMsg } from '../../domain/log-messages.js';
 
 export interface DeletionKindDeps extends StockSyncDeps {
   clients: MoySkladClientPool;
@@ -72,7 +73,7 @@ export function createDeletionSyncKind(deps: DeletionKindDeps): SyncKind {
           checked: c.checked ?? 0,
           stillPresent: c.stillPresent ?? 0,
           notLocal: c.notLocal ?? 0,
-        });
+        }, deleted.length > 0 ? logMsg('products_deleted_by_webhook', { count: deleted.length }) : logMsg('deletions_checked', { checked: c.checked ?? 0, named: c.named ?? 0, deleted: 0, stillPresent: c.stillPresent ?? 0, notLocal: c.notLocal ?? 0 }));
         return { status: 'ok', message };
       });
 
