@@ -188,7 +188,7 @@ async function killRounds({ o, rand, createRound, config, env, dir, log }: KillC
   const countState = async (state: 'sent' | 'running'): Promise<number> =>
     Number((await monitor.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', state).executeTakeFirstOrThrow()).n);
   try {
-    for (let round = 0; killsDuringExport < o.kills && round < o.kills * 4; round++) {
+    for (let round = 0; killsDuringExport < o.kills && round < o.kills * 8; round++) {
       await createRound();
       log(`[chaos] round ${round + 1}: orders created`);
       const sentBefore = await countState('sent');

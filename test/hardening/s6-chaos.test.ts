@@ -13,7 +13,7 @@ describe.concurrent('S6 chaos', () => {
   for (const dialect of dialects) {
     const skip = dialect === 'postgres' ? postgresUnavailableReason() : null;
     (skip ? it.skip : it)(`S6 SIGKILL at 10 random points of order export on ${dialect}: 0 orders lost, 0 doubled, positions exact`, async () => {
-      const f = await runChaos({ dialect, kills: 10, ordersPerRound: 4, latencyMs: 5, maxKillDelayMs: 200, seed: dialect === 'sqlite' ? 1 : 2, log: (l) => console.info(l) });
+      const f = await runChaos({ dialect, kills: 10, ordersPerRound: 4, latencyMs: 100, maxKillDelayMs: 200, seed: dialect === 'sqlite' ? 1 : 2, log: (l) => console.info(l) });
       expect({ lost: f.lost, doubled: f.doubled, positionMismatches: f.positionMismatches, productsDoubled: f.productsDoubled }).toEqual({ lost: 0, doubled: 0, positionMismatches: 0, productsDoubled: 0 });
       expect(f.killsDuringExport).toBeGreaterThanOrEqual(10);
       expect(f.msOrders).toBe(f.orders);
