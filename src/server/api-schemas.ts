@@ -7,12 +7,16 @@ import { z } from 'zod';
 import { normalizeEmail, normalizeInn } from '../core/normalize.js';
 import { isPhoneNumber, REGION_COUNTRIES } from '../domain/phone.js';
 import { JOB_FAMILIES, PERMISSION_PROBLEMS } from '../domain/permission-problem.js';
+import { DB_ID_MAX } from '../core/db-id.js';
 import { canonicalTimeZone } from '../core/time-zone.js';
 import { nonBlank, optionalCleanText, queryText } from './input-text.js';
 
-/** Database ids are positive integers; a path id that is not one names nothing (404). */
-export const IdParam = z.string().regex(/^[1-9]\d{0,15}$/).transform(Number);
-export const RefId = z.number().int().positive();
+/** A path id that is not a database id names nothing (404). */
+export const IdParam = z.string().regex(/^[1-9]\d{0,9}$/).transform(Number).refine((n) => n <= DB_ID_MAX);
+/** An id in a body. */
+export const RefId = z.number().int().positive().max(DB_ID_MAX);
+/** An id in a query string (`?regionId=7`). */
+export const QueryId = z.coerce.number().int().positive().max(DB_ID_MAX);
 export const IdParams = z.object({ id: IdParam });
 export const PositionParams = z.object({ id: IdParam, positionId: IdParam });
 
@@ -282,7 +286,7 @@ export const PositionStatusChange = z
 export const OrderQuery = Paging.extend({
   q: queryText(200).meta({ description: "E6: substring of the order number, or of the counterparty's name, INN, e-mail or phone, any case (Cyrillic and Latin)" }),
   kind: z.enum(ORDER_KINDS).optional(),
-  counterpartyId: z.coerce.number().int().positive().optional(),
+  counterpartyId: QueryId.optional(),
   externalId: queryText(100),
 });
 
@@ -307,7 +311,7 @@ export const ProductQuery = Paging.extend({
   q: queryText(200).meta({ description: 'E6: substring of brand, article, code or name in any case (Cyrillic and Latin), or of the normalized article' }),
   brand: queryText(100),
   article: queryText(100).meta({ description: 'matched on the normalized article' }),
-  categoryId: z.coerce.number().int().positive().optional(),
+  categoryId: QueryId.optional(),
   integrationId: z.coerce
     .number()
     .int()

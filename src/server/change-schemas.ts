@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { TOMBSTONE_REASONS } from '../domain/catalog-changes.js';
-import { Product } from './api-schemas.js';
+import { Product, QueryId } from './api-schemas.js';
 
 export const ChangesQuery = z.object({
   after: z
@@ -17,12 +17,7 @@ export const ChangesQuery = z.object({
 });
 
 export const CatalogChangesQuery = ChangesQuery.extend({
-  integrationId: z.coerce
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .meta({ description: "C5: the catalog of this integration (region): its account's products, out of its root folder = not_synced" }),
+  integrationId: QueryId.optional().meta({ description: "C5: the catalog of this integration (region): its account's products, out of its root folder = not_synced" }),
 });
 
 export const TombstoneReason = z.enum(TOMBSTONE_REASONS).meta({

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { PLATFORM_EVENT_TYPES } from '../domain/platform-events.js';
 import { DATA_QUALITY_REASONS } from '../sync/nomenclature/product-mapper.js';
-import { IdParam, Paging } from './api-schemas.js';
+import { IdParam, Paging, QueryId } from './api-schemas.js';
 import { nonBlank, optionalCleanText } from './input-text.js';
 
 // ── E3 webhooks ────────────────────────────────────────────────────────────────────────────
@@ -99,7 +99,7 @@ export const DataQualityIssue = z
     detectedAt: z.string(),
   })
   .meta({ id: 'DataQualityIssue' });
-const integrationScope = z.coerce.number().int().positive().optional().meta({ description: "Only what this integration (region) shows: its account's cards under its root folder / its region's price lists" });
+const integrationScope = QueryId.optional().meta({ description: "Only what this integration (region) shows: its account's cards under its root folder / its region's price lists" });
 export const DataQualityQuery = Paging.extend({ reason: DataQualityReason.optional(), integrationId: integrationScope });
 
 export const PriceListIssueReason = z.enum(['no-price']).meta({ id: 'PriceListIssueReason', description: 'no-price — no value for the price list\'s price type (left out of the list, C3)' });
@@ -120,7 +120,7 @@ export const PriceListIssue = z
   .meta({ id: 'PriceListIssue' });
 export const PriceListIssueQuery = Paging.extend({
   reason: PriceListIssueReason.optional(),
-  priceListId: z.coerce.number().int().positive().optional(),
+  priceListId: QueryId.optional(),
   integrationId: integrationScope,
 });
 

@@ -17,7 +17,7 @@ import { BalanceRepository } from '../../store/repositories/balance-repository.j
 import type { Region } from '../../store/repositories/region-repository.js';
 import type { IntegrationProblemRow } from '../../store/schema.js';
 import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
-import { field, flashFromQuery, idParam } from './admin-helpers.js';
+import { field, flashFromQuery, idParam, pageParam } from './admin-helpers.js';
 import type { MessageKey } from './i18n.js';
 import { Csrf, Page, Pager, formatTime, type ViewContext } from './layout.js';
 
@@ -138,7 +138,7 @@ export function registerAccountsRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDe
   admin.get('/clients', async (c) => {
     const v = c.get('view');
     const q = c.req.query('q') ?? '';
-    const page = Math.max(1, Number(c.req.query('page') ?? '1') || 1);
+    const page = pageParam(c);
     const { items, total } = await new BalanceRepository(db, clock).listClients({ q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
     return c.html(
       <Page v={v} title={v.t('clients.title')} flash={flashFromQuery(c)}>

@@ -8,6 +8,7 @@
 import type { Context } from 'hono';
 import type { Kysely } from 'kysely';
 import type { TrustedProxies } from '../../core/client-address.js';
+import { isDbId } from '../../core/db-id.js';
 import type { Clock } from '../../core/clock.js';
 import type { JobEnqueuer } from '../../queue/types.js';
 import type { IntegrationSetupService } from '../../setup/integration-setup.js';
@@ -57,19 +58,31 @@ export function flashFromQuery(c: AdminContext): Flash | null {
   return null;
 }
 
-/** Positive integer route parameter, or null. */
+/** A database id route parameter, or null (the page then answers 404). */
 export function idParam(c: Context, name = 'id'): number | null {
   const n = Number(c.req.param(name));
-  return Number.isInteger(n) && n > 0 ? n : null;
+  return isDbId(n) ? n : null;
 }
 
-/** A safe post-login target: an /admin path of this site, else the integrations list. */
 /** `?after=<run id>` after a sync was enqueued: the page waits for the run after it (live progress). */
 export function afterRunFromQuery(c: AdminContext): number | undefined {
   const n = Number(c.req.query('after'));
-  return c.req.query('after') !== undefined && Number.isInteger(n) && n >= 0 ? n : undefined;
+  return c.req.query('after') !== undefined && (n === 0 || isDbId(n)) ? n : undefined;
 }
 
+/** `?page=` of a paged list: 1 when absent or not a sensible page number. */
+export function pageParam(c: Context): number {
+  const n = Number(c.req.query('page'));
+  return Number.isInteger(n) && n >= 1 && n <= 1_000_000 ? n : 1;
+}
+
+/** An optional database id in the query string (`?integrationId=`), or undefined. */
+export function queryIdParam(c: Context, name: string): number | undefined {
+  const n = Number(c.req.query(name));
+  return isDbId(n) ? n : undefined;
+}
+
+/** A safe post-login target: an /admin path of this site, else the integrations list. */
 export function safeNext(next: string | undefined): string {
   return next && /^\/admin(\/|$|\?)/.test(next) && !next.startsWith('//') && !next.includes('\\') ? next : '/admin/integrations';
 }

@@ -12,7 +12,7 @@ import { CatalogScopeRepository } from '../../store/repositories/catalog-scope-r
 import { CatalogViewRepository } from '../../store/repositories/catalog-view-repository.js';
 import { NOMENCLATURE_FULL } from '../../sync/nomenclature/nomenclature-sync.js';
 import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
-import { afterRunFromQuery, flashFromQuery } from './admin-helpers.js';
+import { afterRunFromQuery, flashFromQuery, pageParam } from './admin-helpers.js';
 import { SearchForm } from './components.js';
 import { Csrf, Page, Pager, formatTime, type ViewContext } from './layout.js';
 import { LiveRuns, lastRunId, liveData } from './progress-block.js';
@@ -30,7 +30,7 @@ export function registerCatalogRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
   admin.get('/products', async (c) => {
     const v = c.get('view');
     const q = (c.req.query('q') ?? '').trim();
-    const page = Math.max(1, Number(c.req.query('page')) || 1);
+    const page = pageParam(c);
     const { total, items: products } = await catalog.productsPage(q, page, PRODUCTS_PAGE);
     const ids = products.map((p) => p.id);
     // C8: a product's category depends on the integration; the panel shows it in the first one that shows it.

@@ -16,7 +16,7 @@ import type { ExportState } from '../../store/schema.js';
 import { resolveCounterpartyMatch } from '../../sync/counterparties/counterparty-export.js';
 import { retryOrderExport } from '../../sync/orders/order-outbox.js';
 import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
-import { field, flashFromQuery, idParam } from './admin-helpers.js';
+import { field, flashFromQuery, idParam, pageParam } from './admin-helpers.js';
 import { SearchForm } from './components.js';
 import { formatMoney, formatNumber } from './format.js';
 import type { MessageKey } from './i18n.js';
@@ -177,7 +177,7 @@ export function registerOrderRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps)
     const stateText = c.req.query('state') ?? '';
     const state = STATES.find((s) => s === stateText);
     const q = (c.req.query('q') ?? '').trim();
-    const page = Math.max(1, Number(c.req.query('page')) || 1);
+    const page = pageParam(c);
     const { total, items: orders } = await views.ordersPage({ kind, ...(state ? { state } : {}), search: q, page, size: ORDERS_PAGE });
     const ambiguous = await views.openMatchIssues(200);
     const tab = (k: 'customer' | 'supplier', key: MessageKey) => (

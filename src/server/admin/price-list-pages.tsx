@@ -20,7 +20,7 @@ import type { PriceListRow, StockType } from '../../store/schema.js';
 import { parseSalePrices } from '../../sync/stock/product-prices.js';
 import { STOCK_FULL_KIND } from '../../sync/stock/stock-sync.js';
 import type { AdminContext, AdminEnv, AdminPanelDeps } from './admin-helpers.js';
-import { afterRunFromQuery, field, flashFromQuery, idParam } from './admin-helpers.js';
+import { afterRunFromQuery, field, flashFromQuery, idParam, pageParam } from './admin-helpers.js';
 import { formatInterval } from './format.js';
 import { staffLogText, kindName, levelText, stockTypeText, triggerText } from './i18n-staff.js';
 import { LiveRuns, lastRunId, liveData, type LiveData } from './progress-block.js';
@@ -336,7 +336,7 @@ export function registerPriceListRoutes(admin: Hono<AdminEnv>, deps: AdminPanelD
 
   const render = async (c: AdminContext, id: number, flash: Flash | null, status: 200 | 422 = 200) => {
     const v = c.get('view');
-    const page = Math.max(1, Number(c.req.query('page')) || 1);
+    const page = pageParam(c);
     const d = await cardData(id, c.req.query('q') ?? '', page, afterRunFromQuery(c));
     if (!d) return c.notFound();
     if (d.storesProblem) d.storesProblem = problemText(v, d.storesProblem);

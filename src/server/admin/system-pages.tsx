@@ -14,7 +14,7 @@ import { INTEGRATION_LOG_FILE, readIntegrationLog } from '../../log/integration-
 import type { LogLevel } from '../../store/schema.js';
 import { ApiTokenService } from '../auth.js';
 import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
-import { field, flashFromQuery, idParam } from './admin-helpers.js';
+import { field, flashFromQuery, idParam, queryIdParam } from './admin-helpers.js';
 import { RegionRepository } from '../../store/repositories/region-repository.js';
 import { SyncRunRepository } from '../../store/repositories/sync-run-repository.js';
 import { staffLogText, kindName, levelText as levelLabel, triggerText } from './i18n-staff.js';
@@ -204,7 +204,7 @@ export function registerSystemRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDeps
   admin.get('/history', async (c) => {
     const v = c.get('view');
     const kind = c.req.query('kind') ?? '';
-    const integrationId = Number(c.req.query('integrationId')) || undefined;
+    const integrationId = queryIdParam(c, 'integrationId');
     const runs = await runsRepo.list({ ...(kind ? { kind } : {}), ...(integrationId ? { integrationId } : {}), limit: 300 });
     const kinds = await runsRepo.kinds();
     const live = await liveData(deps, {});

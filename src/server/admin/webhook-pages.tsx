@@ -13,7 +13,7 @@ import type { PlatformEventType } from '../../domain/platform-events.js';
 import type { DeliveryView } from '../../store/repositories/platform-webhook-repository.js';
 import type { WebhookDeliveryState } from '../../store/schema.js';
 import type { AdminEnv, AdminPanelDeps } from './admin-helpers.js';
-import { flashFromQuery, idParam } from './admin-helpers.js';
+import { flashFromQuery, idParam, pageParam } from './admin-helpers.js';
 import type { Lang, MessageKey } from './i18n.js';
 import { Csrf, Page, Pager, formatTime, type ViewContext } from './layout.js';
 
@@ -52,7 +52,7 @@ export function registerWebhookRoutes(admin: Hono<AdminEnv>, deps: AdminPanelDep
     const v = c.get('view');
     const stateText = c.req.query('state') ?? '';
     const state = STATES.includes(stateText as WebhookDeliveryState) ? (stateText as WebhookDeliveryState) : undefined;
-    const page = Math.max(1, Number(c.req.query('page')) || 1);
+    const page = pageParam(c);
     const subscriptions = await service.list();
     const { items, total } = await service.deliveries({ ...(state ? { state } : {}), limit: DELIVERIES_PAGE, offset: (page - 1) * DELIVERIES_PAGE });
     return c.html(

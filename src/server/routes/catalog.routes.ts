@@ -12,7 +12,7 @@ import type { ProductRow } from '../../store/schema.js';
 import { searchTextContains } from '../../store/search-filter.js';
 import type { ApiDeps } from '../api-deps.js';
 import { defineOperation, type ApiOperation } from '../api-router.js';
-import { Category, IdParams, Page, Product, ProductQuery, SyncEnqueued, SyncParams, type CategoryNode } from '../api-schemas.js';
+import { Category, IdParams, Page, QueryId, Product, ProductQuery, SyncEnqueued, SyncParams, type CategoryNode } from '../api-schemas.js';
 
 function productToApi(p: ProductRow, images: { productId: number; position: number; filename: string }[], categoryId: number | null): z.infer<typeof Product> {
   return {
@@ -105,7 +105,7 @@ export function catalogOperations(deps: ApiDeps): ApiOperation[] {
     }),
     defineOperation({
       method: 'get', path: '/categories', operationId: 'getCategoryTree', tag: 'catalog', summary: 'Site categories as a tree (R2, R22); with integrationId that integration’s tree (C8)',
-      query: z.object({ integrationId: z.coerce.number().int().positive().optional().meta({ description: "C8: only this integration's folder categories (plus the store's own)" }) }),
+      query: z.object({ integrationId: QueryId.optional().meta({ description: "C8: only this integration's folder categories (plus the store's own)" }) }),
       response: z.object({ items: z.array(Category) }),
       handler: async ({ query }) => {
         if (query.integrationId !== undefined) await integrationOf(query.integrationId);

@@ -13,7 +13,7 @@ import type { PriceListRow as PriceListTableRow } from '../../store/schema.js';
 import type { ApiDeps } from '../api-deps.js';
 import { API_PREFIX } from '../api-deps.js';
 import { defineOperation, type ApiOperation } from '../api-router.js';
-import { IdParams, Page, PriceList, PriceListCreate, PriceListRow, PriceListUpdate, RowsQuery, SyncEnqueued } from '../api-schemas.js';
+import { IdParams, Page, QueryId, PriceList, PriceListCreate, PriceListRow, PriceListUpdate, RowsQuery, SyncEnqueued } from '../api-schemas.js';
 import { UnprocessableError } from '../error-handler.js';
 import { loadRegion } from './regions.routes.js';
 
@@ -58,7 +58,7 @@ export function priceListOperations(deps: ApiDeps): ApiOperation[] {
   return [
     defineOperation({
       method: 'get', path: '/price-lists', operationId: 'listPriceLists', tag: 'price lists', summary: 'List price lists',
-      query: z.object({ regionId: z.coerce.number().int().positive().optional() }),
+      query: z.object({ regionId: QueryId.optional() }),
       response: z.object({ items: z.array(PriceList) }),
       handler: async ({ query }) => {
         let q = deps.db.selectFrom('priceLists').selectAll().orderBy('id');
