@@ -11,7 +11,9 @@ import type { Entity, EntityType, Fields, ImageRec, Position } from '../state/ty
 import { queryRows } from '../query/list.js';
 import type { ApiRequest, ApiResult } from './api-types.js';
 import { expandOf, listEnvelope, pagingOf } from './list-response.js';
-import { fieldsFromInput, orderStockPairs, parseRef } from './input.js';
+import { fieldsFromInput } from './input.js';
+import { orderStockPairs } from './input-positions.js';
+import { parseRef } from './input-refs.js';
 
 /** E7: demands are made by the control helpers (a manager ships in the web UI); their HTTP writes are not emulated. */
 export const READ_ONLY_TYPES = new Set<EntityType>(['variant', 'demand']);

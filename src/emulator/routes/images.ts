@@ -10,7 +10,7 @@ import { serializeImage, type ImageUrls } from '../state/serialize.js';
 import type { ImageRec } from '../state/types.js';
 import type { ApiRequest, ApiResult } from './api-types.js';
 import { listEnvelope, pagingOf } from './list-response.js';
-import { imagesFromInput } from './input.js';
+import { imagesFromInput } from './input-values.js';
 import { mustFind } from './entity.js';
 
 export function listImages(req: ApiRequest, productId: string): ApiResult {

@@ -9,7 +9,8 @@ import { serializePosition } from '../state/serialize.js';
 import type { Entity, Fields, Position } from '../state/types.js';
 import type { ApiRequest, ApiResult } from './api-types.js';
 import { expandOf, listEnvelope, pagingOf } from './list-response.js';
-import { computeSums, orderStockPairs, parseRef, positionFromInput } from './input.js';
+import { computeSums, orderStockPairs, positionFromInput } from './input-positions.js';
+import { parseRef } from './input-refs.js';
 import { mustFind, noteOrderStock } from './entity.js';
 
 type Doc = 'customerorder' | 'purchaseorder';

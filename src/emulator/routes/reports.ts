@@ -13,7 +13,7 @@ import { compileOrder, parseOrder } from '../query/order.js';
 import { searchPredicate } from '../query/fields.js';
 import type { ApiRequest, ApiResult } from './api-types.js';
 import { listEnvelope, pagingOf } from './list-response.js';
-import { parseRef } from './input.js';
+import { parseRef } from './input-refs.js';
 import { mustFind } from './entity.js';
 
 type Mode = 'all' | 'positiveOnly' | 'negativeOnly' | 'empty' | 'nonEmpty' | 'underMinimum';

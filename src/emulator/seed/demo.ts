@@ -10,7 +10,7 @@
 import type { EmulatorAccount } from '../state/account.js';
 import { createRng, intBetween, pick, rngUuid, type Rng } from '../state/ids.js';
 import { ref, type Fields, type Position } from '../state/types.js';
-import { computeSums } from '../routes/input.js';
+import { computeSums } from '../routes/input-positions.js';
 import { formatMoscow } from '../../core/moscow-time.js';
 import { articleLike, buildFolders, innLegal, innPerson, randomPrice, seedOrganizations, seedStores, seededProduct, sharedRefs } from './catalog.js';
 import { makePng } from './png.js';

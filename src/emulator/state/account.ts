@@ -7,8 +7,15 @@
 
 import type { Clock } from '../../core/clock.js';
 import { formatMoscow } from '../../core/moscow-time.js';
+import type { AccountInit, ChangeContext, DocState, PriceType, ProductInput, StockInput } from './account-types.js';
+import { Collection } from './collection.js';
+import { defaultPriceTypes, defaultStates } from './defaults.js';
+import { docStockMap, mergeStockCells, type DocStockMap } from './doc-stock.js';
 import { newAccessToken, randomId, type IdSource } from './ids.js';
-import { ADMIN_RIGHTS, type EmulatorUser, type EmulatorUserSpec } from './users.js';
+import { mediaTypeOf } from './media-type.js';
+import { productFields, productPatch } from './product-fields.js';
+import { shippedPositions } from './shipments.js';
+import { ADMIN_RIGHTS, newUser, type EmulatorUser, type EmulatorUserSpec } from './users.js';
 import {
   ENTITY_TYPES,
   ref,
@@ -18,104 +25,19 @@ import {
   type EntityType,
   type Fields,
   type ImageRec,
-  type Position,
-  type Ref,
   type StockCell,
   type StoredFile,
 } from './types.js';
 
-export interface PriceType {
-  id: string;
-  name: string;
-  externalCode: string;
-}
+export type { AccountInit, ChangeContext, DocState, PriceType, ProductInput, StockInput } from './account-types.js';
+export { Collection } from './collection.js';
 
-export interface DocState {
-  id: string;
-  name: string;
-  color: number;
-  stateType: 'Regular' | 'Successful' | 'Unsuccessful';
-}
-
-export interface ChangeContext {
-  /** Login of the user that made the change (auditContext.uid). */
-  uid: string;
-  /** URL prefixes from X-Lognex-WebHook-DisableByPrefix. */
-  disabledPrefixes: string[];
-}
 
 export type ChangeListener = (account: EmulatorAccount, events: ChangeEvent[], ctx: ChangeContext) => void;
 export type StockListener = (account: EmulatorAccount, changedMs: number) => void;
 
-export interface ProductInput {
-  name: string;
-  code?: string;
-  article?: string;
-  externalCode?: string;
-  description?: string;
-  folderId?: string;
-  /** "Цена продажи" in kopecks. */
-  salePrice?: number;
-  /** "Оптовая" in kopecks. */
-  wholesalePrice?: number;
-  buyPrice?: number;
-  archived?: boolean;
-  weight?: number;
-  syncId?: string;
-  id?: string;
-}
 
-export interface StockInput {
-  stock?: number;
-  reserve?: number;
-  inTransit?: number;
-}
 
-export class Collection {
-  readonly byId = new Map<string, Entity>();
-  /** Insertion order (the emulator's default list order). */
-  list: Entity[] = [];
-  readonly bySyncId = new Map<string, string>();
-  readonly byCode = new Map<string, string>();
-  #dirty = false;
-
-  add(e: Entity): void {
-    this.byId.set(e.id, e);
-    this.list.push(e);
-    const s = e.f.syncId;
-    if (typeof s === 'string') this.bySyncId.set(s, e.id);
-    if (typeof e.f.code === 'string') this.byCode.set(e.f.code, e.id);
-  }
-
-  remove(id: string): Entity | undefined {
-    const e = this.byId.get(id);
-    if (!e) return undefined;
-    this.byId.delete(id);
-    const s = e.f.syncId;
-    if (typeof s === 'string') this.bySyncId.delete(s);
-    if (typeof e.f.code === 'string' && this.byCode.get(e.f.code) === id) this.byCode.delete(e.f.code);
-    this.#dirty = true;
-    return e;
-  }
-
-  rows(): Entity[] {
-    if (this.#dirty) {
-      this.list = this.list.filter((e) => this.byId.has(e.id));
-      this.#dirty = false;
-    }
-    return this.list;
-  }
-}
-
-export interface AccountInit {
-  login: string;
-  password: string;
-  crm: boolean;
-  solutionTokens: string[];
-  clock: Clock;
-  accountId?: string;
-  ids?: IdSource;
-}
 
 export class EmulatorAccount {
   readonly login: string;
@@ -151,7 +73,7 @@ export class EmulatorAccount {
   changeListeners: ChangeListener[] = [];
   stockListeners: StockListener[] = [];
   #folderPaths: { version: number; paths: Map<string, string> } | undefined;
-  #docStock: { version: number; map: Map<string, Map<string, { reserve: number; inTransit: number }>> } | undefined;
+  #docStock: { version: number; map: DocStockMap } | undefined;
   /** When order reserves / purchase in-transit last changed per item and store (for changedSince). */
   readonly docStockChanged = new Map<string, Map<string, number>>();
 
@@ -168,21 +90,10 @@ export class EmulatorAccount {
     this.employeeId = this.ids();
     this.groupId = this.ids();
     this.users.push({ login: init.login, password: init.password, name: 'Администратор', employeeId: this.employeeId, userToken: undefined, cannotCreate: [], ...ADMIN_RIGHTS });
-    this.priceTypes = [
-      { id: this.ids(), name: 'Цена продажи', externalCode: 'cbcf493b-55bc-11d9-848a-00112f43529a' },
-      { id: this.ids(), name: 'Оптовая', externalCode: 'wholesale' },
-    ];
-    const mk = (name: string, color: number, stateType: DocState['stateType']): DocState => ({ id: this.ids(), name, color, stateType });
-    this.states.customerorder = [
-      mk('Новый', 15106326, 'Regular'),
-      mk('Подтвержден', 40931, 'Regular'),
-      mk('Собран', 8767198, 'Regular'),
-      mk('Отгружен', 15280409, 'Regular'),
-      mk('Доставлен', 10774205, 'Successful'),
-      mk('Возврат', 12548243, 'Unsuccessful'),
-      mk('Отменен', 10066329, 'Unsuccessful'),
-    ];
-    this.states.purchaseorder = [mk('Новый', 15106326, 'Regular'), mk('Подтвержден', 40931, 'Regular'), mk('Принят', 10774205, 'Successful')];
+    this.priceTypes = defaultPriceTypes(this.ids);
+    const states = defaultStates(this.ids);
+    this.states.customerorder = states.customerorder;
+    this.states.purchaseorder = states.purchaseorder;
   }
 
   // ---- tokens -------------------------------------------------------------------------------
@@ -217,17 +128,7 @@ export class EmulatorAccount {
   /** C10 adds a user (an employee with a login) with the given rights (none by default). */
   addUser(spec: EmulatorUserSpec, employeeId: string = this.ids()): EmulatorUser {
     if (this.users.some((u) => u.login === spec.login)) throw new Error(`user ${spec.login} exists`);
-    const user: EmulatorUser = {
-      login: spec.login,
-      password: spec.password,
-      name: spec.name ?? spec.login,
-      employeeId,
-      userToken: undefined,
-      admin: spec.admin ?? false,
-      stockReport: spec.stockReport ?? false,
-      companyCrm: spec.companyCrm ?? false,
-      cannotCreate: [...(spec.cannotCreate ?? [])],
-    };
+    const user = newUser(spec, employeeId);
     this.users.push(user);
     this.version++;
     return user;
@@ -413,29 +314,7 @@ export class EmulatorAccount {
   }
 
   productFields(input: ProductInput): Fields {
-    const f: Fields = { name: input.name, externalCode: input.externalCode ?? this.ids().replace(/-/g, '').slice(0, 22) };
-    if (input.code !== undefined && input.code !== '') f.code = input.code;
-    if (input.article !== undefined && input.article !== '') f.article = input.article;
-    if (input.description) f.description = input.description;
-    if (input.folderId) f.productFolder = ref('productfolder', input.folderId);
-    f.archived = input.archived ?? false;
-    f.shared = false;
-    f.uom = ref('uom', this.uomId);
-    const [sale, wholesale] = this.priceTypes;
-    const salePrices: Fields[] = [];
-    if (sale) salePrices.push({ value: input.salePrice ?? 0, currency: ref('currency', this.currencyId), priceType: ref('pricetype', sale.id) });
-    if (wholesale && input.wholesalePrice !== undefined)
-      salePrices.push({ value: input.wholesalePrice, currency: ref('currency', this.currencyId), priceType: ref('pricetype', wholesale.id) });
-    f.salePrices = salePrices;
-    f.buyPrice = { value: input.buyPrice ?? 0, currency: ref('currency', this.currencyId) };
-    if (input.weight !== undefined) f.weight = input.weight;
-    if (input.syncId) f.syncId = input.syncId;
-    f.images = [] as ImageRec[];
-    f.vatEnabled = false;
-    f.useParentVat = true;
-    f.paymentItemType = 'GOOD';
-    f.trackingType = 'NOT_TRACKED';
-    return f;
+    return productFields(this, input);
   }
 
   /** Creates a product as if through the API (code must be unique). */
@@ -451,23 +330,7 @@ export class EmulatorAccount {
   /** Partially updates a product (bumps `updated`, fires UPDATE webhooks). */
   updateProduct(id: string, patch: Partial<ProductInput>): Entity {
     const e = this.mustGet('product', id);
-    const full = this.productFields({ name: String(e.f.name), ...patch });
-    const apply: Fields = {};
-    for (const k of Object.keys(patch) as (keyof ProductInput)[]) {
-      if (k === 'folderId') apply.productFolder = patch.folderId ? full.productFolder : undefined;
-      else if (k === 'salePrice' || k === 'wholesalePrice') {
-        // Both prices in one patch: start from the one already applied, so neither is lost.
-        const prices = (((apply.salePrices ?? e.f.salePrices) as Fields[] | undefined) ?? []).map((p) => ({ ...p }));
-        const pt = k === 'salePrice' ? this.priceTypes[0] : this.priceTypes[1];
-        const value = patch[k] ?? 0;
-        const existing = prices.find((p) => isRef(p.priceType) && p.priceType.$ref.id === pt?.id);
-        if (existing) existing.value = value;
-        else if (pt) prices.push({ value, currency: ref('currency', this.currencyId), priceType: ref('pricetype', pt.id) });
-        apply.salePrices = prices;
-      } else if (k === 'buyPrice') apply.buyPrice = full.buyPrice;
-      else if (k === 'code' || k === 'article' || k === 'description') apply[k] = patch[k] === '' ? undefined : patch[k];
-      else if (k !== 'id') apply[k] = patch[k];
-    }
+    const apply = productPatch(this, e, patch);
     if (typeof apply.code === 'string') {
       const other = this.findByCode('product', apply.code);
       if (other && other.id !== id) throw new Error(`product code '${apply.code}' is not unique`);
@@ -506,26 +369,8 @@ export class EmulatorAccount {
    * applicable purchase orders that name a store.
    */
   stockCells(assortmentId: string): Map<string, StockCell> | undefined {
-    const base = this.stock.get(assortmentId);
     const docs = this.#docStockMap().get(assortmentId) ?? new Map<string, { reserve: number; inTransit: number }>();
-    const changed = this.docStockChanged.get(assortmentId);
-    if (docs.size === 0 && !changed) return base;
-    const out = new Map<string, StockCell>(base ? [...base].map(([k, c]) => [k, { ...c }]) : []);
-    for (const [storeId, d] of docs) {
-      const c = out.get(storeId) ?? { stock: 0, reserve: 0, inTransit: 0, changedMs: 0 };
-      c.reserve += d.reserve;
-      c.inTransit += d.inTransit;
-      c.changedMs = Math.max(c.changedMs, changed?.get(storeId) ?? 0);
-      out.set(storeId, c);
-    }
-    if (changed) {
-      for (const [storeId, ms] of changed) {
-        const c = out.get(storeId);
-        if (c) c.changedMs = Math.max(c.changedMs, ms);
-        else out.set(storeId, { stock: 0, reserve: 0, inTransit: 0, changedMs: ms });
-      }
-    }
-    return out;
+    return mergeStockCells(this.stock.get(assortmentId), docs, this.docStockChanged.get(assortmentId));
   }
 
   /** Marks (item, store) pairs whose order reserves or in-transit changed. */
@@ -545,29 +390,9 @@ export class EmulatorAccount {
     return any;
   }
 
-  #docStockMap(): Map<string, Map<string, { reserve: number; inTransit: number }>> {
+  #docStockMap(): DocStockMap {
     if (this.#docStock && this.#docStock.version === this.version) return this.#docStock.map;
-    const map = new Map<string, Map<string, { reserve: number; inTransit: number }>>();
-    for (const type of ['customerorder', 'purchaseorder'] as const) {
-      const field = type === 'customerorder' ? 'reserve' : 'inTransit';
-      for (const d of this.rows(type)) {
-        if (d.f.applicable === false || !isRef(d.f.store)) continue;
-        const storeId = d.f.store.$ref.id;
-        for (const p of (d.f.positions as { f: Fields }[] | undefined) ?? []) {
-          const amount = Number(p.f[field] ?? 0);
-          if (!amount || !isRef(p.f.assortment)) continue;
-          const pid = p.f.assortment.$ref.id;
-          let m = map.get(pid);
-          if (!m) {
-            m = new Map();
-            map.set(pid, m);
-          }
-          const cell = m.get(storeId) ?? { reserve: 0, inTransit: 0 };
-          cell[field] += amount;
-          m.set(storeId, cell);
-        }
-      }
-    }
+    const map = docStockMap(this.rows('customerorder'), this.rows('purchaseorder'));
     this.#docStock = { version: this.version, map };
     return map;
   }
@@ -637,21 +462,7 @@ export class EmulatorAccount {
 
   /** Sets `shipped` of each position of the order from the positions of its demands. */
   private recomputeShipped(order: Entity): void {
-    const left = new Map<string, number>();
-    for (const d of this.rows('demand')) {
-      if (!isRef(d.f.customerOrder) || d.f.customerOrder.$ref.id !== order.id) continue;
-      for (const p of (d.f.positions as Position[] | undefined) ?? []) {
-        const id = (p.f.assortment as Ref).$ref.id;
-        left.set(id, (left.get(id) ?? 0) + Number(p.f.quantity ?? 0));
-      }
-    }
-    const positions = ((order.f.positions as Position[] | undefined) ?? []).map((p) => {
-      const id = (p.f.assortment as Ref).$ref.id;
-      const shipped = Math.min(Number(p.f.quantity ?? 0), left.get(id) ?? 0);
-      left.set(id, (left.get(id) ?? 0) - shipped);
-      return { ...p, f: { ...p.f, shipped } };
-    });
-    order.f = { ...order.f, positions };
+    order.f = { ...order.f, positions: shippedPositions(order, this.rows('demand')) };
   }
 
   /** Stores a file and returns its id (used by images). */
@@ -681,11 +492,4 @@ export class EmulatorAccount {
   }
 }
 
-export function mediaTypeOf(filename: string): string {
-  const ext = filename.toLowerCase().split('.').pop() ?? '';
-  if (ext === 'png') return 'image/png';
-  if (ext === 'jpg' || ext === 'jpeg') return 'image/jpeg';
-  if (ext === 'gif') return 'image/gif';
-  if (ext === 'webp') return 'image/webp';
-  return 'application/octet-stream';
-}
+

@@ -58,3 +58,18 @@ export function permissionsOf(user: UserRights, tariffCrm: boolean): Record<stri
     webhook: user.admin ? all : {},
   };
 }
+
+/** C10 a new user from its spec (no rights unless given). */
+export function newUser(spec: EmulatorUserSpec, employeeId: string): EmulatorUser {
+  return {
+    login: spec.login,
+    password: spec.password,
+    name: spec.name ?? spec.login,
+    employeeId,
+    userToken: undefined,
+    admin: spec.admin ?? false,
+    stockReport: spec.stockReport ?? false,
+    companyCrm: spec.companyCrm ?? false,
+    cannotCreate: [...(spec.cannotCreate ?? [])],
+  };
+}
