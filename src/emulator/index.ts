@@ -6,10 +6,7 @@
  * calls it in-process with network semantics; `listen()` serves it.
  */
 
-import { gunzipSync } from 'node:zlib';
-import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
-import { serve } from '@hono/node-server';
 import { systemClock, type Clock } from '../core/clock.js';
 import { EmulatorAccount } from './state/account.js';
 import { applySeed, type SeedSpec } from './seed/index.js';
@@ -18,6 +15,8 @@ import { Faults, type FaultSettings } from './faults.js';
 import { StatsRecorder, type EmulatorStats } from './http/stats.js';
 import { API_PREFIX, handleApi, type Core, type LatencySettings } from './http/api-handler.js';
 import { FileHost } from './http/file-host.js';
+import { inProcessFetch } from './http/in-process-fetch.js';
+import { listenServer } from './http/listen.js';
 import { controlRoutes } from './http/control.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { loadState, saveState } from './state/persist.js';
@@ -123,10 +122,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
   const makeAccount = (spec: EmulatorAccountSpec): EmulatorAccount => {
     if (accounts.has(spec.login)) throw new Error(`duplicate emulator account ${spec.login}`);
-    const a = new EmulatorAccount({ login: spec.login, password: spec.password, crm: spec.crm ?? true, solutionTokens: spec.solutionTokens ?? [], clock });
-    if (spec.webhooks === false) a.setWebhooksAllowed(false);
-    applySeed(a, spec.seed);
-    for (const u of spec.users ?? []) a.addUser(u);
+    const a = newAccount(spec, clock);
     dispatcher.attach(a);
     accounts.set(spec.login, a);
     return a;
@@ -155,14 +151,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   };
 
   const app = new Hono();
-  app.all(`${API_PREFIX}/*`, (c) => handleApi(c, core));
-  app.all(API_PREFIX, (c) => handleApi(c, core));
-  app.get('/files/:token', (c) => files.serve(c, accounts));
-  app.get('/miniature/:accountId/documentminiature/:fileId', (c) => files.serveStatic(c, accounts));
-  app.get('/static/tinyimage/:accountId/tinyimage/:fileId/t.png', (c) => files.serveStatic(c, accounts));
+  mountApi(app, core, files);
   const emulator: Emulator = {
     app,
-    fetch: inProcessFetch,
+    fetch: inProcessFetch(app),
     listen,
     get apiBaseUrl() {
       return `${apiOrigin}${API_PREFIX}`;
@@ -185,10 +177,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       limiter.reset();
     },
     limits: () => limiter.settings,
-    setLatency: (l) => {
-      if (l.baseMs !== undefined) latency.baseMs = Math.max(0, l.baseMs);
-      if (l.perRowMs !== undefined) latency.perRowMs = Math.max(0, l.perRowMs);
-    },
+    setLatency: (l) => setLatency(latency, l),
     setReportRowLimit: (limit) => {
       core.reportRowLimit.value = limit === null || !Number.isFinite(limit) ? null : Math.max(0, Math.floor(limit));
     },
@@ -204,90 +193,20 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
   };
 
-  app.route(
-    '/__control',
-    controlRoutes({
-      stats: emulator.stats,
-      getFaults: () => faults.get(),
-      setFaults: emulator.setFaults,
-      setLimits: emulator.setLimits,
-      getLimits: emulator.limits,
-      setLatency: emulator.setLatency,
-      getReportRowLimit: () => core.reportRowLimit.value,
-      setReportRowLimit: emulator.setReportRowLimit,
-      reset: ({ state }) => {
-        stats.reset();
-        faults.clear();
-        limiter.reset();
-        for (const a of accounts.values()) {
-          a.apiDisabled = false;
-          a.recent429.length = 0;
-        }
-        if (state) {
-          const logins = [...accounts.keys()];
-          accounts.clear();
-          for (const login of logins) {
-            const spec = specs.find((s) => s.login === login);
-            if (spec) makeAccount(spec);
-          }
-        }
-      },
-      flushWebhooks: emulator.flushWebhooks,
-    }),
-  );
+  mountControl(app, emulator, core, (state) => resetCore(core, state ? () => recreateAccounts(accounts, specs, makeAccount) : undefined));
   app.notFound((c) => c.text('Not Found', 404));
 
-  async function inProcessFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-    let req = new Request(input, init);
-    if (!req.headers.has('accept-encoding')) {
-      // like undici: fetch asks for compressed bodies unless the caller sets Accept-Encoding itself
-      const headers = new Headers(req.headers);
-      headers.set('accept-encoding', 'gzip, deflate');
-      req = new Request(req, { headers });
-    }
-    for (let hop = 0; hop < 20; hop++) {
-      if (req.signal.aborted) throw abortError(req.signal);
-      const resPromise = Promise.resolve(app.request(req));
-      const res = await raceAbort(resPromise, req.signal);
-      const fault = res.headers.get('x-emulator-fault');
-      if (fault === 'drop') throw new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
-      if (fault === 'timeout') throw abortError(req.signal);
-      if (res.status >= 300 && res.status < 400 && res.headers.has('location') && req.redirect !== 'manual') {
-        if (req.redirect === 'error') throw new TypeError('fetch failed', { cause: new Error('unexpected redirect') });
-        const next = new URL(res.headers.get('location') ?? '', req.url);
-        const headers = new Headers(req.headers);
-        if (next.origin !== new URL(req.url).origin) {
-          headers.delete('authorization');
-          headers.delete('cookie');
-        }
-        const method = res.status === 303 || ((res.status === 301 || res.status === 302) && req.method === 'POST') ? 'GET' : req.method;
-        const body = method === req.method && method !== 'GET' && method !== 'HEAD' ? await req.clone().arrayBuffer() : undefined;
-        req = new Request(next, { method, headers, body, redirect: req.redirect, signal: req.signal });
-        continue;
-      }
-      return decode(res, req.url, hop > 0);
-    }
-    throw new TypeError('fetch failed', { cause: new Error('redirect count exceeded') });
-  }
-
   async function listen(port = 0, host = '127.0.0.1'): Promise<{ baseUrl: string; close(): Promise<void> }> {
-    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-      const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
-    });
-    const addr = server.address() as AddressInfo;
-    const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-    apiOrigin = options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${addr.port}`;
-    fileOrigin = `http://${shownHost === 'localhost' ? '127.0.0.1' : 'localhost'}:${addr.port}`;
+    const server = await listenServer(app, port, host);
+    apiOrigin = options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : `http://${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`;
+    fileOrigin = `http://${server.host === 'localhost' ? '127.0.0.1' : 'localhost'}:${server.port}`;
     const handle = {
       baseUrl: `${apiOrigin}${API_PREFIX}`,
-      close: () =>
-        new Promise<void>((resolve) => {
-          const idx = servers.indexOf(handle);
-          if (idx >= 0) servers.splice(idx, 1);
-          const srv = server as unknown as { closeAllConnections?: () => void; close(cb: () => void): void };
-          srv.closeAllConnections?.();
-          srv.close(() => resolve());
-        }),
+      close: () => {
+        const idx = servers.indexOf(handle);
+        if (idx >= 0) servers.splice(idx, 1);
+        return server.close();
+      },
     };
     servers.push(handle);
     return handle;
@@ -296,40 +215,65 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   return emulator;
 }
 
-function abortError(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+/** The API, the file host and the static image URLs. */
+function mountApi(app: Hono, core: Core, files: FileHost): void {
+  app.all(`${API_PREFIX}/*`, (c) => handleApi(c, core));
+  app.all(API_PREFIX, (c) => handleApi(c, core));
+  app.get('/files/:token', (c) => files.serve(c, core.accounts));
+  app.get('/miniature/:accountId/documentminiature/:fileId', (c) => files.serveStatic(c, core.accounts));
+  app.get('/static/tinyimage/:accountId/tinyimage/:fileId/t.png', (c) => files.serveStatic(c, core.accounts));
 }
 
-function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (!signal) return p;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(signal));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+function setLatency(latency: LatencySettings, l: { baseMs?: number; perRowMs?: number }): void {
+  if (l.baseMs !== undefined) latency.baseMs = Math.max(0, l.baseMs);
+  if (l.perRowMs !== undefined) latency.perRowMs = Math.max(0, l.perRowMs);
 }
 
-/** Like undici: a gzip body arrives decompressed while the headers stay as sent. */
-async function decode(res: Response, url: string, redirected: boolean): Promise<Response> {
-  let out: Response;
-  if ((res.headers.get('content-encoding') ?? '').toLowerCase() === 'gzip' && res.body) {
-    const buf = new Uint8Array(await res.arrayBuffer());
-    const body = buf.length ? gunzipSync(buf) : new Uint8Array(0);
-    out = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
-  } else {
-    out = new Response(res.body, { status: res.status, statusText: res.statusText, headers: res.headers });
+/** A new account from its spec: tariff options, seed and users. */
+function newAccount(spec: EmulatorAccountSpec, clock: Clock): EmulatorAccount {
+  const a = new EmulatorAccount({ login: spec.login, password: spec.password, crm: spec.crm ?? true, solutionTokens: spec.solutionTokens ?? [], clock });
+  if (spec.webhooks === false) a.setWebhooksAllowed(false);
+  applySeed(a, spec.seed);
+  for (const u of spec.users ?? []) a.addUser(u);
+  return a;
+}
+
+/** The accounts made again from their specs (those without a spec, e.g. loaded from a file, are dropped). */
+function recreateAccounts(accounts: Map<string, EmulatorAccount>, specs: EmulatorAccountSpec[], make: (spec: EmulatorAccountSpec) => EmulatorAccount): void {
+  const logins = [...accounts.keys()];
+  accounts.clear();
+  for (const login of logins) {
+    const spec = specs.find((s) => s.login === login);
+    if (spec) make(spec);
   }
-  Object.defineProperty(out, 'url', { value: url });
-  Object.defineProperty(out, 'redirected', { value: redirected });
-  return out;
+}
+
+/** `/__control/reset`: stats, faults, limiter and 429 lock-outs cleared; with `recreate`, the state too. */
+function resetCore(core: Core, recreate: (() => void) | undefined): void {
+  core.stats.reset();
+  core.faults.clear();
+  core.limiter.reset();
+  for (const a of core.accounts.values()) {
+    a.apiDisabled = false;
+    a.recent429.length = 0;
+  }
+  recreate?.();
+}
+
+function mountControl(app: Hono, emulator: Emulator, core: Core, reset: (state: boolean) => void): void {
+  app.route(
+    '/__control',
+    controlRoutes({
+      stats: emulator.stats,
+      getFaults: () => core.faults.get(),
+      setFaults: emulator.setFaults,
+      setLimits: emulator.setLimits,
+      getLimits: emulator.limits,
+      setLatency: emulator.setLatency,
+      getReportRowLimit: () => core.reportRowLimit.value,
+      setReportRowLimit: emulator.setReportRowLimit,
+      reset: ({ state }) => reset(Boolean(state)),
+      flushWebhooks: emulator.flushWebhooks,
+    }),
+  );
 }
