@@ -34,6 +34,7 @@ import * as m0033 from './0033_order_ms_state.js';
 import * as m0034 from './0034_catalog_changes.js';
 import * as m0035 from './0035_price_list_row_changes.js';
 import * as m0037 from './0037_sync_run_progress.js';
+import * as m0042 from './0042_shipped_quantity_float.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -65,4 +66,5 @@ export const migrations: Record<string, Migration> = {
   '0034_catalog_changes': m0034,
   '0035_price_list_row_changes': m0035,
   '0037_sync_run_progress': m0037,
+  '0042_shipped_quantity_float': m0042,
 };
