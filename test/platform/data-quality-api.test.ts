@@ -103,5 +103,28 @@ for (const dialect of dialects) {
       expect(new Set([...page1.json.items, ...page2.json.items].map((i: { msId: string }) => i.msId))).toEqual(new Set(priced.map((p) => p.id)));
       expect((await api.call('GET', '/api/v1/catalog/price-list-issues?reason=other')).status).toBe(400);
     });
+
+    it("E4 a price-list issue of a variant links MoySklad's variant form (#feature/edit), of a product the product form (#good/edit)", async () => {
+      fx = await createSyncFixture({ dialect, emulator: { limits: false, accounts: [{ login: 'admin@demo', password: 'demo', seed: 'empty' }] } });
+      const a = fx.emulator.account('admin@demo');
+      const product = a.createProduct({ name: 'Фильтр масляный', code: 'MAHLE OC 90', article: 'OC 90' });
+      const variant = a.createEntity('variant', { name: 'Фильтр масляный (2 шт)', code: 'MAHLE OC 91', article: 'OC 91', archived: false, product: ref('product', product.id) });
+      await runKind(fx, 'nomenclature.full');
+      const kinds = await fx.db.selectFrom('products').select(['msId', 'kind']).orderBy('msId').execute();
+      expect(new Map(kinds.map((k) => [k.msId, k.kind]))).toEqual(new Map([[product.id, 'product'], [variant.id, 'variant']]));
+      const now = fx.clock.now().toISOString();
+      const list = await fx.db.insertInto('priceLists').values({ regionId: fx.regionId, name: 'Склад', createdAt: now, updatedAt: now }).returning('id').executeTakeFirstOrThrow();
+      await new PriceListIssueRepository(fx.db, fx.clock).record(Number(list.id), fx.msAccountId, 'no-price', [product.id, variant.id]);
+      const api = await platformApi(fx);
+      const res = await api.call('GET', `/api/v1/catalog/price-list-issues?priceListId=${Number(list.id)}`);
+      expect(res.status).toBe(200);
+      const urls = new Map((res.json.items as Array<{ msId: string; msUrl: string }>).map((i) => [i.msId, i.msUrl]));
+      expect(urls).toEqual(
+        new Map([
+          [product.id, `https://online.moysklad.ru/app/#good/edit?id=${product.id}`],
+          [variant.id, `https://online.moysklad.ru/app/#feature/edit?id=${variant.id}`],
+        ]),
+      );
+    });
   });
 }

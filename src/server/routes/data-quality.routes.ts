@@ -78,7 +78,7 @@ export function dataQualityOperations(deps: ApiDeps): ApiOperation[] {
             reason: r.reason,
             reasonText: dataQualityReasonText(r.reason, 'ru'),
             msId: r.msProductId,
-            msUrl: moyskladCardUrl(r.msProductId, 'product'),
+            msUrl: moyskladCardUrl(r.msProductId, r.msType),
             productId: r.productId === null ? null : Number(r.productId),
             brand: r.brand,
             article: r.article,

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { chunk, nowIso } from '../database.js';
 import { withTransaction, type Db } from '../db.js';
-import type { PriceListIssueReason, PriceListIssueRow } from '../schema.js';
+import type { PriceListIssueReason, PriceListIssueRow, ProductKind } from '../schema.js';
 
 const PART = 500;
 
@@ -58,14 +58,27 @@ export class PriceListIssueRepository {
     return new Map(rows.map((r) => [Number(r.priceListId), Number(r.n)]));
   }
 
-  /** E4 the price-list part of the report: newest first, optionally one price list, one region's lists, one reason. */
-  async page(q: { priceListId?: number; regionId?: number; reason?: string; limit: number; offset: number }): Promise<{ items: PriceListIssueRow[]; total: number }> {
+  /**
+   * E4 the price-list part of the report: newest first, optionally one price list, one region's lists, one reason.
+   * `msType` is the kind of the MoySklad item (a variant's card is another form); `product` when the
+   * store no longer has the item.
+   */
+  async page(q: { priceListId?: number; regionId?: number; reason?: string; limit: number; offset: number }): Promise<{ items: Array<PriceListIssueRow & { msType: ProductKind }>; total: number }> {
     let base = this.db.selectFrom('priceListIssues as i').innerJoin('priceLists as l', 'l.id', 'i.priceListId');
     if (q.priceListId !== undefined) base = base.where('i.priceListId', '=', q.priceListId);
     if (q.regionId !== undefined) base = base.where('l.regionId', '=', q.regionId);
     if (q.reason !== undefined) base = base.where('i.reason', '=', q.reason as PriceListIssueRow['reason']);
     const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
-    const items = await base.selectAll('i').orderBy('i.detectedAt', 'desc').orderBy('i.id', 'desc').limit(q.limit).offset(q.offset).execute();
+    const rows = await base
+      .leftJoin('products as p', 'p.id', 'i.productId')
+      .selectAll('i')
+      .select('p.kind as kind')
+      .orderBy('i.detectedAt', 'desc')
+      .orderBy('i.id', 'desc')
+      .limit(q.limit)
+      .offset(q.offset)
+      .execute();
+    const items = rows.map(({ kind, ...r }) => ({ ...r, msType: kind === 'variant' ? ('variant' as const) : ('product' as const) }));
     return { items, total: Number(total) };
   }
 }
