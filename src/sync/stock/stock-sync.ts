@@ -6,12 +6,12 @@
  *   while it is in flight the next generation is staged from the synced nomenclature (`products`
  *   with their stored sale prices); then the quantities are set and the generation flipped
  *   (`PriceListRepository.beginSwap` → `StagedSwap`).
- * - Each run reads (the report, `StockRepository`), calls the pure plan (`domain/stock-plan.ts`:
- *   `planFullStock` / `planIncrementalStock`) and applies it.
  * - Incremental: the same report with `changedSince` = last cursor − 5 min overlap (never more than
  *   24 h back; an older, missing or foreign cursor falls back to a full sync), plus the rows whose
  *   product card changed in the local nomenclature since the last run (price, name) — no extra
  *   request; patched in place in one transaction (`PriceListRepository.patchRows`).
+ * - Each run reads (the report, `StockRepository`), calls the pure plan (`domain/stock-plan.ts`:
+ *   `planFullStock` / `planIncrementalStock`) and applies it.
  * - Every run is one `sync_runs` record and ONE price-list log entry (R14) with rows added,
  *   changed, zeroed, removed, duration, requests and errors. Details (products missing from the
  *   nomenclature) go to the integration log.
