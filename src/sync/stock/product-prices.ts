@@ -3,14 +3,9 @@
  * Sale prices of products, kept next to the nomenclature (`products.sale_prices`, migration 0003)
  * so that a stock sync needs no product request: the price of a price-list row is looked up here.
  *
- * The nomenclature sync stores them: either by putting `salePricesJson(product)` into its product
- * upsert, or by calling `storeProductSalePrices(db, msAccountId, products)` with each page of
- * MoySklad products it has upserted (one statement per 500 products).
+ * The nomenclature sync stores them by putting `salePricesJson(product)` into its product upsert.
  */
-import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
-import { chunk } from '../../store/database.js';
-import type { Database } from '../../store/schema.js';
 import type { MsSalePrice } from '../../moysklad/schemas/price.js';
 
 /** One sale price of a product; `value` in kopecks. */
@@ -82,25 +77,4 @@ export function pickPrice(prices: readonly StoredSalePrice[] | null, priceTypeId
   if (!prices || prices.length === 0) return undefined;
   const value = priceTypeId === null ? prices[0]?.value : prices.find((p) => p.priceTypeId === priceTypeId)?.value;
   return value !== undefined && value > 0 ? value : undefined;
-}
-
-/**
- * Writes the sale prices of already-upserted products (by MoySklad id) in statements of 500.
- * Products not in the table are ignored. Returns how many rows were updated.
- */
-export async function storeProductSalePrices(
-  db: Kysely<Database>,
-  msAccountId: number,
-  products: ReadonlyArray<{ id: string; salePrices?: MsSalePrice[] | undefined }>,
-): Promise<number> {
-  let updated = 0;
-  for (const part of chunk(products, 500)) {
-    const values = sql.join(part.map((p) => sql`(${p.id}, ${salePricesJson(p)})`));
-    const r = await sql`
-      with v(ms_id, sp) as (values ${values})
-      update products set sale_prices = (select v.sp from v where v.ms_id = products.ms_id)
-      where ms_account_id = ${msAccountId} and ms_id in (select v.ms_id from v)`.execute(db);
-    updated += Number(r.numAffectedRows ?? 0);
-  }
-  return updated;
 }
