@@ -616,6 +616,7 @@ export async function startService(config: RuntimeConfig, modes: ServiceModes, d
             logDir: config.logDir,
             publicBaseUrl: config.publicBaseUrl,
             trustedProxies: trustedProxies(config.trustedProxies),
+            ...(outbox.wake ? { wake: outbox.wake } : {}),
           }),
         mountExtra: (a: Hono) => {
           const handler = createMetricsHandler(metrics);

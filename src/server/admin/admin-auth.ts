@@ -11,6 +11,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { Database } from '../../store/schema.js';
 import { DEFAULT_LOGIN_THROTTLE, loginKey, retryAfterMs, type LoginThrottleOptions } from '../../domain/login-throttle.js';
+import { AdminUserRepository } from '../../store/repositories/admin-user-repository.js';
 import { LoginFailureRepository } from '../../store/repositories/login-failure-repository.js';
 
 export { DEFAULT_LOGIN_THROTTLE, type LoginThrottleOptions };
@@ -94,9 +95,11 @@ export interface AdminAuthDeps {
 export class AdminAuth {
   readonly throttle: LoginThrottle;
   readonly #deps: AdminAuthDeps;
+  readonly #users: AdminUserRepository;
 
   constructor(deps: AdminAuthDeps) {
     this.#deps = deps;
+    this.#users = new AdminUserRepository(deps.db);
     this.throttle = new LoginThrottle(deps.db, deps.clock, deps.throttle ?? DEFAULT_LOGIN_THROTTLE);
   }
 
@@ -108,7 +111,7 @@ export class AdminAuth {
   async login(login: string, password: string, ip: string): Promise<LoginResult> {
     const wait = await this.throttle.retryAfterMs(login, ip);
     if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
-    const user = await this.#deps.db.selectFrom('adminUsers').select(['id', 'login', 'passwordHash']).where('login', '=', login.trim()).executeTakeFirst();
+    const user = await this.#users.findByLogin(login.trim());
     const matches = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !matches) {
       await this.throttle.fail(login, ip);
@@ -120,45 +123,35 @@ export class AdminAuth {
     const cookieValue = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const now = this.#deps.clock.nowMs();
-    const row = await this.#deps.db
-      .insertInto('adminSessions')
-      .values({
-        idHash: sha256(cookieValue),
-        userId: user.id,
-        csrfToken,
-        createdAt: new Date(now).toISOString(),
-        expiresAt: new Date(now + this.sessionTtlMs).toISOString(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { ok: true, cookieValue, session: { sessionId: Number(row.id), userId: Number(user.id), login: user.login, csrfToken } };
+    const sessionId = await this.#users.openSession({
+      idHash: sha256(cookieValue),
+      userId: user.id,
+      csrfToken,
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + this.sessionTtlMs).toISOString(),
+    });
+    return { ok: true, cookieValue, session: { sessionId, userId: user.id, login: user.login, csrfToken } };
   }
 
   /** The live session of a cookie value, or null (unknown, expired, or its user was removed). */
   async session(cookieValue: string | undefined): Promise<AdminSession | null> {
     if (!cookieValue) return null;
-    const row = await this.#deps.db
-      .selectFrom('adminSessions as s')
-      .innerJoin('adminUsers as u', 'u.id', 's.userId')
-      .select(['s.id', 's.userId', 's.csrfToken', 's.expiresAt', 'u.login'])
-      .where('s.idHash', '=', sha256(cookieValue))
-      .executeTakeFirst();
+    const row = await this.#users.sessionByHash(sha256(cookieValue));
     if (!row) return null;
     if (Date.parse(row.expiresAt) <= this.#deps.clock.nowMs()) {
-      await this.#deps.db.deleteFrom('adminSessions').where('id', '=', row.id).execute();
+      await this.#users.deleteSession(row.id);
       return null;
     }
-    return { sessionId: Number(row.id), userId: Number(row.userId), login: row.login, csrfToken: row.csrfToken };
+    return { sessionId: row.id, userId: row.userId, login: row.login, csrfToken: row.csrfToken };
   }
 
   async logout(cookieValue: string | undefined): Promise<void> {
     if (!cookieValue) return;
-    await this.#deps.db.deleteFrom('adminSessions').where('idHash', '=', sha256(cookieValue)).execute();
+    await this.#users.deleteSessionByHash(sha256(cookieValue));
   }
 
   /** Removes expired sessions; returns how many. */
   async purgeExpired(): Promise<number> {
-    const r = await this.#deps.db.deleteFrom('adminSessions').where('expiresAt', '<=', this.#deps.clock.now().toISOString()).executeTakeFirst();
-    return Number(r.numDeletedRows);
+    return this.#users.purgeExpiredSessions(this.#deps.clock.now().toISOString());
   }
 }

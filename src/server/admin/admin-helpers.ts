@@ -7,6 +7,7 @@
  */
 import type { Context } from 'hono';
 import type { Kysely } from 'kysely';
+import type { OutboxWake } from '../../app/order-service.js';
 import type { TrustedProxies } from '../../core/client-address.js';
 import { isDbId } from '../../core/db-id.js';
 import type { Clock } from '../../core/clock.js';
@@ -35,6 +36,11 @@ export interface AdminPanelDeps {
   auth?: AdminAuth;
   /** S7 TRUSTED_PROXIES: whose X-Forwarded-For names the client address (default: none). */
   trustedProxies?: TrustedProxies;
+  /**
+   * P1: wakes the outbox sender after «Повторить» (or a resolved counterparty match) made an order's
+   * export due again, as the REST API does after a commit. Without it the minute poll sends them.
+   */
+  wake?: OutboxWake;
 }
 
 export type AdminEnv = { Variables: { view: ViewContext; session: AdminSession | null } };
