@@ -53,6 +53,14 @@ export class ConflictError extends AppError {
   }
 }
 
+/** A 422 for a request that is well-formed but breaks a business rule. */
+export class UnprocessableError extends AppError {
+  constructor(code: string, message: string, details?: unknown) {
+    super(code, message, { status: 422, details });
+    this.name = 'UnprocessableError';
+  }
+}
+
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
 /** A message safe to log or show for any thrown value. */

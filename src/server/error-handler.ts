@@ -8,7 +8,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
-import { AppError, isAppError } from '../core/errors.js';
+import { AppError, isAppError, UnprocessableError } from '../core/errors.js';
 
 /** One field-level validation message: `path` is dotted (`positions.0.quantity`), empty for the body itself. */
 export interface FieldIssue {
@@ -61,13 +61,7 @@ export class UnauthorizedError extends AppError {
   }
 }
 
-/** A 422 for a request that is well-formed but breaks a business rule. */
-export class UnprocessableError extends AppError {
-  constructor(code: string, message: string, details?: unknown) {
-    super(code, message, { status: 422, details });
-    this.name = 'UnprocessableError';
-  }
-}
+export { UnprocessableError };
 
 /** The one error shape (S2). */
 export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
