@@ -8,6 +8,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
+import type { AppErrorCode } from '../core/error-codes.js';
 import { AppError, isAppError, UnprocessableError } from '../core/errors.js';
 
 /** One field-level validation message: `path` is dotted (`positions.0.quantity`), empty for the body itself. */
@@ -18,7 +19,7 @@ export interface FieldIssue {
 
 /** The error body every error response uses (S2): `details` is always there, null when none. */
 export interface ErrorBody {
-  error: { code: string; message: string; details: unknown };
+  error: { code: AppErrorCode; message: string; details: unknown };
 }
 
 /** The part of a logger the error handler needs. */
@@ -64,7 +65,7 @@ export class UnauthorizedError extends AppError {
 export { UnprocessableError };
 
 /** The one error shape (S2). */
-export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+export function errorBody(code: AppErrorCode, message: string, details?: unknown): ErrorBody {
   return { error: { code, message, details: details ?? null } };
 }
 
