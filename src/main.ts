@@ -20,6 +20,7 @@ import type { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { Clock } from './core/clock.js';
 import { systemClock } from './core/clock.js';
+import type { StartupErrorCode } from './core/error-codes.js';
 import { AppError, errorMessage } from './core/errors.js';
 import { loadOrCreateKeyFile, parseSecretKey, SecretBox } from './core/secret-box.js';
 import { tightenTree } from './core/private-files.js';
@@ -77,7 +78,7 @@ export interface ConsoleOut {
 
 /** A startup failure whose message is the one line the CLI prints. */
 export class StartupError extends AppError {
-  constructor(code: string, message: string, cause?: unknown) {
+  constructor(code: StartupErrorCode, message: string, cause?: unknown) {
     super(code, message, cause === undefined ? {} : { cause });
     this.name = 'StartupError';
   }

@@ -4,6 +4,10 @@
  * logs, API responses and the admin panel can rely on; the message is for people.
  */
 
+import type { AppErrorCode } from './error-codes.js';
+
+export type { ApiErrorCode, AppErrorCode } from './error-codes.js';
+
 export interface AppErrorOptions {
   /** HTTP status when the error reaches the REST API (default 500). */
   status?: number;
@@ -13,11 +17,11 @@ export interface AppErrorOptions {
 }
 
 export class AppError extends Error {
-  readonly code: string;
+  readonly code: AppErrorCode;
   readonly status: number;
   readonly details: unknown;
 
-  constructor(code: string, message: string, options: AppErrorOptions = {}) {
+  constructor(code: AppErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
@@ -25,7 +29,7 @@ export class AppError extends Error {
     this.details = options.details;
   }
 
-  toJSON(): { code: string; message: string; details?: unknown } {
+  toJSON(): { code: AppErrorCode; message: string; details?: unknown } {
     return this.details === undefined
       ? { code: this.code, message: this.message }
       : { code: this.code, message: this.message, details: this.details };
@@ -47,9 +51,17 @@ export class ValidationError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(code: string, message: string, details?: unknown) {
+  constructor(code: AppErrorCode, message: string, details?: unknown) {
     super(code, message, { status: 409, details });
     this.name = 'ConflictError';
+  }
+}
+
+/** A 422 for a request that is well-formed but breaks a business rule. */
+export class UnprocessableError extends AppError {
+  constructor(code: AppErrorCode, message: string, details?: unknown) {
+    super(code, message, { status: 422, details });
+    this.name = 'UnprocessableError';
   }
 }
 

@@ -6,24 +6,11 @@
  * and whether retrying can help. Credentials never reach these objects: the client redacts every
  * text it copies from a response or a thrown value before building an error.
  */
+import { apiStatusOf, type MoySkladErrorCode } from '../core/error-codes.js';
 import { AppError } from '../core/errors.js';
 import type { MsErrorEntry } from './schemas/error.js';
 
-export type MoySkladErrorCode =
-  | 'moysklad_auth_failed'
-  | 'moysklad_forbidden'
-  | 'moysklad_not_found'
-  | 'moysklad_rate_limited'
-  | 'moysklad_unreachable'
-  | 'moysklad_timeout'
-  | 'moysklad_server_error'
-  | 'moysklad_bad_response'
-  | 'moysklad_request_failed';
-
-/** What our REST API answers when a MoySklad error reaches it: MoySklad is an upstream, never the client's fault. */
-export function apiStatusOf(code: MoySkladErrorCode): 502 | 503 {
-  return code === 'moysklad_rate_limited' || code === 'moysklad_unreachable' || code === 'moysklad_timeout' ? 503 : 502;
-}
+export { apiStatusOf, type MoySkladErrorCode };
 
 export interface MoySkladErrorInit {
   /** HTTP status of the MoySklad response; 0 when there was none (network, timeout). */

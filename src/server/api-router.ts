@@ -7,6 +7,7 @@
 import type { Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
+import type { ApiErrorCode } from '../core/error-codes.js';
 import { AppError } from '../core/errors.js';
 import { InvalidJsonError, RequestValidationError, zodIssues } from './error-handler.js';
 
@@ -41,8 +42,8 @@ export interface ApiOperation<
   /** Non-JSON success content type (e.g. `text/csv`); the handler then returns a Response. */
   responseContentType?: string;
   successStatus?: 200 | 201 | 202;
-  /** Error codes this operation can answer with besides `unauthorized` and `validation_failed`. */
-  errors?: readonly string[];
+  /** Error codes this operation can answer with besides `unauthorized` and `validation_failed` (502/503 for `moysklad_*`). */
+  errors?: readonly ApiErrorCode[];
   /** Public operations skip bearer auth (the OpenAPI document and its page, the secret price-list feeds). */
   public?: boolean;
   /**

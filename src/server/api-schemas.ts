@@ -3,6 +3,7 @@
  * The zod schemas of the platform REST API, defined once: routes validate with them and the
  * OpenAPI document is generated from them. Money is integer kopecks (`…Kopecks`).
  */
+import { API_ERROR_CODES } from '../core/error-codes.js';
 import { z } from 'zod';
 import { normalizeEmail, normalizeInn } from '../core/normalize.js';
 import { isPhoneNumber, REGION_COUNTRIES } from '../domain/phone.js';
@@ -347,7 +348,7 @@ export const ErrorResponse = z
   .object({
     error: z
       .object({
-        code: z.string().regex(/^[a-z][a-z0-9_]*$/).meta({ description: 'stable snake_case code, e.g. validation_failed, not_found, payload_too_large' }),
+        code: z.enum(API_ERROR_CODES).meta({ description: 'stable snake_case code (the closed list ApiErrorCode), e.g. validation_failed, not_found, payload_too_large' }),
         message: z.string().min(1),
         details: z
           .union([z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())])

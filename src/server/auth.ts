@@ -8,6 +8,7 @@ import { hashToken } from '../core/token-hash.js';
 import type { MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
+import { ApiTokenRepository, type ApiTokenRecord } from '../store/repositories/api-token-repository.js';
 import type { Database } from '../store/schema.js';
 import { UnauthorizedError } from './error-handler.js';
 
@@ -21,65 +22,40 @@ export function generateToken(): string {
   return API_TOKEN_PREFIX + randomBytes(32).toString('base64url');
 }
 
-export interface ApiTokenInfo {
-  id: number;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+export type ApiTokenInfo = ApiTokenRecord;
 
 /** Issues, lists, revokes and verifies API tokens. */
 export class ApiTokenService {
-  constructor(private readonly deps: { db: Kysely<Database>; clock: Clock }) {}
+  readonly #tokens: ApiTokenRepository;
+
+  constructor(private readonly deps: { db: Kysely<Database>; clock: Clock }) {
+    this.#tokens = new ApiTokenRepository(deps.db);
+  }
 
   /** Creates a token; the plain token is returned once and only its hash is stored. */
   async create(name: string): Promise<{ id: number; name: string; token: string }> {
     const token = generateToken();
-    const row = await this.deps.db
-      .insertInto('apiTokens')
-      .values({ name, tokenHash: hashToken(token), prefix: token.slice(0, 10), createdAt: this.deps.clock.now().toISOString() })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { id: Number(row.id), name, token };
+    const id = await this.#tokens.insert({ name, tokenHash: hashToken(token), prefix: token.slice(0, 10), createdAt: this.deps.clock.now().toISOString() });
+    return { id, name, token };
   }
 
-  async list(): Promise<ApiTokenInfo[]> {
-    const rows = await this.deps.db
-      .selectFrom('apiTokens')
-      .select(['id', 'name', 'prefix', 'createdAt', 'lastUsedAt', 'revokedAt'])
-      .orderBy('id')
-      .execute();
-    return rows.map((r) => ({ ...r, id: Number(r.id) }));
+  list(): Promise<ApiTokenInfo[]> {
+    return this.#tokens.list();
   }
 
   /** Revokes a token; returns false when there is no such (unrevoked) token. */
-  async revoke(id: number): Promise<boolean> {
-    const res = await this.deps.db
-      .updateTable('apiTokens')
-      .set({ revokedAt: this.deps.clock.now().toISOString() })
-      .where('id', '=', id)
-      .where('revokedAt', 'is', null)
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows) > 0;
+  revoke(id: number): Promise<boolean> {
+    return this.#tokens.revoke(id, this.deps.clock.now().toISOString());
   }
 
   /** The token's id when it is valid and not revoked, else null. Stamps `last_used_at`. */
   async verify(token: string): Promise<number | null> {
-    const row = await this.deps.db
-      .selectFrom('apiTokens')
-      .select(['id', 'lastUsedAt'])
-      .where('tokenHash', '=', hashToken(token))
-      .where('revokedAt', 'is', null)
-      .executeTakeFirst();
+    const row = await this.#tokens.findActiveByHash(hashToken(token));
     if (!row) return null;
     const now = this.deps.clock.now();
     // Stamp at most once a minute so that reads do not turn into writes on every request.
-    if (!row.lastUsedAt || now.getTime() - Date.parse(row.lastUsedAt) > 60_000) {
-      await this.deps.db.updateTable('apiTokens').set({ lastUsedAt: now.toISOString() }).where('id', '=', row.id).execute();
-    }
-    return Number(row.id);
+    if (!row.lastUsedAt || now.getTime() - Date.parse(row.lastUsedAt) > 60_000) await this.#tokens.stampUsed(row.id, now.toISOString());
+    return row.id;
   }
 }
 

@@ -8,7 +8,8 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
-import { AppError, isAppError } from '../core/errors.js';
+import type { AppErrorCode } from '../core/error-codes.js';
+import { AppError, isAppError, UnprocessableError } from '../core/errors.js';
 
 /** One field-level validation message: `path` is dotted (`positions.0.quantity`), empty for the body itself. */
 export interface FieldIssue {
@@ -18,7 +19,7 @@ export interface FieldIssue {
 
 /** The error body every error response uses (S2): `details` is always there, null when none. */
 export interface ErrorBody {
-  error: { code: string; message: string; details: unknown };
+  error: { code: AppErrorCode; message: string; details: unknown };
 }
 
 /** The part of a logger the error handler needs. */
@@ -61,16 +62,10 @@ export class UnauthorizedError extends AppError {
   }
 }
 
-/** A 422 for a request that is well-formed but breaks a business rule. */
-export class UnprocessableError extends AppError {
-  constructor(code: string, message: string, details?: unknown) {
-    super(code, message, { status: 422, details });
-    this.name = 'UnprocessableError';
-  }
-}
+export { UnprocessableError };
 
 /** The one error shape (S2). */
-export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+export function errorBody(code: AppErrorCode, message: string, details?: unknown): ErrorBody {
   return { error: { code, message, details: details ?? null } };
 }
 

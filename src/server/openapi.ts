@@ -4,6 +4,7 @@
  * (`z.toJSONSchema`), and renders it as a self-contained HTML page (no CDN, no script).
  */
 import { z } from 'zod';
+import { API_ERROR_STATUS, type ApiErrorCode } from '../core/error-codes.js';
 import type { ApiOperation } from './api-router.js';
 import { toOpenApiPath } from './api-router.js';
 import { ErrorResponse } from './api-schemas.js';
@@ -89,10 +90,11 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], basePa
         content: { 'application/json': { schema: op.response ? toSchema(op.response, 'output', components) : {} } },
       };
     }
-    const errorCodes = [...(op.public ? [] : ['unauthorized']), ...(op.body || op.query ? ['validation_failed'] : []), ...(op.body ? ['invalid_json'] : []), ...(op.errors ?? [])];
-    const byStatus = new Map<string, string[]>();
+    const errorCodes: ApiErrorCode[] = [...(op.public ? [] : ['unauthorized' as const]), ...(op.body || op.query ? ['validation_failed' as const] : []), ...(op.body ? ['invalid_json' as const] : []), ...(op.errors ?? [])];
+    const byStatus = new Map<string, ApiErrorCode[]>();
     for (const code of errorCodes) {
-      const s = code === 'unauthorized' ? '401' : code === 'not_found' ? '404' : code === 'validation_failed' || code === 'invalid_json' ? '400' : code.startsWith('duplicate') || code.endsWith('_conflict') || code.endsWith('_swapped') ? '409' : '422';
+      // One table gives each code its status (core/error-codes.ts): 502/503 for a failed MoySklad call.
+      const s = String(API_ERROR_STATUS[code]);
       byStatus.set(s, [...(byStatus.get(s) ?? []), code]);
     }
     for (const [s, codes] of byStatus) {

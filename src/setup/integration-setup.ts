@@ -11,7 +11,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
-import { AppError, errorMessage } from '../core/errors.js';
+import { AppError, errorMessage, type AppErrorCode } from '../core/errors.js';
 import type { SecretBox } from '../core/secret-box.js';
 import type { MoySkladClient, MoySkladCredentials } from '../moysklad/client.js';
 import { MoySkladAuthError, MoySkladError } from '../moysklad/errors.js';
@@ -80,7 +80,7 @@ export function credentialProblemOf(e: unknown): CheckFailure {
 }
 
 export class SetupError extends AppError {
-  constructor(code: string, message: string) {
+  constructor(code: AppErrorCode, message: string) {
     super(code, message, { status: 422 });
     this.name = 'SetupError';
   }

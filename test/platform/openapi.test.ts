@@ -5,6 +5,8 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
+import { API_ERROR_CODES, API_ERROR_STATUS, type ApiErrorCode } from '../../src/core/error-codes.js';
+import { defineOperation } from '../../src/server/api-router.js';
 import { buildOpenApiDocument } from '../../src/server/openapi.js';
 import { apiOperations, APP_VERSION } from '../../src/server/app.js';
 import { API_PREFIX } from '../../src/server/api-deps.js';
@@ -75,5 +77,36 @@ describe('OpenAPI document', () => {
     const op = doc.paths['/api/v1/price-lists/{id}/changes']!.get as { parameters: Array<{ name: string }> };
     expect(op.parameters.map((p) => p.name)).toEqual(['id', 'after', 'limit']);
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['PriceListRowChange', 'PriceListChangePage']));
+  });
+
+  it('S2 the Error schema names the closed list of codes, and each documented error status is the one its codes are answered with', () => {
+    const error = doc.components.schemas.Error as { properties: { error: { properties: { code: { enum: string[] } } } } };
+    expect(error.properties.error.properties.code.enum).toEqual(API_ERROR_CODES);
+    for (const methods of Object.values(doc.paths)) {
+      for (const op of Object.values(methods) as Array<{ responses: Record<string, { description: string }> }>) {
+        for (const [status, r] of Object.entries(op.responses)) {
+          if (!r.description.startsWith('Error codes: ')) continue;
+          const codes = r.description.slice('Error codes: '.length).split(', ') as ApiErrorCode[];
+          expect(codes.map((c) => String(API_ERROR_STATUS[c]))).toEqual(codes.map(() => status));
+        }
+      }
+    }
+  });
+
+  it('S2 an operation that calls MoySklad while answering documents 503 (rate limited, unreachable, timed out) and 502 (anything else); the document validates', async () => {
+    const op = defineOperation({
+      method: 'get', path: '/upstream', operationId: 'upstream', tag: 'test', summary: 'reads MoySklad',
+      errors: ['moysklad_rate_limited', 'moysklad_unreachable', 'moysklad_timeout', 'moysklad_server_error', 'moysklad_auth_failed'],
+      handler: () => ({}),
+    });
+    const withUpstream = buildOpenApiDocument([op], API_PREFIX, APP_VERSION);
+    const responses = (withUpstream.paths['/api/v1/upstream']!.get as { responses: Record<string, { description: string }> }).responses;
+    expect(Object.fromEntries(Object.entries(responses).map(([s, r]) => [s, r.description]))).toEqual({
+      '200': 'OK',
+      '401': 'Error codes: unauthorized',
+      '503': 'Error codes: moysklad_rate_limited, moysklad_unreachable, moysklad_timeout',
+      '502': 'Error codes: moysklad_server_error, moysklad_auth_failed',
+    });
+    await expect(SwaggerParser.validate(structuredClone(withUpstream) as never)).resolves.toBeDefined();
   });
 });

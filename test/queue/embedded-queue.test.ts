@@ -120,7 +120,7 @@ describe('embedded queue (SQLite)', () => {
         },
         balance: async ({ job }) => {
           attempts.push({ kind: job.kind, at: clock.nowMs() });
-          throw new AppError('moysklad_crm_required', 'the tariff has no CRM');
+          throw new AppError('moysklad_forbidden', 'the tariff has no CRM');
         },
       },
     });
@@ -139,7 +139,7 @@ describe('embedded queue (SQLite)', () => {
     expect(okRec?.result).toEqual({ sent: 1 });
     expect(attempts.filter((a) => a.kind === 'balance')).toHaveLength(1);
     const badRec = await queue.get(bad.jobId);
-    expect(badRec?.lastError).toEqual({ message: 'the tariff has no CRM', code: 'moysklad_crm_required', retryable: false });
+    expect(badRec?.lastError).toEqual({ message: 'the tariff has no CRM', code: 'moysklad_forbidden', retryable: false });
   });
 
   it('B9 counts runs by kind and outcome and exposes queue depth in Prometheus format', async () => {

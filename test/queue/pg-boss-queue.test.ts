@@ -108,7 +108,7 @@ block(skipReason ? `pg-boss engine (SKIPPED: ${skipReason})` : 'pg-boss engine (
         },
         balance: async ({ job }) => {
           seen.push([job.kind, job.attempt]);
-          throw new AppError('moysklad_crm_required', 'no CRM on this tariff');
+          throw new AppError('moysklad_forbidden', 'no CRM on this tariff');
         },
       },
     });
@@ -127,7 +127,7 @@ block(skipReason ? `pg-boss engine (SKIPPED: ${skipReason})` : 'pg-boss engine (
     ]);
     expect(seen.filter(([k]) => k === 'balance')).toEqual([['balance', 1]]);
     expect((await q.get(ok.jobId))?.result).toEqual({ sent: 2 });
-    expect((await q.get(bad.jobId))?.lastError).toEqual({ message: 'no CRM on this tariff', code: 'moysklad_crm_required', retryable: false });
+    expect((await q.get(bad.jobId))?.lastError).toEqual({ message: 'no CRM on this tariff', code: 'moysklad_forbidden', retryable: false });
   });
 
   it('B7 a new instance runs the jobs a killed worker process left (queued, and mid-run once expired)', async () => {

@@ -102,9 +102,9 @@ for (const dialect of dialects) {
       const seen: string[] = [];
       const handler: OutboxHandler = async (item) => {
         seen.push(item.aggregateId);
-        if (item.aggregateId === '2') throw new ExportDeferred('option_off', 'skipped: option off', 3_600_000);
+        if (item.aggregateId === '2') throw new ExportDeferred('purchase_orders_off', 'skipped: option off', 3_600_000);
         if (item.aggregateId === '3') throw Object.assign(new Error('socket hang up'));
-        if (item.aggregateId === '4') throw new ExportError('bad_data', 'MoySklad refused the data');
+        if (item.aggregateId === '4') throw new ExportError('product_unresolved', 'MoySklad refused the data');
         return { counts: { done: 1 } };
       };
       const handlers = new Map([['test.kind', handler]]);
@@ -115,7 +115,7 @@ for (const dialect of dialects) {
       expect(await store.get(later)).toMatchObject({ state: 'pending', lastError: expect.stringContaining('option off') });
       expect((await store.get(later))!.nextAttemptAt).toBe(new Date(clock.nowMs() + 3_600_000).toISOString());
       expect(await store.get(flaky)).toMatchObject({ state: 'pending', attempts: 1, nextAttemptAt: new Date(clock.nowMs() + outboxBackoffMs(1)).toISOString() });
-      expect(await store.get(broken)).toMatchObject({ state: 'failed', lastError: expect.stringContaining('bad_data') });
+      expect(await store.get(broken)).toMatchObject({ state: 'failed', lastError: expect.stringContaining('product_unresolved') });
       expect((await store.list({ state: 'failed' })).map((r) => r.id)).toEqual([broken]);
       expect(await store.stateCounts()).toEqual({ pending: 2, running: 0, sent: 1, failed: 1 });
 

@@ -33,7 +33,7 @@ export function changeOperations(deps: ApiDeps): ApiOperation[] {
         if (query.integrationId !== undefined && !integration) throw new NotFoundError('integration', query.integrationId);
         const page = await new CatalogChangeRepository(deps.db).page(after, query.limit, integration);
         const upserts = page.items.filter((i) => i.change.op === 'upsert').map((i) => i.product);
-        const products = await productsToApi(deps.db, scope, upserts, integration);
+        const products = await productsToApi(deps, scope, upserts, integration);
         return {
           items: page.items.map((i) => ({
             seq: i.seq,

@@ -7,13 +7,12 @@ import { readClientBalance, recordClientActivity } from '../../sync/balance/clie
 import type { z } from 'zod';
 import { createCounterparty, loadCounterpartyOfKind, updateCounterparty } from '../../app/counterparty-service.js';
 import { formatRoubles } from '../../core/money.js';
-import { normalizePhone, REGION_COUNTRIES } from '../../domain/phone.js';
+import { CounterpartyRepository } from '../../store/repositories/counterparty-repository.js';
 import type { CounterpartyKind, CounterpartyRow } from '../../store/schema.js';
 import type { ApiDeps } from '../api-deps.js';
 import { defineOperation, type ApiOperation } from '../api-router.js';
 import { ActivityResult, Balance, Counterparty, CounterpartyCreate, CounterpartyQuery, CounterpartyUpdate, IdParams, Page } from '../api-schemas.js';
 import { loadRegion } from './regions.routes.js';
-import { searchTextContains } from '../../store/search-filter.js';
 
 export const counterpartyToApi = (r: CounterpartyRow): z.infer<typeof Counterparty> => ({
   id: Number(r.id),
@@ -43,25 +42,8 @@ export function counterpartyOperations(deps: ApiDeps, kind: CounterpartyKind): A
       method: 'get', path: base, operationId: `list${Name}s`, tag, summary: `List ${tag} (search by name, INN, e-mail, phone; or by externalId)`,
       query: CounterpartyQuery, response: Page(Counterparty),
       handler: async ({ query }) => {
-        let q = deps.db.selectFrom('counterparties').where('kind', '=', kind);
-        if (query.externalId) q = q.where('externalId', '=', query.externalId);
-        const text = searchTextContains('searchText', query.q);
-        if (query.q && text) {
-          // C13: the key a number has in any region's country (the search does not know the region).
-          const phones = [...new Set(REGION_COUNTRIES.map((c) => normalizePhone(query.q, c)).filter((k): k is string => k !== null))];
-          q = q.where((eb) =>
-            eb.or([
-              // E6: name, INN, e-mail or phone as typed, in any case (Cyrillic and Latin alike).
-              text,
-              eb('innNorm', '=', query.q!.replace(/\D+/g, '')),
-              eb('emailNorm', '=', query.q!.trim().toLowerCase()),
-              ...(phones.length ? [eb('phoneNorm', 'in', phones)] : []),
-            ]),
-          );
-        }
-        const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
-        const rows = await q.selectAll().orderBy('id').limit(query.limit).offset(query.offset).execute();
-        return { items: rows.map(counterpartyToApi), total: Number(total), limit: query.limit, offset: query.offset };
+        const { total, rows } = await new CounterpartyRepository(deps.db, deps.clock).searchPage(kind, query, query.limit, query.offset);
+        return { items: rows.map(counterpartyToApi), total, limit: query.limit, offset: query.offset };
       },
     }),
     defineOperation({

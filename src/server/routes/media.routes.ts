@@ -12,6 +12,7 @@
 import type { Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
+import { PhotoRepository } from '../../store/repositories/photo-repository.js';
 import type { Database } from '../../store/schema.js';
 import { BlobStore, isBlobHash } from '../../sync/photos/blob-store.js';
 import { errorBody } from '../error-handler.js';
@@ -27,6 +28,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export function mountMediaRoutes(app: Hono, deps: MediaRoutesDeps): void {
   const blobs = new BlobStore(deps.db, deps.clock, deps.dataDir);
+  const photos = new PhotoRepository(deps.db, deps.clock);
 
   const send = async (c: Context, hash: string, extra: Record<string, string> = {}): Promise<Response> => {
     if (c.req.header('if-none-match') === `"${hash}"`) return c.body(null, 304, { ETag: `"${hash}"`, 'Cache-Control': IMMUTABLE });
@@ -51,14 +53,8 @@ export function mountMediaRoutes(app: Hono, deps: MediaRoutesDeps): void {
   app.get('/media/:hash/thumb', async (c) => {
     const hash = c.req.param('hash');
     if (!isBlobHash(hash)) return c.json(errorBody('not_found', 'no such image'), 404);
-    const row = await deps.db
-      .selectFrom('productImages')
-      .select('thumbBlobHash')
-      .where('blobHash', '=', hash)
-      .where('thumbBlobHash', 'is not', null)
-      .limit(1)
-      .executeTakeFirst();
-    if (row?.thumbBlobHash) return send(c, row.thumbBlobHash);
+    const thumb = await photos.thumbnailOf(hash);
+    if (thumb) return send(c, thumb);
     return send(c, hash, { 'X-Thumbnail': 'original' });
   });
 }

@@ -4,9 +4,8 @@
  */
 import { z } from 'zod';
 import { createRegion, updateRegion } from '../../app/region-service.js';
-import { NotFoundError } from '../../core/errors.js';
 import { isRegionCountry } from '../../domain/phone.js';
-import type { Region as RegionModel } from '../../store/repositories/region-repository.js';
+import { RegionRepository, type Region as RegionModel } from '../../store/repositories/region-repository.js';
 import type { RegionRow } from '../../store/schema.js';
 import type { ApiDeps } from '../api-deps.js';
 import { defineOperation, type ApiOperation } from '../api-router.js';
@@ -21,10 +20,9 @@ export const regionToApi = (r: RegionRow | RegionModel): z.infer<typeof Region> 
   country: isRegionCountry(r.country) ? r.country : 'RU',
 });
 
-export async function loadRegion(deps: ApiDeps, id: number): Promise<RegionRow> {
-  const row = await deps.db.selectFrom('regions').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new NotFoundError('region', id);
-  return row;
+/** The region or 404 `not_found`. */
+export function loadRegion(deps: Pick<ApiDeps, 'db' | 'clock'>, id: number): Promise<RegionModel> {
+  return new RegionRepository(deps.db, deps.clock).get(id);
 }
 
 export function regionOperations(deps: ApiDeps): ApiOperation[] {
@@ -33,7 +31,8 @@ export function regionOperations(deps: ApiDeps): ApiOperation[] {
       method: 'get', path: '/regions', operationId: 'listRegions', tag: 'regions', summary: 'List regions (central first)',
       response: z.object({ items: z.array(Region) }),
       handler: async () => {
-        const rows = await deps.db.selectFrom('regions').selectAll().orderBy('isCentral', 'desc').orderBy('id').execute();
+        // The central region first, then by id (the sort is stable over the repository's id order).
+        const rows = (await new RegionRepository(deps.db, deps.clock).list()).sort((a, b) => Number(b.isCentral) - Number(a.isCentral));
         return { items: rows.map(regionToApi) };
       },
     }),

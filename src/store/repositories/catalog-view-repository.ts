@@ -3,7 +3,8 @@
  * The reads the admin panel's catalog pages show (Номенклатура, a price list's rows, the
  * data-quality report, the category and price-type choices): paged, searched (E6) lists, read-only.
  */
-import { normalizeArticle } from '../../core/normalize.js';
+import { sql } from 'kysely';
+import { normalizeArticle, normalizeBrand } from '../../core/normalize.js';
 import type { Db } from '../db.js';
 import { searchTextContains } from '../search-filter.js';
 
@@ -23,6 +24,17 @@ export interface PriceListRowItem {
   name: string;
   quantity: number;
   price: number | null;
+}
+
+/** What a price list's rows can be filtered by (each optional). */
+export interface PriceListRowsFilter {
+  q?: string | undefined;
+  brand?: string | undefined;
+  article?: string | undefined;
+}
+
+export interface PriceListRowView extends PriceListRowItem {
+  msProductId: string | null;
 }
 
 export class CatalogViewRepository {
@@ -108,20 +120,33 @@ export class CatalogViewRepository {
 
   /** E6: a price list's current rows, searched like the API (brand, article, code or name; or the normalized article). */
   async priceListRowsPage(priceListId: number, generation: number, q: string, page: number, size: number): Promise<{ total: number; rows: PriceListRowItem[] }> {
+    const { total, rows } = await this.priceListRows(priceListId, generation, { q }, size, (page - 1) * size);
+    return { total, rows: rows.map(({ msProductId: _ms, ...r }) => r) };
+  }
+
+  /**
+   * R11/E6: rows of one generation of a price list, brand-then-article order: `brand` and `article`
+   * match their normal forms; `q` is searched through the row's product (brand, article, code or
+   * name, any case) or as a part of the normalized article.
+   */
+  async priceListRows(priceListId: number, generation: number, filter: PriceListRowsFilter, limit: number, offset: number): Promise<{ total: number; rows: PriceListRowView[] }> {
     let rowsQ = this.db.selectFrom('priceListRows').where('priceListId', '=', priceListId).where('generation', '=', generation);
-    const text = searchTextContains('products.searchText', q);
+    if (filter.brand) rowsQ = rowsQ.where(sql<string>`upper(brand)`, '=', normalizeBrand(filter.brand));
+    if (filter.article) rowsQ = rowsQ.where('articleNorm', '=', normalizeArticle(filter.article));
+    const text = searchTextContains('products.searchText', filter.q);
     if (text) {
-      const art = normalizeArticle(q);
+      // The stock sync's writes stay as they are: rows are searched through their product's search column.
+      const art = normalizeArticle(filter.q ?? '');
       rowsQ = rowsQ.where((eb) => eb.or([eb('priceListRows.productId', 'in', eb.selectFrom('products').select('products.id').where(text)), ...(art ? [eb('priceListRows.articleNorm', 'like', `%${art}%`)] : [])]));
     }
     const { total } = await rowsQ.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
     const rows = await rowsQ
-      .select(['brand', 'article', 'name', 'quantity', 'price'])
+      .select(['brand', 'article', 'name', 'quantity', 'price', 'msProductId'])
       .orderBy('brand')
       .orderBy('article')
       .orderBy('id')
-      .limit(size)
-      .offset((page - 1) * size)
+      .limit(limit)
+      .offset(offset)
       .execute();
     return { total: Number(total), rows: rows.map((r) => ({ ...r, price: r.price === null ? null : Number(r.price) })) };
   }

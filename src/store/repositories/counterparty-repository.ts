@@ -7,13 +7,14 @@
 import type { Clock } from '../../core/clock.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { normalizeEmail, normalizeInn } from '../../core/normalize.js';
-import { DEFAULT_PHONE_COUNTRY, normalizePhone } from '../../domain/phone.js';
+import { DEFAULT_PHONE_COUNTRY, normalizePhone, REGION_COUNTRIES } from '../../domain/phone.js';
 import { nowIso } from '../database.js';
 import type { Db } from '../db.js';
 import { isUniqueViolation } from '../db-errors.js';
 import { RegionRepository } from './region-repository.js';
 import type { CompanyType, CounterpartyKind, CounterpartyLinkRow, CounterpartyRow, MatchedBy } from '../schema.js';
 import { searchTextOf } from '../../domain/search-text.js';
+import { searchTextContains } from '../search-filter.js';
 
 export type Counterparty = CounterpartyRow;
 export type CounterpartyLink = CounterpartyLinkRow;
@@ -35,6 +36,12 @@ export interface ListCounterpartiesOptions {
   kind?: CounterpartyKind;
   limit?: number;
   afterId?: number;
+}
+
+/** What the counterparty search filters by (each optional). */
+export interface CounterpartySearch {
+  externalId?: string | undefined;
+  q?: string | undefined;
 }
 
 export class CounterpartyRepository {
@@ -154,6 +161,33 @@ export class CounterpartyRepository {
     if (options.afterId !== undefined) q = q.where('id', '>', options.afterId);
     if (options.limit !== undefined) q = q.limit(options.limit);
     return q.execute();
+  }
+
+  /**
+   * A page of one kind by id, with its total: by `externalId`, and/or searched (E6) by name, INN,
+   * e-mail or phone as typed — the phone in its normal form in any region's country (C13: the search
+   * does not know the region).
+   */
+  async searchPage(kind: CounterpartyKind, filter: CounterpartySearch, limit: number, offset: number): Promise<{ total: number; rows: Counterparty[] }> {
+    let q = this.db.selectFrom('counterparties').where('kind', '=', kind);
+    if (filter.externalId) q = q.where('externalId', '=', filter.externalId);
+    const text = searchTextContains('searchText', filter.q);
+    const typed = filter.q;
+    if (typed && text) {
+      const phones = [...new Set(REGION_COUNTRIES.map((c) => normalizePhone(typed, c)).filter((k): k is string => k !== null))];
+      q = q.where((eb) =>
+        eb.or([
+          // E6: name, INN, e-mail or phone as typed, in any case (Cyrillic and Latin alike).
+          text,
+          eb('innNorm', '=', typed.replace(/\D+/g, '')),
+          eb('emailNorm', '=', typed.trim().toLowerCase()),
+          ...(phones.length ? [eb('phoneNorm', 'in', phones)] : []),
+        ]),
+      );
+    }
+    const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+    const rows = await q.selectAll().orderBy('id').limit(limit).offset(offset).execute();
+    return { total: Number(total), rows };
   }
 
   async findLink(counterpartyId: number, msAccountId: number): Promise<CounterpartyLink | null> {

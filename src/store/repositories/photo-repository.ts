@@ -83,6 +83,18 @@ export class PhotoRepository {
     for (const part of chunk([...ids], 1000)) await this.db.deleteFrom('productImages').where('id', 'in', part).execute();
   }
 
+  /** R1: the thumbnail blob stored for an image blob (the miniature MoySklad rendered), if any. */
+  async thumbnailOf(blobHash: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('productImages')
+      .select('thumbBlobHash')
+      .where('blobHash', '=', blobHash)
+      .where('thumbBlobHash', 'is not', null)
+      .limit(1)
+      .executeTakeFirst();
+    return row?.thumbBlobHash ?? null;
+  }
+
   // ---------------------------------------------------------------- blobs
 
   async blobPath(hash: string): Promise<string | null> {

@@ -5,13 +5,14 @@
  * the others (data problems a person must fix: an ambiguous counterparty, a supplier as a client,
  * a product MoySklad refuses) fail the item with a clear reason until a manual retry.
  */
+import type { AppErrorCode, ExportDeferredCode, ExportErrorCode } from '../../core/error-codes.js';
 import { AppError, errorMessage, isAppError } from '../../core/errors.js';
 import { MoySkladError } from '../../moysklad/errors.js';
 import { problemOfError } from '../permission-problems.js';
 
 export class ExportError extends AppError {
   readonly retryable: boolean;
-  constructor(code: string, message: string, options: { retryable?: boolean; details?: unknown; cause?: unknown } = {}) {
+  constructor(code: ExportErrorCode, message: string, options: { retryable?: boolean; details?: unknown; cause?: unknown } = {}) {
     super(code, message, { status: 422, details: options.details, cause: options.cause });
     this.name = 'ExportError';
     this.retryable = options.retryable ?? false;
@@ -21,7 +22,7 @@ export class ExportError extends AppError {
 /** A precondition that is not met yet (option off, no organization chosen): retried later, costs no MoySklad request. */
 export class ExportDeferred extends AppError {
   readonly retryAfterMs: number;
-  constructor(code: string, message: string, retryAfterMs = 60 * 60_000) {
+  constructor(code: ExportDeferredCode, message: string, retryAfterMs = 60 * 60_000) {
     super(code, message, { status: 409 });
     this.name = 'ExportDeferred';
     this.retryAfterMs = retryAfterMs;
@@ -30,7 +31,7 @@ export class ExportDeferred extends AppError {
 
 export interface ErrorClass {
   retryable: boolean;
-  code: string;
+  code: AppErrorCode;
   message: string;
 }
 
