@@ -50,11 +50,13 @@ export type HolderRow = Pick<ProductRow, (typeof HOLDER_COLUMNS)[number]>;
 /** What a variant takes from its parent product (C2). */
 export type ParentRow = Pick<ProductRow, 'msId' | 'msFolderId' | 'name' | 'brand' | 'article' | 'brandNorm' | 'articleNorm' | 'syncState' | 'deleted'>;
 
-/** A product to upsert by (ms_account_id, ms_id): MoySklad wins for every mapped column. */
-export interface ProductUpsert {
+/** A MoySklad item's product columns as the upsert writes them (the nomenclature mapper's `MappedProduct` extends it). */
+export interface ProductFields {
   msId: string;
   kind: 'product' | 'variant';
+  /** For variants: the parent product's MoySklad id. */
   parentMsId: string | null;
+  /** C2: brand and article are the parent's (the variant has no own Code/Article). */
   keyFromParent: boolean;
   brand: string;
   brandNorm: string;
@@ -63,15 +65,19 @@ export interface ProductUpsert {
   code: string | null;
   name: string;
   description: string | null;
+  /** Folder id; for variants resolved from the parent later (null in the mapper). */
   msFolderId: string | null;
   archived: boolean;
+  /** MoySklad `updated` as ISO UTC. */
   msUpdated: string | null;
   msImageCount: number;
   salePrices: string;
+  /** E6: the folded search column (name, code, brand, article), computed from the final name and key. */
   searchText: string;
-  syncState: ProductSyncState;
-  skipReason: string | null;
 }
+
+/** A product to upsert by (ms_account_id, ms_id): MoySklad wins for every mapped column. */
+export type ProductUpsert = ProductFields & { syncState: ProductSyncState; skipReason: string | null };
 
 /** A stored product that is not synced any more (R16 failure, or a variant whose product is not synced). */
 export interface SkipUpdate {
