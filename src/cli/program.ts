@@ -6,9 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { systemClock, type Clock } from '../core/clock.js';
 import { errorMessage, isAppError } from '../core/errors.js';
-import { hookUrlPrefix } from '../sync/webhooks/webhook-urls.js';
-import { buildSyncRegistry, createIntegrationLog, ensureCentralIntegration, openStore, prepareStore, startDemoEmulator, setAdminPassword, startService, type DemoMoySklad, type RuntimeConfig, type ServiceLogger, type ServiceModes } from '../main.js';
-import { MoySkladClientPool } from '../sync/client-pool.js';
+import { buildSyncRegistry, createClientPool, createIntegrationLog, ensureCentralIntegration, openStore, prepareStore, startDemoEmulator, setAdminPassword, startService, type DemoMoySklad, type RuntimeConfig, type ServiceLogger, type ServiceModes } from '../main.js';
 import { ApiTokenService } from '../server/auth.js';
 import { migrationStatus } from '../store/migrate.js';
 import { runSyncInForeground, syncKindsHelp } from './sync-command.js';
@@ -52,15 +50,28 @@ export function oneLine(e: unknown): string {
   return (msg.split('\n')[0] ?? '').trim() || 'unknown error';
 }
 
+/** What every command uses: the injected I/O, the clock, a line printer and the configuration reader. */
+interface CommandContext {
+  io: CliIo;
+  clock: Clock;
+  println(s: string): void;
+  /** Reads the configuration; a bad one throws `CliConfigError` (exit code 2). */
+  config(): RuntimeConfig;
+}
+
 export function buildProgram(io: CliIo): Command {
-  const clock = io.clock ?? systemClock;
   const println = (s: string): void => void io.stdout.write(`${s}\n`);
-  const config = (): RuntimeConfig => {
-    try {
-      return io.loadConfig(io.env);
-    } catch (e) {
-      throw new CliConfigError(oneLine(e));
-    }
+  const ctx: CommandContext = {
+    io,
+    clock: io.clock ?? systemClock,
+    println,
+    config: () => {
+      try {
+        return io.loadConfig(io.env);
+      } catch (e) {
+        throw new CliConfigError(oneLine(e));
+      }
+    },
   };
 
   const program = new Command();
@@ -77,6 +88,18 @@ export function buildProgram(io: CliIo): Command {
         'With none of them, `start` runs a demo shop against the built-in MoySklad emulator.',
     );
 
+  registerServiceCommands(program, ctx);
+  registerMigrateCommand(program, ctx);
+  registerSyncCommand(program, ctx);
+  registerTokenCommands(program, ctx);
+  registerAdminCommands(program, ctx);
+  io.registerEmulatorCommand?.(program);
+  return program;
+}
+
+/** `start`, `serve`, `worker`: the long-running modes, until SIGINT/SIGTERM. */
+function registerServiceCommands(program: Command, ctx: CommandContext): void {
+  const { io, clock, println, config } = ctx;
   const runService = async (modes: ServiceModes): Promise<void> => {
     const cfg = config();
     const logger = io.createLogger(cfg);
@@ -115,7 +138,11 @@ export function buildProgram(io: CliIo): Command {
     .description('Run only the job worker and the schedules (syncs, order export, balance refresh).')
     .addHelpText('after', '\nSeveral workers may run at once on PostgreSQL; jobs and schedule slots are claimed so each runs once.')
     .action(() => runService({ server: false, worker: true, schedules: true, bootstrap: false }));
+}
 
+/** `migrate [--status]`. */
+function registerMigrateCommand(program: Command, ctx: CommandContext): void {
+  const { clock, println, config } = ctx;
   program
     .command('migrate')
     .description('Apply pending database migrations and print what was applied.')
@@ -141,7 +168,10 @@ export function buildProgram(io: CliIo): Command {
         await store.destroy();
       }
     });
+}
 
+/** `sync <kind>`: one run in the foreground. */
+function registerSyncCommand(program: Command, ctx: CommandContext): void {
   program
     .command('sync')
     .description('Run one sync now, in the foreground, with progress on the terminal.')
@@ -150,54 +180,59 @@ export function buildProgram(io: CliIo): Command {
     .option('--integration <id>', 'integration id (default: the central region’s integration)')
     .option('--price-list <id>', 'price list id (for price-list syncs such as stock.full)')
     .addHelpText('after', '\nThe run is recorded in the sync history like a scheduled one (trigger "cli"). Exit code 0 when the run ends ok or partial, 1 when it fails.')
-    .action(async (kind: string, opts: { integration?: string; priceList?: string }) => {
-      const cfg = config();
-      const { store, box } = await prepareStore(cfg, clock);
-      try {
-        const logger = io.createLogger(cfg);
-        // Demo data lives in the demo emulator; without MOYSKLAD_* the sync talks to it — the running
-        // service's own (one demo shop for both), or, with no service running, its saved state.
-        const hosts = [new URL(IN_PROCESS_ORIGIN).host, new URL(IN_PROCESS_FILE_ORIGIN).host];
-        const remote = !cfg.moysklad && !io.startDemoMoySklad && (await serviceServesDemo(cfg.publicBaseUrl, hosts[0]!));
-        const demo: DemoMoySklad | null = cfg.moysklad
-          ? null
-          : remote
-            ? { fetch: remoteDemoFetch(cfg.publicBaseUrl, hosts), apiBaseUrl: `${IN_PROCESS_ORIGIN}/api/remap/1.2`, hosts, login: DEFAULT_ACCOUNT.login, password: DEFAULT_ACCOUNT.password, organization: null, store: null, close: async () => undefined }
-            : await (io.startDemoMoySklad ?? startDemoEmulator)(clock, cfg.dataDir);
-        if (remote) println(`demo MoySklad: the running service's (${cfg.publicBaseUrl})`);
-        const log = createIntegrationLog(cfg, store.db, clock, logger);
-        try {
-          // On a fresh demo setup `sync` works right away, like `start`.
-          if (demo) await ensureCentralIntegration({ store, box, clock, config: cfg, demo, logger, console: { out: println } });
-          const clients = new MoySkladClientPool({
-            db: store.db,
-            secretBox: box,
-            clock,
-            ...(demo ? { fetch: demo.fetch } : {}),
-            // B3: the module's own writes do not come back as webhooks.
-            clientOptions: { writeHeaders: { 'X-Lognex-WebHook-DisableByPrefix': hookUrlPrefix(cfg.publicBaseUrl) } },
-          });
-          const registry = buildSyncRegistry({
-            db: store.db,
-            clock,
-            clients,
-            log,
-            logger,
-            dataDir: cfg.dataDir,
-            publicBaseUrl: cfg.publicBaseUrl,
-            inProcessBaseUrls: demo ? [demo.apiBaseUrl] : [],
-          });
-          const outcome = await runSyncInForeground({ db: store.db, registry, kind, integration: opts.integration, priceList: opts.priceList, stdout: io.stdout });
-          if (outcome.status === 'failed') io.setExitCode(EXIT_FAILURE);
-        } finally {
-          log.close();
-          await demo?.close();
-        }
-      } finally {
-        await store.destroy();
-      }
-    });
+    .action((kind: string, opts: { integration?: string; priceList?: string }) => runSyncCommand(ctx, kind, opts));
+}
 
+/**
+ * Demo data lives in the demo emulator; without MOYSKLAD_* the sync talks to it — the running
+ * service's own (one demo shop for both), or, with no service running, its saved state.
+ */
+async function demoForSync(ctx: CommandContext, cfg: RuntimeConfig): Promise<DemoMoySklad | null> {
+  const { io, clock, println } = ctx;
+  if (cfg.moysklad) return null;
+  const hosts = [new URL(IN_PROCESS_ORIGIN).host, new URL(IN_PROCESS_FILE_ORIGIN).host];
+  const remote = !io.startDemoMoySklad && (await serviceServesDemo(cfg.publicBaseUrl, hosts[0]!));
+  if (!remote) return (io.startDemoMoySklad ?? startDemoEmulator)(clock, cfg.dataDir);
+  println(`demo MoySklad: the running service's (${cfg.publicBaseUrl})`);
+  return { fetch: remoteDemoFetch(cfg.publicBaseUrl, hosts), apiBaseUrl: `${IN_PROCESS_ORIGIN}/api/remap/1.2`, hosts, login: DEFAULT_ACCOUNT.login, password: DEFAULT_ACCOUNT.password, organization: null, store: null, close: async () => undefined };
+}
+
+async function runSyncCommand(ctx: CommandContext, kind: string, opts: { integration?: string; priceList?: string }): Promise<void> {
+  const { io, clock, println } = ctx;
+  const cfg = ctx.config();
+  const { store, box } = await prepareStore(cfg, clock);
+  try {
+    const logger = io.createLogger(cfg);
+    const demo = await demoForSync(ctx, cfg);
+    const log = createIntegrationLog(cfg, store.db, clock, logger);
+    try {
+      // On a fresh demo setup `sync` works right away, like `start`.
+      if (demo) await ensureCentralIntegration({ store, box, clock, config: cfg, demo, logger, console: { out: println } });
+      const clients = createClientPool({ store, box, clock, publicBaseUrl: cfg.publicBaseUrl, fetch: demo?.fetch });
+      const registry = buildSyncRegistry({
+        db: store.db,
+        clock,
+        clients,
+        log,
+        logger,
+        dataDir: cfg.dataDir,
+        publicBaseUrl: cfg.publicBaseUrl,
+        inProcessBaseUrls: demo ? [demo.apiBaseUrl] : [],
+      });
+      const outcome = await runSyncInForeground({ db: store.db, registry, kind, integration: opts.integration, priceList: opts.priceList, stdout: io.stdout });
+      if (outcome.status === 'failed') io.setExitCode(EXIT_FAILURE);
+    } finally {
+      log.close();
+      await demo?.close();
+    }
+  } finally {
+    await store.destroy();
+  }
+}
+
+/** `token create|list|revoke`: bearer tokens of the platform API. */
+function registerTokenCommands(program: Command, ctx: CommandContext): void {
+  const { clock, println, config } = ctx;
   const token = program.command('token').description('Manage bearer tokens of the platform REST API (/api/v1).');
   token
     .command('create')
@@ -241,7 +276,11 @@ export function buildProgram(io: CliIo): Command {
         await store.destroy();
       }
     });
+}
 
+/** `admin set-password`. */
+function registerAdminCommands(program: Command, ctx: CommandContext): void {
+  const { clock, println, config } = ctx;
   const admin = program.command('admin').description('Administer the admin panel logins.');
   admin
     .command('set-password')
@@ -262,9 +301,6 @@ export function buildProgram(io: CliIo): Command {
         await store.destroy();
       }
     });
-
-  io.registerEmulatorCommand?.(program);
-  return program;
 }
 
 /** Parses and runs; returns the exit code. Every failure is ONE line on stderr. */

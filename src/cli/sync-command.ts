@@ -5,14 +5,16 @@
  * message) otherwise; `sync --help` lists the kinds with what they do, in Russian and English.
  */
 import cliProgress from 'cli-progress';
-import type { Kysely } from 'kysely';
 import { KIND_TEXTS } from '../domain/sync-kind-texts.js';
 import { NotFoundError } from '../core/errors.js';
-import type { Database } from '../store/schema.js';
+import { systemClock } from '../core/clock.js';
+import type { Db } from '../store/db.js';
+import { IntegrationRepository } from '../store/repositories/integration-repository.js';
+import { PriceListRepository } from '../store/repositories/price-list-repository.js';
 import type { SyncOutcome, SyncProgress, SyncRegistry, SyncRunRequest } from '../sync/sync-registry.js';
 
 export interface ForegroundSyncOptions {
-  db: Kysely<Database>;
+  db: Db;
   registry: SyncRegistry;
   kind: string;
   integration?: string | undefined;
@@ -76,25 +78,22 @@ export async function runSyncInForeground(o: ForegroundSyncOptions): Promise<Syn
   const request: SyncRunRequest = { kind: kind.kind, trigger: 'cli' };
   const integrationId = parseId('--integration', o.integration);
   const priceListId = parseId('--price-list', o.priceList);
+  // Lookups only: the clock is never read.
+  const integrations = new IntegrationRepository(o.db, systemClock);
   if (kind.scope === 'price-list') {
     if (priceListId === undefined) throw new Error(`sync ${kind.kind} needs --price-list <id>`);
-    const pl = await o.db.selectFrom('priceLists').select(['id', 'regionId']).where('id', '=', priceListId).executeTakeFirst();
+    const pl = await new PriceListRepository(o.db, systemClock).find(priceListId);
     if (!pl) throw new NotFoundError('price list', priceListId);
     request.priceListId = priceListId;
-    const integ = await o.db.selectFrom('integrations').select('id').where('regionId', '=', pl.regionId).executeTakeFirst();
-    if (integ) request.integrationId = Number(integ.id);
+    const integ = await integrations.findByRegion(pl.regionId);
+    if (integ) request.integrationId = integ.id;
   } else if (kind.scope === 'integration') {
     let id = integrationId;
     if (id === undefined) {
-      const central = await o.db
-        .selectFrom('integrations')
-        .innerJoin('regions', 'regions.id', 'integrations.regionId')
-        .select('integrations.id')
-        .where('regions.isCentral', '=', 1)
-        .executeTakeFirst();
+      const central = await integrations.findCentral();
       if (!central) throw new Error(`sync ${kind.kind} needs --integration <id> (the central region has no integration)`);
-      id = Number(central.id);
-    } else if (!(await o.db.selectFrom('integrations').select('id').where('id', '=', id).executeTakeFirst())) {
+      id = central.id;
+    } else if (!(await integrations.find(id))) {
       throw new NotFoundError('integration', id);
     }
     request.integrationId = id;

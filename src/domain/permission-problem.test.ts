@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jobFamilyOf, permissionProblemOf, PERMISSION_PROBLEMS, PROBLEM_TEXT } from './permission-problem.js';
+import { JOB_FAMILIES, jobFamilyOf, permissionProblemOf, PERMISSION_PROBLEMS, PROBLEM_TEXT } from './permission-problem.js';
 
 describe('permission and tariff problems', () => {
   it('C10 MoySklad refusals map to what the shop must change', () => {
@@ -56,5 +56,9 @@ describe('permission and tariff problems', () => {
       'outbox',
       'other',
     ]);
+  });
+
+  it('C10 the families are the syncs\' own kind names, in the order the API documents them', () => {
+    expect(JOB_FAMILIES).toEqual(['stock', 'balance', 'webhooks', 'nomenclature', 'categories', 'photos', 'outbox', 'other']);
   });
 });

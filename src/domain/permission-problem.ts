@@ -6,6 +6,13 @@
  * md/reports/_report_stock.md («может запросить только администратор или сотрудник с пермиссией на
  * Остатки»); the names of the rights from md/dictionaries/_employee.md («Работа с правами Сотрудника»).
  */
+import { BALANCE_KIND } from '../sync/balance/kinds.js';
+import { CATEGORIES_KIND } from '../sync/categories/kinds.js';
+import type { NOMENCLATURE_FULL } from '../sync/nomenclature/kinds.js';
+import { OUTBOX_KIND } from '../sync/outbox/kinds.js';
+import { PHOTOS_KIND } from '../sync/photos/kinds.js';
+import type { STOCK_FULL_KIND } from '../sync/stock/kinds.js';
+import { WEBHOOKS_KIND } from '../sync/webhooks/kinds.js';
 
 export const PERMISSION_PROBLEMS = [
   'no_stock_report',
@@ -23,8 +30,16 @@ export const PERMISSION_PROBLEMS = [
 export type PermissionProblemCode = (typeof PERMISSION_PROBLEMS)[number];
 export const isPermissionProblemCode = (v: unknown): v is PermissionProblemCode => typeof v === 'string' && (PERMISSION_PROBLEMS as readonly string[]).includes(v);
 
-/** Which scheduled job a refusal stops (a job kind's family: `stock.full` and `stock.incremental` are `stock`). */
-export const JOB_FAMILIES = ['stock', 'balance', 'webhooks', 'nomenclature', 'categories', 'photos', 'outbox', 'other'] as const;
+/** A job kind's family: the part before the first dot (`stock.full` → `stock`). */
+type FamilyOf<K extends string> = K extends `${infer Head}.${string}` ? Head : K;
+const STOCK_FAMILY = 'stock' satisfies FamilyOf<typeof STOCK_FULL_KIND>;
+const NOMENCLATURE_FAMILY = 'nomenclature' satisfies FamilyOf<typeof NOMENCLATURE_FULL>;
+
+/**
+ * Which scheduled job a refusal stops (a job kind's family: `stock.full` and `stock.incremental` are
+ * `stock`), named by the syncs' own kind constants (their import-free `kinds.ts`).
+ */
+export const JOB_FAMILIES = [STOCK_FAMILY, BALANCE_KIND, WEBHOOKS_KIND, NOMENCLATURE_FAMILY, CATEGORIES_KIND, PHOTOS_KIND, OUTBOX_KIND, 'other'] as const;
 export type JobFamily = (typeof JOB_FAMILIES)[number];
 
 export function jobFamilyOf(kind: string): JobFamily {

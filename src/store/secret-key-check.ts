@@ -46,3 +46,10 @@ export async function verifySecretKey(db: Db, box: SecretBox, clock: Clock): Pro
   if (!box.canDecrypt(stored.value)) throw new SecretKeyMismatchError();
   return 'initialized';
 }
+
+/** Whether the database holds encrypted data (a key check value or a MoySklad account's secret). */
+export async function holdsEncryptedData(db: Db): Promise<boolean> {
+  const check = await db.selectFrom('settings').select('key').where('key', '=', KEY_CHECK_SETTING).executeTakeFirst();
+  const secrets = await db.selectFrom('msAccounts').select('id').limit(1).executeTakeFirst();
+  return Boolean(check || secrets);
+}

@@ -235,6 +235,55 @@ export class CounterpartyRepository {
       .execute();
   }
 
+  /** Whether the counterparty has an open match issue for this MoySklad account (R25: recorded once while open). */
+  async hasOpenMatchIssue(counterpartyId: number, msAccountId: number): Promise<boolean> {
+    const open = await this.db
+      .selectFrom('counterpartyMatchIssues')
+      .select('id')
+      .where('counterpartyId', '=', counterpartyId)
+      .where('msAccountId', '=', msAccountId)
+      .where('resolvedAt', 'is', null)
+      .executeTakeFirst();
+    return open !== undefined;
+  }
+
+  /** R27: the store counterparties (id, kind) linked to these MoySklad counterparties of the account. */
+  async linkedTo(msAccountId: number, msCounterpartyIds: readonly string[]): Promise<{ msId: string; kind: CounterpartyKind; cpId: number }[]> {
+    return this.db
+      .selectFrom('counterpartyLinks')
+      .innerJoin('counterparties', 'counterparties.id', 'counterpartyLinks.counterpartyId')
+      .select(['counterpartyLinks.msCounterpartyId as msId', 'counterparties.kind as kind', 'counterparties.id as cpId'])
+      .where('counterpartyLinks.msAccountId', '=', msAccountId)
+      .where('counterpartyLinks.msCounterpartyId', 'in', msCounterpartyIds)
+      .execute();
+  }
+
+  /**
+   * R25 after the admin linked a counterparty: the exports of its orders that failed on an ambiguous
+   * match are due again (outbox rows and the orders' export state). Returns how many outbox rows.
+   */
+  async retryAmbiguousExports(counterpartyId: number): Promise<number> {
+    const now = this.clock.now().toISOString();
+    const orderIds = (await this.db.selectFrom('orders').select('id').where('counterpartyId', '=', counterpartyId).execute()).map((o) => String(o.id));
+    if (orderIds.length === 0) return 0;
+    const r = await this.db
+      .updateTable('outbox')
+      .set({ state: 'pending', nextAttemptAt: now, updatedAt: now })
+      .where('aggregateType', '=', 'order')
+      .where('aggregateId', 'in', orderIds)
+      .where('state', '=', 'failed')
+      .where('lastError', 'like', 'counterparty_ambiguous%')
+      .executeTakeFirst();
+    await this.db
+      .updateTable('orders')
+      .set({ exportState: 'pending', updatedAt: now })
+      .where('counterpartyId', '=', counterpartyId)
+      .where('exportState', '=', 'failed')
+      .where('exportError', 'like', 'counterparty_ambiguous%')
+      .execute();
+    return Number(r.numUpdatedRows);
+  }
+
   async resolveMatchIssues(counterpartyId: number, msAccountId: number): Promise<void> {
     await this.db
       .updateTable('counterpartyMatchIssues')

@@ -80,6 +80,11 @@ export class DataQualityRepository {
     }
   }
 
+  /** After a full pass: the account's entries not reported again since it started (fixed or deleted products) go. */
+  async resolveDetectedBefore(msAccountId: number, before: string): Promise<void> {
+    await this.db.deleteFrom('dataQualityIssues').where('msAccountId', '=', msAccountId).where('detectedAt', '<', before).execute();
+  }
+
   /** E4 the report as the API pages it: every account, newest first, optionally one reason. */
   async page(q: DataQualityPageQuery) {
     let base = this.db.selectFrom('dataQualityIssues');

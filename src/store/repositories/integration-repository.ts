@@ -126,6 +126,17 @@ export class IntegrationRepository {
     return row ? toIntegration(row) : null;
   }
 
+  /** The central region's integration (the CLI's default), if it has one. */
+  async findCentral(): Promise<Integration | null> {
+    const row = await this.db
+      .selectFrom('integrations')
+      .innerJoin('regions', 'regions.id', 'integrations.regionId')
+      .selectAll('integrations')
+      .where('regions.isCentral', '=', 1)
+      .executeTakeFirst();
+    return row ? toIntegration(row) : null;
+  }
+
   /**
    * R29 The integration serving a client as a raw row: its region's; a client without a region (or
    * whose region has none) is served by the central region's. Undefined when there is none.

@@ -5,7 +5,7 @@
  */
 import { AppError } from '../../core/errors.js';
 import type { SyncKind } from '../sync-registry.js';
-import { toSyncTrigger } from '../stock/stock-sync-kinds.js';
+import { runTriggerOf } from '../run-trigger.js';
 import { refreshDueBalances, type BalanceSyncDeps } from './balance-sync.js';
 import { BALANCE_KIND } from './client-balance.js';
 
@@ -18,7 +18,7 @@ export function createBalanceSyncKinds(deps: BalanceSyncDeps): SyncKind[] {
       runner: async (ctx) => {
         const integrationId = ctx.request.integrationId;
         if (integrationId === undefined) throw new AppError('integration_required', 'balance needs an integration id', { status: 400 });
-        const run = await refreshDueBalances(deps, { integrationId, trigger: toSyncTrigger(ctx.request.trigger), signal: ctx.signal });
+        const run = await refreshDueBalances(deps, { integrationId, trigger: runTriggerOf(ctx.request.trigger), signal: ctx.signal });
         return { status: run.status, counts: run.counts, ...(run.message ? { message: run.message } : {}) };
       },
     },

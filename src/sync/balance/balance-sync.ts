@@ -53,7 +53,7 @@ async function findCards(deps: BalanceSyncDeps, ctx: IntegrationContext, due: Du
   const out: CardSearch = { linked: [], outcomes: [], counts: { matched: 0, noCard: 0, ambiguous: 0 } };
   for (const d of due) {
     const cp = await repo.get(d.counterpartyId);
-    const decision = await matchAgainstMoySklad({ db: deps.db, client: ctx.client, msAccountId }, cache, cp, await repo.phoneCountry(cp.regionId === null ? null : Number(cp.regionId)));
+    const decision = await matchAgainstMoySklad({ db: deps.db, clock: deps.clock, client: ctx.client, msAccountId }, cache, cp, await repo.phoneCountry(cp.regionId === null ? null : Number(cp.regionId)));
     if (decision.outcome === 'matched') {
       await repo.link(cp.id, msAccountId, decision.msId, decision.by);
       out.linked.push({ ...d, msCounterpartyId: decision.msId });

@@ -20,7 +20,6 @@
  * `counterparties`. A MoySklad counterparty already linked to a store counterparty of the other
  * kind is never taken (R27).
  */
-import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { normalizeEmail, normalizeInn } from '../../core/normalize.js';
 import { normalizePhone, phoneKeys } from '../../domain/phone.js';
@@ -30,7 +29,8 @@ import { MoySkladNotFoundError } from '../../moysklad/errors.js';
 import { counterpartySchema, type MsCounterparty, type MsCounterpartyCreate } from '../../moysklad/schemas/counterparty.js';
 import { CounterpartyRepository } from '../../store/repositories/counterparty-repository.js';
 import { RegionRepository } from '../../store/repositories/region-repository.js';
-import type { CompanyType, CounterpartyKind, CounterpartyRow, Database, MatchedBy } from '../../store/schema.js';
+import type { Db } from '../../store/db.js';
+import type { CompanyType, CounterpartyKind, CounterpartyRow, MatchedBy } from '../../store/schema.js';
 import { derivedSyncId } from '../outbox/derived-sync-id.js';
 import { ExportError } from '../outbox/export-error.js';
 
@@ -42,7 +42,7 @@ export class CounterpartyCache {
 }
 
 export interface CounterpartyExportDeps {
-  db: Kysely<Database>;
+  db: Db;
   clock: Clock;
   client: MoySkladClient;
   msAccountId: number;
@@ -127,13 +127,7 @@ export async function ensureCounterparty(deps: CounterpartyExportDeps, counterpa
     return { msId: decision.msId, matchedBy: decision.by, action: relinking ? 'relinked' : 'matched' };
   }
   if (decision.outcome === 'ambiguous') {
-    const open = await db
-      .selectFrom('counterpartyMatchIssues')
-      .select('id')
-      .where('counterpartyId', '=', cp.id)
-      .where('msAccountId', '=', msAccountId)
-      .where('resolvedAt', 'is', null)
-      .executeTakeFirst();
+    const open = await repo.hasOpenMatchIssue(cp.id, msAccountId);
     const reason = `${decision.candidates.length} MoySklad counterparties share the ${decision.by}`;
     if (!open) await repo.addMatchIssue(cp.id, msAccountId, reason, decision.candidates);
     await deps.log?.('warn', `counterparty ${cp.kind} ${cp.externalId}: ambiguous match by ${decision.by}, not linked (R25)`, {
@@ -187,7 +181,7 @@ export type MatchOutcome =
  * phone). Reads only; the caller links (or, for an export, creates). Used by the order export and
  * by the balance read of a client never linked (C12).
  */
-export async function matchAgainstMoySklad(deps: Pick<CounterpartyExportDeps, 'db' | 'client' | 'msAccountId'>, cache: CounterpartyCache, cp: CounterpartyRow, country: string): Promise<MatchOutcome> {
+export async function matchAgainstMoySklad(deps: Pick<CounterpartyExportDeps, 'db' | 'clock' | 'client' | 'msAccountId'>, cache: CounterpartyCache, cp: CounterpartyRow, country: string): Promise<MatchOutcome> {
   const { client } = deps;
   const keys = { kind: cp.kind, inn: cp.inn, email: cp.email, phone: cp.phone, country };
   const pool = new Map<string, MoySkladCandidate>();
@@ -211,19 +205,9 @@ export async function matchAgainstMoySklad(deps: Pick<CounterpartyExportDeps, 'd
 }
 
 /** R27: marks candidates already linked to a store counterparty of some kind. */
-async function withLinkedKinds(deps: Pick<CounterpartyExportDeps, 'db' | 'msAccountId'>, candidates: MoySkladCandidate[], cp: CounterpartyRow): Promise<MoySkladCandidate[]> {
+async function withLinkedKinds(deps: Pick<CounterpartyExportDeps, 'db' | 'clock' | 'msAccountId'>, candidates: MoySkladCandidate[], cp: CounterpartyRow): Promise<MoySkladCandidate[]> {
   if (candidates.length === 0) return candidates;
-  const rows = await deps.db
-    .selectFrom('counterpartyLinks')
-    .innerJoin('counterparties', 'counterparties.id', 'counterpartyLinks.counterpartyId')
-    .select(['counterpartyLinks.msCounterpartyId as msId', 'counterparties.kind as kind', 'counterparties.id as cpId'])
-    .where('counterpartyLinks.msAccountId', '=', deps.msAccountId)
-    .where(
-      'counterpartyLinks.msCounterpartyId',
-      'in',
-      candidates.map((c) => c.id),
-    )
-    .execute();
+  const rows = await new CounterpartyRepository(deps.db, deps.clock).linkedTo(deps.msAccountId, candidates.map((c) => c.id));
   const kindOf = new Map<string, CounterpartyKind>();
   for (const r of rows) {
     if (Number(r.cpId) === Number(cp.id)) continue;
@@ -263,30 +247,12 @@ async function phoneIndex(client: MoySkladClient, cache: CounterpartyCache, coun
  * of its orders due again. Returns how many outbox rows were put back.
  */
 export async function resolveCounterpartyMatch(
-  deps: { db: Kysely<Database>; clock: Clock },
+  deps: { db: Db; clock: Clock },
   choice: { counterpartyId: number; msAccountId: number; msCounterpartyId: string },
 ): Promise<number> {
   const repo = new CounterpartyRepository(deps.db, deps.clock);
   await repo.get(choice.counterpartyId);
   await repo.link(choice.counterpartyId, choice.msAccountId, choice.msCounterpartyId, 'id');
   await repo.resolveMatchIssues(choice.counterpartyId, choice.msAccountId);
-  const now = deps.clock.now().toISOString();
-  const orderIds = (await deps.db.selectFrom('orders').select('id').where('counterpartyId', '=', choice.counterpartyId).execute()).map((o) => String(o.id));
-  if (orderIds.length === 0) return 0;
-  const r = await deps.db
-    .updateTable('outbox')
-    .set({ state: 'pending', nextAttemptAt: now, updatedAt: now })
-    .where('aggregateType', '=', 'order')
-    .where('aggregateId', 'in', orderIds)
-    .where('state', '=', 'failed')
-    .where('lastError', 'like', 'counterparty_ambiguous%')
-    .executeTakeFirst();
-  await deps.db
-    .updateTable('orders')
-    .set({ exportState: 'pending', updatedAt: now })
-    .where('counterpartyId', '=', choice.counterpartyId)
-    .where('exportState', '=', 'failed')
-    .where('exportError', 'like', 'counterparty_ambiguous%')
-    .execute();
-  return Number(r.numUpdatedRows);
+  return repo.retryAmbiguousExports(choice.counterpartyId);
 }

@@ -17,6 +17,7 @@ import { loadIntegrationContext, type IntegrationContext } from '../integration-
 import { BlobStore } from '../photos/blob-store.js';
 import { PHOTOS_KIND, runPhotoSync } from '../photos/photo-sync.js';
 import type { SyncKind, SyncOutcome, SyncRunContext, SyncRunRequest } from '../sync-registry.js';
+import { runTriggerOf } from '../run-trigger.js';
 import { recordRun, type FinishedRun, type SyncRunDeps } from '../sync-run.js';
 import { NOMENCLATURE_FULL, NOMENCLATURE_INCREMENTAL, runFullNomenclature, runIncrementalNomenclature, type NomenclatureOptions } from './nomenclature-sync.js';
 import { logMsg } from '../../domain/log-messages.js';
@@ -32,12 +33,6 @@ export interface NomenclatureSyncKindsDeps {
   /** Paging and overlap tuning (tests, benchmark). */
   options?: Pick<NomenclatureOptions, 'pageLimit' | 'overlapMs' | 'verifyBatch' | 'pagesInFlight'>;
 }
-
-type SyncTriggerOf = Parameters<typeof recordRun>[1]['trigger'];
-
-const TRIGGERS = new Set(['schedule', 'manual', 'api', 'cli', 'webhook']);
-/** The queue knows more triggers than `sync_runs` does (`admin`, `retry`, `test`); they are recorded as `manual`. */
-const triggerOf = (t: string): SyncTriggerOf => (TRIGGERS.has(t) ? (t as SyncTriggerOf) : 'manual');
 
 const outcomeOf = (run: FinishedRun): SyncOutcome => {
   const o: SyncOutcome = { status: run.status, counts: { ...run.counts, requests: run.requests } };
@@ -55,7 +50,7 @@ export function createNomenclatureSyncKinds(deps: NomenclatureSyncKindsDeps): Sy
   const core = { db: deps.db, clock: deps.clock };
 
   const photoPass = (ctx: IntegrationContext, rc: SyncRunContext): Promise<FinishedRun> =>
-    recordRun(deps.runDeps, { kind: PHOTOS_KIND, trigger: triggerOf(rc.request.trigger), integrationId: ctx.integration.id }, async (run) => {
+    recordRun(deps.runDeps, { kind: PHOTOS_KIND, trigger: runTriggerOf(rc.request.trigger), integrationId: ctx.integration.id }, async (run) => {
       if (ctx.integration.importPhotos !== 1) return { status: 'ok', message: 'photos option is off (R18): nothing imported' };
       const r = await runPhotoSync({ ...core, blobs }, { msAccountId: ctx.msAccount.id, client: ctx.client }, run, { signal: rc.signal, progress: rc.progress });
       return { status: r.failed > 0 ? 'partial' : 'ok', message: `${r.products} product(s) checked, ${r.downloaded} image(s) downloaded, ${r.removed} removed` };
@@ -65,7 +60,7 @@ export function createNomenclatureSyncKinds(deps: NomenclatureSyncKindsDeps): Sy
     const ctx = await loadIntegrationContext(deps.db, deps.clients, integrationIdOf(rc.request));
     const target = { msAccountId: ctx.msAccount.id, client: ctx.client };
     const options: NomenclatureOptions = { ...deps.options, signal: rc.signal, progress: rc.progress };
-    const finished = await recordRun(deps.runDeps, { kind, trigger: triggerOf(rc.request.trigger), integrationId: ctx.integration.id }, async (run) => {
+    const finished = await recordRun(deps.runDeps, { kind, trigger: runTriggerOf(rc.request.trigger), integrationId: ctx.integration.id }, async (run) => {
       const r = full ? await runFullNomenclature(core, target, run, options) : await runIncrementalNomenclature(core, target, run, options);
       if (r.skipped > 0) await run.log('warn', `${r.skipped} product(s) not synced: see the data-quality report (B5)`, undefined, logMsg('products_skipped', { count: r.skipped }));
       return {
@@ -98,7 +93,7 @@ export function createNomenclatureSyncKinds(deps: NomenclatureSyncKindsDeps): Sy
       firstRun: true,
       runner: async (rc) => {
         const ctx = await loadIntegrationContext(deps.db, deps.clients, integrationIdOf(rc.request));
-        const finished = await recordRun(deps.runDeps, { kind: CATEGORIES_KIND, trigger: triggerOf(rc.request.trigger), integrationId: ctx.integration.id }, async (run) => {
+        const finished = await recordRun(deps.runDeps, { kind: CATEGORIES_KIND, trigger: runTriggerOf(rc.request.trigger), integrationId: ctx.integration.id }, async (run) => {
           if (ctx.integration.categorySyncEnabled !== 1) return { status: 'ok', message: 'category sync is off (R23): nothing changed' };
           const r = await runCategorySync(
             core,

@@ -38,6 +38,8 @@ import type { MoySkladClient } from '../../moysklad/client.js';
 import { listOf } from '../../moysklad/schemas/list.js';
 import { productRowSchema, variantRowSchema } from '../../moysklad/schemas/nomenclature-row.js';
 import { chunk, nowIso } from '../../store/database.js';
+import { DataQualityRepository } from '../../store/repositories/data-quality-repository.js';
+import { NomenclaturePageRepository } from '../../store/repositories/nomenclature-page-repository.js';
 import { ProductRepository } from '../../store/repositories/product-repository.js';
 import type { Database } from '../../store/schema.js';
 import { nomenclatureScope, scopeKeyOf } from '../categories/folder-tree-sync.js';
@@ -325,7 +327,7 @@ export async function runFullNomenclature(deps: NomenclatureDeps, target: Nomenc
   // The pass is complete: what it did not see is gone from MoySklad, after a check by id.
   const deleted = await markUnseenDeleted(deps, target, writer, run, cursor.passStartedAt, options);
   // Issues of products no longer reported (fixed or deleted) go.
-  await db.deleteFrom('dataQualityIssues').where('msAccountId', '=', target.msAccountId).where('detectedAt', '<', cursor.passStartedAt).execute();
+  await new DataQualityRepository(db, clock).resolveDetectedBefore(target.msAccountId, cursor.passStartedAt);
   const { handedOver } = await handOverDuplicates(deps, target, run, { verifyKept: false, ...(options.signal ? { signal: options.signal } : {}) });
 
   await saveCheckpoint(db, clock, scope, NOMENCLATURE_FULL, { ...cursor, state: 'done', completedAt: nowIso(clock) } satisfies FullCursor);
@@ -351,17 +353,8 @@ async function markUnseenDeleted(
   passStartedAt: string,
   options: NomenclatureOptions,
 ): Promise<number> {
-  const tdb = deps.db;
-  const unseen = async (): Promise<string[]> =>
-    (
-      await tdb
-        .selectFrom('products')
-        .select('msId')
-        .where('msAccountId', '=', target.msAccountId)
-        .where('deleted', '=', 0)
-        .where((eb) => eb.or([eb('msSeenAt', 'is', null), eb('msSeenAt', '<', passStartedAt)]))
-        .execute()
-    ).map((r) => r.msId);
+  const products = new NomenclaturePageRepository(deps.db, deps.clock, target.msAccountId);
+  const unseen = (): Promise<string[]> => products.unseenIds(passStartedAt);
   const candidates = await unseen();
   if (candidates.length === 0) return 0;
   const batch = options.verifyBatch ?? 80;

@@ -18,6 +18,7 @@ import { splitProductCode } from '../../domain/product-code.js';
 import { searchTextOf } from '../../domain/search-text.js';
 import { hasOwnCodeAndArticle, variantName, type Characteristic } from '../../domain/variant-catalog.js';
 import { salePricesJson } from '../stock/product-prices.js';
+import type { ProductFields } from '../../store/repositories/nomenclature-page-repository.js';
 
 /** Reason keys of the data-quality report (B5). */
 export const DATA_QUALITY_REASONS = ['empty-code', 'empty-article', 'empty-brand', 'article-not-at-end', 'duplicate-brand-article', 'parent-not-synced'] as const;
@@ -30,31 +31,10 @@ export interface VariantFacts {
 }
 
 /** The fields the nomenclature sync writes for one MoySklad item. */
-export interface MappedProduct {
-  msId: string;
-  kind: 'product' | 'variant';
-  /** For variants: the parent product's MoySklad id. */
-  parentMsId: string | null;
-  /** C2: brand and article are the parent's (the variant has no own Code/Article). */
-  keyFromParent: boolean;
-  brand: string;
-  brandNorm: string;
-  article: string;
-  articleNorm: string;
-  code: string | null;
-  name: string;
-  description: string | null;
-  /** Folder id; for variants resolved from the parent later (null here). */
-  msFolderId: string | null;
-  archived: boolean;
-  /** MoySklad `updated` as ISO UTC. */
-  msUpdated: string | null;
+/** A mapped MoySklad item: the product columns the store writes, plus the incremental cursor and C2 facts. */
+export interface MappedProduct extends ProductFields {
   /** MoySklad `updated` as MoySklad wrote it (Moscow, ms precision) — the incremental cursor. */
   msUpdatedRaw: string | null;
-  msImageCount: number;
-  salePrices: string;
-  /** E6: the folded search column (name, code, brand, article), computed from the final name and key. */
-  searchText: string;
   variant?: VariantFacts;
 }
 

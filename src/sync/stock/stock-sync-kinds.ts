@@ -4,27 +4,12 @@
  * R12: scheduled at the price list's frequency). Both are scoped to one price list.
  */
 import { AppError } from '../../core/errors.js';
-import type { JobTrigger } from '../../queue/types.js';
-import type { SyncTrigger } from '../../store/schema.js';
+import { runTriggerOf } from '../run-trigger.js';
 import type { SyncKind, SyncOutcome, SyncRunContext } from '../sync-registry.js';
 import { STOCK_FULL_KIND, STOCK_INCREMENTAL_KIND, syncPriceListStock, type StockSyncDeps, type StockSyncMode } from './stock-sync.js';
 
-/** Job triggers (queue) → run triggers (`sync_runs.trigger`). */
-export function toSyncTrigger(trigger: JobTrigger): SyncTrigger {
-  switch (trigger) {
-    case 'schedule':
-    case 'retry':
-      return 'schedule';
-    case 'api':
-      return 'api';
-    case 'cli':
-      return 'cli';
-    case 'webhook':
-      return 'webhook';
-    default:
-      return 'manual';
-  }
-}
+/** @deprecated import `runTriggerOf` from `sync/run-trigger.ts` (the one job → run trigger conversion). */
+export const toSyncTrigger = runTriggerOf;
 
 function runner(deps: StockSyncDeps, mode: StockSyncMode) {
   return async (ctx: SyncRunContext): Promise<SyncOutcome> => {
@@ -33,7 +18,7 @@ function runner(deps: StockSyncDeps, mode: StockSyncMode) {
     const run = await syncPriceListStock(deps, {
       priceListId,
       mode,
-      trigger: toSyncTrigger(ctx.request.trigger),
+      trigger: runTriggerOf(ctx.request.trigger),
       signal: ctx.signal,
       progress: (p) => ctx.progress(p),
     });
