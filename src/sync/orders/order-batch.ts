@@ -126,10 +126,14 @@ async function sendBuffered(deps: OrderSyncDeps, env: OutboxHandlerEnv, group: C
   const caches = cachesOf(env);
   const base = { db: deps.db, clock: deps.clock, client: ctx.client, msAccountId };
   try {
-    await verifyLinkedCounterparties({ ...base, cache: caches.counterparties(msAccountId) }, group.map((c) => Number(c.s.order.counterpartyId)));
     const report = emptyResolveReport();
     const parts = group.flatMap((c) => c.s.active.map((p) => ({ brand: p.brand, article: p.article, name: p.name, priceListId: p.priceListId ?? c.s.order.priceListId })));
-    await resolveProducts({ ...base, brandSynonyms: group[0]!.edeps.brandSynonyms, cache: caches.products(msAccountId) }, parts, report);
+    // The counterparty check (MoySklad) and the cards (mostly the store) at the same time; the first failure counts.
+    const settled = await Promise.allSettled([
+      verifyLinkedCounterparties({ ...base, cache: caches.counterparties(msAccountId) }, group.map((c) => Number(c.s.order.counterpartyId))),
+      resolveProducts({ ...base, brandSynonyms: group[0]!.edeps.brandSynonyms, cache: caches.products(msAccountId) }, parts, report),
+    ]);
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
     if (report.created) env.run.count('products_created', report.created);
   } catch (e) {
     if (e instanceof MoySkladError && e.retryable) {
