@@ -13,25 +13,13 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import type { OutboxWake } from './order-service.js';
 import { ConflictError, NotFoundError } from '../core/errors.js';
-import { changedOwnedFields, type OwnedCounterpartyField, type OwnedValues } from '../domain/counterparty-update.js';
+import { changedOwnedFields, COUNTERPARTY_AGGREGATE, counterpartyAggregateId, COUNTERPARTY_UPDATE_KIND, type CounterpartyUpdatePayload, type OwnedCounterpartyField, type OwnedValues } from '../domain/counterparty-update.js';
 import { withTransaction } from '../store/db.js';
 import { CounterpartyRepository, type CounterpartyInput, type CounterpartyPatch } from '../store/repositories/counterparty-repository.js';
 import { IntegrationRepository } from '../store/repositories/integration-repository.js';
 import { OutboxRepository } from '../store/repositories/outbox-repository.js';
 import type { CounterpartyKind, CounterpartyRow, Database } from '../store/schema.js';
 
-/** The outbox kind of a counterparty PUT (C11). */
-export const COUNTERPARTY_UPDATE_KIND = 'counterparty.update';
-/** Outbox aggregate of a counterparty PUT: one per (store counterparty, MoySklad account). */
-export const COUNTERPARTY_AGGREGATE = 'counterparty';
-export const counterpartyAggregateId = (counterpartyId: number, msAccountId: number): string => `${counterpartyId}@${msAccountId}`;
-
-/** What a `counterparty.update` outbox row carries. */
-export interface CounterpartyUpdatePayload {
-  counterpartyId: number;
-  msAccountId: number;
-  fields: OwnedCounterpartyField[];
-}
 
 export interface CounterpartyServiceDeps {
   db: Kysely<Database>;

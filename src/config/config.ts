@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import { parseSecretKey } from '../core/secret-box.js';
 import { canonicalTimeZone, isTimeZone } from '../core/time-zone.js';
-import { isPostgresUrl } from '../store/database.js';
+import { isPostgresUrl } from '../core/database-url.js';
 import { parseProxyEntry } from '../core/client-address.js';
 
 export const DEFAULT_MOYSKLAD_BASE_URL = 'https://api.moysklad.ru/api/remap/1.2';

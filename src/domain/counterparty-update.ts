@@ -50,3 +50,16 @@ export function counterpartyPutBody(fields: Iterable<OwnedCounterpartyField>, cu
   }
   return out;
 }
+
+/** The outbox kind of a counterparty PUT (C11): written by `app/counterparty-service.ts`, sent by `sync/counterparties/counterparty-outbox.ts`. */
+export const COUNTERPARTY_UPDATE_KIND = 'counterparty.update';
+/** Outbox aggregate of a counterparty PUT: one per (store counterparty, MoySklad account). */
+export const COUNTERPARTY_AGGREGATE = 'counterparty';
+export const counterpartyAggregateId = (counterpartyId: number, msAccountId: number): string => `${counterpartyId}@${msAccountId}`;
+
+/** What a `counterparty.update` outbox row carries. */
+export interface CounterpartyUpdatePayload {
+  counterpartyId: number;
+  msAccountId: number;
+  fields: OwnedCounterpartyField[];
+}

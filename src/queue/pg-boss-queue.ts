@@ -11,13 +11,15 @@
  * job's `retry_limit` to its `retry_count` before `fail`, so pg-boss records it as failed without retrying;
  * a shutdown checkpoint puts the job back to `retry` immediately and raises `retry_limit` by one (the
  * interrupted run does not use up an attempt). Those two updates are the only writes to pg-boss's tables
- * outside its API; reads (`get`, `depth`) query its `job` and `archive` tables.
+ * outside its API; reads (`get`, `depth`) query its `job` and `archive` tables. That SQL lives in
+ * `store/queue/pg-boss-job-table.ts`.
  * A job left active by a killed worker is failed by pg-boss's expiration (`expireInSeconds`) and retried.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Metrics } from '../metrics/metrics.js';
+import { inPgTransaction, PgBossJobTable } from '../store/queue/pg-boss-job-table.js';
 import {
   asJobTrigger,
   singletonKeyFor,
@@ -60,18 +62,10 @@ interface JobData {
   payload: Record<string, unknown>;
 }
 
-interface PgJobRow {
-  id: string;
-  name: string;
-  data: JobData | null;
-  state: string;
-  retry_count: number;
-  retry_limit: number;
-  singleton_key: string | null;
-  created_on: Date;
-  started_on: Date | null;
-  completed_on: Date | null;
-  output: { result?: unknown; error?: SerializedJobError; progress?: unknown } | null;
+interface JobOutput {
+  result?: unknown;
+  error?: SerializedJobError;
+  progress?: unknown;
 }
 
 const STATE: Record<string, JobState> = {
@@ -83,16 +77,12 @@ const STATE: Record<string, JobState> = {
   failed: 'failed',
 };
 
-const quoteIdent = (s: string): string => {
-  if (!/^[a-z_][a-z0-9_]*$/i.test(s)) throw new Error(`invalid schema name ${s}`);
-  return `"${s}"`;
-};
-
 export class PgBossJobQueue implements JobQueue {
   readonly engine = 'pg-boss' as const;
   readonly boss: PgBoss;
   readonly #pool: pg.Pool;
   readonly #schema: string;
+  readonly #jobs: PgBossJobTable;
   readonly #maxAttempts: number;
   readonly #retryDelaySeconds: number;
   readonly #expireInSeconds: number;
@@ -106,6 +96,7 @@ export class PgBossJobQueue implements JobQueue {
 
   constructor(options: PgBossQueueOptions) {
     this.#schema = options.schema ?? 'pgboss';
+    this.#jobs = new PgBossJobTable(this.#schema);
     this.#maxAttempts = options.maxAttempts ?? 5;
     this.#retryDelaySeconds = options.retryDelaySeconds ?? 30;
     this.#expireInSeconds = options.expireInSeconds ?? 4 * 3600;
@@ -122,10 +113,6 @@ export class PgBossJobQueue implements JobQueue {
     this.boss.on('error', () => undefined); // maintenance errors are retried by pg-boss; surfaced via fetch/send
     this.#pool = new pg.Pool({ connectionString: options.connectionString, max: 2, application_name: 'moysklad-exchange-enqueue' });
     this.#pool.on('error', () => undefined);
-  }
-
-  get #t(): string {
-    return `${quoteIdent(this.#schema)}.job`;
   }
 
   async start(): Promise<void> {
@@ -183,19 +170,8 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   /** Runs `work` in one transaction on one pooled connection (rolled back if it throws). */
-  async #inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+  #inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inPgTransaction(this.#pool, work);
   }
 
   async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
@@ -203,12 +179,9 @@ export class PgBossJobQueue implements JobQueue {
     await this.#ensureQueue(request.kind);
     const data = jobDataOf(request);
     let result = await this.#inTransaction(async (client): Promise<EnqueueResult | undefined> => {
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`msx-enqueue:${key}`]);
-      const existing = await client.query<{ id: string }>(
-        `SELECT id FROM ${this.#t} WHERE name = $1 AND singleton_key = $2 AND state < 'completed' ORDER BY created_on LIMIT 1`,
-        [request.kind, key],
-      );
-      if (existing.rows[0]) return { jobId: existing.rows[0].id, merged: true };
+      await this.#jobs.lockKey(client, `msx-enqueue:${key}`);
+      const existing = await this.#jobs.activeJobId(client, request.kind, key);
+      if (existing) return { jobId: existing, merged: true };
       const options: PgBoss.SendOptions = { singletonKey: key, db: bossDbOf(client) };
       if (request.runAt) options.startAfter = request.runAt;
       const id = await this.boss.send(request.kind, data as unknown as object, options);
@@ -216,12 +189,9 @@ export class PgBossJobQueue implements JobQueue {
     });
     if (!result) {
       // pg-boss's stately policy refused a duplicate (only if someone sent around our lock): merge into it
-      const row = await this.#pool.query<{ id: string }>(
-        `SELECT id FROM ${this.#t} WHERE name = $1 AND singleton_key = $2 AND state < 'completed' ORDER BY created_on LIMIT 1`,
-        [request.kind, key],
-      );
-      if (!row.rows[0]) throw new Error(`pg-boss refused job ${key} and no active job holds the key`);
-      result = { jobId: row.rows[0].id, merged: true };
+      const holder = await this.#jobs.activeJobId(this.#pool, request.kind, key);
+      if (!holder) throw new Error(`pg-boss refused job ${key} and no active job holds the key`);
+      result = { jobId: holder, merged: true };
     }
     if (result.merged) this.#metrics?.jobsMerged.inc({ kind: request.kind });
     else for (const l of this.#listeners) l();
@@ -239,15 +209,9 @@ export class PgBossJobQueue implements JobQueue {
     const keys = requests.map((r) => singletonKeyFor(r));
     const results: Array<EnqueueResult | undefined> = new Array<EnqueueResult | undefined>(requests.length);
     await this.#inTransaction(async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT DISTINCT unnest($1::text[]) AS k ORDER BY 1) s', [
-        keys.map((k) => `msx-enqueue:${k}`),
-      ]);
-      const existing = await client.query<{ name: string; singleton_key: string; id: string }>(
-        `SELECT DISTINCT ON (name, singleton_key) name, singleton_key, id FROM ${this.#t}
-          WHERE singleton_key = ANY($1::text[]) AND state < 'completed' ORDER BY name, singleton_key, created_on`,
-        [[...new Set(keys)]],
-      );
-      const holder = new Map(existing.rows.map((r) => [`${r.name}\u0000${r.singleton_key}`, r.id]));
+      await this.#jobs.lockKeys(client, keys.map((k) => `msx-enqueue:${k}`));
+      const existing = await this.#jobs.activeHolders(client, [...new Set(keys)]);
+      const holder = new Map(existing.map((r) => [`${r.name}\u0000${r.singletonKey}`, r.id]));
       const inserts: Array<Record<string, unknown>> = [];
       requests.forEach((request, i) => {
         const mapKey = `${request.kind}\u0000${keys[i]!}`;
@@ -265,8 +229,8 @@ export class PgBossJobQueue implements JobQueue {
         await this.boss.insert(inserts as unknown as PgBoss.JobInsert[], { db: bossDbOf(client) });
         // pg-boss's insert skips (ON CONFLICT DO NOTHING) a job its stately policy refuses — only possible if
         // someone sent around our locks: then fail the batch rather than report jobs that do not exist
-        const n = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.#t} WHERE id = ANY($1::uuid[])`, [inserts.map((j) => j.id)]);
-        if (n.rows[0]?.n !== inserts.length) throw new Error(`pg-boss refused ${inserts.length - (n.rows[0]?.n ?? 0)} of ${inserts.length} jobs of a batch`);
+        const n = await this.#jobs.countExisting(client, inserts.map((j) => j.id as string));
+        if (n !== inserts.length) throw new Error(`pg-boss refused ${inserts.length - n} of ${inserts.length} jobs of a batch`);
       }
     });
     const out = results as EnqueueResult[];
@@ -293,12 +257,7 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   async get(jobId: string): Promise<JobRecord | undefined> {
-    const cols = 'id, name, data, state, retry_count, retry_limit, singleton_key, created_on, started_on, completed_on, output';
-    const res = await this.#pool.query<PgJobRow>(
-      `SELECT ${cols} FROM ${this.#t} WHERE id = $1 UNION ALL SELECT ${cols} FROM ${quoteIdent(this.#schema)}.archive WHERE id = $1 LIMIT 1`,
-      [jobId],
-    );
-    const row = res.rows[0];
+    const row = await this.#jobs.find<JobData, JobOutput>(this.#pool, jobId);
     if (!row) return undefined;
     return {
       ...this.#toJob(row),
@@ -313,11 +272,8 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   async depth(): Promise<QueueDepth> {
-    const res = await this.#pool.query<{ name: string; state: string; n: number }>(
-      `SELECT name, state::text AS state, count(*)::int AS n FROM ${this.#t} WHERE state < 'completed' GROUP BY 1, 2`,
-    );
     const depth: QueueDepth = {};
-    for (const r of res.rows) {
+    for (const r of await this.#jobs.unfinishedCounts(this.#pool)) {
       const d = (depth[r.name as JobKind] ??= { queued: 0, running: 0 });
       if (r.state === 'active') d.running += r.n;
       else d.queued += r.n;
@@ -340,11 +296,7 @@ export class PgBossJobQueue implements JobQueue {
 
   async heartbeat(job: Job, progress?: unknown): Promise<void> {
     if (progress === undefined) return; // pg-boss detects dead workers by expiration, not heartbeats
-    await this.#pool.query(`UPDATE ${this.#t} SET output = $3::jsonb WHERE name = $1 AND id = $2 AND state = 'active'`, [
-      job.kind,
-      job.id,
-      JSON.stringify({ progress }),
-    ]);
+    await this.#jobs.setProgress(this.#pool, job.kind, job.id, { progress });
   }
 
   async complete(job: Job, result: unknown): Promise<void> {
@@ -353,16 +305,13 @@ export class PgBossJobQueue implements JobQueue {
 
   async fail(job: Job, error: SerializedJobError, retryAt?: Date): Promise<void> {
     if (!retryAt) {
-      await this.#pool.query(`UPDATE ${this.#t} SET retry_limit = retry_count WHERE name = $1 AND id = $2 AND state = 'active'`, [job.kind, job.id]);
+      await this.#jobs.forbidRetry(this.#pool, job.kind, job.id);
     }
     await this.boss.fail(job.kind, job.id, { error });
   }
 
   async requeue(job: Job): Promise<void> {
-    await this.#pool.query(
-      `UPDATE ${this.#t} SET state = 'retry', start_after = now(), retry_limit = retry_limit + 1 WHERE name = $1 AND id = $2 AND state = 'active'`,
-      [job.kind, job.id],
-    );
+    await this.#jobs.requeueActive(this.#pool, job.kind, job.id);
   }
 }
 

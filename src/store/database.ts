@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
+import { isPostgresUrl } from '../core/database-url.js';
 import pg from 'pg';
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Clock } from '../core/clock.js';
@@ -51,19 +52,6 @@ const pgTypes: pg.CustomTypesConfig = {
     return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
-
-/**
- * True when the URL is a `postgres://` or `postgresql://` URL that parses and names a host
- * (in the authority, or as `?host=/var/run/postgresql` for a Unix socket).
- */
-export function isPostgresUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && (u.hostname !== '' || Boolean(u.searchParams.get('host')));
-  } catch {
-    return false;
-  }
-}
 
 /** Opens the database described by `config`. Migrations are not run here (see `migrateToLatest`). */
 export function createDatabase(config: DatabaseConfig): StoreDatabase {

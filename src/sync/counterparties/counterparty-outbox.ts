@@ -17,12 +17,11 @@
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
-import { counterpartyPutBody, isOwnedCounterpartyField, type OwnedCounterpartyField } from '../../domain/counterparty-update.js';
+import { COUNTERPARTY_UPDATE_KIND, counterpartyPutBody, isOwnedCounterpartyField, type CounterpartyUpdatePayload, type OwnedCounterpartyField } from '../../domain/counterparty-update.js';
 import { MoySkladNotFoundError } from '../../moysklad/errors.js';
 import { CounterpartyRepository } from '../../store/repositories/counterparty-repository.js';
 import { parseJson } from '../../store/db.js';
 import type { Database, OutboxRow } from '../../store/schema.js';
-import { COUNTERPARTY_UPDATE_KIND, type CounterpartyUpdatePayload } from '../../app/counterparty-service.js';
 import type { MoySkladClientPool } from '../client-pool.js';
 import { IntegrationInactiveError, loadIntegrationContext } from '../integration-context.js';
 import { ExportDeferred } from '../outbox/export-error.js';
