@@ -1,6 +1,7 @@
 /**
  * @module order-batch-repository
- * P2: the set-based reads and writes of the batched order export. A thousand orders are read in a
+ * P2: the set-based reads and writes of the batched order export (the writes are entered through
+ * `OrderRepository.commitExportBatch`, the one write path of orders). A thousand orders are read in a
  * few statements (orders, their positions, their counterparties: IN lists) and, once MoySklad
  * answered the array POST, all their MoySklad ids, export states and platform events are written in
  * ONE transaction with a few statements (`CASE id WHEN … THEN … END` updates), instead of a dozen
@@ -13,8 +14,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { PlatformEvent } from '../../domain/platform-events.js';
-import { nowIso } from '../database.js';
-import { withTransaction, type Db } from '../db.js';
+import type { Db } from '../db.js';
 import type { OrderPositionRow, PositionSyncState } from '../schema.js';
 import type { Order } from './order-repository.js';
 import { hasSubscribers, recordPlatformEvent } from './platform-event-recorder.js';
@@ -88,41 +88,29 @@ export class OrderBatchRepository {
     }
     return out;
   }
+}
 
-  /** Writes a batch's MoySklad ids, positions, export states and E3 events in ONE transaction. */
-  async commit(w: OrderBatchWrites): Promise<void> {
-    const at = nowIso(this.clock);
-    await withTransaction(this.db, async (tx) => {
-      for (const part of chunks([...w.created])) {
-        await tx
-          .updateTable('orders')
-          .set({
-            msOrderId: caseOf('msOrderId', part.map(([id, c]) => [id, c.msOrderId])) as never,
-            msAccountId: caseOf('msAccountId', part.map(([id, c]) => [id, c.msAccountId])) as never,
-            syncId: caseOf('syncId', part.map(([id, c]) => [id, c.syncId])) as never,
-            msDeletedAt: null,
-            updatedAt: at,
-          })
-          .where('id', 'in', part.map(([id]) => id))
-          .execute();
-      }
-      await writePositions(tx, w.positions, at);
-      for (const part of chunks([...w.exported])) {
-        await tx
-          .updateTable('orders')
-          .set({
-            msAccountId: caseOf('msAccountId', part.map(([id, e]) => [id, e.msAccountId])) as never,
-            msOrderId: caseOf('msOrderId', part.map(([id, e]) => [id, e.msOrderId])) as never,
-            exportState: 'sent',
-            exportError: null,
-            exportedAt: at,
-            updatedAt: at,
-          })
-          .where('id', 'in', part.map(([id]) => id))
-          .execute();
-      }
-      await recordPlatformEvents(tx, this.clock, w.events.map((e) => e(at)));
-    });
+/**
+ * Writes a batch's MoySklad ids, positions, export states and E3 events in the caller's transaction
+ * (`OrderRepository.commitExportBatch`, the one entry that writes orders).
+ */
+export async function writeExportBatch(tx: Db, clock: Clock, w: OrderBatchWrites, at: string): Promise<void> {
+  await updateOrders(tx, [...w.created], { msOrderId: (c) => c.msOrderId, msAccountId: (c) => c.msAccountId, syncId: (c) => c.syncId }, { msDeletedAt: null, updatedAt: at });
+  await writePositions(tx, w.positions, at);
+  await updateOrders(tx, [...w.exported], { msAccountId: (e) => e.msAccountId, msOrderId: (e) => e.msOrderId }, { exportState: 'sent', exportError: null, exportedAt: at, updatedAt: at });
+  await recordPlatformEvents(tx, clock, w.events.map((e) => e(at)));
+}
+
+/** `UPDATE orders` of many rows: a CASE per varying column, the same value for the constant ones. */
+async function updateOrders<T>(tx: Db, rows: ReadonlyArray<[number, T]>, varying: Record<string, (v: T) => CaseValue>, constant: Record<string, CaseValue>): Promise<void> {
+  for (const part of chunks(rows)) {
+    const set: Record<string, unknown> = { ...constant };
+    for (const [column, of] of Object.entries(varying)) set[column] = caseOf(column, part.map(([id, v]) => [id, of(v)]));
+    await tx
+      .updateTable('orders')
+      .set(set as never)
+      .where('id', 'in', part.map(([id]) => id))
+      .execute();
   }
 }
 

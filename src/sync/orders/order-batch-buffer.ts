@@ -3,7 +3,7 @@
  * P2: what the exports of one batch would write one statement at a time — the MoySklad ids of the
  * created orders, their positions' links and states, the exported state and the E3 events — kept
  * in memory in the order the single export writes them, then committed together in ONE transaction
- * (`OrderBatchRepository.commit`). Also remembers each counterparty ensured for the batch, so the
+ * (`OrderRepository.commitExportBatch`). Also remembers each counterparty ensured for the batch, so the
  * next order of the same client does not read it again.
  */
 import type { PlatformEvent } from '../../domain/platform-events.js';

@@ -22,7 +22,7 @@ import { decideOrderAction } from '../../domain/order-reconciliation.js';
 import { MoySkladError } from '../../moysklad/errors.js';
 import type { MsOrderCreate } from '../../moysklad/schemas/order.js';
 import type { OutboxRow } from '../../store/schema.js';
-import { ORDER_OUTBOX_KINDS } from '../../store/repositories/order-repository.js';
+import { ORDER_OUTBOX_KINDS, OrderRepository } from '../../store/repositories/order-repository.js';
 import { verifyLinkedCounterparties } from '../counterparties/counterparty-export.js';
 import type { IntegrationContext } from '../integration-context.js';
 import type { OutboxBatchHandler, OutboxBatchOutcome, OutboxHandlerEnv } from '../outbox/outbox-drain.js';
@@ -112,7 +112,7 @@ async function sendGroup(deps: OrderSyncDeps, env: OutboxHandlerEnv, candidates:
 /** Commits what the group left written (e.g. the cards of orders whose POST failed), as the single export had written it already. */
 async function commitBuffered(deps: OrderSyncDeps, env: OutboxHandlerEnv, buffer: OrderBatchBuffer, count: number): Promise<void> {
   try {
-    await new OrderBatchRepository(deps.db, deps.clock).commit(buffer);
+    await new OrderRepository(deps.db, deps.clock).commitExportBatch(buffer);
   } catch (e) {
     await env.run.log('warn', `orders: the batch's card links could not be recorded (${count} orders); they are resolved again next time: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
@@ -180,7 +180,7 @@ type LogLine = [level: 'debug' | 'info' | 'warn' | 'error', message: string, det
 
 /**
  * Records the created orders of one answer in ONE transaction (ids, positions, exported state, E3
- * events), written set-based (`OrderBatchRepository.commit`): a thousand orders' writes cost a few
+ * events), written set-based (`OrderRepository.commitExportBatch`): a thousand orders' writes cost a few
  * statements and one commit, and a crash leaves either all of them recorded or none (the batch is
  * then re-sent and its syncIds find the same orders). Log lines, the order failures and the C4
  * stock refreshes are written after the commit.
@@ -205,7 +205,7 @@ async function finishBatch(deps: OrderSyncDeps, env: OutboxHandlerEnv, batch: Re
     }
   }
   try {
-    await new OrderBatchRepository(deps.db, deps.clock).commit(buffer);
+    await new OrderRepository(deps.db, deps.clock).commitExportBatch(buffer);
   } catch (e) {
     // The store could not record the answer: every created order is sent again later (its syncId finds it).
     done.length = 0;
