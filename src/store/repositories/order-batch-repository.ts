@@ -95,9 +95,13 @@ export class OrderBatchRepository {
  * (`OrderRepository.commitExportBatch`, the one entry that writes orders).
  */
 export async function writeExportBatch(tx: Db, clock: Clock, w: OrderBatchWrites, at: string): Promise<void> {
-  await updateOrders(tx, [...w.created], { msOrderId: (c) => c.msOrderId, msAccountId: (c) => c.msAccountId, syncId: (c) => c.syncId }, { msDeletedAt: null, updatedAt: at });
+  const sent = { exportState: 'sent', exportError: null, exportedAt: at, updatedAt: at };
+  // An order created and exported in the batch (the usual case) is written once: the two updates' union, the later one's values.
+  const both = [...w.created].filter(([id]) => w.exported.has(id)).map(([id, c]): [number, { msOrderId: string; msAccountId: number; syncId: string }] => [id, { ...c, ...w.exported.get(id)! }]);
+  await updateOrders(tx, [...w.created].filter(([id]) => !w.exported.has(id)), { msOrderId: (c) => c.msOrderId, msAccountId: (c) => c.msAccountId, syncId: (c) => c.syncId }, { msDeletedAt: null, updatedAt: at });
+  await updateOrders(tx, both, { msOrderId: (c) => c.msOrderId, msAccountId: (c) => c.msAccountId, syncId: (c) => c.syncId }, { msDeletedAt: null, ...sent });
   await writePositions(tx, w.positions, at);
-  await updateOrders(tx, [...w.exported], { msAccountId: (e) => e.msAccountId, msOrderId: (e) => e.msOrderId }, { exportState: 'sent', exportError: null, exportedAt: at, updatedAt: at });
+  await updateOrders(tx, [...w.exported].filter(([id]) => !w.created.has(id)), { msAccountId: (e) => e.msAccountId, msOrderId: (e) => e.msOrderId }, sent);
   await recordPlatformEvents(tx, clock, w.events.map((e) => e(at)));
 }
 
