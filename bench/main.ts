@@ -201,7 +201,16 @@ ${when.join('\n')}
   transaction.
 - **Photos** use the minimum: one product page of 100 with \`expand=images\` per 100 products and one
   API download per new image; the thumbnail is MoySklad's miniature, fetched from the file host.
-- **Order backlog** is request-bound (one POST per order, plus a counterparty check now and then).
+- **Order backlog** is no longer request-bound: 1,000 orders go in one array POST (plus one counterparty
+  check per 40 clients), so its 0.8 s floor is only the rate limit's price of 3 requests. It does not
+  count what that one POST costs to build, answer and record: MoySklad (here the emulator) creating
+  1,000 orders with 3,000 positions and serialising them (≈ 0.7 s of the emulator's CPU; its latency
+  model says 0.2 s), the client's JSON work on a ≈ 1.3 MB request and a ≈ 4 MB answer (stringify,
+  gunzip, parse, schema check: ≈ 0.5 s of CPU), and the store's reads and writes of the batch
+  (set-based since issue 16 round 2: ≈ 0.5 s of CPU, most of it building and running the CASE updates
+  of the one commit). The emulator and the client's JSON alone exceed 1.15 × 0.8 s = 0.92 s, so the
+  1.15 target is out of reach for this row on this machine; the floor is left as defined (requests
+  only) rather than widened to pass.
 - **Multi-tenant**: each MoySklad account's jobs run one worker at a time (per-credential lease), and the
   limiter's bucket travels with the lease, so a job of the same account in another worker neither bursts
   into a 429 nor waits a full interval.
@@ -245,8 +254,8 @@ ${when.join('\n')}
   page; incremental = ⌈changed ÷ 1000⌉ pages of the changed rows + 1; stock = 1 report (full: a row per
   product; incremental: the changed rows); photos = ⌈products ÷ 100⌉ product pages of 100 with
   \`expand=images\` + 1 download per image (the thumbnail is MoySklad's miniature, fetched from the file host
-  without an API request); order backlog = 1 POST per order
-  with its positions; multi-tenant = the busiest account's integrations × (product pages + 1), rate
+  without an API request); order backlog = ⌈orders ÷ 1000⌉ array POSTs of the orders with their
+  positions + ⌈clients ÷ 40⌉ counterparty checks; multi-tenant = the busiest account's integrations × (product pages + 1), rate
   floor only (its emulator has no latency model).
 - **Wall time** covers only the measured sync (the world it needs — catalog, earlier full sync, orders in
   the outbox — is set up before and not counted).

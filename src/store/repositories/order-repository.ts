@@ -19,6 +19,7 @@ import { searchTextContains } from '../search-filter.js';
 import type { OrderKind, OrderPositionRow, OrderRow, PositionStatus, PositionSyncState } from '../schema.js';
 import { OutboxRepository } from './outbox-repository.js';
 import { recordPlatformEvent } from './platform-event-recorder.js';
+import { writeExportBatch, type OrderBatchWrites } from './order-batch-repository.js';
 import type { PlatformEvent } from '../../domain/platform-events.js';
 
 export type OrderPosition = OrderPositionRow;
@@ -234,6 +235,12 @@ export class OrderRepository {
       await tx.updateTable('orders').set({ msAccountId, msOrderId, exportState: 'sent', exportError: null, exportedAt: at, updatedAt: at }).where('id', '=', id).execute();
       if (event) await recordPlatformEvent(tx, this.clock, event(at));
     });
+  }
+
+  /** P2: what a batch of exports collected (`OrderBatchWrites`), written set-based in ONE transaction. */
+  async commitExportBatch(writes: OrderBatchWrites): Promise<void> {
+    const at = nowIso(this.clock);
+    await withTransaction(this.db, (tx) => writeExportBatch(tx, this.clock, writes, at));
   }
 
   /**

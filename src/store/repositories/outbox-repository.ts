@@ -145,6 +145,33 @@ export class OutboxRepository {
     }
   }
 
+  /**
+   * P2: claims many rows in one statement per chunk of 500 (the same compare-and-set as `claim`);
+   * returns the ids this caller now owns. A chunk that meets another running row of one of its
+   * aggregates (the unique violation) is claimed row by row instead, so each row ends exactly as
+   * `claim` would leave it.
+   */
+  async claimMany(ids: readonly number[], by: OutboxClaim): Promise<Set<number>> {
+    const out = new Set<number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const part = ids.slice(i, i + 500);
+      try {
+        const rows = await this.db
+          .updateTable('outbox')
+          .set((eb) => ({ state: 'running', attempts: eb('attempts', '+', 1), dedupeKey: null, claimedBy: by.owner, claimExpiresAt: by.expiresAt.toISOString(), updatedAt: this.#now() }))
+          .where('id', 'in', part)
+          .where('state', '=', 'pending')
+          .returning('id')
+          .execute();
+        for (const r of rows) out.add(Number(r.id));
+      } catch (e) {
+        if (!isUniqueViolation(e)) throw e;
+        for (const id of part) if (await this.claim(id, by)) out.add(id);
+      }
+    }
+    return out;
+  }
+
   /** P3 heartbeat: the claims of `owner` on the listed running rows hold until `until`. */
   async extendClaims(owner: string, ids: readonly number[], until: Date): Promise<number> {
     if (ids.length === 0) return 0;
@@ -266,6 +293,18 @@ export class OutboxRepository {
       }))
       .where((eb) => (others.length ? eb.or([eb('id', '=', id), eb.and([eb('id', 'in', others), eb('state', 'in', ['pending', 'failed'])])]) : eb('id', '=', id)))
       .execute();
+  }
+
+  /** P2: `markSent` of many claimed rows that coalesced nothing, in one statement per chunk of 500. */
+  async markSentMany(ids: readonly number[]): Promise<void> {
+    const at = this.#now();
+    for (let i = 0; i < ids.length; i += 500) {
+      await this.db
+        .updateTable('outbox')
+        .set({ state: 'sent', sentAt: at, claimedBy: null, claimExpiresAt: null, lastError: null, updatedAt: at })
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+    }
   }
 
   /** Back to pending, due at `retryAt`. */

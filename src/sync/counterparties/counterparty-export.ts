@@ -82,14 +82,12 @@ export const VERIFY_IDS_PER_REQUEST = 40;
 export async function verifyLinkedCounterparties(deps: CounterpartyExportDeps & { cache: CounterpartyCache }, counterpartyIds: readonly number[]): Promise<number> {
   const links = await new CounterpartyRepository(deps.db, deps.clock).linksOf([...new Set(counterpartyIds)], deps.msAccountId);
   const todo = [...new Set(links.map((l) => l.msCounterpartyId))].filter((id) => !deps.cache.verified.has(id));
-  let requests = 0;
-  for (let i = 0; i < todo.length; i += VERIFY_IDS_PER_REQUEST) {
-    const chunk = todo.slice(i, i + VERIFY_IDS_PER_REQUEST);
-    const found = await deps.client.findCounterparties(chunk.map((id) => ['id', '=', id] as const));
-    requests += 1;
-    for (const c of found) deps.cache.verified.add(c.id);
-  }
-  return requests;
+  const chunks: string[][] = [];
+  for (let i = 0; i < todo.length; i += VERIFY_IDS_PER_REQUEST) chunks.push(todo.slice(i, i + VERIFY_IDS_PER_REQUEST));
+  // P2: the lookups go out together (the client's limiter keeps them within MoySklad's parallel cap).
+  const answers = await Promise.all(chunks.map((chunk) => deps.client.findCounterparties(chunk.map((id) => ['id', '=', id] as const))));
+  for (const found of answers) for (const c of found) deps.cache.verified.add(c.id);
+  return chunks.length;
 }
 
 /** R24 Ensures the store counterparty is linked to a MoySklad counterparty; returns its MoySklad id. */

@@ -26,7 +26,8 @@ import { ORDER_OUTBOX_KINDS, OrderRepository } from '../../store/repositories/or
 import { verifyLinkedCounterparties } from '../counterparties/counterparty-export.js';
 import type { IntegrationContext } from '../integration-context.js';
 import type { OutboxBatchHandler, OutboxBatchOutcome, OutboxHandlerEnv } from '../outbox/outbox-drain.js';
-import { withTransaction } from '../../store/db.js';
+import { OrderBatchRepository } from '../../store/repositories/order-batch-repository.js';
+import { OrderBatchBuffer } from './order-batch-buffer.js';
 import { createBody, finishSend, loadSubject, prepareSend, recordCreated, type OrderExportDeps, type OrderExportResult, type PreparedSend, type Subject } from './order-export.js';
 import { cachesOf, contextFor, exportDepsFor, recordOrderFailure, reportExported, type OrderRef, type OrderSyncDeps } from './order-run.js';
 import { emptyResolveReport, resolveProducts } from './product-resolver.js';
@@ -68,18 +69,20 @@ async function candidatesOf(deps: OrderSyncDeps, env: OutboxHandlerEnv, items: r
   const out: Candidate[] = [];
   // As the single handler: the waiting rows are read before the orders, so none is lost.
   const waiting = await env.store.pendingIdsOfMany('order', items.map((i) => i.aggregateId), ORDER_OUTBOX_KINDS);
-  const orders = new OrderRepository(deps.db, deps.clock);
+  const batchRepo = new OrderBatchRepository(deps.db, deps.clock);
+  const orders = await batchRepo.findMany(items.map((i) => Number(i.aggregateId)));
+  const parties = await batchRepo.counterpartiesOf([...orders.values()].map((o) => Number(o.counterpartyId)));
   for (const item of items) {
     try {
       const coalesced = waiting.get(item.aggregateId) ?? [];
-      const found = await orders.find(Number(item.aggregateId));
+      const found = orders.get(Number(item.aggregateId));
       if (!found) continue;
       const order: OrderRef = { id: Number(found.id), regionId: Number(found.regionId), externalId: found.externalId, kind: found.kind };
       const key = `${order.regionId}:${item.integrationId ?? ''}`;
       if (!contexts.has(key)) contexts.set(key, contextFor(deps, order, item));
       const ctx = await contexts.get(key)!;
       const edeps = exportDepsFor(deps, env, ctx);
-      const s = await loadSubject(edeps, order.id, found);
+      const s = await loadSubject(edeps, order.id, found, parties.get(Number(found.counterpartyId)) ?? null);
       const action = decideOrderAction({
         inMoySklad: s.order.msOrderId !== null && s.order.msDeletedAt === null,
         deletedInMoySklad: s.order.msDeletedAt !== null,
@@ -95,16 +98,42 @@ async function candidatesOf(deps: OrderSyncDeps, env: OutboxHandlerEnv, items: r
 }
 
 /** One integration's new orders: counterparties and cards first, then the array POSTs, then each order finished. */
-async function sendGroup(deps: OrderSyncDeps, env: OutboxHandlerEnv, group: Candidate[], out: Outcomes): Promise<void> {
+async function sendGroup(deps: OrderSyncDeps, env: OutboxHandlerEnv, candidates: Candidate[], out: Outcomes): Promise<void> {
+  // The group's writes are collected and committed together (P2); its counterparties ensured once.
+  const buffer = new OrderBatchBuffer();
+  const group = candidates.map((c) => ({ ...c, edeps: { ...c.edeps, batch: buffer } }));
+  try {
+    await sendBuffered(deps, env, group, out);
+  } finally {
+    if (!buffer.empty) await commitBuffered(deps, env, buffer, group.length);
+  }
+}
+
+/** Commits what the group left written (e.g. the cards of orders whose POST failed), as the single export had written it already. */
+async function commitBuffered(deps: OrderSyncDeps, env: OutboxHandlerEnv, buffer: OrderBatchBuffer, count: number): Promise<void> {
+  try {
+    await new OrderRepository(deps.db, deps.clock).commitExportBatch(buffer);
+  } catch (e) {
+    await env.run.log('warn', `orders: the batch's card links could not be recorded (${count} orders); they are resolved again next time: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    buffer.clearWrites();
+  }
+}
+
+async function sendBuffered(deps: OrderSyncDeps, env: OutboxHandlerEnv, group: Candidate[], out: Outcomes): Promise<void> {
   const ctx = group[0]!.ctx;
   const msAccountId = Number(ctx.msAccount.id);
   const caches = cachesOf(env);
   const base = { db: deps.db, clock: deps.clock, client: ctx.client, msAccountId };
   try {
-    await verifyLinkedCounterparties({ ...base, cache: caches.counterparties(msAccountId) }, group.map((c) => Number(c.s.order.counterpartyId)));
     const report = emptyResolveReport();
     const parts = group.flatMap((c) => c.s.active.map((p) => ({ brand: p.brand, article: p.article, name: p.name, priceListId: p.priceListId ?? c.s.order.priceListId })));
-    await resolveProducts({ ...base, brandSynonyms: group[0]!.edeps.brandSynonyms, cache: caches.products(msAccountId) }, parts, report);
+    // The counterparty check (MoySklad) and the cards (mostly the store) at the same time; the first failure counts.
+    const settled = await Promise.allSettled([
+      verifyLinkedCounterparties({ ...base, cache: caches.counterparties(msAccountId) }, group.map((c) => Number(c.s.order.counterpartyId))),
+      resolveProducts({ ...base, brandSynonyms: group[0]!.edeps.brandSynonyms, cache: caches.products(msAccountId) }, parts, report),
+    ]);
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
     if (report.created) env.run.count('products_created', report.created);
   } catch (e) {
     if (e instanceof MoySkladError && e.retryable) {
@@ -151,37 +180,39 @@ type LogLine = [level: 'debug' | 'info' | 'warn' | 'error', message: string, det
 
 /**
  * Records the created orders of one answer in ONE transaction (ids, positions, exported state, E3
- * events): a thousand orders' writes cost one commit, and a crash leaves either all of them recorded
- * or none (the batch is then re-sent and its syncIds find the same orders). Log lines, the order
- * failures and the C4 stock refreshes are written after the commit (on SQLite the transaction holds
- * the only connection).
+ * events), written set-based (`OrderRepository.commitExportBatch`): a thousand orders' writes cost a few
+ * statements and one commit, and a crash leaves either all of them recorded or none (the batch is
+ * then re-sent and its syncIds find the same orders). Log lines, the order failures and the C4
+ * stock refreshes are written after the commit.
  */
 async function finishBatch(deps: OrderSyncDeps, env: OutboxHandlerEnv, batch: Ready[], answers: Awaited<ReturnType<IntegrationContext['client']['createOrders']>>, out: Outcomes): Promise<void> {
   const logs: LogLine[] = [];
   const done: Array<{ r: Ready; result: OrderExportResult }> = [];
   const failed: Array<{ r: Ready; e: unknown }> = [];
+  const buffer = batch[0]!.edeps.batch!;
+  for (const a of answers) {
+    const r = batch[a.index]!;
+    if (!a.ok) {
+      logs.push(['info', `order ${r.order.externalId}: MoySklad refused it inside the batch (${a.errors.map((x) => x.error).join('; ')}); it is sent on its own`]);
+      continue;
+    }
+    const ed: OrderExportDeps = { ...r.edeps, log: (...line: LogLine) => void logs.push(line) };
+    try {
+      await recordCreated(ed, r.s, r.body, a.entity);
+      done.push({ r, result: await finishSend(ed, r.s, r.prep, a.entity, 'create') });
+    } catch (e) {
+      failed.push({ r, e });
+    }
+  }
   try {
-    await withTransaction(deps.db, async (tx) => {
-      for (const a of answers) {
-        const r = batch[a.index]!;
-        if (!a.ok) {
-          logs.push(['info', `order ${r.order.externalId}: MoySklad refused it inside the batch (${a.errors.map((x) => x.error).join('; ')}); it is sent on its own`]);
-          continue;
-        }
-        const ed: OrderExportDeps = { ...r.edeps, db: tx, log: (...line: LogLine) => void logs.push(line) };
-        try {
-          await recordCreated(ed, r.s, r.body, a.entity);
-          done.push({ r, result: await finishSend(ed, r.s, r.prep, a.entity, 'create') });
-        } catch (e) {
-          failed.push({ r, e });
-        }
-      }
-    });
+    await new OrderRepository(deps.db, deps.clock).commitExportBatch(buffer);
   } catch (e) {
     // The store could not record the answer: every created order is sent again later (its syncId finds it).
     done.length = 0;
     failed.length = 0;
     for (const a of answers) if (a.ok) failed.push({ r: batch[a.index]!, e });
+  } finally {
+    buffer.clearWrites();
   }
   for (const line of logs) await env.run.log(...line);
   for (const { r, result } of done) {

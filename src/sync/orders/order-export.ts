@@ -41,6 +41,7 @@ import { emptyResolveReport, type ResolvedCard, type ResolveReport } from './pro
 import { orderExportedEvent, positionDeletedEvent } from './order-events.js';
 import type { PlatformEvent } from '../../domain/platform-events.js';
 import { logMsg, type LogMessage } from '../../domain/log-messages.js';
+import type { OrderBatchBuffer } from './order-batch-buffer.js';
 
 /** MoySklad accepts at most 1000 positions in one create or one `/positions` POST. */
 export const MAX_POSITIONS_PER_REQUEST = 1000;
@@ -85,6 +86,8 @@ export interface OrderExportDeps {
   caches?: ExportCaches;
   log?: LogFn;
   hooks?: OrderExportHooks;
+  /** P2: the batch's writes are collected here and committed together instead of one by one. */
+  batch?: OrderBatchBuffer;
 }
 
 export interface OrderExportResult {
@@ -144,14 +147,16 @@ export async function exportOrder(deps: OrderExportDeps, orderId: number): Promi
   }
 }
 
-/** Loads the order and checks what must hold before any MoySklad request (R6, R9, R27). */
-export async function loadSubject(deps: OrderExportDeps, orderId: number, loaded?: Order | null): Promise<Subject> {
+type CounterpartyKind = Awaited<ReturnType<OrderRepository['counterpartyOf']>>;
+
+/** Loads the order and checks what must hold before any MoySklad request (R6, R9, R27); P2 passes the order and its counterparty read for the whole batch. */
+export async function loadSubject(deps: OrderExportDeps, orderId: number, loaded?: Order | null, counterparty?: CounterpartyKind): Promise<Subject> {
   const { db, ctx } = deps;
   const { integration } = ctx;
   const found = loaded ?? (await new OrderRepository(db, deps.clock).find(orderId));
   if (!found) throw new ExportError('order_missing', `order ${orderId} no longer exists in the store`);
   const { positions, ...order } = found;
-  const cp = await new OrderRepository(db, deps.clock).counterpartyOf(order);
+  const cp = counterparty !== undefined ? counterparty : await new OrderRepository(db, deps.clock).counterpartyOf(order);
   if (!cp) throw new ExportError('counterparty_missing', `order ${order.externalId}: counterparty ${order.counterpartyId} not found`);
   // R27, checked again at export time (the order service refuses it at creation already).
   const problem = orderCounterpartyProblem(order.kind, cp.kind);
@@ -206,7 +211,7 @@ export async function prepareSend(deps: OrderExportDeps, s: Subject): Promise<Pr
   const { db, clock, ctx } = deps;
   const msAccountId = Number(ctx.msAccount.id);
   const caches = deps.caches ?? new ExportCaches();
-  const ensured = await ensureCounterparty({ db, clock, client: ctx.client, msAccountId, cache: caches.counterparties(msAccountId), log: deps.log ?? (() => undefined) }, Number(s.order.counterpartyId));
+  const ensured = await ensureOnce(deps, Number(s.order.counterpartyId), () => ensureCounterparty({ db, clock, client: ctx.client, msAccountId, cache: caches.counterparties(msAccountId), log: deps.log ?? (() => undefined) }, Number(s.order.counterpartyId)));
   const report = emptyResolveReport();
   const synonyms = deps.brandSynonyms ?? noBrandSynonyms;
   const cards = await cardsOf({ db, clock, client: ctx.client, msAccountId, synonyms, cache: caches.products(msAccountId) }, s.order, s.active, report);
@@ -215,6 +220,15 @@ export async function prepareSend(deps: OrderExportDeps, s: Subject): Promise<Pr
     if (p.msProductId !== card.msId) await setLine(deps, p, { msProductId: card.msId, syncState: p.syncState });
   }
   return { ensured, cards, report };
+}
+
+/** P2: a counterparty ensured earlier in the batch is linked (what `ensureCounterparty` answers the second time). */
+async function ensureOnce(deps: OrderExportDeps, counterpartyId: number, ensure: () => Promise<EnsuredCounterparty>): Promise<EnsuredCounterparty> {
+  const known = deps.batch?.counterparties.get(counterpartyId);
+  if (known) return { ...known, action: 'linked' };
+  const ensured = await ensure();
+  deps.batch?.counterparties.set(counterpartyId, ensured);
+  return ensured;
 }
 
 /** The create body of an order not in MoySklad yet (B1: with its syncId; at most 1000 lines). */
@@ -241,7 +255,9 @@ export async function createBody(deps: OrderExportDeps, s: Subject, prep: Prepar
 export async function recordCreated(deps: OrderExportDeps, s: Subject, body: MsOrderCreate, msOrder: MsOrder): Promise<void> {
   const orderId = Number(s.order.id);
   await deps.hooks?.afterOrderCreated?.({ orderId, msOrderId: msOrder.id });
-  await new OrderRepository(deps.db, deps.clock).recordMsOrder(orderId, { msOrderId: msOrder.id, msAccountId: Number(deps.ctx.msAccount.id), syncId: body.syncId! });
+  const values = { msOrderId: msOrder.id, msAccountId: Number(deps.ctx.msAccount.id), syncId: body.syncId! };
+  if (deps.batch) deps.batch.recordMsOrder(orderId, values);
+  else await new OrderRepository(deps.db, deps.clock).recordMsOrder(orderId, values);
 }
 
 /** Creates or reconciles the MoySklad order of an order with lines to send (or, R7 off, none). */
@@ -288,7 +304,9 @@ export async function finishSend(deps: OrderExportDeps, s: Subject, prep: Prepar
   const created = action === 'create';
   const result = created ? 'created' : outcome.added || outcome.updated || outcome.deleted || outcome.released ? 'updated' : 'unchanged';
   // E3: the platform hears that the order reached MoySklad (a no-op run of an order already sent says nothing).
-  await new OrderRepository(deps.db, deps.clock).markExported(orderId, msAccountId, msOrder.id, result !== 'unchanged' || s.order.exportState !== 'sent' ? (at) => orderExportedEvent(s.order, msOrder.id, result, at) : undefined);
+  const event = result !== 'unchanged' || s.order.exportState !== 'sent' ? (at: string) => orderExportedEvent(s.order, msOrder.id, result, at) : undefined;
+  if (deps.batch) deps.batch.markExported(orderId, msAccountId, msOrder.id, event);
+  else await new OrderRepository(deps.db, deps.clock).markExported(orderId, msAccountId, msOrder.id, event);
   const reservedAtCreate = created && s.type === 'customerorder' && store !== null && integration.reservePositions === 1 && s.active.length > 0;
   return {
     orderId,
@@ -369,5 +387,6 @@ async function applyPlan(deps: OrderExportDeps, s: Subject, msOrder: MsOrder, li
 /** Records a line's MoySklad link/state; with `event`, the platform's webhook event in the same transaction (E3). */
 async function setLine(deps: OrderExportDeps, p: OrderPositionRow, values: { msProductId?: string | null; msPositionId?: string | null; syncState: PositionSyncState }, event?: PlatformEvent): Promise<void> {
   Object.assign(p, values);
-  await new OrderRepository(deps.db, deps.clock).setPositionSync(Number(p.id), values, event);
+  if (deps.batch) deps.batch.position(Number(p.id), values, event);
+  else await new OrderRepository(deps.db, deps.clock).setPositionSync(Number(p.id), values, event);
 }

@@ -175,10 +175,15 @@ async function runGroup(st: DrainState, rows: readonly OutboxRow[], env: OutboxH
   const batchHandlers = st.deps.batchHandlers ?? new Map<string, OutboxBatchHandler>();
   const queue: Array<{ item: OutboxRow; claimed: boolean }> = [];
   const byBatcher = new Map<OutboxBatchHandler, OutboxRow[]>();
-  for (const item of rows) {
-    const batcher = batchHandlers.get(item.kind);
-    if (!batcher) queue.push({ item, claimed: false });
-    else if (!st.options.signal?.aborted && st.report.claimed < st.maxItems && (await claimRow(st, item))) byBatcher.set(batcher, [...(byBatcher.get(batcher) ?? []), item]);
+  const batchable = rows.filter((item) => batchHandlers.has(item.kind));
+  for (const item of rows) if (!batchHandlers.has(item.kind)) queue.push({ item, claimed: false });
+  const claimed = st.options.signal?.aborted ? new Set<number>() : await claimRows(st, batchable.slice(0, Math.max(0, st.maxItems - st.report.claimed)));
+  for (const item of batchable) {
+    if (!claimed.has(Number(item.id))) continue;
+    const batcher = batchHandlers.get(item.kind)!;
+    const list = byBatcher.get(batcher);
+    if (list) list.push(item);
+    else byBatcher.set(batcher, [item]);
   }
   for (const [batcher, items] of byBatcher) {
     let outcomes: ReadonlyMap<number, OutboxBatchOutcome>;
@@ -187,11 +192,14 @@ async function runGroup(st: DrainState, rows: readonly OutboxRow[], env: OutboxH
     } catch (e) {
       outcomes = new Map(items.map((item) => [Number(item.id), { error: e }]));
     }
+    const sent: Array<{ item: OutboxRow; result: OutboxHandlerResult }> = [];
     for (const item of items) {
       const outcome = outcomes.get(Number(item.id));
-      if (outcome) await settle(st, item, outcome, env);
-      else queue.push({ item, claimed: true });
+      if (!outcome) queue.push({ item, claimed: true });
+      else if ('result' in outcome && !(outcome.result.coalesced ?? []).some((x) => x !== Number(item.id))) sent.push({ item, result: outcome.result });
+      else await settle(st, item, outcome, env);
     }
+    await settleSent(st, sent, env);
   }
   const one = async (): Promise<void> => {
     for (let next = queue.shift(); next; next = queue.shift()) {
@@ -220,6 +228,31 @@ async function claimRow(st: DrainState, item: OutboxRow): Promise<boolean> {
   st.held.add(id);
   st.report.claimed += 1;
   return true;
+}
+
+/** P2: claims the batchable rows in a few statements; the rows another worker holds count as busy. */
+async function claimRows(st: DrainState, items: readonly OutboxRow[]): Promise<Set<number>> {
+  if (items.length === 0) return new Set();
+  const got = await st.store.claimMany(items.map((i) => Number(i.id)), { owner: st.owner, expiresAt: new Date(st.deps.clock.nowMs() + st.ttlMs) });
+  st.report.busy += items.length - got.size;
+  st.report.claimed += got.size;
+  for (const id of got) st.held.add(id);
+  return got;
+}
+
+/** P2: records the rows a batch sent (none coalescing other rows) as `settle` would, in one statement. */
+async function settleSent(st: DrainState, sent: ReadonlyArray<{ item: OutboxRow; result: OutboxHandlerResult }>, env: OutboxHandlerEnv): Promise<void> {
+  if (sent.length === 0) return;
+  try {
+    await st.store.markSentMany(sent.map((s) => Number(s.item.id)));
+    for (const { result } of sent) {
+      for (const [k, v] of Object.entries(result.counts ?? {})) env.run.count(k, v);
+      env.run.count('sent');
+      st.report.sent += 1;
+    }
+  } finally {
+    for (const { item } of sent) st.held.delete(Number(item.id));
+  }
 }
 
 /** Records one claimed row's outcome: sent (with its coalesced rows), deferred, retried or failed. */
