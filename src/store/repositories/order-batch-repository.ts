@@ -16,7 +16,7 @@ import type { Clock } from '../../core/clock.js';
 import type { PlatformEvent } from '../../domain/platform-events.js';
 import type { Db } from '../db.js';
 import type { OrderPositionRow, PositionSyncState } from '../schema.js';
-import type { Order } from './order-repository.js';
+import type { Order } from './order-types.js';
 import { hasSubscribers, recordPlatformEvent } from './platform-event-recorder.js';
 
 const CHUNK = 500;

@@ -16,16 +16,14 @@ import type { Db } from '../db.js';
 import { withTransaction } from '../db.js';
 import { isUniqueViolation } from '../db-errors.js';
 import { searchTextContains } from '../search-filter.js';
-import type { OrderKind, OrderPositionRow, OrderRow, PositionStatus, PositionSyncState } from '../schema.js';
+import type { OrderKind, OrderRow, PositionStatus, PositionSyncState } from '../schema.js';
 import { OutboxRepository } from './outbox-repository.js';
 import { recordPlatformEvent } from './platform-event-recorder.js';
 import { writeExportBatch, type OrderBatchWrites } from './order-batch-repository.js';
+import type { Order } from './order-types.js';
 import type { PlatformEvent } from '../../domain/platform-events.js';
 
-export type OrderPosition = OrderPositionRow;
-export interface Order extends OrderRow {
-  positions: OrderPosition[];
-}
+export type { Order, OrderPosition } from './order-types.js';
 
 export interface OrderPositionInput {
   externalId: string;

@@ -23,7 +23,7 @@ import type { SyncTrigger } from '../../store/schema.js';
 import { loadIntegrationContext } from '../integration-context.js';
 import type { SyncKind } from '../sync-registry.js';
 import { recordRun } from '../sync-run.js';
-import type { OrderSyncDeps } from './order-outbox.js';
+import type { OrderSyncDeps } from './order-run.js';
 
 import { ORDER_STATUS_KIND } from './kinds.js';
 
