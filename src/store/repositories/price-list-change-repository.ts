@@ -34,13 +34,22 @@ const TOP = 'cross join (select coalesce(max(seq), 0) as top from price_list_row
 
 /** The two statements (changed rows, then tombstones) with `:name` parameters, for a dialect and a filter. */
 function statements(pg: boolean, touched: boolean): [string, string] {
-  const rowFilter = !touched ? '' : pg ? 'and (r.ms_product_id = any(:ms::text[]) or r.id = any(:ids::bigint[]))' : 'and (r.ms_product_id in (select value from json_each(:ms)) or r.id in (select value from json_each(:ids)))';
+  // SQLite: the touched rows by row id (rowid look-ups); an OR of the two columns made its planner
+  // walk the whole generation through the (list, generation) index instead (≈ 40 ms per 1,000-row
+  // patch of a 100,000-row list), hence the unary `+` that keeps that index out.
+  const listAndGeneration = touched && !pg ? '+r.price_list_id = :pl and +r.generation = :gen' : 'r.price_list_id = :pl and r.generation = :gen';
+  const rowFilter = !touched
+    ? ''
+    : pg
+      ? 'and (r.ms_product_id = any(:ms::text[]) or r.id = any(:ids::bigint[]))'
+      : `and r.id in (select value from json_each(:ids) union all
+          select t.id from price_list_rows t where t.price_list_id = :pl and t.generation = :gen and t.ms_product_id in (select value from json_each(:ms)))`;
   const goneFilter = !touched ? '' : pg ? 'and c.ms_product_id = any(:ms::text[])' : 'and c.ms_product_id in (select value from json_each(:ms))';
   const changed = `insert into price_list_row_changes (${COLUMNS})
     select r.price_list_id, r.ms_product_id, m.top + row_number() over (order by r.ms_product_id), 0, r.product_id, r.brand, r.article, r.name, r.quantity, r.price, :at
     from price_list_rows r ${TOP}
     left join price_list_row_changes c on c.price_list_id = r.price_list_id and c.ms_product_id = r.ms_product_id
-    where r.price_list_id = :pl and r.generation = :gen ${rowFilter}
+    where ${listAndGeneration} ${rowFilter}
       and (c.seq is null or c.removed = 1 or c.product_id is distinct from r.product_id or c.brand <> r.brand or c.article <> r.article
         or c.name <> r.name or c.quantity <> r.quantity or c.price is distinct from r.price)
     on conflict (price_list_id, ms_product_id) do update set seq = excluded.seq, removed = 0, product_id = excluded.product_id, brand = excluded.brand,
