@@ -4,17 +4,18 @@
  * `OrderRepository.commitExportBatch`, the one write path of orders). A thousand orders are read in a
  * few statements (orders, their positions, their counterparties: IN lists) and, once MoySklad
  * answered the array POST, all their MoySklad ids, export states and platform events are written in
- * ONE transaction with a few statements (`CASE id WHEN … THEN … END` updates), instead of a dozen
+ * ONE transaction with a few statements (`UPDATE … FROM` the rows' values), instead of a dozen
  * round trips per order. The values written are exactly those the single export writes
  * (`OrderRepository.recordMsOrder`, `setPositionSync`, `markExported`).
  *
- * IN lists and CASE updates go in chunks of `CHUNK` rows: a few thousand bound parameters at most,
+ * IN lists and row updates go in chunks of `CHUNK` rows: a few thousand bound parameters at most,
  * well under SQLite's (32,766) and PostgreSQL's (65,535) limits.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { PlatformEvent } from '../../domain/platform-events.js';
 import type { Db } from '../db.js';
+import { dialectOf } from '../dialect-of.js';
 import type { OrderPositionRow, PositionSyncState } from '../schema.js';
 import type { Order } from './order-types.js';
 import { hasSubscribers, recordPlatformEvent } from './platform-event-recorder.js';
@@ -46,14 +47,42 @@ export interface OrderBatchWrites {
   events: ReadonlyArray<(at: string) => PlatformEvent>;
 }
 
-type CaseValue = string | number | null;
+type Value = string | number | null;
+type ColumnType = 'bigint' | 'text';
 
-/** `CASE id WHEN … THEN … ELSE <column> END` over the rows that set `column`. */
-function caseOf(column: string, values: ReadonlyArray<[number, CaseValue]>): RawBuilder<unknown> {
-  return sql`case ${sql.ref('id')} ${sql.join(
-    values.map(([id, v]) => sql`when ${id} then ${v}`),
-    sql` `,
-  )} else ${sql.ref(column)} end`;
+/** A column a batch update sets from each row's own value, with its PostgreSQL array type. */
+interface VaryingColumn<T> {
+  column: string;
+  type: ColumnType;
+  of: (row: T) => Value;
+}
+
+/**
+ * `UPDATE <table> SET <column> = <the row's value>, … FROM <the rows> WHERE <table>.id = <row id>`:
+ * one statement per chunk, its rows bound as arrays (PostgreSQL: `unnest`) or as one JSON array
+ * (SQLite: `json_each`, each row looked up by its rowid). SQL text with a handful of parameters,
+ * built without the query builder: a 500-row `CASE id WHEN …` built through it cost more than the
+ * update (≈ 175 ms of a 1,000-order commit on SQLite).
+ */
+async function updateFromRows<T>(tx: Db, table: 'orders' | 'order_positions', rows: ReadonlyArray<[number, T]>, varying: ReadonlyArray<VaryingColumn<T>>, constant: Record<string, Value>): Promise<void> {
+  if (rows.length === 0) return;
+  const pg = dialectOf(tx) === 'postgres';
+  const fixed = Object.entries(constant);
+  for (const part of chunks(rows)) {
+    const params: unknown[] = [];
+    const bind = (v: unknown): string => (params.push(v), pg ? `$${params.length}` : '?');
+    let text: string;
+    if (pg) {
+      const sets = [...varying.map((c) => `${c.column} = v.${c.column}`), ...fixed.map(([c, v]) => `${c} = ${bind(v)}`)];
+      const arrays = [`${bind(part.map(([id]) => id))}::bigint[]`, ...varying.map((c) => `${bind(part.map(([, r]) => c.of(r)))}::${c.type}[]`)];
+      text = `update ${table} t set ${sets.join(', ')} from unnest(${arrays.join(', ')}) as v(id, ${varying.map((c) => c.column).join(', ')}) where t.id = v.id`;
+    } else {
+      const sets = [...varying.map((c, i) => `${c.column} = json_extract(v.value, '$[${i + 1}]')`), ...fixed.map(([c, v]) => `${c} = ${bind(v)}`)];
+      const json = JSON.stringify(part.map(([id, r]) => [id, ...varying.map((c) => c.of(r))]));
+      text = `update ${table} set ${sets.join(', ')} from json_each(${bind(json)}) v where ${table}.id = json_extract(v.value, '$[0]')`;
+    }
+    await tx.executeQuery(CompiledQuery.raw(text, params));
+  }
 }
 
 export class OrderBatchRepository {
@@ -95,27 +124,24 @@ export class OrderBatchRepository {
  * (`OrderRepository.commitExportBatch`, the one entry that writes orders).
  */
 export async function writeExportBatch(tx: Db, clock: Clock, w: OrderBatchWrites, at: string): Promise<void> {
-  const sent = { exportState: 'sent', exportError: null, exportedAt: at, updatedAt: at };
+  const sent = { export_state: 'sent', export_error: null, exported_at: at, updated_at: at };
+  type Created = { msOrderId: string; msAccountId: number; syncId: string };
+  const createdColumns: Array<VaryingColumn<Created>> = [
+    { column: 'ms_order_id', type: 'text', of: (c) => c.msOrderId },
+    { column: 'ms_account_id', type: 'bigint', of: (c) => c.msAccountId },
+    { column: 'sync_id', type: 'text', of: (c) => c.syncId },
+  ];
   // An order created and exported in the batch (the usual case) is written once: the two updates' union, the later one's values.
-  const both = [...w.created].filter(([id]) => w.exported.has(id)).map(([id, c]): [number, { msOrderId: string; msAccountId: number; syncId: string }] => [id, { ...c, ...w.exported.get(id)! }]);
-  await updateOrders(tx, [...w.created].filter(([id]) => !w.exported.has(id)), { msOrderId: (c) => c.msOrderId, msAccountId: (c) => c.msAccountId, syncId: (c) => c.syncId }, { msDeletedAt: null, updatedAt: at });
-  await updateOrders(tx, both, { msOrderId: (c) => c.msOrderId, msAccountId: (c) => c.msAccountId, syncId: (c) => c.syncId }, { msDeletedAt: null, ...sent });
+  const both = [...w.created].filter(([id]) => w.exported.has(id)).map(([id, c]): [number, Created] => [id, { ...c, ...w.exported.get(id)! }]);
+  await updateFromRows(tx, 'orders', [...w.created].filter(([id]) => !w.exported.has(id)), createdColumns, { ms_deleted_at: null, updated_at: at });
+  await updateFromRows(tx, 'orders', both, createdColumns, { ms_deleted_at: null, ...sent });
   await writePositions(tx, w.positions, at);
-  await updateOrders(tx, [...w.exported].filter(([id]) => !w.created.has(id)), { msAccountId: (e) => e.msAccountId, msOrderId: (e) => e.msOrderId }, sent);
+  const exportedColumns: Array<VaryingColumn<{ msAccountId: number; msOrderId: string }>> = [
+    { column: 'ms_account_id', type: 'bigint', of: (e) => e.msAccountId },
+    { column: 'ms_order_id', type: 'text', of: (e) => e.msOrderId },
+  ];
+  await updateFromRows(tx, 'orders', [...w.exported].filter(([id]) => !w.created.has(id)), exportedColumns, sent);
   await recordPlatformEvents(tx, clock, w.events.map((e) => e(at)));
-}
-
-/** `UPDATE orders` of many rows: a CASE per varying column, the same value for the constant ones. */
-async function updateOrders<T>(tx: Db, rows: ReadonlyArray<[number, T]>, varying: Record<string, (v: T) => CaseValue>, constant: Record<string, CaseValue>): Promise<void> {
-  for (const part of chunks(rows)) {
-    const set: Record<string, unknown> = { ...constant };
-    for (const [column, of] of Object.entries(varying)) set[column] = caseOf(column, part.map(([id, v]) => [id, of(v)]));
-    await tx
-      .updateTable('orders')
-      .set(set as never)
-      .where('id', 'in', part.map(([id]) => id))
-      .execute();
-  }
 }
 
 /** The positions' writes, grouped by the fields they set (a field not set is kept). */
@@ -128,19 +154,13 @@ async function writePositions(tx: Db, positions: ReadonlyMap<number, PositionSyn
     else groups.set(key, [entry]);
   }
   for (const rows of groups.values()) {
-    for (const part of chunks(rows)) {
-      const first = part[0]![1];
-      await tx
-        .updateTable('orderPositions')
-        .set({
-          ...(first.msProductId !== undefined ? { msProductId: caseOf('msProductId', part.map(([id, v]) => [id, v.msProductId ?? null])) as never } : {}),
-          ...(first.msPositionId !== undefined ? { msPositionId: caseOf('msPositionId', part.map(([id, v]) => [id, v.msPositionId ?? null])) as never } : {}),
-          syncState: caseOf('syncState', part.map(([id, v]) => [id, v.syncState])) as never,
-          updatedAt: at,
-        })
-        .where('id', 'in', part.map(([id]) => id))
-        .execute();
-    }
+    const first = rows[0]![1];
+    const columns: Array<VaryingColumn<PositionSyncWrite>> = [
+      ...(first.msProductId !== undefined ? [{ column: 'ms_product_id', type: 'text' as const, of: (v: PositionSyncWrite) => v.msProductId ?? null }] : []),
+      ...(first.msPositionId !== undefined ? [{ column: 'ms_position_id', type: 'text' as const, of: (v: PositionSyncWrite) => v.msPositionId ?? null }] : []),
+      { column: 'sync_state', type: 'text', of: (v) => v.syncState },
+    ];
+    await updateFromRows(tx, 'order_positions', rows, columns, { updated_at: at });
   }
 }
 
