@@ -4,7 +4,7 @@
  */
 /**
  * True when the URL is a `postgres://` or `postgresql://` URL that parses and names a host
- * (in the authority, or as `?host=/var/run/postgresql` for a Unix socket).
+ * (in the authority, or as a `host` query parameter naming a Unix socket directory, e.g. /var/run/postgresql).
  */
 export function isPostgresUrl(url: string): boolean {
   try {
