@@ -219,14 +219,14 @@ ${when.join('\n')}
   CPU-bound rows than the one the earlier table was recorded on; the round-1 code (commit 0f3c999) run
   on it on 2026-12-04 gave, in the same units: nomenclature 10,000 0.55, 100,000 0.92, solution token
   1.65–1.72, incremental 0.83, stock full 1.08, stock incremental 0.89, multi-tenant 0.93. What round 2
-  added costs the rest: MoySklad lists every price type in \`salePrices\` (C3: product pages ≈ 17 %
-  larger to gunzip and parse), every product write records its catalog change (E1 trigger) and its
+  added costs the rest: MoySklad lists every price type in \`salePrices\` (C3: larger product pages;
+  decoding them took 2.4 s of CPU in a profile of the solution-token pass, 2.1 s with the round-1 code), every product write records its catalog change (E1 trigger) and its
   search column (E6), and every price-list patch or swap records its row changes (E2: ≈ 20 ms per
   1,000 changed rows). Peak RSS rose too: the round-1 code here gave 211 MB (nomenclature 100,000),
   265–283 MB (solution token), 258 MB (stock full), 218 MB (stock incremental); this code's stock
-  full spreads 272–306 MB from run to run (306 MB in the table: over the 300 MB target), most of it
-  the 100,000-row report held as one parsed JSON document — a streaming parse of the report is the
-  fix, not done this round.
+  full spreads 272–306 MB from run to run (306 MB in the table: over the 300 MB target), probably
+  the 100,000-row report held as one parsed JSON document (not measured apart) — a streaming parse
+  of the report is the likely fix, not done this round.
 - **Multi-tenant**: each MoySklad account's jobs run one worker at a time (per-credential lease), and the
   limiter's bucket travels with the lease, so a job of the same account in another worker neither bursts
   into a 429 nor waits a full interval.
