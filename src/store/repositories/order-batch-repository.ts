@@ -14,6 +14,7 @@
 import { CompiledQuery } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { PlatformEvent } from '../../domain/platform-events.js';
+import { chunk } from '../database.js';
 import type { Db } from '../db.js';
 import { dialectOf } from '../dialect-of.js';
 import type { OrderPositionRow, PositionSyncState } from '../schema.js';
@@ -22,11 +23,7 @@ import { hasSubscribers, recordPlatformEvent } from './platform-event-recorder.j
 
 const CHUNK = 500;
 
-const chunks = <T>(list: readonly T[]): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
-  return out;
-};
+const chunks = <T>(list: readonly T[]): T[][] => chunk(list, CHUNK);
 
 /** A position's MoySklad link/state as `OrderRepository.setPositionSync` writes it (absent fields are kept). */
 export interface PositionSyncWrite {
